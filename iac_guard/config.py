@@ -1,0 +1,96 @@
+"""The scan settings: defaults, `.iac-guard.yaml`, and command-line overrides, in that order.
+
+The config file is validated against data/config.schema.json so that a typo (``max_rotation_day``)
+is an error naming the key instead of a silently ignored setting.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+CONFIG_FILE_NAME = ".iac-guard.yaml"
+DEFAULT_PLACEHOLDER_OWNERS = ("", "tbd", "todo", "unknown", "none", "null", "n/a", "na", "changeme", "owner", "nobody", "-")
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    scope: str = "ai"
+    owner_keys: tuple[str, ...] = ("owner",)
+    placeholder_owners: tuple[str, ...] = DEFAULT_PLACEHOLDER_OWNERS
+    max_lifetime_days: int = 90
+    max_rotation_days: int = 90
+    skip_policies: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    policy_dirs: tuple[Path, ...] = ()
+    #: The day expiry dates are measured from; a parameter so tests and reports are reproducible.
+    today: date = field(default_factory=date.today)
+
+    def with_overrides(self, **overrides: Any) -> "Settings":
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+
+@lru_cache(maxsize=1)
+def _schema() -> dict[str, Any]:
+    return json.loads(resources.files("iac_guard.data").joinpath("config.schema.json").read_text("utf-8"))
+
+
+def find_config(root: Path) -> Path | None:
+    candidate = (root if root.is_dir() else root.parent) / CONFIG_FILE_NAME
+    return candidate if candidate.is_file() else None
+
+
+def load_settings(path: Path | None, base: Settings | None = None) -> Settings:
+    """Read and validate a config file; ``None`` gives the defaults."""
+    settings = base or Settings()
+    if path is None:
+        return settings
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the config file ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+        raise ConfigError(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', None) or 'syntax error'})") from None
+    if raw is None:
+        return settings
+    _validate(path, raw)
+    values: dict[str, Any] = dict(raw)
+    for key in ("owner_keys", "placeholder_owners", "skip_policies", "exclude"):
+        if key in values:
+            values[key] = tuple(values[key])
+    if "placeholder_owners" in values:
+        values["placeholder_owners"] = tuple(v.lower() for v in values["placeholder_owners"])
+    if "policy_dirs" in values:
+        values["policy_dirs"] = tuple((path.parent / d).resolve() for d in values["policy_dirs"])
+    return replace(settings, **values)
+
+
+def _validate(path: Path, raw: Any) -> None:
+    from jsonschema import Draft202012Validator
+
+    errors = sorted(Draft202012Validator(_schema()).iter_errors(raw), key=lambda e: list(e.absolute_path))
+    if not errors:
+        return
+    lines = []
+    for error in errors:
+        key = ".".join(str(p) for p in error.absolute_path) or "(top level)"
+        if error.validator == "additionalProperties":
+            unknown = sorted(set(raw) - set(_schema()["properties"]))
+            message = f"unknown key(s) {', '.join(unknown)}; known keys: {', '.join(sorted(_schema()['properties']))}"
+        else:
+            message = error.message
+        lines.append(f"{path}: {key}: {message}")
+    raise ConfigError("\n".join(lines))

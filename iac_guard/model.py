@@ -1,0 +1,269 @@
+"""The neutral credential model every stage after extraction reads.
+
+Recognizers translate provider resources into these records once; policies, the inventory and the
+reports never see a resource type's own shape. Records are frozen so that a later stage cannot
+quietly change what an earlier one concluded: the inventory derives new records with
+``dataclasses.replace`` instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal, Mapping, Union
+
+
+class Unknown:
+    """A value iac-guard could not resolve (a resource attribute known only after apply, a variable
+    without a value, a function we do not evaluate).
+
+    It remembers which resources it was computed from, so the inventory can still link a workload
+    to the role whose ``.arn`` it names even though the ARN itself is unknown. Policies treat it as
+    "cannot tell": a condition over an unknown value never fails.
+    """
+
+    __slots__ = ("refs",)
+
+    def __init__(self, refs: frozenset[str] = frozenset()) -> None:
+        self.refs = refs
+
+    def __repr__(self) -> str:
+        return f"Unknown({sorted(self.refs)})" if self.refs else "Unknown()"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Unknown) and other.refs == self.refs
+
+    def __hash__(self) -> int:
+        return hash(("Unknown", self.refs))
+
+    def __bool__(self) -> bool:
+        # Truth-testing an unknown is always a bug in the caller: it must decide what unknown means.
+        raise TypeError("an Unknown value has no truth value; test it with is_unknown()")
+
+
+UNKNOWN = Unknown()
+
+
+def is_unknown(value: object) -> bool:
+    return isinstance(value, Unknown)
+
+
+CredentialKind = Literal[
+    "access-key",
+    "api-key",
+    "service-account-key",
+    "secret",
+    "token",
+    "client-secret",
+    "user",
+    "service-account",
+    "role",
+    "managed-identity",
+]
+
+#: Kinds that are identities: they hold no secret of their own but are granted scope and run
+#: workloads. Expiry and rotation apply to the secrets they issue, not to them.
+IDENTITY_KINDS: frozenset[str] = frozenset({"user", "service-account", "role", "managed-identity"})
+
+Origin = Literal["resource", "literal"]
+"""``resource``: a credential object defined in code (a Secret, a key resource, an identity).
+``literal``: a secret value written inline (a variable default, an environment value); it has no
+owner or rotation of its own and is judged only as hardcoded."""
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    file: str  # relative to the scanned root, forward slashes
+    line: int
+    end_line: int
+
+
+@dataclass(frozen=True)
+class Owner:
+    value: str | None | Unknown  # None: no owner is recorded anywhere
+    source: str = ""  # where it came from: "tag owner", "label team", "inherited from aws_iam_user.ci"
+
+
+@dataclass(frozen=True)
+class Expiry:
+    """How long an issued secret stays valid.
+
+    ``lifetime_days`` None means it never expires; ``short_lived`` marks credentials that are
+    short-lived by construction (STS sessions, bound tokens, TTL of a day or less), which need no
+    rotation schedule.
+    """
+
+    lifetime_days: float | None | Unknown
+    short_lived: bool | Unknown = False
+    source: str = ""
+    expires_on: str | None = None  # ISO date when the code states a date rather than a lifetime
+
+
+@dataclass(frozen=True)
+class Rotation:
+    period_days: float | None | Unknown  # None: nothing rotates it
+    mechanism: str = ""  # what rotates it: "aws_secretsmanager_secret_rotation.openai", ...
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One permission statement that gives an identity scope.
+
+    Wildcard judgement needs provider knowledge (which actions can be scoped to a resource, which
+    managed policies are administrator policies), so the recognizer records its reasons here and
+    policies only read them.
+    """
+
+    statement: str  # human label: "aws_iam_role_policy.agent statement 1", "ClusterRole/ops rule 1"
+    actions: tuple[str, ...] = ()
+    resources: tuple[str, ...] = ()
+    wildcard_reasons: tuple[str, ...] = ()
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class Scope:
+    grants: tuple[Grant, ...] = ()
+    inherited_from: str | None = None  # an access key's scope is its user's
+
+    @property
+    def wildcard(self) -> bool:
+        return any(grant.wildcard_reasons for grant in self.grants)
+
+    @property
+    def wildcard_reasons(self) -> tuple[str, ...]:
+        return tuple(reason for grant in self.grants for reason in grant.wildcard_reasons)
+
+
+@dataclass(frozen=True)
+class SecretLiteral:
+    """A secret value found written in code. Only the fingerprint ever leaves the loader."""
+
+    field: str  # where in the resource: "default", "environment.variables.OPENAI_API_KEY"
+    detector: str  # "openai-api-key", "aws-access-key-id", "high-entropy", ...
+    fingerprint: str  # "sk-p…x7Qa (51 chars, sha256:1a2b3c4d)"
+    location: Location
+    ai_provider: str | None = None  # provider whose key format matched
+
+
+@dataclass(frozen=True)
+class Credential:
+    address: str
+    provider: str  # recognizer family: aws, kubernetes, ...
+    source_type: str  # the resource type or Kubernetes kind it was read from
+    kind: CredentialKind
+    location: Location
+    name: str | Unknown = ""
+    origin: Origin = "resource"
+    owner: Owner = Owner(None)
+    expiry: Expiry = Expiry(None)
+    rotation: Rotation = Rotation(None)
+    scope: Scope = Scope()
+    hardcoded: tuple[SecretLiteral, ...] = ()
+    #: Words that may name an AI provider (names, descriptions, secret keys, env var names); the
+    #: AI classifier reads them, recognizers only collect them.
+    ai_hints: tuple[str, ...] = ()
+    ai_reasons: tuple[str, ...] = ()
+    consumers: tuple[str, ...] = ()  # workload addresses, filled by the inventory
+    parent: str | None = None  # identity this secret belongs to (access key -> its user)
+    tags: Mapping[str, Any] = field(default_factory=dict)
+    #: Line of the attribute that is evidence for a field ("owner", "expiry", "rotation", "scope"),
+    #: so a finding points at what to change.
+    evidence_lines: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def is_identity(self) -> bool:
+        return self.kind in IDENTITY_KINDS
+
+
+@dataclass(frozen=True)
+class Workload:
+    address: str
+    provider: str
+    source_type: str
+    location: Location
+    identity: str | None = None  # address of the credential it runs as (role, ServiceAccount)
+
+
+@dataclass(frozen=True)
+class Usage:
+    """An edge: a workload uses a credential (as its identity, through env, a volume, ...)."""
+
+    workload: str
+    credential: str
+    via: str  # "role", "serviceAccountName", "env OPENAI_API_KEY", "volume creds"
+    location: Location | None = None
+
+
+@dataclass
+class Extraction:
+    """What one recognizer found. Mutable while it is being filled; frozen records inside."""
+
+    credentials: list[Credential] = field(default_factory=list)
+    workloads: list[Workload] = field(default_factory=list)
+    usages: list[Usage] = field(default_factory=list)
+
+    def extend(self, other: "Extraction") -> None:
+        self.credentials.extend(other.credentials)
+        self.workloads.extend(other.workloads)
+        self.usages.extend(other.usages)
+
+
+Severity = Literal["low", "medium", "high", "critical"]
+SEVERITY_ORDER: Mapping[str, int] = {"low": 1, "medium": 2, "high": 3, "critical": 4}
+
+
+@dataclass(frozen=True)
+class Suppression:
+    reason: str
+    expires: str | None = None
+    source: str = ""  # "inline", "config", "baseline"
+
+
+@dataclass(frozen=True)
+class Finding:
+    policy_id: str
+    category: str
+    severity: str
+    title: str
+    message: str
+    resource: str
+    file: str
+    line: int
+    end_line: int
+    controls: Mapping[str, tuple[str, ...]]
+    remediation: str = ""
+    ai_reasons: tuple[str, ...] = ()
+    fingerprint: str | None = None  # of a hardcoded value, never the value
+    suppression: Suppression | None = None
+
+    @property
+    def suppressed(self) -> bool:
+        return self.suppression is not None
+
+    def sort_key(self) -> tuple[str, int, str, str, str]:
+        return (self.file, self.line, self.policy_id, self.resource, self.message)
+
+
+@dataclass(frozen=True)
+class ScanError:
+    """A problem with one input (a file that does not parse, a file we may not read).
+
+    The message never contains file content beyond what the parser names (token kinds, not
+    values), so an error on a line that holds a secret cannot print it.
+    """
+
+    file: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+
+    def render(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return f"{where}: {self.message}"
+
+
+Value = Union[str, int, float, bool, None, list, dict, Unknown]

@@ -1,0 +1,23 @@
+"""Everything the loaders produced for one scan, handed to every recognizer.
+
+Recognizers see the whole project (all Terraform root modules, all Kubernetes objects) because
+credentials cross file and format boundaries: a Secret made in Terraform is used by a Deployment
+in YAML, an access key takes its owner from a user defined in another file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .kubernetes.objects import KubeObject
+    from .terraform.module import Module
+
+
+@dataclass
+class Project:
+    root: Path
+    modules: list["Module"] = field(default_factory=list)
+    kube_objects: list["KubeObject"] = field(default_factory=list)
