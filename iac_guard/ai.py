@@ -47,6 +47,6 @@ def direct_reasons(credential: Credential) -> tuple[str, ...]:
             break
     for literal in credential.hardcoded:
         if literal.ai_provider:
-            reasons.append(f"value at {literal.field} is a {literal.ai_provider} key")
+            reasons.append(f"value at {literal.field} matches the {literal.ai_provider} key format")
             break
     return tuple(dict.fromkeys(reasons))

@@ -182,6 +182,10 @@ class Workload:
     source_type: str
     location: Location
     identity: str | None = None  # address of the credential it runs as (role, ServiceAccount)
+    #: Why the workload itself is an AI workload (a Bedrock agent, a SageMaker endpoint): its
+    #: identity is then an AI credential. Names go to ai_hints for the classifier.
+    ai_reasons: tuple[str, ...] = ()
+    ai_hints: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -7,16 +7,19 @@ one module here and one line to RECOGNIZERS.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable, Mapping
 
 from ..config import Settings
 from ..model import Extraction
 from ..project import Project
-from . import aws, kubernetes
+from . import aws, kubernetes, terraform_inputs
 
 Recognizer = Callable[[Project, Settings], Extraction]
 
-RECOGNIZERS: tuple[Recognizer, ...] = (aws.extract, kubernetes.extract)
+RECOGNIZERS: tuple[Recognizer, ...] = (terraform_inputs.extract, aws.extract, kubernetes.extract)
+
+#: Data sources whose result follows from code alone, evaluated while resolving Terraform.
+DATA_SOURCES: Mapping[str, Any] = {**aws.DATA_SOURCES}
 
 
 def extract_all(project: Project, settings: Settings) -> Extraction:

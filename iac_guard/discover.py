@@ -1,0 +1,108 @@
+"""Finds the files a scan reads and sorts them by kind.
+
+Walks without following symbolic links (a link could lead outside the scanned root or into a loop)
+and always in sorted order, so two runs over the same tree read the same files in the same order.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+SKIPPED_DIRECTORIES = frozenset({".git", ".terraform", ".iac-guard-cache", "node_modules", "__pycache__", ".venv"})
+TERRAFORM_SUFFIXES = (".tf",)
+TFVARS_AUTOLOADED = ("terraform.tfvars",)
+YAML_SUFFIXES = (".yaml", ".yml")
+STDIN = "-"
+
+
+@dataclass
+class Sources:
+    root: Path
+    terraform: dict[str, list[Path]] = field(default_factory=dict)  # module dir (relative) -> .tf files
+    tfvars: dict[str, list[Path]] = field(default_factory=dict)  # module dir -> auto-loaded tfvars, in load order
+    yaml: list[Path] = field(default_factory=list)
+    read_stdin: bool = False
+
+    def relative(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    @property
+    def file_count(self) -> int:
+        return sum(len(f) for f in self.terraform.values()) + sum(len(f) for f in self.tfvars.values()) + len(self.yaml)
+
+
+def scan_root(paths: list[str]) -> Path:
+    """The folder findings are relative to: the one folder scanned, or the common parent of all paths."""
+    real = [Path(p).resolve() for p in paths if p != STDIN] or [Path.cwd().resolve()]
+    if len(real) == 1:
+        return real[0] if real[0].is_dir() else real[0].parent
+    return Path(os.path.commonpath([str(p if p.is_dir() else p.parent) for p in real]))
+
+
+def discover(paths: list[str], exclude: tuple[str, ...] = ()) -> Sources:
+    sources = Sources(scan_root(paths))
+    for raw in paths:
+        if raw == STDIN:
+            sources.read_stdin = True
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            _walk(path, sources, exclude)
+        else:
+            _add_file(path, sources, exclude)
+    for files in (*sources.terraform.values(), *sources.tfvars.values()):
+        files[:] = _unique_sorted(files, sources)
+    sources.yaml[:] = _unique_sorted(sources.yaml, sources)
+    return sources
+
+
+def _unique_sorted(files: list[Path], sources: Sources) -> list[Path]:
+    by_name = {sources.relative(f): f for f in files}
+    ordered = sorted(by_name)
+    # terraform.tfvars loads before *.auto.tfvars, which load in lexical order (Terraform's precedence).
+    ordered.sort(key=lambda rel: (not rel.endswith("terraform.tfvars"), rel))
+    return [by_name[rel] for rel in ordered]
+
+
+def _walk(directory: Path, sources: Sources, exclude: tuple[str, ...]) -> None:
+    for current, dirnames, filenames in os.walk(directory, followlinks=False):
+        dirnames[:] = sorted(
+            d for d in dirnames
+            if d not in SKIPPED_DIRECTORIES and not _excluded(Path(current, d), sources, exclude, is_dir=True)
+        )
+        for name in sorted(filenames):
+            candidate = Path(current, name)
+            if not candidate.is_symlink():
+                _add_file(candidate, sources, exclude)
+
+
+def _excluded(path: Path, sources: Sources, patterns: tuple[str, ...], is_dir: bool = False) -> bool:
+    if not patterns:
+        return False
+    relative = sources.relative(path)
+    candidates = (relative, relative + "/") if is_dir else (relative,)
+    pure = PurePosixPath(relative)
+    return any(
+        fnmatch.fnmatch(candidate, pattern) or fnmatch.fnmatch(candidate, pattern.rstrip("/") + "/*")
+        or pure.match(pattern)
+        for pattern in patterns for candidate in candidates
+    )
+
+
+def _add_file(path: Path, sources: Sources, exclude: tuple[str, ...]) -> None:
+    if _excluded(path, sources, exclude):
+        return
+    name = path.name
+    module_dir = sources.relative(path.parent) if path.parent.resolve() != sources.root else "."
+    if name.endswith(TERRAFORM_SUFFIXES):
+        sources.terraform.setdefault(module_dir, []).append(path)
+    elif name in TFVARS_AUTOLOADED or name.endswith(".auto.tfvars"):
+        sources.tfvars.setdefault(module_dir, []).append(path)
+    elif name.endswith(YAML_SUFFIXES):
+        sources.yaml.append(path)

@@ -1,0 +1,30 @@
+"""AWS recognizer: IAM identities and their grants, access keys, Secrets Manager and SSM secrets,
+and the compute that uses them. The only package that knows AWS resource types."""
+
+from __future__ import annotations
+
+from ...config import Settings
+from ...model import Credential, Extraction
+from ...project import Project
+from .context import AwsModule
+from .identities import access_keys, collect_grants, roles, service_specific_credentials, users
+from .policy_documents import render_policy_document
+from .stores import secrets_manager, ssm_parameters
+from .workloads import extract_workloads
+
+DATA_SOURCES = {"aws_iam_policy_document": render_policy_document}
+
+
+def extract(project: Project, settings: Settings) -> Extraction:
+    found = Extraction()
+    for module in project.modules:
+        aws = AwsModule(module, settings)
+        grants = collect_grants(aws)
+        identities: dict[str, Credential] = {c.address: c for c in users(aws, grants) + roles(aws, grants)}
+        found.credentials += identities.values()
+        found.credentials += access_keys(aws, identities)
+        found.credentials += service_specific_credentials(aws, identities)
+        found.credentials += secrets_manager(aws)
+        found.credentials += ssm_parameters(aws)
+        found.extend(extract_workloads(aws))
+    return found

@@ -1,0 +1,72 @@
+"""What every AWS recognizer step needs about one root module: its resources by type, the tags
+each resource ends up with (``default_tags`` included), and owners."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+from ...config import Settings
+from ...model import Owner, Unknown
+from ...terraform.evaluate import unknown_from
+from ...terraform.module import Module, Resource
+from ..common import owner_from_tags
+
+
+class AwsModule:
+    def __init__(self, module: Module, settings: Settings) -> None:
+        self.module = module
+        self.settings = settings
+
+    def by_type(self, *types: str) -> dict[str, Resource]:
+        return {r.address: r for r in self.module.resources_of(*types)}
+
+    @cached_property
+    def users(self) -> dict[str, Resource]:
+        return self.by_type("aws_iam_user")
+
+    @cached_property
+    def roles(self) -> dict[str, Resource]:
+        return self.by_type("aws_iam_role")
+
+    @cached_property
+    def groups(self) -> dict[str, Resource]:
+        return self.by_type("aws_iam_group")
+
+    @cached_property
+    def _default_tags(self) -> dict[str, Any]:
+        """Provider alias ("" for the default provider) → its default_tags.tags value."""
+        result: dict[str, Any] = {}
+        for provider in self.module.providers_named("aws"):
+            alias = provider.value("alias", "")
+            block = provider.first_block("default_tags")
+            tags = block.value("tags", {}) if block else {}
+            result[alias if isinstance(alias, str) else ""] = tags
+        return result
+
+    def tags(self, resource: Resource) -> Any:
+        """The tags a resource gets: its provider's default_tags, then its own (``tags_all``)."""
+        own = resource.value("tags", {})
+        provider_refs = sorted(resource.refs("provider"))
+        alias = provider_refs[0].split(".", 1)[1] if provider_refs else ""
+        defaults = self._default_tags.get(alias, {})
+        if isinstance(own, Unknown) or isinstance(defaults, Unknown):
+            return unknown_from(own, defaults)
+        if not isinstance(own, dict) or not isinstance(defaults, dict):
+            return {}
+        return {**defaults, **own}
+
+    def known_tags(self, resource: Resource) -> dict[str, Any]:
+        """The tags whose values are known, for the inventory."""
+        tags = self.tags(resource)
+        return {k: v for k, v in tags.items() if not isinstance(v, Unknown)} if isinstance(tags, dict) else {}
+
+    def owner(self, resource: Resource) -> tuple[Owner, int | None]:
+        """The resource's owner and the line that is its evidence (its tags, or the provider's)."""
+        owner, key = owner_from_tags(self.tags(resource), self.settings)
+        if key is None:
+            return owner, None
+        own = resource.value("tags", {})
+        if isinstance(own, dict) and key in own:
+            return owner, resource.line("tags")
+        return Owner(owner.value, f"default_tags {key}"), None

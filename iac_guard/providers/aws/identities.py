@@ -1,0 +1,206 @@
+"""IAM identities (users, roles), their grants, and the static access keys of users."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from ...model import UNKNOWN, Credential, Expiry, Grant, Owner, Rotation, Scope, Unknown
+from ...terraform.evaluate import json_partial
+from ...terraform.module import Resource
+from ..common import known_strings, link, link_value, rotation_from_schedule
+from .context import AwsModule
+from .policy_documents import grants_from_document, managed_policy_grant
+
+_DEFAULT_SESSION_SECONDS = 3600
+
+
+def collect_grants(aws: AwsModule) -> dict[str, list[Grant]]:
+    """Identity address → every grant reaching it: inline, attached, managed, and through groups."""
+    grants: dict[str, list[Grant]] = defaultdict(list)
+    policies = aws.by_type("aws_iam_policy")
+    policy_grants = {
+        address: grants_from_document(policy.value("policy"), address, policy.location_of("policy"))
+        for address, policy in policies.items()
+    }
+
+    def attached(view: Resource, attribute: str = "policy_arn") -> list[Grant]:
+        target = link(view, attribute, policies, "arn", "name")
+        if target:
+            return policy_grants[target]
+        found = []
+        for arn in known_strings(view.value(attribute)):
+            grant = managed_policy_grant(arn, f"{view.address} ({arn.rsplit('/', 1)[-1]})", view.location_of(attribute))
+            if grant:
+                found.append(grant)
+        return found
+
+    identity_kinds = (("aws_iam_user_policy", "user", aws.users), ("aws_iam_role_policy", "role", aws.roles), ("aws_iam_group_policy", "group", aws.groups))
+    for resource_type, attribute, identities in identity_kinds:
+        for inline in aws.module.resources_of(resource_type):
+            owner = link(inline, attribute, identities, "name")
+            if owner:
+                grants[owner] += grants_from_document(inline.value("policy"), inline.address, inline.location_of("policy"))
+    attachment_kinds = (("aws_iam_user_policy_attachment", "user", aws.users), ("aws_iam_role_policy_attachment", "role", aws.roles), ("aws_iam_group_policy_attachment", "group", aws.groups))
+    for resource_type, attribute, identities in attachment_kinds:
+        for attachment in aws.module.resources_of(resource_type):
+            owner = link(attachment, attribute, identities, "name")
+            if owner:
+                grants[owner] += attached(attachment)
+    for attachment in aws.module.resources_of("aws_iam_policy_attachment"):
+        for attribute, identities in (("users", aws.users), ("roles", aws.roles), ("groups", aws.groups)):
+            for owner in _linked_many(attachment, attribute, identities):
+                grants[owner] += attached(attachment)
+    for address, role in aws.roles.items():
+        for block in role.blocks("inline_policy"):
+            grants[address] += grants_from_document(block.value("policy"), f"{address} inline_policy", block.location_of("policy"))
+        for arn in known_strings(role.value("managed_policy_arns")):
+            target = link_value(arn, policies, "arn")
+            if target:
+                grants[address] += policy_grants[target]
+            elif grant := managed_policy_grant(arn, f"{address} ({arn.rsplit('/', 1)[-1]})", role.location_of("managed_policy_arns")):
+                grants[address].append(grant)
+    _add_group_grants(aws, grants)
+    return grants
+
+
+def _linked_many(view: Resource, attribute: str, candidates: dict[str, Resource]) -> list[str]:
+    linked = {ref for ref in view.refs(attribute) if ref in candidates}
+    value = view.value(attribute)
+    for item in value if isinstance(value, list) else []:
+        target = link_value(item, candidates, "name")
+        if target:
+            linked.add(target)
+    return sorted(linked)
+
+
+def _add_group_grants(aws: AwsModule, grants: dict[str, list[Grant]]) -> None:
+    for membership in aws.module.resources_of("aws_iam_user_group_membership"):
+        user = link(membership, "user", aws.users, "name")
+        for group in _linked_many(membership, "groups", aws.groups):
+            if user:
+                grants[user] += grants.get(group, [])
+    for membership in aws.module.resources_of("aws_iam_group_membership"):
+        group = link(membership, "group", aws.groups, "name")
+        for user in _linked_many(membership, "users", aws.users):
+            if group:
+                grants[user] += grants.get(group, [])
+
+
+def _scope_line(grants: list[Grant]) -> dict[str, int]:
+    wildcard = next((g for g in grants if g.wildcard_reasons and g.location), None)
+    return {"scope": wildcard.location.line} if wildcard and wildcard.location else {}
+
+
+def users(aws: AwsModule, grants: dict[str, list[Grant]]) -> list[Credential]:
+    result = []
+    for address, user in aws.users.items():
+        owner, owner_line = aws.owner(user)
+        result.append(
+            Credential(
+                address=address, provider="aws", source_type="aws_iam_user", kind="user",
+                location=user.location, name=_name(user), owner=owner,
+                expiry=Expiry(None, source="an IAM user has no expiry; its access keys are judged"),
+                scope=Scope(tuple(grants.get(address, ()))),
+                ai_hints=_hints(user, "name", "path"), tags=aws.known_tags(user),
+                evidence_lines={**({"owner": owner_line} if owner_line else {}), **_scope_line(grants.get(address, []))},
+            )
+        )
+    return result
+
+
+def roles(aws: AwsModule, grants: dict[str, list[Grant]]) -> list[Credential]:
+    result = []
+    for address, role in aws.roles.items():
+        owner, owner_line = aws.owner(role)
+        seconds = role.value("max_session_duration", _DEFAULT_SESSION_SECONDS)
+        lifetime = seconds / 86400 if isinstance(seconds, (int, float)) and not isinstance(seconds, bool) else UNKNOWN
+        result.append(
+            Credential(
+                address=address, provider="aws", source_type="aws_iam_role", kind="role",
+                location=role.location, name=_name(role), owner=owner,
+                expiry=Expiry(lifetime, True, "STS sessions last max_session_duration (default 1 hour)"),
+                scope=Scope(tuple(grants.get(address, ()))),
+                ai_hints=_hints(role, "name", "description") + _trusted_services(role),
+                tags=aws.known_tags(role),
+                evidence_lines={**({"owner": owner_line} if owner_line else {}), **_scope_line(grants.get(address, []))},
+            )
+        )
+    return result
+
+
+def access_keys(aws: AwsModule, identities: dict[str, Credential]) -> list[Credential]:
+    """Static keys inherit their user's owner and scope: the key has no tags of its own."""
+    result = []
+    for key in aws.module.resources_of("aws_iam_access_key"):
+        user_address = link(key, "user", aws.users, "name")
+        user = identities.get(user_address) if user_address else None
+        owner = Owner(user.owner.value, f"inherited from {user_address}") if user else Owner(UNKNOWN, "user not found in this module")
+        scope = Scope(user.scope.grants, inherited_from=user_address) if user else Scope(inherited_from="unknown user")
+        lifecycle = key.first_block("lifecycle")
+        rotation = rotation_from_schedule(aws.module, lifecycle.refs("replace_triggered_by")) if lifecycle else None
+        result.append(
+            Credential(
+                address=key.address, provider="aws", source_type="aws_iam_access_key", kind="access-key",
+                location=key.location, name=user.name if user else UNKNOWN, owner=owner,
+                expiry=Expiry(None, source="IAM access keys never expire"),
+                rotation=rotation or Rotation(None),
+                scope=scope, parent=user_address,
+                ai_hints=(key.name,) + (user.ai_hints if user else ()),
+                evidence_lines={"rotation": lifecycle.line("replace_triggered_by")} if lifecycle else {},
+            )
+        )
+    return result
+
+
+def service_specific_credentials(aws: AwsModule, identities: dict[str, Credential]) -> list[Credential]:
+    """Service-specific credentials: among them Amazon Bedrock API keys (``service_name =
+    "bedrock.amazonaws.com"``), which live as long as ``credential_age_days`` says."""
+    result = []
+    for credential in aws.module.resources_of("aws_iam_service_specific_credential"):
+        user_address = link(credential, "user_name", aws.users, "name")
+        user = identities.get(user_address) if user_address else None
+        service = credential.value("service_name")
+        age = credential.value("credential_age_days")
+        reasons = ("Amazon Bedrock API key",) if isinstance(service, str) and service.startswith("bedrock") else ()
+        result.append(
+            Credential(
+                address=credential.address, provider="aws", source_type="aws_iam_service_specific_credential",
+                kind="api-key", location=credential.location, name=service if isinstance(service, str) else UNKNOWN,
+                owner=Owner(user.owner.value, f"inherited from {user_address}") if user else Owner(UNKNOWN, "user not found in this module"),
+                expiry=Expiry(age if age is None or isinstance(age, (int, float, Unknown)) else UNKNOWN, source="credential_age_days"),
+                scope=Scope(user.scope.grants, inherited_from=user_address) if user else Scope(inherited_from="unknown user"),
+                parent=user_address, ai_reasons=reasons, ai_hints=(credential.name,),
+                evidence_lines={"expiry": credential.line("credential_age_days")},
+            )
+        )
+    return result
+
+
+def _name(resource: Resource) -> Any:
+    value = resource.value("name")
+    return value if isinstance(value, (str, Unknown)) else resource.name
+
+
+def _hints(resource: Resource, *attributes: str) -> tuple[str, ...]:
+    hints = [resource.name]
+    for attribute in attributes:
+        value = resource.value(attribute)
+        if isinstance(value, str):
+            hints.append(value)
+    return tuple(hints)
+
+
+def _trusted_services(role: Resource) -> tuple[str, ...]:
+    """Services allowed to assume the role (``bedrock.amazonaws.com`` makes it an AI role)."""
+    document = json_partial(role.value("assume_role_policy"))
+    if not isinstance(document, dict):
+        return ()
+    statements = document.get("Statement")
+    services: list[str] = []
+    for statement in statements if isinstance(statements, list) else [statements]:
+        principal = statement.get("Principal") if isinstance(statement, dict) else None
+        if isinstance(principal, dict):
+            services += known_strings(principal.get("Service"))
+    return tuple(services)
+

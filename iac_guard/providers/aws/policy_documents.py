@@ -1,0 +1,178 @@
+"""IAM policy documents: reading them (JSON, jsonencode, heredoc, aws_iam_policy_document) into
+grants, and judging which grants are wildcards.
+
+Wildcard judgement is AWS knowledge — which actions can be scoped to a resource, which managed
+policies are administrator policies — so it lives here, and policies only read the reasons.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from ...model import Grant, Location, Unknown
+from ...terraform.evaluate import Unknownish, contains_unknown, json_partial
+from ...terraform.module import BlockView
+
+#: Actions AWS cannot scope to a resource: ``Resource: "*"`` is the only valid value for them.
+_UNSCOPABLE_ACTIONS = frozenset({
+    "sts:getcalleridentity", "ecr:getauthorizationtoken", "cloudwatch:putmetricdata",
+    "xray:puttracesegments", "xray:puttelemetryrecords", "xray:getsamplingrules",
+    "xray:getsamplingtargets", "logs:createloggroup", "iam:getaccountsummary",
+    "bedrock:listfoundationmodels", "bedrock:getfoundationmodel", "s3:listallmybuckets",
+})
+_UNSCOPABLE_VERBS = ("list", "describe")
+
+#: AWS managed policies by name: the actions they amount to (for AI relevance) and whether they
+#: are administrator-level grants.
+_ADMIN_POLICIES = {"AdministratorAccess": ("*",), "PowerUserAccess": ("*",), "IAMFullAccess": ("iam:*",)}
+_SERVICE_OF_MANAGED_POLICY = {"AmazonBedrock": "bedrock", "AmazonSageMaker": "sagemaker", "AmazonS3": "s3", "AmazonDynamoDB": "dynamodb", "SecretsManager": "secretsmanager"}
+
+
+@dataclass(frozen=True)
+class Statement:
+    index: int
+    effect: Any
+    actions: tuple[Any, ...]
+    not_actions: tuple[Any, ...]
+    resources: tuple[Any, ...]
+    not_resources: tuple[Any, ...]
+    has_not_action: bool
+    has_not_resource: bool
+
+
+def statements_of(document: Any) -> list[Statement] | Unknown:
+    """The statements of a policy document given as JSON text, a structure or a partial value."""
+    structure = json_partial(document) if not isinstance(document, dict) else document
+    if isinstance(structure, Unknown) or not isinstance(structure, dict):
+        return structure if isinstance(structure, Unknown) else Unknown()
+    raw = structure.get("Statement")
+    if isinstance(raw, Unknown):
+        return raw
+    raw_list = raw if isinstance(raw, list) else [raw] if isinstance(raw, dict) else []
+    result = []
+    for position, item in enumerate(raw_list, start=1):
+        if not isinstance(item, dict):
+            continue
+        result.append(
+            Statement(
+                index=position,
+                effect=item.get("Effect", "Allow"),
+                actions=_as_tuple(item.get("Action")),
+                not_actions=_as_tuple(item.get("NotAction")),
+                resources=_as_tuple(item.get("Resource")),
+                not_resources=_as_tuple(item.get("NotResource")),
+                has_not_action="NotAction" in item,
+                has_not_resource="NotResource" in item,
+            )
+        )
+    return result
+
+
+def _as_tuple(value: Any) -> tuple[Any, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, list):
+        return tuple(value)
+    return (value,)
+
+
+def grants_from_document(document: Any, label: str, location: Location) -> list[Grant]:
+    statements = statements_of(document)
+    if isinstance(statements, Unknown):
+        return []
+    grants = []
+    for statement in statements:
+        if statement.effect != "Allow":
+            continue  # Deny statements take scope away; unknown effects are not judged
+        grants.append(
+            Grant(
+                statement=f"{label} statement {statement.index}",
+                actions=tuple(a for a in statement.actions + statement.not_actions if isinstance(a, str)),
+                resources=tuple(r for r in statement.resources if isinstance(r, str)),
+                wildcard_reasons=tuple(_wildcard_reasons(statement)),
+                location=location,
+            )
+        )
+    return grants
+
+
+def _wildcard_reasons(statement: Statement) -> list[str]:
+    reasons = []
+    if statement.has_not_action:
+        reasons.append("NotAction allows every action except the ones listed")
+    if statement.has_not_resource:
+        reasons.append("NotResource applies to every resource except the ones listed")
+    actions = [a for a in statement.actions if isinstance(a, str)]
+    everything = [a for a in actions if a == "*"]
+    service_wide = sorted({a for a in actions if a != "*" and a.endswith(":*")})
+    if everything:
+        reasons.append('Action "*" allows every action of every service')
+    if service_wide:
+        reasons.append("service-wide actions " + ", ".join(service_wide))
+    any_resource = any(r == "*" for r in statement.resources if isinstance(r, str))
+    if any_resource and not everything and not service_wide:
+        scopable = sorted(a for a in actions if _scopable(a))
+        if scopable:
+            shown = ", ".join(scopable[:3]) + (" …" if len(scopable) > 3 else "")
+            reasons.append(f'Resource "*" on actions that can be scoped to resources ({shown})')
+    elif any_resource and reasons:
+        reasons[-1] += ' on Resource "*"'
+    return reasons
+
+
+def _scopable(action: str) -> bool:
+    lowered = action.lower()
+    if lowered in _UNSCOPABLE_ACTIONS:
+        return False
+    verb = lowered.split(":", 1)[-1]
+    return not verb.startswith(_UNSCOPABLE_VERBS)
+
+
+def managed_policy_grant(arn: str, label: str, location: Location) -> Grant | None:
+    """A grant for an AWS managed policy attached by ARN (``arn:aws:iam::aws:policy/...``)."""
+    if ":iam::aws:policy/" not in arn:
+        return None
+    name = arn.rsplit("/", 1)[-1]
+    if name in _ADMIN_POLICIES:
+        return Grant(label, _ADMIN_POLICIES[name], ("*",), (f"AWS managed policy {name} grants administrator access",), location)
+    service = next((s for prefix, s in _SERVICE_OF_MANAGED_POLICY.items() if name.startswith(prefix)), None)
+    if name.endswith("FullAccess"):
+        actions = (f"{service}:*",) if service else ()
+        return Grant(label, actions, ("*",), (f"AWS managed policy {name} grants full access",), location)
+    actions = (f"{service}:Get*", f"{service}:List*") if service else ()
+    return Grant(label, actions, ("*",), (), location)
+
+
+def render_policy_document(view: BlockView) -> Mapping[str, Any]:
+    """``data "aws_iam_policy_document"`` → its ``json`` attribute, as Terraform would render it."""
+    document_statements: list[dict[str, Any]] = []
+    for base in ("source_policy_documents", "source_json"):
+        value = view.value(base)
+        for item in value if isinstance(value, list) else ([value] if value is not None else []):
+            structure = json_partial(item)
+            if isinstance(structure, dict) and isinstance(structure.get("Statement"), list):
+                document_statements.extend(structure["Statement"])
+            else:
+                document_statements.append({"Effect": Unknown(), "Action": Unknown()})
+    for block in view.blocks("statement"):
+        document_statements.append(_render_statement(block))
+    document = {"Version": "2012-10-17", "Statement": document_statements}
+    if contains_unknown(document):
+        return {"json": Unknownish(frozenset(), document), "minified_json": Unknown()}
+    text = json.dumps(document, indent=2)
+    return {"json": text, "minified_json": json.dumps(document, separators=(",", ":"))}
+
+
+_STATEMENT_FIELDS = {"actions": "Action", "not_actions": "NotAction", "resources": "Resource", "not_resources": "NotResource"}
+
+
+def _render_statement(block: BlockView) -> dict[str, Any]:
+    rendered: dict[str, Any] = {"Effect": block.value("effect", "Allow")}
+    for attribute, key in _STATEMENT_FIELDS.items():
+        if block.has(attribute):
+            rendered[key] = block.value(attribute)
+    if block.has("sid"):
+        rendered["Sid"] = block.value("sid")
+    return rendered

@@ -1,0 +1,121 @@
+"""Secrets kept in AWS Secrets Manager and SSM Parameter Store."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ...model import UNKNOWN, Credential, Expiry, Rotation, SecretLiteral, Unknown
+from ...secrets import credential_kind, find_in
+from ...terraform.evaluate import json_partial
+from ...terraform.module import Resource
+from ..common import link
+from .context import AwsModule
+
+_RATE = re.compile(r"^rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)$")
+_DAYS_PER = {"minute": 1 / 1440, "hour": 1 / 24, "day": 1}
+
+
+def secrets_manager(aws: AwsModule) -> list[Credential]:
+    secrets = aws.by_type("aws_secretsmanager_secret")
+    rotations = _rotations(aws, secrets)
+    stored = _stored_values(aws, secrets)
+    result = []
+    for address, secret in secrets.items():
+        owner, owner_line = aws.owner(secret)
+        rotation, rotation_line = rotations.get(address, (Rotation(None), None))
+        literals, value_hints = stored.get(address, ((), ()))
+        evidence = {"owner": owner_line, "rotation": rotation_line}
+        result.append(
+            Credential(
+                address=address, provider="aws", source_type="aws_secretsmanager_secret", kind="secret",
+                location=secret.location, name=_text(secret.value("name", secret.name)), owner=owner,
+                expiry=Expiry(None, source="Secrets Manager secrets do not expire"), rotation=rotation,
+                hardcoded=literals,
+                ai_hints=tuple(h for h in (secret.name, _text(secret.value("name")), _text(secret.value("name_prefix")), _text(secret.value("description"))) if h) + value_hints,
+                tags=aws.known_tags(secret),
+                evidence_lines={k: v for k, v in evidence.items() if v},
+            )
+        )
+    return result
+
+
+def _rotations(aws: AwsModule, secrets: dict[str, Resource]) -> dict[str, tuple[Rotation, int]]:
+    found = {}
+    for rotation in aws.module.resources_of("aws_secretsmanager_secret_rotation"):
+        target = link(rotation, "secret_id", secrets, "name", "arn")
+        rules = rotation.first_block("rotation_rules")
+        if not target or rules is None:
+            continue
+        days = rules.value("automatically_after_days")
+        if days is None and rules.has("schedule_expression"):
+            period = _schedule_days(rules.value("schedule_expression"))
+            line = rules.line("schedule_expression")
+        else:
+            period = days if isinstance(days, (int, float, Unknown)) and not isinstance(days, bool) else UNKNOWN
+            line = rules.line("automatically_after_days")
+        found[target] = (Rotation(period, f"{rotation.address}"), line)
+    return found
+
+
+def _schedule_days(expression: Any) -> float | Unknown:
+    """``rate(30 days)`` → 30. A cron schedule's period is not derived: unknown, never a failure."""
+    if not isinstance(expression, str):
+        return UNKNOWN
+    match = _RATE.match(expression.strip())
+    if not match:
+        return UNKNOWN
+    return int(match.group(1)) * _DAYS_PER[match.group(2).rstrip("s")]
+
+
+def _stored_values(aws: AwsModule, secrets: dict[str, Resource]) -> dict[str, tuple[tuple[SecretLiteral, ...], tuple[str, ...]]]:
+    """Literal values written into secret versions, and the JSON keys they hold (AI hints)."""
+    found: dict[str, tuple[tuple[SecretLiteral, ...], tuple[str, ...]]] = {}
+    for version in aws.module.resources_of("aws_secretsmanager_secret_version"):
+        target = link(version, "secret_id", secrets, "name", "arn")
+        if not target:
+            continue
+        value = version.value("secret_string")
+        structure = json_partial(value) if isinstance(value, str) and value.lstrip().startswith("{") else value
+        scanned = structure if isinstance(structure, dict) else value
+        hits = find_in(scanned, "secret_string")
+        literals = tuple(SecretLiteral(path, d.detector, d.fingerprint, version.location_of("secret_string"), d.ai_provider) for path, d in hits)
+        keys = tuple(str(k) for k in structure) if isinstance(structure, dict) else ()
+        previous = found.get(target, ((), ()))
+        found[target] = (previous[0] + literals, previous[1] + keys)
+    return found
+
+
+def ssm_parameters(aws: AwsModule) -> list[Credential]:
+    """SecureString parameters are secrets; any parameter holding a literal key is hardcoded."""
+    result = []
+    for parameter in aws.module.resources_of("aws_ssm_parameter"):
+        literals = tuple(
+            SecretLiteral(path, d.detector, d.fingerprint, parameter.location_of(attribute), d.ai_provider)
+            for attribute in ("value", "insecure_value")
+            for path, d in find_in(parameter.value(attribute), attribute)
+        )
+        parameter_type = parameter.value("type")
+        if parameter_type != "SecureString" and not literals:
+            continue
+        owner, owner_line = aws.owner(parameter)
+        name = parameter.value("name")
+        result.append(
+            Credential(
+                address=parameter.address, provider="aws", source_type="aws_ssm_parameter",
+                kind="secret" if parameter_type == "SecureString" else credential_kind(literals[0].detector),  # type: ignore[arg-type]
+                location=parameter.location, name=_text(name) or parameter.name, owner=owner,
+                expiry=Expiry(None, source="SSM parameters do not expire"),
+                rotation=Rotation(None, "SSM Parameter Store has no native rotation"),
+                hardcoded=literals,
+                ai_hints=tuple(h for h in (parameter.name, _text(name), _text(parameter.value("description"))) if h),
+                tags=aws.known_tags(parameter),
+                evidence_lines={"owner": owner_line} if owner_line else {},
+            )
+        )
+    return result
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+

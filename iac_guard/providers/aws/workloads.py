@@ -1,0 +1,184 @@
+"""AWS compute that uses credentials: the role it runs as, the secrets it reads, the keys written
+into its environment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from ...model import Credential, Extraction, Location, SecretLiteral, Unknown, Usage, Workload
+from ...secrets import credential_kind, find_in
+from ...terraform.evaluate import json_partial
+from ...terraform.hcl_ast import Literal, ObjectExpr, references
+from ...terraform.module import BlockView, Resource
+from ..common import link, link_value
+from .context import AwsModule
+
+
+@dataclass(frozen=True)
+class RoleAttribute:
+    """Where a workload type names the role it runs as (``role``, ``task_role_arn``, a nested block)."""
+
+    path: tuple[str, ...]  # nested block names, then the attribute
+    via: str
+
+
+_ROLE_ATTRIBUTES: dict[str, tuple[RoleAttribute, ...]] = {
+    "aws_lambda_function": (RoleAttribute(("role",), "role"),),
+    "aws_ecs_task_definition": (RoleAttribute(("task_role_arn",), "task role"), RoleAttribute(("execution_role_arn",), "execution role")),
+    "aws_bedrockagent_agent": (RoleAttribute(("agent_resource_role_arn",), "agent role"),),
+    "aws_sagemaker_notebook_instance": (RoleAttribute(("role_arn",), "role"),),
+    "aws_sagemaker_model": (RoleAttribute(("execution_role_arn",), "execution role"),),
+    "aws_sagemaker_domain": (RoleAttribute(("default_user_settings", "execution_role"), "execution role"),),
+    "aws_sagemaker_user_profile": (RoleAttribute(("user_settings", "execution_role"), "execution role"),),
+    "aws_sagemaker_pipeline": (RoleAttribute(("role_arn",), "role"),),
+    "aws_sagemaker_training_job": (RoleAttribute(("role_arn",), "role"),),
+    "aws_sagemaker_endpoint_configuration": (),
+}
+_AI_WORKLOADS = {"aws_bedrockagent_agent": "Amazon Bedrock agent"}
+_AI_WORKLOAD_PREFIXES = {"aws_sagemaker_": "Amazon SageMaker workload"}
+
+
+def extract_workloads(aws: AwsModule) -> Extraction:
+    found = Extraction()
+    secret_stores = aws.by_type("aws_secretsmanager_secret", "aws_ssm_parameter")
+    for resource in sorted(_workload_resources(aws), key=lambda r: r.address):
+        role = _role_usages(aws, resource)
+        env = list(_environment(resource))
+        found.workloads.append(
+            Workload(
+                address=resource.address, provider="aws", source_type=resource.resource_type,
+                location=resource.location, identity=role[0].credential if role else None,
+                ai_reasons=_ai_reasons(resource.resource_type),
+                ai_hints=tuple(h for h in (resource.name, _text(resource.value("function_name")), _text(resource.value("family")), _text(resource.value("agent_name"))) if h),
+            )
+        )
+        found.usages += role
+        literals: list[SecretLiteral] = []
+        for entry in env:
+            target = next((ref for ref in sorted(entry.refs or ()) if ref in secret_stores), None)
+            target = target or link_value(entry.value, secret_stores, "name", "arn") or _secret_arn_target(entry.value, secret_stores)
+            if target:
+                found.usages.append(Usage(resource.address, target, f"env {entry.name}", entry.location))
+            elif not entry.refs:
+                literals += [SecretLiteral(f"{entry.field}", d.detector, d.fingerprint, entry.location, d.ai_provider) for _, d in find_in(entry.value, entry.name)]
+        if literals:
+            found.credentials.append(
+                Credential(
+                    address=resource.address, provider="aws", source_type=resource.resource_type,
+                    kind=credential_kind(literals[0].detector), location=literals[0].location,  # type: ignore[arg-type]
+                    name=resource.name, origin="literal", hardcoded=tuple(literals),
+                    ai_hints=tuple(l.field.rsplit(".", 1)[-1] for l in literals),
+                )
+            )
+    return found
+
+
+def _workload_resources(aws: AwsModule) -> Iterator[Resource]:
+    for resource in aws.module.resources:
+        kind = resource.resource_type
+        if kind in _ROLE_ATTRIBUTES or kind == "aws_instance" or kind.startswith("aws_sagemaker_") and _has_role(resource):
+            yield resource
+
+
+def _has_role(resource: Resource) -> bool:
+    return any(resource.has(name) for name in ("role_arn", "execution_role_arn"))
+
+
+def _ai_reasons(resource_type: str) -> tuple[str, ...]:
+    if resource_type in _AI_WORKLOADS:
+        return (_AI_WORKLOADS[resource_type],)
+    return tuple(reason for prefix, reason in _AI_WORKLOAD_PREFIXES.items() if resource_type.startswith(prefix))
+
+
+def _role_usages(aws: AwsModule, resource: Resource) -> list[Usage]:
+    usages = []
+    attributes = _ROLE_ATTRIBUTES.get(resource.resource_type) or (RoleAttribute(("role_arn",), "role"), RoleAttribute(("execution_role_arn",), "execution role"))
+    for attribute in attributes:
+        view = _nested(resource, attribute.path[:-1])
+        if view is None or not view.has(attribute.path[-1]):
+            continue
+        role = link(view, attribute.path[-1], aws.roles, "name", "arn")
+        if role:
+            usages.append(Usage(resource.address, role, attribute.via, view.location_of(attribute.path[-1])))
+    if resource.resource_type == "aws_instance" and resource.has("iam_instance_profile"):
+        profiles = aws.by_type("aws_iam_instance_profile")
+        profile = link(resource, "iam_instance_profile", profiles, "name", "arn")
+        role = link(profiles[profile], "role", aws.roles, "name") if profile else None
+        if role:
+            usages.append(Usage(resource.address, role, "instance profile", resource.location_of("iam_instance_profile")))
+    return usages
+
+
+def _nested(resource: Resource, path: tuple[str, ...]) -> BlockView | None:
+    view: BlockView | None = resource
+    for name in path:
+        view = view.first_block(name) if view else None
+    return view
+
+
+@dataclass(frozen=True)
+class EnvEntry:
+    name: str
+    value: Any
+    refs: frozenset[str] | None  # syntax references, when the entry is a plain attribute
+    field: str
+    location: Location
+
+
+def _environment(resource: Resource) -> Iterator[EnvEntry]:
+    """Environment entries of Lambda functions and ECS container definitions, with their lines."""
+    environment = resource.first_block("environment")
+    if environment is not None and environment.has("variables"):
+        variables = environment.value("variables")
+        location = environment.location_of("variables")
+        expression = environment.attribute("variables").expr
+        if isinstance(variables, dict):
+            item_refs = _object_item_refs(expression)
+            for name in sorted(variables):
+                yield EnvEntry(name, variables[name], item_refs.get(name, frozenset()), f"environment.variables.{name}", _item_location(expression, name, location))
+    if resource.has("container_definitions"):
+        containers = json_partial(resource.value("container_definitions"))
+        location = resource.location_of("container_definitions")
+        for container in containers if isinstance(containers, list) else []:
+            if not isinstance(container, dict):
+                continue
+            cname = container.get("name", "?")
+            for entry in container.get("environment") or []:
+                if isinstance(entry, dict) and isinstance(entry.get("name"), str):
+                    yield EnvEntry(entry["name"], entry.get("value"), None, f"container_definitions.{cname}.environment.{entry['name']}", location)
+            for entry in container.get("secrets") or []:
+                if isinstance(entry, dict) and isinstance(entry.get("name"), str):
+                    value = entry.get("valueFrom")
+                    refs = value.refs if isinstance(value, Unknown) else None
+                    yield EnvEntry(entry["name"], value, refs, f"container_definitions.{cname}.secrets.{entry['name']}", location)
+
+
+def _object_item_refs(expression: Any) -> dict[str, frozenset[str]]:
+    if not isinstance(expression, ObjectExpr):
+        return {}
+    return {key.value: references(value) for key, value in expression.items if isinstance(key, Literal)}
+
+
+def _item_location(expression: Any, name: str, fallback: Location) -> Location:
+    if isinstance(expression, ObjectExpr):
+        for (key, _), line in zip(expression.items, expression.item_lines):
+            if isinstance(key, Literal) and key.value == name:
+                return Location(fallback.file, line, line)
+    return fallback
+
+
+def _secret_arn_target(value: Any, stores: dict[str, Resource]) -> str | None:
+    """``arn:aws:secretsmanager:…:secret:openai-api-key-AbCdEf`` names the secret ``openai-api-key``."""
+    if not isinstance(value, str) or ":secretsmanager:" not in value or ":secret:" not in value:
+        return None
+    tail = value.split(":secret:", 1)[1]
+    for address, store in sorted(stores.items()):
+        name = store.value("name")
+        if isinstance(name, str) and (tail == name or tail.startswith(name + "-")):
+            return address
+    return None
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""

@@ -1,0 +1,290 @@
+"""Evaluates HCL expressions the way Terraform would at plan time, as far as the code allows.
+
+What only ``apply`` can know (ARNs, ids, generated names) and what we choose not to compute becomes
+``Unknown``, carrying the addresses it came from. Unknown is contagious: any operation on it is
+unknown, so a policy downstream can never fail on a guess. Where a partially known value is still
+useful — a ``jsonencode`` policy whose Resource is an unknown ARN, a heredoc JSON with one
+interpolation — the result is Unknown with ``partial`` set, and recognizers that understand the
+shape may read the known parts.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Callable, Mapping
+
+from ..model import Unknown
+from . import functions
+from .hcl_ast import (
+    BinaryOp, Call, Conditional, Expr, ForExpr, GetAttr, Index, Literal, ObjectExpr, Splat,
+    Template, TupleExpr, Unsupported, UnaryOp, Variable, references,
+)
+
+#: Text standing in for an unknown part of a template in ``Unknown.partial``.
+UNKNOWN_MARK = "\u0000unknown\u0000"
+
+RootResolver = Callable[[list[Any], int], "tuple[Any, int]"]
+"""Resolves a traversal rooted at a name the expression does not bind itself (``var``, ``local``,
+``aws_iam_role``…): given the root and the steps after it, returns the value and how many of the
+steps it consumed."""
+
+
+class EvalError(Exception):
+    """An expression Terraform would reject (wrong type, missing key): the value becomes unknown."""
+
+
+class Unknownish(Unknown):
+    """An unknown that still knows part of its shape (see module docstring)."""
+
+    __slots__ = ("partial",)
+
+    def __init__(self, refs: frozenset[str], partial: Any) -> None:
+        super().__init__(refs)
+        self.partial = partial
+
+
+def unknown_from(*values: Any) -> Unknown:
+    refs: set[str] = set()
+    for value in values:
+        refs |= collect_refs(value)
+    return Unknown(frozenset(refs))
+
+
+def collect_refs(value: Any) -> frozenset[str]:
+    if isinstance(value, Unknown):
+        return value.refs
+    if isinstance(value, dict):
+        return frozenset().union(*(collect_refs(v) for v in value.values())) if value else frozenset()
+    if isinstance(value, list):
+        return frozenset().union(*(collect_refs(v) for v in value)) if value else frozenset()
+    return frozenset()
+
+
+def contains_unknown(value: Any) -> bool:
+    if isinstance(value, Unknown):
+        return True
+    if isinstance(value, dict):
+        return any(contains_unknown(v) for v in value.values())
+    if isinstance(value, list):
+        return any(contains_unknown(v) for v in value)
+    return False
+
+
+class Evaluator:
+    """Evaluates expressions of one module; ``resolve_root`` supplies var/local/resource lookups."""
+
+    def __init__(self, resolve_root: RootResolver) -> None:
+        self._resolve_root = resolve_root
+
+    def evaluate(self, expr: Expr, scope: Mapping[str, Any] | None = None) -> Any:
+        try:
+            return self._eval(expr, dict(scope or {}))
+        except (EvalError, TypeError, ValueError, KeyError, IndexError, OverflowError, ZeroDivisionError):
+            return Unknown(references(expr))
+        except RecursionError:
+            return Unknown()
+
+    def _eval(self, expr: Expr, scope: dict[str, Any]) -> Any:  # noqa: C901 - one dispatch per node type
+        if isinstance(expr, Literal):
+            return expr.value
+        if isinstance(expr, Template):
+            return self._template(expr, scope)
+        if isinstance(expr, TupleExpr):
+            return [self._eval(item, scope) for item in expr.items]
+        if isinstance(expr, ObjectExpr):
+            return self._object(expr, scope)
+        if isinstance(expr, (Variable, GetAttr, Index)):
+            return self._traverse(expr, scope)
+        if isinstance(expr, Splat):
+            return self._splat(expr, scope)
+        if isinstance(expr, Call):
+            return self._call(expr, scope)
+        if isinstance(expr, Conditional):
+            return self._conditional(expr, scope)
+        if isinstance(expr, BinaryOp):
+            return functions.binary(expr.operator, self._eval(expr.left, scope), self._eval(expr.right, scope))
+        if isinstance(expr, UnaryOp):
+            return functions.unary(expr.operator, self._eval(expr.operand, scope))
+        if isinstance(expr, ForExpr):
+            return self._for(expr, scope)
+        if isinstance(expr, Unsupported):
+            return Unknown(references(expr))
+        raise EvalError(f"cannot evaluate {type(expr).__name__}")
+
+    def _template(self, expr: Template, scope: dict[str, Any]) -> Any:
+        pieces: list[str] = []
+        refs: set[str] = set()
+        for part in expr.parts:
+            if isinstance(part, str):
+                pieces.append(part)
+                continue
+            value = self._eval(part, scope)
+            if isinstance(value, Unknown):
+                refs |= value.refs
+                pieces.append(UNKNOWN_MARK)
+            else:
+                pieces.append(functions.to_string(value))
+        text = "".join(pieces)
+        if UNKNOWN_MARK in text:
+            return Unknownish(frozenset(refs), text)
+        return text
+
+    def _object(self, expr: ObjectExpr, scope: dict[str, Any]) -> Any:
+        result: dict[str, Any] = {}
+        for key_expr, value_expr in expr.items:
+            key = self._eval(key_expr, scope)
+            if isinstance(key, Unknown):
+                return unknown_from(key, self._eval(value_expr, scope))
+            result[functions.to_string(key)] = self._eval(value_expr, scope)
+        return result
+
+    def _traverse(self, expr: Expr, scope: dict[str, Any]) -> Any:
+        steps: list[Any] = []
+        node = expr
+        while isinstance(node, (GetAttr, Index)):
+            steps.append(node.name if isinstance(node, GetAttr) else self._eval(node.key, scope))
+            node = node.target
+        steps.reverse()
+        if isinstance(node, Variable):
+            if node.name in scope:
+                value = scope[node.name]
+            else:
+                value, consumed = self._resolve_root([node.name, *steps], expr.line)
+                steps = steps[consumed:]
+        else:
+            value = self._eval(node, scope)
+        for step in steps:
+            value = functions.index(value, step)
+        return value
+
+    def _splat(self, expr: Splat, scope: dict[str, Any]) -> Any:
+        target = self._eval(expr.target, scope)
+        if isinstance(target, Unknown):
+            return target
+        items = target if isinstance(target, list) else ([] if target is None else [target])
+        results = []
+        for item in items:
+            value = item
+            for step in expr.steps:
+                key = step if isinstance(step, str) else self._eval(step, scope)
+                value = functions.index(value, key)
+            results.append(value)
+        return results
+
+    def _call(self, expr: Call, scope: dict[str, Any]) -> Any:
+        if expr.name == "try":
+            return self._try(expr, scope)
+        if expr.name == "can":
+            value = self.evaluate(expr.args[0], scope) if expr.args else Unknown()
+            return Unknown(value.refs) if isinstance(value, Unknown) else True
+        args = [self._eval(arg, scope) for arg in expr.args]
+        if expr.expand_final and args:
+            final = args.pop()
+            if isinstance(final, Unknown) or not isinstance(final, list):
+                return unknown_from(final, *args)
+            args.extend(final)
+        return functions.call(expr.name, args)
+
+    def _try(self, expr: Call, scope: dict[str, Any]) -> Any:
+        for arg in expr.args:
+            try:
+                return self._eval(arg, scope)
+            except (EvalError, TypeError, ValueError, KeyError, IndexError):
+                continue
+        raise EvalError("no argument of try() evaluated")
+
+    def _conditional(self, expr: Conditional, scope: dict[str, Any]) -> Any:
+        condition = self._eval(expr.condition, scope)
+        if isinstance(condition, Unknown):
+            if_true = self.evaluate(expr.if_true, scope)
+            if_false = self.evaluate(expr.if_false, scope)
+            if not contains_unknown(if_true) and if_true == if_false:
+                return if_true
+            return unknown_from(condition, if_true, if_false)
+        if not isinstance(condition, bool):
+            raise EvalError("condition is not a bool")
+        return self._eval(expr.if_true if condition else expr.if_false, scope)
+
+    def _for(self, expr: ForExpr, scope: dict[str, Any]) -> Any:
+        collection = self._eval(expr.collection, scope)
+        if isinstance(collection, Unknown):
+            return collection
+        if isinstance(collection, dict):
+            pairs = sorted(collection.items())
+        elif isinstance(collection, list):
+            pairs = list(enumerate(collection))
+        else:
+            raise EvalError("for expression over a non-collection")
+        tuple_result: list[Any] = []
+        object_result: dict[str, Any] = {}
+        for key, value in pairs:
+            inner = dict(scope)
+            inner[expr.value_var] = value
+            if expr.key_var:
+                inner[expr.key_var] = key
+            if expr.condition is not None:
+                keep = self._eval(expr.condition, inner)
+                if isinstance(keep, Unknown):
+                    return Unknown(keep.refs)
+                if not keep:
+                    continue
+            item = self._eval(expr.value, inner)
+            if expr.key is None:
+                tuple_result.append(item)
+                continue
+            item_key = self._eval(expr.key, inner)
+            if isinstance(item_key, Unknown):
+                return Unknown(item_key.refs)
+            item_key = functions.to_string(item_key)
+            if expr.group:
+                object_result.setdefault(item_key, []).append(item)
+            else:
+                object_result[item_key] = item
+        return tuple_result if expr.key is None else object_result
+
+
+def _nothing_known(path: list[Any], line: int) -> tuple[Any, int]:
+    return Unknown(), len(path) - 1
+
+
+#: Evaluates only what is written in the expression itself (tfvars files, literal scans): every
+#: reference is unknown.
+LITERAL_EVALUATOR = Evaluator(_nothing_known)
+
+
+def json_partial(value: Any) -> Any:
+    """The JSON structure behind a value that may be a JSON string, or partly unknown.
+
+    Returns a structure with Unknown leaves, or Unknown when nothing useful is known.
+    """
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return Unknown()
+    if isinstance(value, Unknownish):
+        if isinstance(value.partial, str):
+            return _json_with_marks(value.partial, value.refs)
+        return value.partial
+    if isinstance(value, (dict, list)):
+        return value
+    return Unknown(value.refs) if isinstance(value, Unknown) else Unknown()
+
+
+def _json_with_marks(text: str, refs: frozenset[str]) -> Any:
+    """Parse template JSON where interpolations are unknown; strings holding one become Unknown."""
+    try:
+        document = json.loads(text.replace(UNKNOWN_MARK, "\\u0000unknown\\u0000"))
+    except ValueError:
+        return Unknown(refs)
+
+    def mark(node: Any) -> Any:
+        if isinstance(node, str) and UNKNOWN_MARK in node:
+            return Unknown(refs)
+        if isinstance(node, list):
+            return [mark(n) for n in node]
+        if isinstance(node, dict):
+            return {k: mark(v) for k, v in node.items()}
+        return node
+
+    return mark(document)

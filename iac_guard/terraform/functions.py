@@ -1,0 +1,281 @@
+"""Terraform's operators and the built-in functions that shape credential configuration.
+
+Each function follows Terraform's semantics for known values and returns Unknown as soon as an
+argument it depends on is unknown. Functions not listed here (timestamps, file reads, crypto)
+evaluate to Unknown rather than to a guess.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Callable
+
+from ..model import Unknown
+
+
+class FunctionError(ValueError):
+    """Terraform would reject this call; the evaluator turns it into an unknown value."""
+
+
+def _unknown_refs(values: list[Any]) -> Unknown:
+    from .evaluate import collect_refs
+
+    refs: set[str] = set()
+    for value in values:
+        refs |= collect_refs(value)
+    return Unknown(frozenset(refs))
+
+
+def to_string(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, str):
+        return value
+    raise FunctionError(f"cannot convert {type(value).__name__} to string")
+
+
+def to_number(value: Any) -> int | float:
+    if isinstance(value, bool):
+        raise FunctionError("bool is not a number")
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            raise FunctionError("not a number") from None
+        return int(number) if number.is_integer() else number
+    raise FunctionError("not a number")
+
+
+def index(value: Any, key: Any) -> Any:
+    if isinstance(value, Unknown):
+        return value
+    if isinstance(key, Unknown):
+        return _unknown_refs([value, key])
+    if isinstance(value, dict):
+        name = to_string(key)
+        if name not in value:
+            raise FunctionError(f"no key {name!r}")
+        return value[name]
+    if isinstance(value, list):
+        position = int(to_number(key))
+        if position < 0 or position >= len(value):
+            raise FunctionError("index out of range")
+        return value[position]
+    raise FunctionError(f"cannot index {type(value).__name__}")
+
+
+_ARITHMETIC: dict[str, Callable[[Any, Any], Any]] = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "/": lambda a, b: a / b,
+    "%": lambda a, b: a % b,
+}
+_COMPARISON: dict[str, Callable[[Any, Any], bool]] = {
+    "<": lambda a, b: a < b,
+    ">": lambda a, b: a > b,
+    "<=": lambda a, b: a <= b,
+    ">=": lambda a, b: a >= b,
+}
+
+
+def binary(operator: str, left: Any, right: Any) -> Any:
+    from .evaluate import contains_unknown
+
+    if operator == "&&" and left is False or operator == "||" and left is True:
+        return left
+    if contains_unknown(left) or contains_unknown(right):
+        return _unknown_refs([left, right])
+    if operator == "==":
+        return left == right
+    if operator == "!=":
+        return left != right
+    if operator in ("&&", "||"):
+        if not isinstance(left, bool) or not isinstance(right, bool):
+            raise FunctionError("logical operator on a non-bool")
+        return (left and right) if operator == "&&" else (left or right)
+    if operator in _ARITHMETIC:
+        result = _ARITHMETIC[operator](to_number(left), to_number(right))
+        return int(result) if isinstance(result, float) and result.is_integer() and operator != "/" else result
+    if operator in _COMPARISON:
+        return _COMPARISON[operator](to_number(left), to_number(right))
+    raise FunctionError(f"unknown operator {operator}")
+
+
+def unary(operator: str, operand: Any) -> Any:
+    if isinstance(operand, Unknown):
+        return operand
+    if operator == "!":
+        if not isinstance(operand, bool):
+            raise FunctionError("! on a non-bool")
+        return not operand
+    return -to_number(operand)
+
+
+def call(name: str, args: list[Any]) -> Any:
+    from .evaluate import Unknownish, contains_unknown
+
+    if name == "jsonencode" and len(args) == 1 and contains_unknown(args[0]):
+        # Keep the known structure: an IAM policy with one unknown ARN still shows its actions.
+        return Unknownish(_unknown_refs(args).refs, args[0])
+    if name == "merge":
+        return _merge(args)
+    if name in _LENIENT:
+        return _LENIENT[name](*args)
+    function = _STRICT.get(name)
+    if function is None or contains_unknown(args):
+        return _unknown_refs(args)
+    try:
+        return function(*args)
+    except TypeError:
+        raise FunctionError(f"wrong arguments to {name}()") from None
+
+
+def _merge(args: list[Any]) -> Any:
+    """merge() keeps known keys even when some values are unknown; an unknown argument spoils all."""
+    result: dict[str, Any] = {}
+    for arg in args:
+        if arg is None:
+            continue
+        if isinstance(arg, Unknown):
+            return _unknown_refs(args)
+        if not isinstance(arg, dict):
+            raise FunctionError("merge() takes maps")
+        result.update(arg)
+    return result
+
+
+def _lookup(mapping: Any, key: Any, *default: Any) -> Any:
+    if isinstance(mapping, Unknown) or isinstance(key, Unknown):
+        return _unknown_refs([mapping, key])
+    if not isinstance(mapping, dict):
+        raise FunctionError("lookup() takes a map")
+    name = to_string(key)
+    if name in mapping:
+        return mapping[name]
+    if default:
+        return default[0]
+    raise FunctionError("lookup() key not found and no default")
+
+
+def _coalesce(*values: Any) -> Any:
+    for value in values:
+        if isinstance(value, Unknown):
+            return _unknown_refs(list(values))
+        if value is not None and value != "":
+            return value
+    raise FunctionError("coalesce() with no non-null argument")
+
+
+def _concat(*lists: Any) -> Any:
+    if any(isinstance(item, Unknown) for item in lists):
+        return _unknown_refs(list(lists))
+    result: list[Any] = []
+    for item in lists:
+        if not isinstance(item, list):
+            raise FunctionError("concat() takes lists")
+        result.extend(item)
+    return result
+
+
+def _format(template: str, *values: Any) -> str:
+    position = 0
+
+    def replace(match: re.Match[str]) -> str:
+        nonlocal position
+        verb = match.group(0)
+        if verb == "%%":
+            return "%"
+        value = values[position]
+        position += 1
+        if verb.endswith("d"):
+            return str(int(to_number(value)))
+        if verb.endswith("q"):
+            return json.dumps(to_string(value))
+        return to_string(value) if not isinstance(value, (dict, list)) else json.dumps(value)
+
+    return re.sub(r"%%|%[-+# 0-9.]*[sdvqftbeg]", replace, template)
+
+
+def _flatten(value: list[Any]) -> list[Any]:
+    result: list[Any] = []
+    for item in value:
+        result.extend(_flatten(item) if isinstance(item, list) else [item])
+    return result
+
+
+def _distinct(value: list[Any]) -> list[Any]:
+    result: list[Any] = []
+    for item in value:
+        if item not in result:
+            result.append(item)
+    return result
+
+
+def _to_set(value: list[Any]) -> list[Any]:
+    return sorted(_distinct(value), key=lambda v: json.dumps(v, sort_keys=True))
+
+
+def _to_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value in ("true", "false"):
+        return value == "true"
+    raise FunctionError("not a bool")
+
+
+#: Functions that cope with unknown arguments themselves.
+_LENIENT: dict[str, Callable[..., Any]] = {"lookup": _lookup, "coalesce": _coalesce, "concat": _concat}
+
+#: Functions applied only to fully known arguments.
+_STRICT: dict[str, Callable[..., Any]] = {
+    "jsonencode": lambda v: json.dumps(v, separators=(",", ":"), sort_keys=False),
+    "jsondecode": lambda s: json.loads(s),
+    "lower": lambda s: to_string(s).lower(),
+    "upper": lambda s: to_string(s).upper(),
+    "title": lambda s: to_string(s).title(),
+    "trimspace": lambda s: to_string(s).strip(),
+    "trimprefix": lambda s, p: to_string(s)[len(p):] if to_string(s).startswith(p) else s,
+    "trimsuffix": lambda s, p: to_string(s)[: -len(p)] if p and to_string(s).endswith(p) else s,
+    "replace": lambda s, old, new: to_string(s).replace(old, new),
+    "format": _format,
+    "join": lambda sep, items: sep.join(to_string(i) for i in items),
+    "split": lambda sep, s: to_string(s).split(sep),
+    "startswith": lambda s, p: to_string(s).startswith(p),
+    "endswith": lambda s, p: to_string(s).endswith(p),
+    "length": lambda v: len(v),
+    "keys": lambda m: sorted(m),
+    "values": lambda m: [m[k] for k in sorted(m)],
+    "element": lambda items, i: items[int(to_number(i)) % len(items)],
+    "contains": lambda items, v: v in items,
+    "flatten": _flatten,
+    "distinct": _distinct,
+    "compact": lambda items: [i for i in items if i not in (None, "")],
+    "zipmap": lambda ks, vs: dict(zip((to_string(k) for k in ks), vs)),
+    "tostring": to_string,
+    "tonumber": to_number,
+    "tobool": _to_bool,
+    "tomap": lambda m: dict(m),
+    "tolist": lambda v: list(v),
+    "toset": _to_set,
+    "min": lambda *n: min(to_number(x) for x in n),
+    "max": lambda *n: max(to_number(x) for x in n),
+    "abs": lambda n: abs(to_number(n)),
+    "one": lambda items: items[0] if len(items) == 1 else (None if not items else _raise("one() with several")),
+    "sort": lambda items: sorted(to_string(i) for i in items),
+    "reverse": lambda items: list(reversed(items)),
+    "slice": lambda items, a, b: items[int(a) : int(b)],
+    "range": lambda *a: list(range(*(int(to_number(x)) for x in a))),
+    "substr": lambda s, o, n: to_string(s)[int(o) :] if int(n) < 0 else to_string(s)[int(o) : int(o) + int(n)],
+}
+
+
+def _raise(message: str) -> Any:
+    raise FunctionError(message)
