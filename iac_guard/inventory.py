@@ -21,43 +21,53 @@ class Inventory:
     workloads: tuple[Workload, ...]
     usages: tuple[Usage, ...]
 
-    def credential(self, address: str) -> Credential | None:
-        return next((c for c in self.credentials if c.address == address), None)
+    def credentials_at(self, address: str) -> list[Credential]:
+        """Every credential with this address (one per root module that defines it)."""
+        return [c for c in self.credentials if c.address == address]
+
+
+#: Records are identified by their root module and address: two root modules may both define
+#: ``aws_iam_role.app``, and those are two roles.
+Key = tuple[str, str]
 
 
 def build_inventory(extraction: Extraction) -> Inventory:
     credentials = _merge_duplicates(extraction.credentials)
-    workloads = {w.address: w for w in sorted(extraction.workloads, key=lambda w: w.address)}
+    workloads = {(w.root_module, w.address): w for w in extraction.workloads}
     usages = sorted(
-        {(u.workload, u.credential, u.via): u for u in extraction.usages if u.credential in credentials}.values(),
-        key=lambda u: (u.credential, u.workload, u.via),
+        {
+            (u.root_module, u.workload, u.credential, u.via): u
+            for u in extraction.usages if (u.root_module, u.credential) in credentials
+        }.values(),
+        key=lambda u: (u.root_module, u.credential, u.workload, u.via),
     )
-    consumers: dict[str, set[str]] = defaultdict(set)
+    consumers: dict[Key, set[str]] = defaultdict(set)
     for usage in usages:
-        consumers[usage.credential].add(usage.workload)
-    for address, credential in credentials.items():
-        credentials[address] = replace(
+        consumers[(usage.root_module, usage.credential)].add(usage.workload)
+    for key, credential in credentials.items():
+        credentials[key] = replace(
             credential,
-            consumers=tuple(sorted(consumers.get(address, ()))),
+            consumers=tuple(sorted(consumers.get(key, ()))),
             expiry=_expiry_from_rotation(credential),
         )
     _classify(credentials, workloads, usages)
     return Inventory(
-        credentials=tuple(credentials[a] for a in sorted(credentials)),
-        workloads=tuple(workloads.values()),
+        credentials=tuple(credentials[k] for k in sorted(credentials, key=lambda k: (k[1], k[0]))),
+        workloads=tuple(workloads[k] for k in sorted(workloads, key=lambda k: (k[1], k[0]))),
         usages=tuple(usages),
     )
 
 
-def _merge_duplicates(found: Iterable[Credential]) -> dict[str, Credential]:
+def _merge_duplicates(found: Iterable[Credential]) -> dict[Key, Credential]:
     """Two records for one address (a workload with literal keys found twice) become one."""
-    merged: dict[str, Credential] = {}
+    merged: dict[Key, Credential] = {}
     for credential in found:
-        existing = merged.get(credential.address)
+        key = (credential.root_module, credential.address)
+        existing = merged.get(key)
         if existing is None:
-            merged[credential.address] = credential
+            merged[key] = credential
         else:
-            merged[credential.address] = replace(
+            merged[key] = replace(
                 existing,
                 hardcoded=existing.hardcoded + credential.hardcoded,
                 ai_hints=existing.ai_hints + credential.ai_hints,
@@ -79,43 +89,48 @@ def _is_true(value: object) -> bool:
     return value is True
 
 
-def _classify(credentials: dict[str, Credential], workloads: dict[str, Workload], usages: list[Usage]) -> None:
+def _classify(credentials: dict[Key, Credential], workloads: dict[Key, Workload], usages: list[Usage]) -> None:
     """Fill ``ai_reasons``: direct evidence first, then what flows along usages and parents."""
-    reasons: dict[str, list[str]] = {a: list(ai.direct_reasons(c)) for a, c in credentials.items()}
+    reasons: dict[Key, list[str]] = {k: list(ai.direct_reasons(c)) for k, c in credentials.items()}
+    uses: dict[Key, set[str]] = defaultdict(set)
     for usage in usages:
-        provider = ai.provider_named_by(usage.via.split(" ", 1)[-1]) if usage.via.startswith("env ") else None
+        uses[(usage.root_module, usage.workload)].add(usage.credential)
+        name = usage.via.split(" ", 1)[1] if usage.via.startswith("env ") else ""
+        provider = ai.provider_named_by(name) if name else None
         if provider:
-            reasons[usage.credential].append(f"used as {usage.via.split(' ', 1)[1]} by {usage.workload} ({provider.name})")
-    workload_reasons = {a: _workload_reasons(w) for a, w in workloads.items()}
-    uses: dict[str, set[str]] = defaultdict(set)
-    for usage in usages:
-        uses[usage.workload].add(usage.credential)
+            reasons[(usage.root_module, usage.credential)].append(f"used as {name} by {usage.workload} ({provider.name})")
+    workload_reasons = {k: _workload_reasons(w) for k, w in workloads.items()}
     changed = True
-    while changed:  # each round can only add reasons, and there are finitely many: it ends
+    while changed:  # each round only adds reasons, and there are finitely many: it ends
         changed = False
-        for address, workload in workloads.items():
-            identity = workload.identity
-            if identity not in credentials:
+        for (root, address), workload in workloads.items():
+            identity = (root, workload.identity or "")
+            if identity not in credentials or reasons[identity]:
                 continue
-            cause = workload_reasons[address] or next(
-                (f"identity of {address}, which uses the AI credential {used}"
-                 for used in sorted(uses[address]) if used != identity and reasons.get(used)), None)
-            if cause and not reasons[identity]:
-                reasons[identity].append(cause if cause.startswith("identity of") else f"identity of {address} ({cause})")
+            cause = workload_reasons[(root, address)]
+            used_ai = next((u for u in sorted(uses[(root, address)]) if u != identity[1] and reasons.get((root, u))), None)
+            if cause or used_ai:
+                reasons[identity].append(
+                    f"identity of {address}, which uses the AI credential {used_ai}" if used_ai
+                    else f"identity of {address} ({cause})"
+                )
                 changed = True
-        for address, credential in credentials.items():
-            parent = credential.parent
-            if parent in credentials and reasons[parent] and not reasons[address]:
-                reasons[address].append(f"issued for {parent}, an AI identity")
+        for (root, address), credential in credentials.items():
+            parent = (root, credential.parent or "")
+            if parent not in credentials:
+                continue
+            if reasons[parent] and not reasons[(root, address)]:
+                reasons[(root, address)].append(f"issued for {parent[1]}, an AI identity")
                 changed = True
-            if parent in credentials and reasons[address] and not reasons[parent]:
+            if reasons[(root, address)] and not reasons[parent]:
                 reasons[parent].append(f"holds the AI credential {address}")
                 changed = True
-    for address, credential in credentials.items():
-        credentials[address] = replace(credential, ai_reasons=tuple(dict.fromkeys(reasons[address])))
+    for key, credential in credentials.items():
+        credentials[key] = replace(credential, ai_reasons=tuple(dict.fromkeys(reasons[key])))
 
 
 def _workload_reasons(workload: Workload) -> str | None:
+    """Why a workload is itself an AI workload (a Bedrock agent, a function named for OpenAI)."""
     if workload.ai_reasons:
         return workload.ai_reasons[0]
     for hint in workload.ai_hints:

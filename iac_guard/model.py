@@ -8,7 +8,7 @@ quietly change what an earlier one concluded: the inventory derives new records 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Mapping, Union
 
 
@@ -169,6 +169,9 @@ class Credential:
     #: Line of the attribute that is evidence for a field ("owner", "expiry", "rotation", "scope"),
     #: so a finding points at what to change.
     evidence_lines: Mapping[str, int] = field(default_factory=dict)
+    #: The Terraform root module folder the address belongs to ("" for Kubernetes, whose names are
+    #: cluster-wide): two root modules may both define ``aws_iam_role.app``, and they are not one.
+    root_module: str = ""
 
     @property
     def is_identity(self) -> bool:
@@ -186,6 +189,7 @@ class Workload:
     #: identity is then an AI credential. Names go to ai_hints for the classifier.
     ai_reasons: tuple[str, ...] = ()
     ai_hints: tuple[str, ...] = ()
+    root_module: str = ""
 
 
 @dataclass(frozen=True)
@@ -196,6 +200,7 @@ class Usage:
     credential: str
     via: str  # "role", "serviceAccountName", "env OPENAI_API_KEY", "volume creds"
     location: Location | None = None
+    root_module: str = ""  # of both ends: a usage never crosses root modules
 
 
 @dataclass
@@ -210,6 +215,14 @@ class Extraction:
         self.credentials.extend(other.credentials)
         self.workloads.extend(other.workloads)
         self.usages.extend(other.usages)
+
+    def in_root_module(self, root_module: str) -> "Extraction":
+        """The same records, marked as belonging to one Terraform root module."""
+        return Extraction(
+            [replace(c, root_module=root_module) for c in self.credentials],
+            [replace(w, root_module=root_module) for w in self.workloads],
+            [replace(u, root_module=root_module) for u in self.usages],
+        )
 
 
 Severity = Literal["low", "medium", "high", "critical"]

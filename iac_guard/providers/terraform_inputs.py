@@ -12,26 +12,33 @@ from ..model import Credential, Extraction, Location, SecretLiteral
 from ..project import Project
 from ..secrets import credential_kind, find_in
 from ..terraform.evaluate import LITERAL_EVALUATOR
+from ..terraform.module import Module
 
 
 def extract(project: Project, settings: Settings) -> Extraction:
     found = Extraction()
     for module in project.modules:
-        for name, value, block, file in module.variables():
-            if value is None:
-                continue
-            description = block.body.attributes.get("description")
-            hints = (name,) + ((str(module.evaluator.evaluate(description.expr)),) if description else ())
-            field = "default" if value.from_default else "value"
-            credential = _literal_credential(f"{module.address_prefix}var.{name}", "variable", value.value, name, field, value.location, hints)
-            if credential:
-                found.credentials.append(credential)
-        for name, attribute, file in module.locals():
-            location = Location(file, attribute.line, attribute.end_line)
-            value = LITERAL_EVALUATOR.evaluate(attribute.expr)  # literals written here, not via var.
-            credential = _literal_credential(f"{module.address_prefix}local.{name}", "local", value, name, "value", location, (name,))
-            if credential:
-                found.credentials.append(credential)
+        found.extend(_module_inputs(module).in_root_module(module.directory))
+    return found
+
+
+def _module_inputs(module: Module) -> Extraction:
+    found = Extraction()
+    for name, value, block, file in module.variables():
+        if value is None:
+            continue
+        description = block.body.attributes.get("description")
+        hints = (name,) + ((str(module.evaluator.evaluate(description.expr)),) if description else ())
+        field = "default" if value.from_default else "value"
+        credential = _literal_credential(f"{module.address_prefix}var.{name}", "variable", value.value, name, field, value.location, hints)
+        if credential:
+            found.credentials.append(credential)
+    for name, attribute, file in module.locals():
+        location = Location(file, attribute.line, attribute.end_line)
+        value = LITERAL_EVALUATOR.evaluate(attribute.expr)  # literals written here, not via var.
+        credential = _literal_credential(f"{module.address_prefix}local.{name}", "local", value, name, "value", location, (name,))
+        if credential:
+            found.credentials.append(credential)
     return found
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping
 
 from ..model import Location, Unknown
-from .evaluate import EvalError, Evaluator
+from .evaluate import LITERAL_EVALUATOR, EvalError, Evaluator
 from .hcl_ast import Attribute, Block, references
 from .parse import TerraformFile
 
@@ -65,6 +65,15 @@ class BlockView:
         if name not in self._cache:
             self._cache[name] = self.module.evaluator.evaluate(attribute.expr, self._scope)
         return self._cache[name]
+
+    def literal_value(self, name: str, default: Any = None) -> Any:
+        """The attribute with every reference unknown: only the values written right here.
+
+        Hardcoded-secret checks use it so that a key written in a variable default is reported
+        once, where it is written, and not again at every resource that references it.
+        """
+        attribute = self.block.body.attributes.get(name)
+        return default if attribute is None else LITERAL_EVALUATOR.evaluate(attribute.expr, self._scope)
 
     def line(self, name: str | None = None) -> int:
         attribute = self.block.body.attributes.get(name) if name else None

@@ -18,13 +18,18 @@ DATA_SOURCES = {"aws_iam_policy_document": render_policy_document}
 def extract(project: Project, settings: Settings) -> Extraction:
     found = Extraction()
     for module in project.modules:
-        aws = AwsModule(module, settings)
-        grants = collect_grants(aws)
-        identities: dict[str, Credential] = {c.address: c for c in users(aws, grants) + roles(aws, grants)}
-        found.credentials += identities.values()
-        found.credentials += access_keys(aws, identities)
-        found.credentials += service_specific_credentials(aws, identities)
-        found.credentials += secrets_manager(aws)
-        found.credentials += ssm_parameters(aws)
-        found.extend(extract_workloads(aws))
+        found.extend(_extract_module(AwsModule(module, settings)).in_root_module(module.directory))
+    return found
+
+
+def _extract_module(aws: AwsModule) -> Extraction:
+    found = Extraction()
+    grants = collect_grants(aws)
+    identities: dict[str, Credential] = {c.address: c for c in users(aws, grants) + roles(aws, grants)}
+    found.credentials += identities.values()
+    found.credentials += access_keys(aws, identities)
+    found.credentials += service_specific_credentials(aws, identities)
+    found.credentials += secrets_manager(aws)
+    found.credentials += ssm_parameters(aws)
+    found.extend(extract_workloads(aws))
     return found

@@ -75,7 +75,7 @@ def _stored_values(aws: AwsModule, secrets: dict[str, Resource]) -> dict[str, tu
         target = link(version, "secret_id", secrets, "name", "arn")
         if not target:
             continue
-        value = version.value("secret_string")
+        value = version.literal_value("secret_string")
         structure = json_partial(value) if isinstance(value, str) and value.lstrip().startswith("{") else value
         scanned = structure if isinstance(structure, dict) else value
         hits = find_in(scanned, "secret_string")
@@ -93,7 +93,7 @@ def ssm_parameters(aws: AwsModule) -> list[Credential]:
         literals = tuple(
             SecretLiteral(path, d.detector, d.fingerprint, parameter.location_of(attribute), d.ai_provider)
             for attribute in ("value", "insecure_value")
-            for path, d in find_in(parameter.value(attribute), attribute)
+            for path, d in find_in(parameter.literal_value(attribute), attribute)
         )
         parameter_type = parameter.value("type")
         if parameter_type != "SecureString" and not literals:

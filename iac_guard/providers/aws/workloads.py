@@ -60,8 +60,8 @@ def extract_workloads(aws: AwsModule) -> Extraction:
             target = target or link_value(entry.value, secret_stores, "name", "arn") or _secret_arn_target(entry.value, secret_stores)
             if target:
                 found.usages.append(Usage(resource.address, target, f"env {entry.name}", entry.location))
-            elif not entry.refs:
-                literals += [SecretLiteral(f"{entry.field}", d.detector, d.fingerprint, entry.location, d.ai_provider) for _, d in find_in(entry.value, entry.name)]
+            else:
+                literals += [SecretLiteral(entry.field, d.detector, d.fingerprint, entry.location, d.ai_provider) for _, d in find_in(entry.literal, entry.name)]
         if literals:
             found.credentials.append(
                 Credential(
@@ -120,7 +120,8 @@ def _nested(resource: Resource, path: tuple[str, ...]) -> BlockView | None:
 @dataclass(frozen=True)
 class EnvEntry:
     name: str
-    value: Any
+    value: Any  # evaluated: links the entry to the secret it names
+    literal: Any  # only what is written here: judged for hardcoded keys
     refs: frozenset[str] | None  # syntax references, when the entry is a plain attribute
     field: str
     location: Location
@@ -131,27 +132,34 @@ def _environment(resource: Resource) -> Iterator[EnvEntry]:
     environment = resource.first_block("environment")
     if environment is not None and environment.has("variables"):
         variables = environment.value("variables")
+        literals = environment.literal_value("variables")
         location = environment.location_of("variables")
         expression = environment.attribute("variables").expr
         if isinstance(variables, dict):
             item_refs = _object_item_refs(expression)
             for name in sorted(variables):
-                yield EnvEntry(name, variables[name], item_refs.get(name, frozenset()), f"environment.variables.{name}", _item_location(expression, name, location))
+                literal = literals.get(name) if isinstance(literals, dict) else None
+                yield EnvEntry(name, variables[name], literal, item_refs.get(name, frozenset()), f"environment.variables.{name}", _item_location(expression, name, location))
     if resource.has("container_definitions"):
-        containers = json_partial(resource.value("container_definitions"))
         location = resource.location_of("container_definitions")
-        for container in containers if isinstance(containers, list) else []:
-            if not isinstance(container, dict):
-                continue
-            cname = container.get("name", "?")
-            for entry in container.get("environment") or []:
+        written = {(c, kind, n): v for c, kind, n, v in _container_entries(resource.literal_value("container_definitions"))}
+        for container, kind, name, value in _container_entries(resource.value("container_definitions")):
+            refs = value.refs if isinstance(value, Unknown) else None
+            yield EnvEntry(name, value, written.get((container, kind, name)), refs, f"container_definitions.{container}.{kind}.{name}", location)
+
+
+def _container_entries(definitions: Any) -> Iterator[tuple[str, str, str, Any]]:
+    """(container, "environment" | "secrets", name, value) of ECS container definitions."""
+    containers = json_partial(definitions)
+    for container in containers if isinstance(containers, list) else []:
+        if not isinstance(container, dict):
+            continue
+        name = str(container.get("name", "?"))
+        for kind, value_key in (("environment", "value"), ("secrets", "valueFrom")):
+            entries = container.get(kind)
+            for entry in entries if isinstance(entries, list) else []:
                 if isinstance(entry, dict) and isinstance(entry.get("name"), str):
-                    yield EnvEntry(entry["name"], entry.get("value"), None, f"container_definitions.{cname}.environment.{entry['name']}", location)
-            for entry in container.get("secrets") or []:
-                if isinstance(entry, dict) and isinstance(entry.get("name"), str):
-                    value = entry.get("valueFrom")
-                    refs = value.refs if isinstance(value, Unknown) else None
-                    yield EnvEntry(entry["name"], value, refs, f"container_definitions.{cname}.secrets.{entry['name']}", location)
+                    yield name, kind, entry["name"], entry.get(value_key)
 
 
 def _object_item_refs(expression: Any) -> dict[str, frozenset[str]]:

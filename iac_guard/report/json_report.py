@@ -1,0 +1,71 @@
+"""The JSON output contract (see DESIGN.md): ``{"tool", "summary", "findings", "errors"}``.
+
+Later features (SARIF, baselines, shard merging) read this shape, so fields are only ever added.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+from .. import __version__
+from ..model import SEVERITY_ORDER, Finding
+from ..scan import ScanResult
+
+
+def finding_to_dict(finding: Finding) -> dict[str, Any]:
+    suppression = finding.suppression
+    result: dict[str, Any] = {
+        "policy_id": finding.policy_id,
+        "category": finding.category,
+        "severity": finding.severity,
+        "title": finding.title,
+        "message": finding.message,
+        "resource": finding.resource,
+        "file": finding.file,
+        "line": finding.line,
+        "end_line": finding.end_line,
+        "controls": {framework: list(ids) for framework, ids in sorted(finding.controls.items())},
+        "suppressed": finding.suppressed,
+        "suppression": (
+            {"reason": suppression.reason, "expires": suppression.expires, "source": suppression.source}
+            if suppression else None
+        ),
+        "ai_reasons": list(finding.ai_reasons),
+        "remediation": finding.remediation,
+    }
+    if finding.fingerprint:
+        result["fingerprint"] = finding.fingerprint
+    return result
+
+
+def summary(result: ScanResult) -> dict[str, Any]:
+    failing = result.failing
+    by_severity = Counter(f.severity for f in failing)
+    by_category = Counter(f.category for f in failing)
+    return {
+        "files_scanned": result.files_scanned,
+        "credentials": len(result.inventory.credentials),
+        "ai_credentials": sum(1 for c in result.inventory.credentials if c.ai_reasons),
+        "workloads": len(result.inventory.workloads),
+        "findings": len(result.findings),
+        "failing": len(failing),
+        "suppressed": len(result.findings) - len(failing),
+        "by_severity": {s: by_severity.get(s, 0) for s in sorted(SEVERITY_ORDER, key=SEVERITY_ORDER.get, reverse=True)},
+        "by_category": dict(sorted(by_category.items())),
+        "errors": len(result.errors),
+        "exit_code": result.exit_code,
+    }
+
+
+def render(result: ScanResult, color: bool = False) -> str:
+    document = {
+        "tool": {"name": "iac-guard", "version": __version__, "policies": len(result.policies)},
+        "summary": summary(result),
+        "findings": [finding_to_dict(f) for f in result.findings],
+        "errors": [
+            {"file": e.file, "line": e.line, "column": e.column, "message": e.message} for e in result.errors
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,65 @@
+"""Human output: findings grouped by file, worst first within a line, and a summary table.
+
+Rendered with rich; colour only when writing to a terminal and NO_COLOR is unset, so piped output
+and ``--output`` files are plain text that diffs cleanly.
+"""
+
+from __future__ import annotations
+
+import io
+from itertools import groupby
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..model import SEVERITY_ORDER
+from ..scan import ScanResult
+from .json_report import summary
+
+_STYLE = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan"}
+
+
+def render(result: ScanResult, color: bool = False) -> str:
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=color, no_color=not color, width=120, highlight=False, soft_wrap=True)
+    for error in result.errors:
+        console.print(Text(f"error: {error.render()}", style="bold red"))
+    if result.errors:
+        console.print()
+    for file, findings in groupby(result.findings, key=lambda f: f.file):
+        console.print(Text(file, style="bold underline"))
+        for finding in findings:
+            line = Text(f"  {finding.line:>5}  ")
+            line.append(f"{finding.severity.upper():<8}", style=_STYLE.get(finding.severity, ""))
+            line.append(f" {finding.policy_id}  ", style="bold")
+            line.append(finding.resource, style="bold")
+            if finding.suppressed and finding.suppression:
+                line.append(f"  (suppressed: {finding.suppression.reason})", style="dim")
+            console.print(line)
+            console.print(Text(f"         {finding.message}"))
+        console.print()
+    _summary_table(console, result)
+    return buffer.getvalue()
+
+
+def _summary_table(console: Console, result: ScanResult) -> None:
+    counts = summary(result)
+    if counts["failing"]:
+        table = Table(title="Failing findings", show_edge=False, title_justify="left")
+        table.add_column("severity")
+        table.add_column("count", justify="right")
+        for severity in sorted(SEVERITY_ORDER, key=SEVERITY_ORDER.get, reverse=True):
+            if counts["by_severity"][severity]:
+                table.add_row(Text(severity, style=_STYLE[severity]), str(counts["by_severity"][severity]))
+        console.print(table)
+    verdict = (
+        f"{counts['failing']} failing finding(s)" if counts["failing"] else "No failing findings"
+    )
+    console.print(
+        f"{verdict}; {counts['ai_credentials']} AI credential(s) of {counts['credentials']} found, "
+        f"{counts['workloads']} workload(s), {counts['files_scanned']} file(s) scanned"
+        + (f", {counts['suppressed']} suppressed" if counts["suppressed"] else "")
+        + (f", {counts['errors']} file(s) could not be read" if counts["errors"] else "")
+        + "."
+    )
