@@ -97,7 +97,7 @@ def scan(
     except (ConfigError, PolicyError) as exc:
         click.echo(f"iac-guard: {exc}", err=True)
         sys.exit(EXIT_ERROR)
-    stdin_text = click.get_text_stream("stdin").read() if "-" in targets else None
+    stdin_text = sys.stdin.read() if "-" in targets else None
     result = run_scan(targets, settings, policies, stdin_text)
     color = output is None and output_format == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     rendered = renderer(output_format)(result, color)

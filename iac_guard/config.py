@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
+from .yaml_files import YamlFileError, read_yaml
 
 CONFIG_FILE_NAME = ".iac-guard.yaml"
 DEFAULT_PLACEHOLDER_OWNERS = ("", "tbd", "todo", "unknown", "none", "null", "n/a", "na", "changeme", "owner", "nobody", "-")
@@ -57,13 +57,9 @@ def load_settings(path: Path | None, base: Settings | None = None) -> Settings:
     if path is None:
         return settings
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the config file ({exc.strerror})") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
-        raise ConfigError(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', None) or 'syntax error'})") from None
+        raw = read_yaml(path, "config file")
+    except YamlFileError as exc:
+        raise ConfigError(str(exc)) from None
     if raw is None:
         return settings
     _validate(path, raw)

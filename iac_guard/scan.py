@@ -74,6 +74,6 @@ def run_scan(
         errors += yaml_errors
         files += 1
     inventory = build_inventory(extract_all(project, settings))
-    findings = sorted(evaluate(policies, list(inventory.credentials), settings), key=Finding.sort_key)
+    findings = evaluate(policies, list(inventory.credentials), settings)  # sorted by the engine
     errors.sort(key=lambda e: (e.file, e.line or 0, e.column or 0))
     return ScanResult(sources.root, findings, inventory, errors, files, policies)

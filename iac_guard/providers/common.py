@@ -42,7 +42,7 @@ def rotation_from_schedule(module: Module, refs: Iterable[str]) -> Rotation | No
     for ref in sorted(refs):
         schedule = schedules.get(ref)
         if schedule is not None:
-            return Rotation(schedule_period_days(schedule), f"replaced on the schedule of {ref}")
+            return Rotation(schedule_period_days(schedule), ref)
     return None
 
 

@@ -1,0 +1,111 @@
+"""One Kubernetes object as the recognizer sees it: the plain document, its address and its lines.
+
+Nothing here is YAML-specific. The YAML loader builds these from manifests, and anything else that
+can produce the plain dict shape of an object (a Terraform ``kubernetes_secret`` converted to its
+manifest form) builds them the same way, through :meth:`KubeObject.from_body`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from ..model import Location
+
+PathKey = tuple[str | int, ...]
+
+#: Kinds that live outside any namespace. Their address is ``Kind/name``; every other kind is
+#: namespaced and defaults to ``default``, as ``kubectl apply`` would place it.
+CLUSTER_SCOPED_KINDS: frozenset[str] = frozenset(
+    {
+        "APIService", "CertificateSigningRequest", "ClusterExternalSecret", "ClusterIssuer",
+        "ClusterRole", "ClusterRoleBinding", "ClusterSecretStore", "ComponentStatus", "CSIDriver",
+        "CSINode", "CustomResourceDefinition", "FlowSchema", "IngressClass", "MutatingWebhookConfiguration",
+        "Namespace", "Node", "PersistentVolume", "PodSecurityPolicy", "PriorityClass",
+        "PriorityLevelConfiguration", "RuntimeClass", "StorageClass", "ValidatingAdmissionPolicy",
+        "ValidatingAdmissionPolicyBinding", "ValidatingWebhookConfiguration", "VolumeAttachment",
+    }
+)
+
+
+@dataclass(frozen=True)
+class KubeObject:
+    api_version: str
+    kind: str
+    name: str
+    namespace: str | None  # None for cluster-scoped kinds
+    body: dict[str, Any] = field(hash=False)
+    location: Location
+    #: Path inside ``body`` (keys and list positions) → 1-based line. Mapping entries point at
+    #: their key's line, list items at the item's first line.
+    _lines: Mapping[PathKey, int] = field(default_factory=dict, repr=False, compare=False, hash=False)
+
+    @classmethod
+    def from_body(cls, body: dict[str, Any], location: Location, lines: Mapping[PathKey, int]) -> "KubeObject":
+        """Builds an object from a document that has a string ``apiVersion`` and ``kind``."""
+        metadata = body.get("metadata")
+        metadata = metadata if isinstance(metadata, dict) else {}
+        kind = body["kind"]
+        return cls(
+            api_version=body["apiVersion"],
+            kind=kind,
+            name=scalar_text(metadata.get("name") or metadata.get("generateName")),
+            namespace=None if kind in CLUSTER_SCOPED_KINDS else (scalar_text(metadata.get("namespace")) or "default"),
+            body=body,
+            location=location,
+            _lines=lines,
+        )
+
+    @property
+    def address(self) -> str:
+        """``Kind/namespace/name``, or ``Kind/name`` for a cluster-scoped kind (the report's resource)."""
+        if self.namespace is None:
+            return f"{self.kind}/{self.name}"
+        return f"{self.kind}/{self.namespace}/{self.name}"
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        metadata = self.body.get("metadata")
+        return metadata if isinstance(metadata, dict) else {}
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return string_map(self.metadata.get("labels"))
+
+    @property
+    def annotations(self) -> dict[str, str]:
+        return string_map(self.metadata.get("annotations"))
+
+    def line_of(self, *path: str | int) -> int:
+        """Line of the deepest part of ``path`` that exists, so evidence points as close as it can."""
+        for end in range(len(path), 0, -1):
+            line = self._lines.get(path[:end])
+            if line is not None:
+                return line
+        return self.location.line
+
+    def location_of(self, *path: str | int) -> Location:
+        """A one-line location in this object's file, for evidence inside the object."""
+        line = self.line_of(*path)
+        return Location(self.location.file, line, line)
+
+
+def string_map(value: Any) -> dict[str, str]:
+    """Labels or annotations as strings.
+
+    The API server only accepts string values; YAML may still hand us ``true`` or ``30`` for them,
+    and an empty value (``owner:``) arrives as None. Those become their text and ``""`` so that a
+    present-but-empty key stays distinguishable from a missing one. Nested values are dropped.
+    """
+    if not isinstance(value, dict):
+        return {}
+    return {str(key): scalar_text(item) for key, item in value.items() if not isinstance(item, (dict, list))}
+
+
+def scalar_text(value: Any) -> str:
+    """A scalar as Kubernetes would read it from YAML (``true``, not ``True``; None as empty)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

@@ -1,0 +1,80 @@
+"""Evaluates loaded policies against inventory records and builds the findings every report reads.
+
+The engine is generic: it knows no policy by id and no resource type. A policy fails a
+credential only when its condition is True — UNKNOWN never fails — and each finding points at
+the line to change (the evidence the policy names) rather than at the whole resource.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Iterator, Mapping, Sequence
+
+from ..config import Settings
+from ..model import Credential, Finding
+from .facts import credential_facts, lookup, render
+from .loader import Policy
+
+
+def evaluate(policies: Sequence[Policy], credentials: Iterable[Credential], settings: Settings) -> list[Finding]:
+    """Findings of every policy not skipped, on every credential in scope, in report order."""
+    active = [(policy, policy.param_values(settings)) for policy in policies if policy.id not in settings.skip_policies]
+    findings: list[Finding] = []
+    for credential in credentials:
+        if not in_scope(credential, settings):
+            continue
+        facts = credential_facts(credential, settings)
+        for policy, params in active:
+            if policy.applies_to.matches(credential):
+                findings.extend(_findings(policy, params, credential, facts))
+    return sorted(findings, key=Finding.sort_key)
+
+
+def in_scope(credential: Credential, settings: Settings) -> bool:
+    """With scope "ai" only AI service credentials are judged; "all" judges every credential."""
+    return settings.scope == "all" or bool(credential.ai_reasons)
+
+
+def _findings(
+    policy: Policy, params: Mapping[str, Any], credential: Credential, facts: Mapping[str, Any]
+) -> Iterator[Finding]:
+    for subject in _subjects(policy, facts):
+        if policy.fails_when.evaluate(subject, params) is True:
+            yield _finding(policy, credential, {**subject, **params})
+
+
+def _subjects(policy: Policy, facts: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """What the condition is judged on: the facts, or the facts plus one ``item`` per element."""
+    if policy.for_each is None:
+        return [facts]
+    # The loader lets for_each name only list facts, which the model never leaves unknown.
+    return [{**facts, "item": item} for item in lookup(facts, policy.for_each)]
+
+
+def _finding(policy: Policy, credential: Credential, namespace: Mapping[str, Any]) -> Finding:
+    item = namespace.get("item")
+    file, line, end_line = _location(policy.points_to, credential, item)
+    return Finding(
+        policy_id=policy.id,
+        category=policy.category,
+        severity=policy.severity,
+        title=policy.title,
+        message=render(policy.message, namespace),
+        resource=credential.address,
+        file=file,
+        line=line,
+        end_line=end_line,
+        controls=dict(policy.controls),
+        remediation=policy.remediation,
+        ai_reasons=credential.ai_reasons,
+        fingerprint=item.get("fingerprint") if isinstance(item, Mapping) else None,
+    )
+
+
+def _location(points_to: str | None, credential: Credential, item: Any) -> tuple[str, int, int]:
+    """The evidence line the policy names, else the whole credential."""
+    if points_to == "item" and isinstance(item, Mapping) and "line" in item:
+        return item.get("file") or credential.location.file, item["line"], item["line"]
+    line = credential.evidence_lines.get(points_to) if points_to else None
+    if line is not None:
+        return credential.location.file, line, line
+    return credential.location.file, credential.location.line, credential.location.end_line

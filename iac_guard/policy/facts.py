@@ -1,0 +1,260 @@
+"""The field namespace policies read — the reference for policy authors.
+
+Policies never see a ``Credential`` or a resource type: they read these facts by dotted path
+(``owner.value``, ``item.fingerprint``), so one policy judges AWS keys and Kubernetes Secrets
+alike. A value the scanner could not resolve stays ``Unknown``; a condition over it is UNKNOWN
+and never fails a policy.
+
+=========================  =======================  ============================================
+field                      type                     meaning
+=========================  =======================  ============================================
+address                    str                      Terraform address or ``Kind/namespace/name``
+provider                   str                      recognizer family: aws, kubernetes, ...
+source_type                str                      resource type or Kubernetes kind it came from
+kind                       str                      access-key, api-key, secret, token, role, ...
+origin                     str                      resource (defined in code) or literal (a value)
+name                       str | Unknown            the credential's own name
+is_identity                bool                     user, service-account, role, managed-identity
+ai                         bool                     ``ai_reasons`` is not empty
+ai_reasons                 list[str]                why it counts as an AI service credential
+owner.value                str | None | Unknown     None: no owner recorded anywhere
+owner.source               str                      "tag owner", "inherited from aws_iam_user.ci"
+owner.inherited            bool                     the owner is its parent's
+expiry.lifetime_days       number | None | Unknown  None: never expires
+expiry.short_lived         bool | Unknown           short-lived by construction (STS, bound tokens)
+expiry.expires_on          str | None               ISO date when the code states one
+expiry.source              str                      where the lifetime was read
+rotation.period_days       number | None | Unknown  None: nothing rotates it
+rotation.mechanism         str                      what rotates it
+scope.wildcard             bool                     a grant has a wildcard reason
+scope.wildcard_reasons     list[str]                the reasons, in grant order
+scope.inherited            bool                     its scope is its parent identity's
+scope.grant_count          int                      permission statements granted to it
+hardcoded                  list[item]               literal values; item: field, detector,
+                                                    fingerprint, ai_provider, file, line
+consumers                  list[str]                addresses of the workloads that use it
+consumer_count             int                      ``len(consumers)``
+parent                     str | None               identity it belongs to (access key → user)
+tags                       mapping                  any key (``tags.team``); absent key → None
+item                       (with ``for_each``)      the current element of the for_each list
+=========================  =======================  ============================================
+
+Text for messages, plain English: ``owner_text``, ``expiry_text``, ``rotation_text``,
+``scope_text`` (wildcard reasons joined with "; ") and ``consumers_text`` (consumer addresses
+joined with ", "). Messages may also name a policy's params (``{max_rotation_days}``).
+
+No fact holds a secret value: the model only carries fingerprints.
+"""
+
+from __future__ import annotations
+
+import string
+from typing import Any, Mapping
+
+from ..config import Settings
+from ..model import (
+    Credential,
+    Expiry,
+    Grant,
+    Location,
+    Owner,
+    Rotation,
+    Scope,
+    SecretLiteral,
+    is_unknown,
+)
+
+Facts = dict[str, Any]
+
+#: Facts that are open mappings: a policy may read any key, and an absent key is None.
+OPEN_FIELDS = frozenset({"tags"})
+
+
+def credential_facts(credential: Credential, settings: Settings) -> Facts:
+    """Everything a policy may read about one credential (see the module docstring)."""
+    consumers = tuple(credential.consumers)
+    return {
+        "address": credential.address,
+        "provider": credential.provider,
+        "source_type": credential.source_type,
+        "kind": credential.kind,
+        "origin": credential.origin,
+        "name": credential.name,
+        "is_identity": credential.is_identity,
+        "ai": bool(credential.ai_reasons),
+        "ai_reasons": tuple(credential.ai_reasons),
+        "owner": {
+            "value": credential.owner.value,
+            "source": credential.owner.source,
+            "inherited": credential.owner.source.startswith("inherited from"),
+        },
+        "expiry": {
+            "lifetime_days": credential.expiry.lifetime_days,
+            "short_lived": credential.expiry.short_lived,
+            "expires_on": credential.expiry.expires_on,
+            "source": credential.expiry.source,
+        },
+        "rotation": {"period_days": credential.rotation.period_days, "mechanism": credential.rotation.mechanism},
+        "scope": {
+            "wildcard": credential.scope.wildcard,
+            "wildcard_reasons": credential.scope.wildcard_reasons,
+            "inherited": credential.scope.inherited_from is not None,
+            "grant_count": len(credential.scope.grants),
+        },
+        "hardcoded": tuple(_literal_facts(literal) for literal in credential.hardcoded),
+        "consumers": consumers,
+        "consumer_count": len(consumers),
+        "parent": credential.parent,
+        "tags": credential.tags if is_unknown(credential.tags) else dict(credential.tags),
+        "owner_text": owner_text(credential.owner, settings),
+        "expiry_text": expiry_text(credential.expiry),
+        "rotation_text": rotation_text(credential.rotation),
+        "scope_text": "; ".join(credential.scope.wildcard_reasons),
+        "consumers_text": ", ".join(consumers),
+    }
+
+
+def _literal_facts(literal: SecretLiteral) -> dict[str, Any]:
+    return {
+        "field": literal.field,
+        "detector": literal.detector,
+        "fingerprint": literal.fingerprint,
+        "ai_provider": literal.ai_provider,
+        "file": literal.location.file,
+        "line": literal.location.line,
+    }
+
+
+def owner_text(owner: Owner, settings: Settings) -> str:
+    """Why the owner does or does not name somebody accountable."""
+    keys = " or ".join(f"'{key}'" for key in settings.owner_keys)
+    missing = _missing(owner.value, "owner could not be resolved", f"no {keys} tag, label or annotation")
+    if missing:
+        return missing
+    if owner.value.lower() in settings.placeholder_owners:
+        return f"owner '{owner.value}' is a placeholder"
+    return f"owner '{owner.value}'{_details(source=owner.source)}"
+
+
+def expiry_text(expiry: Expiry) -> str:
+    days = expiry.lifetime_days
+    return _missing(days, "has a lifetime that could not be resolved", "never expires") or (
+        f"lives {_days(days)}{_details(until=expiry.expires_on, source=expiry.source)}"
+    )
+
+
+def rotation_text(rotation: Rotation) -> str:
+    days = rotation.period_days
+    via = f" via {rotation.mechanism}" if rotation.mechanism else ""
+    return _missing(days, "rotation period could not be resolved", "no rotation mechanism") or (
+        f"rotates every {_days(days)}{via}"
+    )
+
+
+def _missing(value: Any, unknown: str, absent: str) -> str:
+    """The text for a value that is unknown or known to be absent; "" when there is a value."""
+    if is_unknown(value):
+        return unknown
+    return absent if value is None else ""
+
+
+def _days(count: float) -> str:
+    shown = display(count)
+    return f"{shown} day" if shown == "1" else f"{shown} days"
+
+
+def _details(until: str | None = None, source: str = "") -> str:
+    parts = ([f"until {until}"] if until else []) + ([f"from {source}"] if source else [])
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+def lookup(namespace: Mapping[str, Any], path: str) -> Any:
+    """The value at a dotted path (``owner.value``).
+
+    A path through an unknown value is unknown, and through a known-absent one (None) is absent.
+    A path the namespace does not have raises KeyError: the loader resolves every path against
+    :func:`example_facts`, so a typo (``owner.vaule``) is a load-time error rather than a field
+    that is silently always absent — which ``exists: false`` would turn into a finding.
+    """
+    value: Any = namespace
+    walked = ""
+    for part in path.split("."):
+        if value is None or is_unknown(value):
+            return value
+        if not isinstance(value, Mapping):
+            raise KeyError(path)
+        if part not in value:
+            if walked in OPEN_FIELDS:
+                return None
+            raise KeyError(path)
+        value = value[part]
+        walked = f"{walked}.{part}" if walked else part
+    return value
+
+
+def display(value: Any) -> str:
+    """How a fact reads in a message: ``365`` not ``365.0``, lists joined, unknowns named."""
+    if value is None:
+        return "none"
+    if is_unknown(value):
+        return "unknown"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (list, tuple)):
+        return ", ".join(display(element) for element in value)
+    return str(value)
+
+
+class _MessageFormatter(string.Formatter):
+    """``str.format`` over dotted fact paths, with :func:`display` as the default rendering."""
+
+    def get_field(self, field_name: str, args: Any, kwargs: Mapping[str, Any]) -> tuple[Any, str]:
+        return lookup(kwargs, field_name), field_name
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        # A spec (``:.0f``) fits the field's known values; None and unknown still read as words.
+        if not format_spec or value is None or is_unknown(value):
+            return display(value)
+        return format(value, format_spec)
+
+
+_FORMATTER = _MessageFormatter()
+
+
+def render(template: str, namespace: Mapping[str, Any]) -> str:
+    """Fill a policy message. Raises KeyError/ValueError on a placeholder the namespace lacks."""
+    return _FORMATTER.vformat(template, (), namespace)
+
+
+_EXAMPLE = Credential(
+    address="aws_iam_access_key.example",
+    provider="aws",
+    source_type="aws_iam_access_key",
+    kind="access-key",
+    location=Location("main.tf", 1, 9),
+    name="example",
+    owner=Owner("team-a", "tag owner"),
+    expiry=Expiry(30, False, "time_rotating.example", "2026-01-31"),
+    rotation=Rotation(30, "time_rotating.example"),
+    scope=Scope(
+        (Grant("aws_iam_user_policy.example statement 1", ("s3:*",), ("*",), ("s3:* on *",)),),
+        inherited_from="aws_iam_user.example",
+    ),
+    hardcoded=(SecretLiteral("default", "openai-api-key", "sk-proj-…AAAA (56 chars, sha256:00000000)",
+                             Location("main.tf", 3, 3), "OpenAI"),),
+    ai_reasons=("'example' names an AI service",),
+    consumers=("aws_lambda_function.example",),
+    parent="aws_iam_user.example",
+    tags={"owner": "team-a"},
+)
+
+
+def example_facts() -> Facts:
+    """Facts of a credential with every field filled in.
+
+    The loader resolves field paths and renders messages against it, so a policy that names a
+    fact that does not exist fails when it loads instead of on the first matching credential.
+    """
+    return credential_facts(_EXAMPLE, Settings())

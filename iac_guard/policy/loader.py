@@ -1,0 +1,263 @@
+"""Loads policy packs: YAML files checked against policies/schema.json, then against the facts.
+
+The schema catches shape errors (unknown keys, wrong types); the loader then catches what a
+schema cannot see — a field path or message placeholder no credential has, a param that names
+no setting, a regex that does not compile, an id two files claim — so that a broken policy stops
+the scan when it loads, naming the file and the field, instead of silently never (or always)
+firing. User packs are validated against the same built-in schema.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterator, Literal, Mapping, Sequence
+
+
+import iac_guard
+
+from ..config import Settings
+from ..model import Credential
+from ..yaml_files import YamlFileError, read_yaml
+from .conditions import Condition, DefinitionError, parse_condition
+from .facts import example_facts, lookup, render
+
+_SETTING_NAMES = tuple(f.name for f in dataclasses.fields(Settings))
+
+
+class PolicyError(Exception):
+    """A policy pack that cannot be used; each line names the file and the field path."""
+
+
+@dataclass(frozen=True)
+class AppliesTo:
+    """Record filters; an empty filter lets every credential through."""
+
+    origins: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    kinds_not: tuple[str, ...] = ()
+    identities: bool | None = None  # True: identities only, False: non-identities only
+
+    def matches(self, credential: Credential) -> bool:
+        return (
+            (not self.origins or credential.origin in self.origins)
+            and (not self.kinds or credential.kind in self.kinds)
+            and credential.kind not in self.kinds_not
+            and (self.identities is None or credential.is_identity == self.identities)
+        )
+
+
+@dataclass(frozen=True)
+class Param:
+    """A policy parameter: a scan setting (so users tune thresholds in config) or a constant."""
+
+    setting: str | None = None
+    value: Any = None
+
+    def resolve(self, settings: Settings) -> Any:
+        return getattr(settings, self.setting) if self.setting else self.value
+
+
+@dataclass(frozen=True)
+class Example:
+    verdict: Literal["bad", "good"]  # bad: the scanner must flag it; good: it must not
+    language: str  # terraform | kubernetes
+    code: str
+
+
+@dataclass(frozen=True)
+class Policy:
+    id: str
+    title: str
+    category: str
+    severity: str
+    description: str
+    remediation: str
+    message: str
+    fails_when: Condition
+    applies_to: AppliesTo
+    for_each: str | None
+    points_to: str | None
+    params: Mapping[str, Param]
+    controls: Mapping[str, tuple[str, ...]]
+    references: tuple[str, ...]
+    examples: tuple[Example, ...]
+    source: Path
+
+    def param_values(self, settings: Settings) -> dict[str, Any]:
+        return {name: param.resolve(settings) for name, param in self.params.items()}
+
+
+def builtin_policy_dir() -> Path:
+    """The built-in pack: inside the wheel when installed, the top-level policies/ in a checkout."""
+    package = Path(iac_guard.__file__).parent
+    installed = package / "builtin_policies"
+    return installed if installed.is_dir() else package.parent / "policies"
+
+
+def load_policies(dirs: Sequence[Path]) -> list[Policy]:
+    """Every ``*.yaml``/``*.yml`` policy under ``dirs``, sorted by id.
+
+    Errors from all files are collected into one PolicyError so that a pack author sees every
+    problem in one run.
+    """
+    policies: list[Policy] = []
+    errors: list[str] = []
+    for path in _policy_files(dirs):
+        try:
+            policies.append(_load_file(path))
+        except PolicyError as exc:
+            errors.append(str(exc))
+    errors.extend(_duplicate_ids(policies))
+    if errors:
+        raise PolicyError("\n".join(errors))
+    return sorted(policies, key=lambda policy: policy.id)
+
+
+def _policy_files(dirs: Sequence[Path]) -> list[Path]:
+    files: list[Path] = []
+    for folder in dirs:
+        if not folder.is_dir():
+            raise PolicyError(f"{folder}: policy directory not found")
+        files.extend(sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()))
+    return files
+
+
+def _duplicate_ids(policies: Sequence[Policy]) -> Iterator[str]:
+    first: dict[str, Path] = {}
+    for policy in policies:
+        if policy.id in first:
+            yield f"{policy.source}: id: duplicate policy id {policy.id} (also defined in {first[policy.id]})"
+        first.setdefault(policy.id, policy.source)
+
+
+def _load_file(path: Path) -> Policy:
+    raw = _read_yaml(path)
+    problems = [f"{path}: {problem}" for problem in _schema_problems(raw)]
+    if problems:
+        raise PolicyError("\n".join(problems))
+    try:
+        return _build(path, raw)
+    except DefinitionError as exc:
+        raise PolicyError(f"{path}: {exc}") from None
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return read_yaml(path, "policy file")
+    except YamlFileError as exc:
+        raise PolicyError(str(exc)) from None
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Any:
+    from jsonschema import Draft202012Validator  # lazily: only a scan that loads policies pays for it
+
+    schema = json.loads((builtin_policy_dir() / "schema.json").read_text(encoding="utf-8"))
+    return Draft202012Validator(schema)
+
+
+def _schema_problems(raw: Any) -> list[str]:
+    """Schema errors as ``field.path: message``, each once.
+
+    A schema part with an ``errorMessage`` says in words what it wants (a field test with two
+    operators gets that, not jsonschema's dump of the oneOf); other unknown keys are named one by
+    one with the keys allowed there.
+    """
+    problems: list[str] = []
+    for error in sorted(_validator().iter_errors(raw), key=lambda e: [str(p) for p in e.absolute_path]):
+        where = list(error.absolute_path)
+        if "errorMessage" in error.schema:
+            problems.append(f"{_dotted(where)}: {error.schema['errorMessage']}")
+        elif error.validator == "additionalProperties":
+            known = list(error.schema["properties"])
+            problems.extend(
+                f"{_dotted([*where, key])}: unknown key (known keys here: {', '.join(known)})"
+                for key in sorted(set(error.instance) - set(known))
+            )
+        else:
+            problems.append(f"{_dotted(where)}: {error.message}")
+    return list(dict.fromkeys(problems))
+
+
+def _dotted(path: Sequence[Any]) -> str:
+    return ".".join(str(part) for part in path) or "(top level)"
+
+
+def _build(path: Path, raw: Mapping[str, Any]) -> Policy:
+    facts = example_facts()
+    params = {name: _param(name, spec, facts) for name, spec in raw.get("params", {}).items()}
+    example_params = {name: param.resolve(Settings()) for name, param in params.items()}
+    facts = _with_example_item(raw, facts)
+    fails_when = parse_condition(raw["fails_when"], "fails_when", facts, example_params)
+    _check_message(raw["message"], {**facts, **example_params})
+    applies_to = raw.get("applies_to", {})
+    return Policy(
+        id=raw["id"],
+        title=raw["title"],
+        category=raw["category"],
+        severity=raw["severity"],
+        description=raw["description"].strip(),
+        remediation=raw["remediation"].strip(),
+        message=raw["message"],
+        fails_when=fails_when,
+        applies_to=AppliesTo(
+            origins=tuple(applies_to.get("origin", ())),
+            kinds=tuple(applies_to.get("kinds", ())),
+            kinds_not=tuple(applies_to.get("kinds_not", ())),
+            identities=applies_to.get("identities"),
+        ),
+        for_each=raw.get("for_each"),
+        points_to=raw.get("points_to"),
+        params=params,
+        controls={framework: tuple(ids) for framework, ids in raw.get("controls", {}).items()},
+        references=tuple(raw.get("references", ())),
+        examples=tuple(_examples(raw.get("examples", {}))),
+        source=path,
+    )
+
+
+def _param(name: str, spec: Mapping[str, Any], facts: Mapping[str, Any]) -> Param:
+    if name in facts:
+        raise DefinitionError(f"params.{name}", "a param may not take the name of a fact")
+    if "setting" not in spec:
+        return Param(value=spec["value"])
+    if spec["setting"] not in _SETTING_NAMES:
+        known = ", ".join(_SETTING_NAMES)
+        raise DefinitionError(f"params.{name}.setting", f"unknown setting {spec['setting']!r} (settings: {known})")
+    return Param(setting=spec["setting"])
+
+
+def _with_example_item(raw: Mapping[str, Any], facts: dict[str, Any]) -> dict[str, Any]:
+    """With for_each, the example facts plus an example ``item`` to check ``item.*`` paths against."""
+    for_each = raw.get("for_each")
+    if raw.get("points_to") == "item" and not for_each:
+        raise DefinitionError("points_to", "'item' needs for_each")
+    if not for_each:
+        return facts
+    try:
+        items = lookup(facts, for_each)
+    except KeyError:
+        items = None
+    if not isinstance(items, (list, tuple)):
+        raise DefinitionError("for_each", f"{for_each!r} is not a list field (the fields are listed in iac_guard/policy/facts.py)")
+    return {**facts, "item": items[0]}
+
+
+def _check_message(message: str, namespace: Mapping[str, Any]) -> None:
+    try:
+        render(message, namespace)
+    except KeyError as exc:
+        raise DefinitionError("message", f"unknown placeholder {{{exc.args[0]}}}") from None
+    except (ValueError, TypeError, IndexError) as exc:
+        raise DefinitionError("message", f"not a valid message template ({exc})") from None
+
+
+def _examples(raw: Mapping[str, Sequence[Mapping[str, str]]]) -> Iterator[Example]:
+    for verdict in ("bad", "good"):
+        for snippet in raw.get(verdict, ()):
+            ((language, code),) = snippet.items()
+            yield Example(verdict, language, code)

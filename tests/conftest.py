@@ -1,0 +1,41 @@
+"""Helpers for the Terraform, AWS, secrets and inventory tests: HCL written inline and evaluated,
+and fake credentials that have a real key's format but are built from repetition."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+from iac_guard.model import ScanError
+from iac_guard.terraform.module import DataSourceEvaluator, Module, VariableValue
+from iac_guard.terraform.parse import TerraformFile, parse_text
+
+TERRAFORM_FIXTURES = Path(__file__).parent / "fixtures" / "terraform"
+
+
+def fake_key(prefix: str, chunk: str = "A1b2C3d4", times: int = 6) -> str:
+    """A format-valid fake credential: ``fake_key("sk-proj-")`` is ``sk-proj-A1b2C3d4A1b2…``."""
+    return prefix + chunk * times
+
+
+def parse(source: str, path: str = "main.tf") -> TerraformFile:
+    parsed = parse_text(source, path)
+    assert not isinstance(parsed, ScanError), parsed.render()
+    return parsed
+
+
+def module_from(
+    source: str,
+    directory: str = ".",
+    tfvars: Mapping[str, VariableValue] | None = None,
+    data_sources: Mapping[str, DataSourceEvaluator] | None = None,
+) -> Module:
+    return Module(directory, [parse(source)], dict(tfvars or {}), dict(data_sources or {}))
+
+
+def evaluate(expression: str, prelude: str = "", **module_options: Any) -> Any:
+    """The value of one HCL expression, evaluated in a module made of ``prelude``."""
+    source = f'{prelude}\nresource "terraform_data" "probe" {{\n  value = {expression}\n}}\n'
+    module = module_from(source, **module_options)
+    (probe,) = [r for r in module.resources if r.address == "terraform_data.probe"]
+    return probe.value("value")

@@ -1,0 +1,36 @@
+"""Helpers for tests that run whole scans: a project written to a temporary folder, scanned with
+the built-in policy pack and a fixed day, so expiry dates are reproducible."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Mapping
+
+from iac_guard.config import Settings
+from iac_guard.scan import ScanResult, load_pack, run_scan
+
+FIXTURES = Path(__file__).parent / "fixtures"
+TODAY = date(2026, 11, 28)
+
+
+def settings(**overrides: object) -> Settings:
+    return Settings(today=TODAY).with_overrides(**overrides)
+
+
+def scan_path(path: Path | str, **overrides: object) -> ScanResult:
+    chosen = settings(**overrides)
+    return run_scan([str(path)], chosen, load_pack(chosen))
+
+
+def write_project(root: Path, files: Mapping[str, str]) -> Path:
+    for name, text in files.items():
+        target = root / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    return root
+
+
+def finding_keys(result: ScanResult) -> list[tuple[str, str, str, int]]:
+    """(policy, resource, file, line) of every finding, in output order."""
+    return [(f.policy_id, f.resource, f.file, f.line) for f in result.findings]
