@@ -72,9 +72,12 @@ def _unique_sorted(files: list[Path], sources: Sources) -> list[Path]:
 
 def _walk(directory: Path, sources: Sources, exclude: tuple[str, ...]) -> None:
     for current, dirnames, filenames in os.walk(directory, followlinks=False):
+        # A Helm chart's templates are Go templates, not YAML: scan `helm template` output instead.
+        helm_templates = {"templates"} if "Chart.yaml" in filenames else set()
         dirnames[:] = sorted(
             d for d in dirnames
-            if d not in SKIPPED_DIRECTORIES and not _excluded(Path(current, d), sources, exclude, is_dir=True)
+            if d not in SKIPPED_DIRECTORIES and d not in helm_templates
+            and not _excluded(Path(current, d), sources, exclude, is_dir=True)
         )
         for name in sorted(filenames):
             candidate = Path(current, name)

@@ -166,9 +166,9 @@ class Credential:
     consumers: tuple[str, ...] = ()  # workload addresses, filled by the inventory
     parent: str | None = None  # identity this secret belongs to (access key -> its user)
     tags: Mapping[str, Any] = field(default_factory=dict)
-    #: Line of the attribute that is evidence for a field ("owner", "expiry", "rotation", "scope"),
-    #: so a finding points at what to change.
-    evidence_lines: Mapping[str, int] = field(default_factory=dict)
+    #: Where the evidence for a field ("owner", "expiry", "rotation", "scope") is written, so a
+    #: finding points at what to change — possibly in another file (a policy in policies.tf).
+    evidence: Mapping[str, Location] = field(default_factory=dict)
     #: The Terraform root module folder the address belongs to ("" for Kubernetes, whose names are
     #: cluster-wide): two root modules may both define ``aws_iam_role.app``, and they are not one.
     root_module: str = ""

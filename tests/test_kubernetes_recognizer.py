@@ -16,10 +16,13 @@ from iac_guard.providers.kubernetes import extract, go_duration_seconds
 FIXTURES = Path(__file__).parent / "fixtures" / "kubernetes"
 SETTINGS = Settings(today=date(2026, 3, 1))
 OPENAI_FINGERPRINT = "sk-proj-…C3d4 (56 chars, sha256:b369bbda)"
+HF_FINGERPRINT = "hf_…E2r4 (35 chars, sha256:ca6122da)"
+WANDB_FINGERPRINT = "…bK3y (36 chars, sha256:cd6fb5da)"
 FAKE_OPENAI_KEY = "sk-proj-" + "A1b2C3d4" * 6
 
 NS = "ml-platform"
 CHAT_SA = f"ServiceAccount/{NS}/chat-api"
+RUNNER_SA = f"ServiceAccount/{NS}/pipeline-runner"
 OPENAI_SECRET = f"Secret/{NS}/openai-api-key"
 LEGACY_SECRET = f"Secret/{NS}/legacy-llm-keys"
 ANTHROPIC = f"ExternalSecret/{NS}/anthropic-credentials"
@@ -60,7 +63,7 @@ def test_inventory_of_the_namespace(platform):
         "Secret/ml-platform/training-operator-token",
         GEMINI,
         CHAT_SA,
-        "ServiceAccount/ml-platform/pipeline-runner",
+        RUNNER_SA,
         "ServiceAccount/ml-platform/training-operator",
     ]
     assert [(c.kind, c.origin) for c in platform.credentials] == [
@@ -83,7 +86,7 @@ def test_workloads_and_their_identities(platform):
         ("CronJob/ml-platform/embeddings-refresh", "CronJob", CHAT_SA),
         ("Deployment/ml-platform/chat-api", "Deployment", CHAT_SA),
         ("Deployment/ml-platform/rag-indexer", "Deployment", None),  # default SA, not in the scan
-        ("Pod/ml-platform/notebook", "Pod", "ServiceAccount/ml-platform/pipeline-runner"),
+        ("Pod/ml-platform/notebook", "Pod", RUNNER_SA),
     ]
     assert platform.workloads[1].location == Location("ml-platform/workloads.yaml", 1, 47)
 
@@ -97,7 +100,7 @@ def test_usages_name_the_workload_the_credential_and_how(platform):
         Usage("Deployment/ml-platform/chat-api", CHAT_SA, "serviceAccountName", at("workloads.yaml", 18)),
         Usage("Deployment/ml-platform/rag-indexer", LEGACY_SECRET, "volume legacy", at("workloads.yaml", 101)),
         Usage("Deployment/ml-platform/rag-indexer", GEMINI, "volume gemini", at("workloads.yaml", 98)),
-        Usage("Pod/ml-platform/notebook", "ServiceAccount/ml-platform/pipeline-runner", "serviceAccountName", at("workloads.yaml", 109)),
+        Usage("Pod/ml-platform/notebook", RUNNER_SA, "serviceAccountName", at("workloads.yaml", 109)),
     ]
 
 
@@ -106,7 +109,7 @@ def test_compliant_secret_reads_owner_expiry_and_rotation_conventions(credential
     assert secret.owner == Owner("ml-platform-team", "label owner")
     assert secret.expiry == Expiry(305, expires_on="2026-12-31", source="annotation iac-guard.io/expires")
     assert secret.rotation == Rotation(30, "annotation iac-guard.io/rotation-period")
-    assert secret.evidence_lines == {"owner": 8, "expiry": 12, "rotation": 13}
+    assert lines(secret.evidence) == {"owner": 8, "expiry": 12, "rotation": 13}
     assert secret.hardcoded == ()  # ${OPENAI_API_KEY} is substituted at deploy time
     assert secret.ai_hints == ("openai-api-key", "OPENAI_API_KEY", "OpenAI API key used by chat-api")
     assert secret.tags == {"owner": "ml-platform-team", "app.kubernetes.io/name": "chat-api"}
@@ -119,9 +122,9 @@ def test_hardcoded_secret_values_are_fingerprinted(credentials):
     assert secret.expiry == Expiry(None) and secret.rotation == Rotation(None)
     assert secret.hardcoded == (
         SecretLiteral("stringData.OPENAI_API_KEY", "openai-api-key", OPENAI_FINGERPRINT, at("secrets.yaml", 26), "OpenAI"),
-        SecretLiteral("data.HF_TOKEN", "huggingface-token", "hf_…E2r4 (35 chars, sha256:ca6122da)", at("secrets.yaml", 28), "Hugging Face"),
+        SecretLiteral("data.HF_TOKEN", "huggingface-token", HF_FINGERPRINT, at("secrets.yaml", 28), "Hugging Face"),
     )  # the binary model-cache.bin and the non-base64 notes are skipped
-    assert secret.evidence_lines == {}
+    assert lines(secret.evidence) == {}
     assert FAKE_OPENAI_KEY not in repr(secret)
 
 
@@ -137,8 +140,10 @@ def test_external_secret_rotates_with_its_refresh_interval(credentials):
     assert external.rotation == Rotation(1 / 24, "ExternalSecret refreshInterval")
     assert external.expiry.lifetime_days == UNKNOWN
     assert external.owner == Owner("ml-platform-team", "label owner")
-    assert external.evidence_lines == {"owner": 7, "rotation": 9}
-    assert external.ai_hints == ("anthropic-credentials", "anthropic-api-key", "ANTHROPIC_API_KEY", "ml-platform/anthropic/api-key")
+    assert lines(external.evidence) == {"owner": 7, "rotation": 9}
+    assert external.ai_hints == (
+        "anthropic-credentials", "anthropic-api-key", "ANTHROPIC_API_KEY", "ml-platform/anthropic/api-key"
+    )
 
 
 def test_secret_provider_class_lives_in_the_external_store(credentials):
@@ -166,13 +171,14 @@ def test_service_accounts_are_short_lived_identities_scoped_by_rbac(credentials)
 
 
 def test_wildcard_verbs_are_reported_per_rule(credentials):
-    runner = credentials["ServiceAccount/ml-platform/pipeline-runner"]
+    runner = credentials[RUNNER_SA]
     assert [(g.statement, g.actions, g.wildcard_reasons, g.location) for g in runner.scope.grants] == [
-        ("Role/ml-platform/pipeline-ops rule 1", ("core/secrets:*", "core/configmaps:*"), ("'*' in verbs",), at("rbac.yaml", 32)),
+        ("Role/ml-platform/pipeline-ops rule 1", ("core/secrets:*", "core/configmaps:*"), ("'*' in verbs",),
+         at("rbac.yaml", 32)),
         ("Role/ml-platform/pipeline-ops rule 2", ("batch/jobs:create", "batch/jobs:get"), (), at("rbac.yaml", 35)),
     ]
     assert runner.owner == Owner("", "annotation owner")  # present but empty: a placeholder
-    assert runner.evidence_lines == {"owner": 19}  # the Role is in another file: no scope line here
+    assert runner.evidence == {"owner": at("serviceaccounts.yaml", 19), "scope": at("rbac.yaml", 32)}
 
 
 def test_cluster_admin_binding_gives_a_wildcard_grant_without_the_role_in_the_scan(credentials):
@@ -188,9 +194,11 @@ def test_literal_env_values_make_one_credential_per_workload(credentials):
     assert literal.location == Location("ml-platform/workloads.yaml", 115, 121)
     assert literal.hardcoded == (
         SecretLiteral(
-            "initContainers.fetch-model.env.WANDB_API_KEY", "high-entropy-secret", "…bK3y (36 chars, sha256:cd6fb5da)", at("workloads.yaml", 115)
+            "initContainers.fetch-model.env.WANDB_API_KEY", "high-entropy-secret", WANDB_FINGERPRINT, at("workloads.yaml", 115)
         ),
-        SecretLiteral("containers.jupyter.env.OPENAI_API_KEY", "openai-api-key", OPENAI_FINGERPRINT, at("workloads.yaml", 121), "OpenAI"),
+        SecretLiteral(
+            "containers.jupyter.env.OPENAI_API_KEY", "openai-api-key", OPENAI_FINGERPRINT, at("workloads.yaml", 121), "OpenAI"
+        ),
     )
     assert literal.ai_hints == ("WANDB_API_KEY", "OPENAI_API_KEY")
 
@@ -224,7 +232,8 @@ def test_default_service_account_is_used_only_when_the_scan_defines_it():
 
 def test_deprecated_service_account_field_and_automount_false_still_name_the_identity():
     found = recognize(pod("  serviceAccount: legacy\n  automountServiceAccountToken: false\n"))
-    assert [(u.credential, u.via, u.location.line) for u in found.usages] == [("ServiceAccount/team/legacy", "serviceAccountName", 5)]
+    usages = [(u.credential, u.via, u.location.line) for u in found.usages]
+    assert usages == [("ServiceAccount/team/legacy", "serviceAccountName", 5)]
 
 
 def test_secret_references_in_env_envfrom_and_volumes_are_deduplicated():
@@ -253,7 +262,9 @@ def test_secret_references_in_env_envfrom_and_volumes_are_deduplicated():
 
 
 def test_generated_secret_names_resolve_to_their_generator_unless_a_secret_exists():
-    external = "apiVersion: external-secrets.io/v1beta1\nkind: ExternalSecret\nmetadata: {name: openai, namespace: team}\nspec: {}\n"
+    external = (
+        "apiVersion: external-secrets.io/v1beta1\nkind: ExternalSecret\nmetadata: {name: openai, namespace: team}\nspec: {}\n"
+    )
     spc = (
         "apiVersion: secrets-store.csi.x-k8s.io/v1\nkind: SecretProviderClass\nmetadata: {name: vault, namespace: team}\n"
         "spec:\n  secretObjects: [{secretName: synced, type: Opaque}]\n"
@@ -267,7 +278,9 @@ def test_generated_secret_names_resolve_to_their_generator_unless_a_secret_exist
 
 
 ES_REFRESH = "ExternalSecret refreshInterval"
-ANNOTATED = "annotation iac-guard.io/rotation-period"
+EXPIRES_KEY = "iac-guard.io/expires"
+ROTATION_KEY = "iac-guard.io/rotation-period"
+ANNOTATED = f"annotation {ROTATION_KEY}"
 
 
 @pytest.mark.parametrize(
@@ -283,13 +296,19 @@ ANNOTATED = "annotation iac-guard.io/rotation-period"
     ],
 )
 def test_external_secret_refresh_interval(spec, annotations, rotation):
-    text = f"apiVersion: external-secrets.io/v1\nkind: ExternalSecret\nmetadata: {{name: e, annotations: {annotations}}}\nspec: {spec}\n"
+    text = (
+        "apiVersion: external-secrets.io/v1\nkind: ExternalSecret\n"
+        f"metadata: {{name: e, annotations: {annotations}}}\nspec: {spec}\n"
+    )
     assert recognize(text).credentials[0].rotation == rotation
 
 
 @pytest.mark.parametrize(
     "text, seconds",
-    [("30s", 30), ("1h30m", 5400), ("1.5h", 5400), ("250ms", 0.25), ("0", 0), ("", None), ("1d", None), ("-1h", None), ("h", None)],
+    [
+        ("30s", 30), ("1h30m", 5400), ("1.5h", 5400), ("250ms", 0.25), ("0", 0),
+        ("", None), ("1d", None), ("-1h", None), ("h", None),
+    ],
 )
 def test_go_durations(text, seconds):
     assert go_duration_seconds(text) == seconds
@@ -298,19 +317,19 @@ def test_go_durations(text, seconds):
 @pytest.mark.parametrize(
     "annotations, expiry, rotation",
     [
-        ({"iac-guard.io/rotation-period": "12h"}, Expiry(None), Rotation(0.5, "annotation iac-guard.io/rotation-period")),
-        ({"iac-guard.io/rotation-period": "4w"}, Expiry(None), Rotation(28, "annotation iac-guard.io/rotation-period")),
-        ({"iac-guard.io/rotation-period": "monthly"}, Expiry(None), Rotation(UNKNOWN, "annotation iac-guard.io/rotation-period")),
-        ({"iac-guard.io/expires": "2026-02-01"}, Expiry(-28, expires_on="2026-02-01", source="annotation iac-guard.io/expires"), Rotation(None)),
-        ({"iac-guard.io/expires": "2026-02-30"}, Expiry(UNKNOWN, source="annotation iac-guard.io/expires"), Rotation(None)),
-        ({"iac-guard.io/expires": "next year"}, Expiry(UNKNOWN, source="annotation iac-guard.io/expires"), Rotation(None)),
+        ({ROTATION_KEY: "12h"}, Expiry(None), Rotation(0.5, ANNOTATED)),
+        ({ROTATION_KEY: "4w"}, Expiry(None), Rotation(28, ANNOTATED)),
+        ({ROTATION_KEY: "monthly"}, Expiry(None), Rotation(UNKNOWN, ANNOTATED)),
+        ({EXPIRES_KEY: "2026-02-01"}, Expiry(-28, expires_on="2026-02-01", source=f"annotation {EXPIRES_KEY}"), Rotation(None)),
+        ({EXPIRES_KEY: "2026-02-30"}, Expiry(UNKNOWN, source=f"annotation {EXPIRES_KEY}"), Rotation(None)),
+        ({EXPIRES_KEY: "next year"}, Expiry(UNKNOWN, source=f"annotation {EXPIRES_KEY}"), Rotation(None)),
     ],
 )
 def test_expiry_and_rotation_annotations(annotations, expiry, rotation):
     lines = "".join(f"    {key}: {value}\n" for key, value in annotations.items())
     secret = recognize(f"apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  annotations:\n{lines}").credentials[0]
     assert (secret.expiry, secret.rotation) == (expiry, rotation)
-    assert set(secret.evidence_lines) == {"expiry" if "iac-guard.io/expires" in annotations else "rotation"}
+    assert set(secret.evidence) == {"expiry" if EXPIRES_KEY in annotations else "rotation"}
 
 
 def test_owner_keys_come_from_settings_labels_before_annotations():
@@ -318,7 +337,7 @@ def test_owner_keys_come_from_settings_labels_before_annotations():
     assert recognize(text).credentials[0].owner == Owner("alice", "annotation owner")
     settings = Settings(today=SETTINGS.today, owner_keys=("team", "owner"))
     credential = recognize(text, settings).credentials[0]
-    assert (credential.owner, credential.evidence_lines) == (Owner("ml", "label team"), {"owner": 5})
+    assert (credential.owner, lines(credential.evidence)) == (Owner("ml", "label team"), {"owner": 5})
 
 
 @pytest.mark.parametrize(
@@ -361,7 +380,7 @@ subjects: [{kind: ServiceAccount, name: bot}, {kind: Group, name: "system:servic
         ("ClusterRole/everything rule 1", ("*/*/scale:get",), ("'*' in resources", "'*' in apiGroups"), 9),
         ("ClusterRole/everything rule 2", ("/metrics/*:get",), ("'*' in nonResourceURLs",), 10),
     ]
-    assert bot.evidence_lines == {"scope": 9}
+    assert lines(bot.evidence) == {"scope": 9}
 
 
 @pytest.mark.parametrize("secret_type", ["kubernetes.io/tls", "kubernetes.io/dockerconfigjson", "Opaque"])
@@ -386,5 +405,12 @@ def test_every_workload_kind_has_its_pod_spec_read():
         "spec:\n  jobTemplate:\n    spec:\n      template: {spec: {serviceAccountName: runner}}\n"
     )
     found = recognize(pod("  serviceAccountName: runner\n") + "---\n" + "---\n".join(documents))
-    assert [w.source_type for w in found.workloads] == ["CronJob", "DaemonSet", "Deployment", "Job", "Pod", "ReplicaSet", "ReplicationController", "StatefulSet"]
+    assert [w.source_type for w in found.workloads] == [
+        "CronJob", "DaemonSet", "Deployment", "Job", "Pod", "ReplicaSet", "ReplicationController", "StatefulSet"
+    ]
     assert [(u.credential, u.via) for u in found.usages] == [("ServiceAccount/team/runner", "serviceAccountName")] * 8
+
+
+def lines(evidence: dict) -> dict[str, int]:
+    """Evidence locations as lines, for tests where every location is in the object's own file."""
+    return {name: where.line for name, where in evidence.items()}

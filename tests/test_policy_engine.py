@@ -46,7 +46,8 @@ def cred(address: str = "aws_secretsmanager_secret.openai", **fields: Any) -> Cr
         "expiry": Expiry(30, source="aws_secretsmanager_secret_rotation.openai"),
         "rotation": Rotation(30, "aws_secretsmanager_secret_rotation.openai"),
         "ai_reasons": ("'openai' names OpenAI",),
-        "evidence_lines": {"owner": 14, "expiry": 30, "rotation": 31, "scope": 40},
+        "evidence": {name: Location("ai/secrets.tf", line, line) for name, line in
+                     {"owner": 14, "expiry": 30, "rotation": 31, "scope": 40}.items()},
     }
     values.update(fields)
     return Credential(address=address, **values)
@@ -165,7 +166,7 @@ def test_an_unknown_result_has_no_truth_value() -> None:
 
 
 def test_iag001_no_owner() -> None:
-    ownerless = cred(owner=Owner(None), evidence_lines={})
+    ownerless = cred(owner=Owner(None), evidence={})
     assert findings(ownerless) == [("IAG001", ownerless.address, "ai/secrets.tf", 10)]
     assert messages("IAG001", ownerless) == [
         "aws_secretsmanager_secret.openai has no accountable owner: no 'owner' tag, label or annotation"
@@ -354,7 +355,7 @@ def test_no_finding_ever_holds_a_secret_value() -> None:
 
 # --- engine: scope, skips, finding fields, determinism -----------------------------------------
 
-NOT_AI = cred("aws_secretsmanager_secret.db", ai_reasons=(), owner=Owner(None), evidence_lines={})
+NOT_AI = cred("aws_secretsmanager_secret.db", ai_reasons=(), owner=Owner(None), evidence={})
 
 
 def test_scope_ai_judges_only_ai_credentials() -> None:
@@ -479,7 +480,7 @@ def test_format_specs_apply_to_known_values_only(tmp_path: Path) -> None:
 
 def test_points_to_without_evidence_falls_back_to_the_credential(tmp_path: Path) -> None:
     policies = custom_policy(tmp_path, points_to="scope")
-    (finding,) = evaluate(policies, [cred(evidence_lines={})], SETTINGS)
+    (finding,) = evaluate(policies, [cred(evidence={})], SETTINGS)
     assert (finding.file, finding.line, finding.end_line) == ("ai/secrets.tf", 10, 20)
 
 

@@ -48,6 +48,8 @@ _SCALAR_TAGS = frozenset(_CORE + name for name in ("null", "bool", "int", "float
 #: Implicit resolutions kubectl does not make: ``2025-06-30`` stays a string, and ``=`` (the YAML
 #: 1.1 "value" key) has no constructor in the safe loader at all.
 _UNRESOLVED_TAGS = frozenset({_CORE + "timestamp", _CORE + "value"})
+#: Quoted source text inside a parser problem (the pure parser names an undefined alias, which
+#: could be a pasted secret); token names like '<block end>' and single characters are kept.
 _QUOTED = re.compile(r"""(['"])(?!<)[^'"]{3,}\1""")
 
 

@@ -74,7 +74,7 @@ def _location(points_to: str | None, credential: Credential, item: Any) -> tuple
     """The evidence line the policy names, else the whole credential."""
     if points_to == "item" and isinstance(item, Mapping) and "line" in item:
         return item.get("file") or credential.location.file, item["line"], item["line"]
-    line = credential.evidence_lines.get(points_to) if points_to else None
-    if line is not None:
-        return credential.location.file, line, line
+    where = credential.evidence.get(points_to) if points_to else None
+    if where is not None:
+        return where.file, where.line, where.end_line
     return credential.location.file, credential.location.line, credential.location.end_line

@@ -138,7 +138,8 @@ def owner_text(owner: Owner, settings: Settings) -> str:
 
 def expiry_text(expiry: Expiry) -> str:
     days = expiry.lifetime_days
-    return _missing(days, "has a lifetime that could not be resolved", "never expires") or (
+    never = f"never expires ({expiry.source})" if expiry.source else "never expires"
+    return _missing(days, "has a lifetime that could not be resolved", never) or (
         f"lives {_days(days)}{_details(until=expiry.expires_on, source=expiry.source)}"
     )
 

@@ -78,10 +78,10 @@ _PROVIDER_OBJECT_NAME = re.compile(
 
 
 class _Evidence(NamedTuple):
-    """A value and the line that states it (None: a default nothing in the object states)."""
+    """A value and where it is stated (None: a default nothing in the code states)."""
 
     value: Any
-    line: int | None = None
+    where: Location | None = None
 
 
 @dataclass(frozen=True)
@@ -108,6 +108,8 @@ class _Index:
 
 
 def extract(project: Project, settings: Settings) -> Extraction:
+    """Credentials, workloads and usages of every Kubernetes object in the scan, sorted by address
+    (objects are visited in address order, so the output never depends on file order)."""
     objects = sorted(project.kube_objects, key=lambda obj: (obj.address, obj.location))
     index = _index(objects)
     found = Extraction()
@@ -156,7 +158,7 @@ def _service_account(obj: KubeObject, conventions: _Conventions, index: _Index) 
         "service-account",
         expiry=conventions.expiry or _Evidence(short_lived),
         rotation=conventions.rotation or _Evidence(Rotation(None)),
-        scope=_Evidence(Scope(grants), _scope_line(obj, grants)),
+        scope=_Evidence(Scope(grants), _first_wildcard(grants)),
         ai_hints=_hints(obj),
     )
 
@@ -166,7 +168,7 @@ def _external_secret(obj: KubeObject, conventions: _Conventions, index: _Index) 
     spec = _mapping(obj.body.get("spec"))
     refresh = _refresh_rotation(spec.get("refreshInterval"))
     if refresh is not None:
-        rotation = _Evidence(refresh, obj.line_of("spec", "refreshInterval") if "refreshInterval" in spec else None)
+        rotation = _Evidence(refresh, obj.location_of("spec", "refreshInterval") if "refreshInterval" in spec else None)
     else:
         rotation = conventions.rotation or _Evidence(Rotation(None))
     keys = [_dig(item, "secretKey") for item in _dicts(spec.get("data"))]
@@ -229,7 +231,7 @@ def _credential(
         rotation=rotation.value,
         scope=scope.value,
         tags=obj.labels,
-        evidence_lines={name: item.line for name, item in evidence.items() if item.line is not None},
+        evidence={name: item.where for name, item in evidence.items() if item.where is not None},
         **fields,
     )
 
@@ -306,7 +308,7 @@ def _owner(obj: KubeObject, settings: Settings) -> _Evidence:
     for where, values in (("labels", obj.labels), ("annotations", obj.annotations)):
         owner, key = owner_from_tags(values, settings, where[:-1])
         if key is not None:
-            return _Evidence(owner, obj.line_of("metadata", where, key))
+            return _Evidence(owner, obj.location_of("metadata", where, key))
     return _Evidence(Owner(None))
 
 
@@ -320,7 +322,7 @@ def _stated_expiry(obj: KubeObject, annotations: dict[str, str], today: date) ->
         expiry = Expiry(UNKNOWN, source=source)
     else:
         expiry = Expiry((day - today).days, expires_on=day.isoformat(), source=source)
-    return _Evidence(expiry, obj.line_of("metadata", "annotations", EXPIRES_ANNOTATION))
+    return _Evidence(expiry, obj.location_of("metadata", "annotations", EXPIRES_ANNOTATION))
 
 
 def _iso_date(text: str) -> date | None:
@@ -339,7 +341,7 @@ def _stated_rotation(obj: KubeObject, annotations: dict[str, str]) -> _Evidence 
     match = _PERIOD.fullmatch(value.strip())
     period = float(match.group(1)) * _PERIOD_UNIT_DAYS[match.group(2)] if match else UNKNOWN
     rotation = Rotation(period, f"annotation {ROTATION_ANNOTATION}")
-    return _Evidence(rotation, obj.line_of("metadata", "annotations", ROTATION_ANNOTATION))
+    return _Evidence(rotation, obj.location_of("metadata", "annotations", ROTATION_ANNOTATION))
 
 
 # --- RBAC -------------------------------------------------------------------------------------
@@ -412,13 +414,9 @@ def _bound_service_accounts(binding: KubeObject) -> Iterator[str]:
             yield f"ServiceAccount/{namespace}/{name}"
 
 
-def _scope_line(obj: KubeObject, grants: tuple[Grant, ...]) -> int | None:
-    """The first wildcard rule, when it is in the ServiceAccount's own file (a line means nothing
-    in another file; the grant keeps its full location for that)."""
-    for grant in grants:
-        if grant.wildcard_reasons and grant.location is not None and grant.location.file == obj.location.file:
-            return grant.location.line
-    return None
+def _first_wildcard(grants: tuple[Grant, ...]) -> Location | None:
+    """Where the first wildcard rule is written (often another file than the ServiceAccount)."""
+    return next((g.location for g in grants if g.wildcard_reasons and g.location is not None), None)
 
 
 # --- workloads --------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from functools import cached_property
 from typing import Any
 
 from ...config import Settings
-from ...model import Owner, Unknown
+from ...model import Location, Owner, Unknown
 from ...terraform.evaluate import unknown_from
 from ...terraform.module import Module, Resource
 from ..common import owner_from_tags
@@ -61,12 +61,12 @@ class AwsModule:
         tags = self.tags(resource)
         return {k: v for k, v in tags.items() if not isinstance(v, Unknown)} if isinstance(tags, dict) else {}
 
-    def owner(self, resource: Resource) -> tuple[Owner, int | None]:
-        """The resource's owner and the line that is its evidence (its tags, or the provider's)."""
+    def owner(self, resource: Resource) -> tuple[Owner, dict[str, Location]]:
+        """The resource's owner, and where it is written when that is the resource's own tags."""
         owner, key = owner_from_tags(self.tags(resource), self.settings)
         if key is None:
-            return owner, None
+            return owner, {}
         own = resource.value("tags", {})
         if isinstance(own, dict) and key in own:
-            return owner, resource.line("tags")
-        return Owner(owner.value, f"default_tags {key}"), None
+            return owner, {"owner": resource.location_of("tags")}
+        return Owner(owner.value, f"default_tags {key}"), {}

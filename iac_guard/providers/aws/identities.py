@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from ...model import UNKNOWN, Credential, Expiry, Grant, Owner, Rotation, Scope, Unknown
+from ...model import UNKNOWN, Credential, Expiry, Grant, Location, Owner, Rotation, Scope, Unknown
 from ...terraform.evaluate import json_partial
 from ...terraform.module import Resource
 from ..common import known_strings, link, link_value, rotation_from_schedule
@@ -87,15 +87,15 @@ def _add_group_grants(aws: AwsModule, grants: dict[str, list[Grant]]) -> None:
                 grants[user] += grants.get(group, [])
 
 
-def _scope_line(grants: list[Grant]) -> dict[str, int]:
-    wildcard = next((g for g in grants if g.wildcard_reasons and g.location), None)
-    return {"scope": wildcard.location.line} if wildcard and wildcard.location else {}
+def _scope_evidence(grants: list[Grant]) -> dict[str, Location]:
+    wildcard = next((g.location for g in grants if g.wildcard_reasons and g.location), None)
+    return {"scope": wildcard} if wildcard else {}
 
 
 def users(aws: AwsModule, grants: dict[str, list[Grant]]) -> list[Credential]:
     result = []
     for address, user in aws.users.items():
-        owner, owner_line = aws.owner(user)
+        owner, owner_evidence = aws.owner(user)
         result.append(
             Credential(
                 address=address, provider="aws", source_type="aws_iam_user", kind="user",
@@ -103,7 +103,7 @@ def users(aws: AwsModule, grants: dict[str, list[Grant]]) -> list[Credential]:
                 expiry=Expiry(None, source="an IAM user has no expiry; its access keys are judged"),
                 scope=Scope(tuple(grants.get(address, ()))),
                 ai_hints=_hints(user, "name", "path"), tags=aws.known_tags(user),
-                evidence_lines={**({"owner": owner_line} if owner_line else {}), **_scope_line(grants.get(address, []))},
+                evidence={**owner_evidence, **_scope_evidence(grants.get(address, []))},
             )
         )
     return result
@@ -112,7 +112,7 @@ def users(aws: AwsModule, grants: dict[str, list[Grant]]) -> list[Credential]:
 def roles(aws: AwsModule, grants: dict[str, list[Grant]]) -> list[Credential]:
     result = []
     for address, role in aws.roles.items():
-        owner, owner_line = aws.owner(role)
+        owner, owner_evidence = aws.owner(role)
         seconds = role.value("max_session_duration", _DEFAULT_SESSION_SECONDS)
         lifetime = seconds / 86400 if isinstance(seconds, (int, float)) and not isinstance(seconds, bool) else UNKNOWN
         result.append(
@@ -123,7 +123,7 @@ def roles(aws: AwsModule, grants: dict[str, list[Grant]]) -> list[Credential]:
                 scope=Scope(tuple(grants.get(address, ()))),
                 ai_hints=_hints(role, "name", "description") + _trusted_services(role),
                 tags=aws.known_tags(role),
-                evidence_lines={**({"owner": owner_line} if owner_line else {}), **_scope_line(grants.get(address, []))},
+                evidence={**owner_evidence, **_scope_evidence(grants.get(address, []))},
             )
         )
     return result
@@ -147,7 +147,7 @@ def access_keys(aws: AwsModule, identities: dict[str, Credential]) -> list[Crede
                 rotation=rotation or Rotation(None),
                 scope=scope, parent=user_address,
                 ai_hints=(key.name,) + (user.ai_hints if user else ()),
-                evidence_lines={"rotation": lifecycle.line("replace_triggered_by")} if lifecycle else {},
+                evidence={"rotation": lifecycle.location_of("replace_triggered_by")} if lifecycle else {},
             )
         )
     return result
@@ -171,7 +171,7 @@ def service_specific_credentials(aws: AwsModule, identities: dict[str, Credentia
                 expiry=Expiry(age if age is None or isinstance(age, (int, float, Unknown)) else UNKNOWN, source="credential_age_days"),
                 scope=Scope(user.scope.grants, inherited_from=user_address) if user else Scope(inherited_from="unknown user"),
                 parent=user_address, ai_reasons=reasons, ai_hints=(credential.name,),
-                evidence_lines={"expiry": credential.line("credential_age_days")},
+                evidence={"expiry": credential.location_of("credential_age_days")},
             )
         )
     return result

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ...model import UNKNOWN, Credential, Expiry, Rotation, SecretLiteral, Unknown
+from ...model import UNKNOWN, Credential, Expiry, Location, Rotation, SecretLiteral, Unknown
 from ...secrets import credential_kind, find_in
 from ...terraform.evaluate import json_partial
 from ...terraform.module import Resource
@@ -22,10 +22,9 @@ def secrets_manager(aws: AwsModule) -> list[Credential]:
     stored = _stored_values(aws, secrets)
     result = []
     for address, secret in secrets.items():
-        owner, owner_line = aws.owner(secret)
-        rotation, rotation_line = rotations.get(address, (Rotation(None), None))
+        owner, evidence = aws.owner(secret)
+        rotation, rotation_evidence = rotations.get(address, (Rotation(None), {}))
         literals, value_hints = stored.get(address, ((), ()))
-        evidence = {"owner": owner_line, "rotation": rotation_line}
         result.append(
             Credential(
                 address=address, provider="aws", source_type="aws_secretsmanager_secret", kind="secret",
@@ -34,13 +33,13 @@ def secrets_manager(aws: AwsModule) -> list[Credential]:
                 hardcoded=literals,
                 ai_hints=tuple(h for h in (secret.name, _text(secret.value("name")), _text(secret.value("name_prefix")), _text(secret.value("description"))) if h) + value_hints,
                 tags=aws.known_tags(secret),
-                evidence_lines={k: v for k, v in evidence.items() if v},
+                evidence={**evidence, **rotation_evidence},
             )
         )
     return result
 
 
-def _rotations(aws: AwsModule, secrets: dict[str, Resource]) -> dict[str, tuple[Rotation, int]]:
+def _rotations(aws: AwsModule, secrets: dict[str, Resource]) -> dict[str, tuple[Rotation, dict[str, Location]]]:
     found = {}
     for rotation in aws.module.resources_of("aws_secretsmanager_secret_rotation"):
         target = link(rotation, "secret_id", secrets, "name", "arn")
@@ -50,11 +49,11 @@ def _rotations(aws: AwsModule, secrets: dict[str, Resource]) -> dict[str, tuple[
         days = rules.value("automatically_after_days")
         if days is None and rules.has("schedule_expression"):
             period = _schedule_days(rules.value("schedule_expression"))
-            line = rules.line("schedule_expression")
+            where = rules.location_of("schedule_expression")
         else:
             period = days if isinstance(days, (int, float, Unknown)) and not isinstance(days, bool) else UNKNOWN
-            line = rules.line("automatically_after_days")
-        found[target] = (Rotation(period, f"{rotation.address}"), line)
+            where = rules.location_of("automatically_after_days")
+        found[target] = (Rotation(period, rotation.address), {"rotation": where})
     return found
 
 
@@ -98,7 +97,7 @@ def ssm_parameters(aws: AwsModule) -> list[Credential]:
         parameter_type = parameter.value("type")
         if parameter_type != "SecureString" and not literals:
             continue
-        owner, owner_line = aws.owner(parameter)
+        owner, owner_evidence = aws.owner(parameter)
         name = parameter.value("name")
         result.append(
             Credential(
@@ -110,7 +109,7 @@ def ssm_parameters(aws: AwsModule) -> list[Credential]:
                 hardcoded=literals,
                 ai_hints=tuple(h for h in (parameter.name, _text(name), _text(parameter.value("description"))) if h),
                 tags=aws.known_tags(parameter),
-                evidence_lines={"owner": owner_line} if owner_line else {},
+                evidence=owner_evidence,
             )
         )
     return result

@@ -1,0 +1,164 @@
+"""build_inventory: merging, usages and consumers, expiry from rotation, and AI relevance that flows
+along the graph (workload identities, parents and their keys)."""
+
+from __future__ import annotations
+
+from iac_guard.inventory import build_inventory
+from iac_guard.model import (
+    UNKNOWN, Credential, Expiry, Extraction, Location, Rotation, SecretLiteral, Unknown, Usage, Workload,
+)
+
+HERE = Location("main.tf", 1, 3)
+
+
+def credential(address: str, kind: str = "secret", **fields) -> Credential:
+    return Credential(address=address, provider="aws", source_type="test", kind=kind, location=HERE, **fields)
+
+
+def workload(address: str, identity: str | None = None, **fields) -> Workload:
+    return Workload(address=address, provider="aws", source_type="aws_lambda_function", location=HERE, identity=identity, **fields)
+
+
+def use(workload_address: str, credential_address: str, via: str = "role") -> Usage:
+    return Usage(workload_address, credential_address, via, HERE)
+
+
+def inventory(credentials=(), workloads=(), usages=()):
+    return build_inventory(Extraction(list(credentials), list(workloads), list(usages)))
+
+
+def literal(field: str, provider: str | None = None) -> SecretLiteral:
+    return SecretLiteral(field, "openai-api-key" if provider else "high-entropy-secret", "…abcd (56 chars, sha256:00000000)", HERE, provider)
+
+
+def reasons(built, address: str) -> tuple[str, ...]:
+    return built.credential(address).ai_reasons
+
+
+# -- records ------------------------------------------------------------------------------------
+
+def test_credentials_are_sorted_and_duplicates_merged():
+    first = credential("aws_lambda_function.f", "api-key", origin="literal", hardcoded=(literal("environment.variables.A"),), ai_hints=("A",))
+    second = credential("aws_lambda_function.f", "api-key", origin="literal", hardcoded=(literal("container.B"),), ai_hints=("B",))
+    built = inventory([credential("z.secret"), first, second])
+    assert [c.address for c in built.credentials] == ["aws_lambda_function.f", "z.secret"]
+    merged = built.credential("aws_lambda_function.f")
+    assert [l.field for l in merged.hardcoded] == ["environment.variables.A", "container.B"]
+    assert merged.ai_hints == ("A", "B")
+
+
+def test_usages_of_credentials_not_in_the_inventory_are_dropped():
+    built = inventory([credential("aws_iam_role.r", "role")], [workload("w", "aws_iam_role.r")],
+                      [use("w", "aws_iam_role.r"), use("w", "aws_iam_role.elsewhere"), use("w", "aws_iam_role.r")])
+    assert [(u.workload, u.credential) for u in built.usages] == [("w", "aws_iam_role.r")]
+    assert built.credential("aws_iam_role.elsewhere") is None
+
+
+def test_consumers_are_sorted_and_unique():
+    built = inventory(
+        [credential("aws_iam_role.shared", "role")],
+        [workload("b"), workload("a"), workload("c")],
+        [use("c", "aws_iam_role.shared"), use("a", "aws_iam_role.shared"), use("a", "aws_iam_role.shared", "env ROLE"),
+         use("b", "aws_iam_role.shared")],
+    )
+    assert built.credential("aws_iam_role.shared").consumers == ("a", "b", "c")
+    assert [w.address for w in built.workloads] == ["a", "b", "c"]
+
+
+# -- expiry from rotation -----------------------------------------------------------------------
+
+def test_rotation_period_becomes_the_lifetime_of_a_secret_that_never_expired():
+    built = inventory([credential("k", "access-key", rotation=Rotation(30, "replaced on the schedule of time_rotating.k"))])
+    assert built.credential("k").expiry == Expiry(30, False, "replaced every 30 days (replaced on the schedule of time_rotating.k)")
+
+
+def test_unknown_rotation_period_gives_unknown_lifetime():
+    built = inventory([credential("s", rotation=Rotation(UNKNOWN, "aws_secretsmanager_secret_rotation.s"))])
+    assert isinstance(built.credential("s").expiry.lifetime_days, Unknown)
+
+
+def test_stated_expiry_and_short_lived_credentials_keep_their_own_expiry():
+    stated = Expiry(7, source="credential_age_days")
+    short = Expiry(1 / 24, True, "STS session")
+    built = inventory([
+        credential("stated", "api-key", expiry=stated, rotation=Rotation(30, "x")),
+        credential("short", "role", expiry=short, rotation=Rotation(30, "x")),
+        credential("never", "access-key"),
+    ])
+    assert built.credential("stated").expiry == stated
+    assert built.credential("short").expiry == short
+    assert built.credential("never").expiry == Expiry(None)
+
+
+# -- AI relevance through the graph --------------------------------------------------------------
+
+def test_identity_of_a_workload_using_an_ai_credential_becomes_ai():
+    built = inventory(
+        [credential("aws_iam_role.app", "role"), credential("secret.openai", ai_hints=("openai",)), credential("secret.db", ai_hints=("db_password",))],
+        [workload("lambda.app", "aws_iam_role.app")],
+        [use("lambda.app", "aws_iam_role.app"), use("lambda.app", "secret.openai", "env OPENAI_SECRET"), use("lambda.app", "secret.db", "env DB_SECRET")],
+    )
+    assert reasons(built, "aws_iam_role.app") == ("identity of lambda.app, which uses the AI credential secret.openai",)
+    assert reasons(built, "secret.openai") == ("'openai' names OpenAI", "used as OPENAI_SECRET by lambda.app (OpenAI)")
+    assert reasons(built, "secret.db") == ()
+
+
+def test_env_name_alone_makes_the_used_secret_ai():
+    built = inventory([credential("secret.generic")], [workload("w")], [use("w", "secret.generic", "env ANTHROPIC_API_KEY")])
+    assert reasons(built, "secret.generic") == ("used as ANTHROPIC_API_KEY by w (Anthropic)",)
+
+
+def test_ai_workload_makes_its_identity_ai():
+    built = inventory([credential("role.agent", "role")], [workload("agent", "role.agent", ai_reasons=("Amazon Bedrock agent",))],
+                      [use("agent", "role.agent")])
+    assert reasons(built, "role.agent") == ("identity of agent (Amazon Bedrock agent)",)
+
+
+def test_workload_named_for_an_ai_provider_makes_its_identity_ai():
+    built = inventory([credential("role.r", "role")], [workload("w", "role.r", ai_hints=("openai-proxy",))])
+    assert reasons(built, "role.r") == ("identity of w ('openai-proxy' names OpenAI)",)
+
+
+def test_workload_without_ai_evidence_leaves_its_identity_alone():
+    built = inventory([credential("role.r", "role"), credential("secret.db")], [workload("w", "role.r", ai_hints=("orders",))],
+                      [use("w", "role.r"), use("w", "secret.db", "env DB_PASSWORD")])
+    assert reasons(built, "role.r") == () and reasons(built, "secret.db") == ()
+
+
+def test_key_of_an_ai_user_is_ai_and_ai_key_makes_its_user_ai():
+    built = inventory([
+        credential("user.ml", "user", ai_hints=("bedrock-runner",)),
+        credential("key.ml", "access-key", parent="user.ml"),
+        credential("user.ci", "user"),
+        credential("key.ci", "access-key", parent="user.ci", hardcoded=(literal("value", "OpenAI"),)),
+        credential("user.plain", "user"),
+        credential("key.plain", "access-key", parent="user.plain"),
+    ])
+    assert reasons(built, "key.ml") == ("issued for user.ml, an AI identity",)
+    assert reasons(built, "user.ci") == ("holds the AI credential key.ci",)
+    assert reasons(built, "key.plain") == () and reasons(built, "user.plain") == ()
+
+
+def test_ai_relevance_flows_across_several_hops():
+    built = inventory(
+        [credential("user.bot", "user"), credential("key.bot", "access-key", parent="user.bot"),
+         credential("role.app", "role"), credential("secret.anthropic", ai_hints=("anthropic",))],
+        [workload("app", "role.app"), workload("bot-runner", "user.bot")],
+        [use("app", "secret.anthropic", "env KEY"), use("bot-runner", "role.app", "assume")],
+    )
+    assert reasons(built, "role.app") == ("identity of app, which uses the AI credential secret.anthropic",)
+    assert reasons(built, "user.bot") == ("identity of bot-runner, which uses the AI credential role.app",)
+    assert reasons(built, "key.bot") == ("issued for user.bot, an AI identity",)
+
+
+def test_direct_reasons_come_from_hints_grants_and_literal_formats():
+    from iac_guard.model import Grant, Scope
+
+    grant = Grant("policy statement 1", ("s3:GetObject", "bedrock:InvokeModel"), ("*",))
+    built = inventory([credential("c", "role", scope=Scope((grant,)), ai_hints=("orders", "gemini-proxy"),
+                                  hardcoded=(literal("value", "OpenAI"),))])
+    assert reasons(built, "c") == (
+        "'gemini-proxy' names Google Gemini / Vertex AI",
+        "grants bedrock:InvokeModel (Amazon Bedrock)",
+        "value at value matches the OpenAI key format",
+    )
