@@ -13,7 +13,8 @@ from pathlib import Path, PurePosixPath
 
 SKIPPED_DIRECTORIES = frozenset({".git", ".terraform", ".iac-guard-cache", "node_modules", "__pycache__", ".venv"})
 TERRAFORM_SUFFIXES = (".tf",)
-TFVARS_AUTOLOADED = ("terraform.tfvars",)
+TFVARS_AUTOLOADED = ("terraform.tfvars", "terraform.tfvars.json")
+TFVARS_AUTO_SUFFIXES = (".auto.tfvars", ".auto.tfvars.json")
 YAML_SUFFIXES = (".yaml", ".yml")
 STDIN = "-"
 
@@ -65,8 +66,9 @@ def discover(paths: list[str], exclude: tuple[str, ...] = ()) -> Sources:
 def _unique_sorted(files: list[Path], sources: Sources) -> list[Path]:
     by_name = {sources.relative(f): f for f in files}
     ordered = sorted(by_name)
-    # terraform.tfvars loads before *.auto.tfvars, which load in lexical order (Terraform's precedence).
-    ordered.sort(key=lambda rel: (not rel.endswith("terraform.tfvars"), rel))
+    # terraform.tfvars, then terraform.tfvars.json, then *.auto.tfvars(.json) in lexical order:
+    # Terraform's precedence, later files winning.
+    ordered.sort(key=lambda rel: (not rel.endswith(TFVARS_AUTOLOADED), rel))
     return [by_name[rel] for rel in ordered]
 
 
@@ -105,7 +107,7 @@ def _add_file(path: Path, sources: Sources, exclude: tuple[str, ...]) -> None:
     module_dir = sources.relative(path.parent) if path.parent.resolve() != sources.root else "."
     if name.endswith(TERRAFORM_SUFFIXES):
         sources.terraform.setdefault(module_dir, []).append(path)
-    elif name in TFVARS_AUTOLOADED or name.endswith(".auto.tfvars"):
+    elif name in TFVARS_AUTOLOADED or name.endswith(TFVARS_AUTO_SUFFIXES):
         sources.tfvars.setdefault(module_dir, []).append(path)
     elif name.endswith(YAML_SUFFIXES):
         sources.yaml.append(path)

@@ -23,7 +23,7 @@ _SECRET_WORDS = frozenset(
     {"key", "apikey", "secret", "token", "password", "passwd", "pwd", "credential", "credentials",
      "pat", "passphrase", "bearer"}
 )
-_WORD_SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])")
+_WORD_SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 _PLACEHOLDER_WORDS = re.compile(
     r"(?i)^(?:|x+|\*+|\.+|-+|<.*>|\{\{.*\}\}|\$\{.*\}|\$\(.*\)|%.*%|changeme|change[_-]?me|replace[_-]?me"
@@ -32,7 +32,7 @@ _PLACEHOLDER_WORDS = re.compile(
 )
 _REFERENCE = re.compile(
     r"^(?:arn:|projects/|secretsmanager:|ssm:|vault:|ref\+|sm://|azurekeyvault|@Microsoft\.KeyVault|"
-    r"https?://|file:|/)",
+    r"https?://|file:|/[\w.-]+(?:/[\w.-]+)*/?$)",
     re.IGNORECASE,
 )
 _MIN_GENERIC_LENGTH = 16
@@ -126,14 +126,15 @@ def _mixes_character_classes(value: str) -> bool:
     return sum(classes) >= 2
 
 
-def find_in(value: object, field_path: str) -> list[tuple[str, Detection]]:
+def find_in(value: object, field_path: str, name: str | None = None) -> list[tuple[str, Detection]]:
     """Every literal secret inside a value (a string, or maps and lists of them), with its path.
 
     The name a string is judged by is its own key (``OPENAI_API_KEY`` inside
-    ``environment.variables``), which is what says whether a random-looking value is a secret.
+    ``environment.variables``), which is what says whether a random-looking value is a secret;
+    ``name`` overrides it for the top value when the field itself is the secret (``secret_string``).
     """
     found: list[tuple[str, Detection]] = []
-    _walk_literals(value, field_path, field_path.rsplit(".", 1)[-1], found, depth=0)
+    _walk_literals(value, field_path, name or field_path.rsplit(".", 1)[-1], found, depth=0)
     return found
 
 

@@ -3,6 +3,7 @@ and fake credentials that have a real key's format but are built from repetition
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -16,6 +17,12 @@ TERRAFORM_FIXTURES = Path(__file__).parent / "fixtures" / "terraform"
 def fake_key(prefix: str, chunk: str = "A1b2C3d4", times: int = 6) -> str:
     """A format-valid fake credential: ``fake_key("sk-proj-")`` is ``sk-proj-A1b2C3d4A1b2…``."""
     return prefix + chunk * times
+
+
+def expected_fingerprint(value: str, prefix: str = "") -> str:
+    """What secrets.fingerprint shows: a public prefix, the last 4 of a long value, length, hash."""
+    tail = value[-4:] if len(value) >= 24 else ""
+    return f"{prefix}…{tail} ({len(value)} chars, sha256:{hashlib.sha256(value.encode()).hexdigest()[:8]})"
 
 
 def parse(source: str, path: str = "main.tf") -> TerraformFile:

@@ -56,3 +56,19 @@ def test_scan_root_is_the_folder_or_the_common_parent(tmp_path: Path) -> None:
     assert scan_root([str(tmp_path / "a" / "main.tf")]) == (tmp_path / "a").resolve()
     assert scan_root([str(tmp_path / "a"), str(tmp_path / "b")]) == tmp_path.resolve()
     assert discover(["-"]).read_stdin
+
+
+def test_json_tfvars_are_loaded_in_terraforms_order(tmp_path: Path) -> None:
+    from scanning import scan_path
+
+    write_project(tmp_path, {
+        "variables.tf": 'variable "openai_api_key" {\n  default = ""\n}\n',
+        "terraform.tfvars": 'openai_api_key = ""\n',
+        "terraform.tfvars.json": '{\n  "openai_api_key": "sk-proj-' + "W4e5R6t7" * 6 + '"\n}\n',
+    })
+    sources = discover([str(tmp_path)])
+    assert relative(sources, sources.tfvars["."]) == ["terraform.tfvars", "terraform.tfvars.json"]
+    result = scan_path(tmp_path)
+    assert [(f.policy_id, f.resource, f.file, f.line) for f in result.findings] == [
+        ("IAG006", "var.openai_api_key", "terraform.tfvars.json", 2)
+    ]

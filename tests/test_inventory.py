@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from iac_guard.inventory import build_inventory
 from iac_guard.model import (
-    UNKNOWN, Credential, Expiry, Extraction, Location, Rotation, SecretLiteral, Unknown, Usage, Workload,
+    UNKNOWN, Credential, Expiry, Extraction, Grant, Location, Rotation, Scope, SecretLiteral, Unknown, Usage, Workload,
 )
 
 HERE = Location("main.tf", 1, 3)
@@ -31,8 +31,13 @@ def literal(field: str, provider: str | None = None) -> SecretLiteral:
     return SecretLiteral(field, "openai-api-key" if provider else "high-entropy-secret", "…abcd (56 chars, sha256:00000000)", HERE, provider)
 
 
+def record(built, address: str) -> Credential:
+    (found,) = built.credentials_at(address)
+    return found
+
+
 def reasons(built, address: str) -> tuple[str, ...]:
-    return built.credential(address).ai_reasons
+    return record(built, address).ai_reasons
 
 
 # -- records ------------------------------------------------------------------------------------
@@ -42,7 +47,7 @@ def test_credentials_are_sorted_and_duplicates_merged():
     second = credential("aws_lambda_function.f", "api-key", origin="literal", hardcoded=(literal("container.B"),), ai_hints=("B",))
     built = inventory([credential("z.secret"), first, second])
     assert [c.address for c in built.credentials] == ["aws_lambda_function.f", "z.secret"]
-    merged = built.credential("aws_lambda_function.f")
+    merged = record(built, "aws_lambda_function.f")
     assert [l.field for l in merged.hardcoded] == ["environment.variables.A", "container.B"]
     assert merged.ai_hints == ("A", "B")
 
@@ -51,7 +56,7 @@ def test_usages_of_credentials_not_in_the_inventory_are_dropped():
     built = inventory([credential("aws_iam_role.r", "role")], [workload("w", "aws_iam_role.r")],
                       [use("w", "aws_iam_role.r"), use("w", "aws_iam_role.elsewhere"), use("w", "aws_iam_role.r")])
     assert [(u.workload, u.credential) for u in built.usages] == [("w", "aws_iam_role.r")]
-    assert built.credential("aws_iam_role.elsewhere") is None
+    assert built.credentials_at("aws_iam_role.elsewhere") == []
 
 
 def test_consumers_are_sorted_and_unique():
@@ -61,20 +66,34 @@ def test_consumers_are_sorted_and_unique():
         [use("c", "aws_iam_role.shared"), use("a", "aws_iam_role.shared"), use("a", "aws_iam_role.shared", "env ROLE"),
          use("b", "aws_iam_role.shared")],
     )
-    assert built.credential("aws_iam_role.shared").consumers == ("a", "b", "c")
+    assert record(built, "aws_iam_role.shared").consumers == ("a", "b", "c")
     assert [w.address for w in built.workloads] == ["a", "b", "c"]
+
+
+def test_same_address_in_two_root_modules_is_two_records_and_usages_stay_in_their_module():
+    built = inventory(
+        [credential("aws_iam_role.app", "role", root_module="envs/dev"), credential("aws_iam_role.app", "role", root_module="envs/prod"),
+         credential("aws_secretsmanager_secret.openai", root_module="envs/prod", ai_hints=("openai",))],
+        [workload("aws_lambda_function.app", "aws_iam_role.app", root_module="envs/prod")],
+        [Usage("aws_lambda_function.app", "aws_iam_role.app", "role", HERE, "envs/prod"),
+         Usage("aws_lambda_function.app", "aws_secretsmanager_secret.openai", "env KEY", HERE, "envs/prod")],
+    )
+    dev, prod = built.credentials_at("aws_iam_role.app")
+    assert (dev.root_module, dev.consumers, dev.ai_reasons) == ("envs/dev", (), ())
+    assert (prod.root_module, prod.consumers) == ("envs/prod", ("aws_lambda_function.app",))
+    assert prod.ai_reasons == ("identity of aws_lambda_function.app, which uses the AI credential aws_secretsmanager_secret.openai",)
 
 
 # -- expiry from rotation -----------------------------------------------------------------------
 
 def test_rotation_period_becomes_the_lifetime_of_a_secret_that_never_expired():
     built = inventory([credential("k", "access-key", rotation=Rotation(30, "replaced on the schedule of time_rotating.k"))])
-    assert built.credential("k").expiry == Expiry(30, False, "replaced every 30 days (replaced on the schedule of time_rotating.k)")
+    assert record(built, "k").expiry == Expiry(30, False, "replaced every 30 days (replaced on the schedule of time_rotating.k)")
 
 
 def test_unknown_rotation_period_gives_unknown_lifetime():
     built = inventory([credential("s", rotation=Rotation(UNKNOWN, "aws_secretsmanager_secret_rotation.s"))])
-    assert isinstance(built.credential("s").expiry.lifetime_days, Unknown)
+    assert isinstance(record(built, "s").expiry.lifetime_days, Unknown)
 
 
 def test_stated_expiry_and_short_lived_credentials_keep_their_own_expiry():
@@ -85,9 +104,9 @@ def test_stated_expiry_and_short_lived_credentials_keep_their_own_expiry():
         credential("short", "role", expiry=short, rotation=Rotation(30, "x")),
         credential("never", "access-key"),
     ])
-    assert built.credential("stated").expiry == stated
-    assert built.credential("short").expiry == short
-    assert built.credential("never").expiry == Expiry(None)
+    assert record(built, "stated").expiry == stated
+    assert record(built, "short").expiry == short
+    assert record(built, "never").expiry == Expiry(None)
 
 
 # -- AI relevance through the graph --------------------------------------------------------------
@@ -152,8 +171,6 @@ def test_ai_relevance_flows_across_several_hops():
 
 
 def test_direct_reasons_come_from_hints_grants_and_literal_formats():
-    from iac_guard.model import Grant, Scope
-
     grant = Grant("policy statement 1", ("s3:GetObject", "bedrock:InvokeModel"), ("*",))
     built = inventory([credential("c", "role", scope=Scope((grant,)), ai_hints=("orders", "gemini-proxy"),
                                   hardcoded=(literal("value", "OpenAI"),))])

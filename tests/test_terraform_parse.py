@@ -155,17 +155,14 @@ def test_heredoc_turns_escaped_interpolation_into_literal_text():
     assert value_of("x = <<EOF\n$${not_a_reference}\nEOF\n") == "${not_a_reference}\n"
 
 
-@pytest.mark.xfail(strict=True, reason="templates.parse_template_text does not unescape %%{ in heredocs")
 def test_heredoc_turns_escaped_directive_into_literal_text():
     assert value_of("x = <<EOF\n%%{not_a_directive}\nEOF\n") == "%{not_a_directive}\n"
 
 
-@pytest.mark.xfail(strict=True, reason="hcl_ast: the heredoc token ends with the newline after the marker")
 def test_heredoc_attribute_ends_on_its_closing_marker():
     assert (heredoc("plain").line, heredoc("plain").end_line) == (2, 5)
 
 
-@pytest.mark.xfail(strict=True, reason="hcl_ast: binary_op swallows the newline after its right operand")
 def test_operator_expression_ends_on_its_own_line():
     attribute = parse("x = var.a == 1\ny = 2\n").body.attributes["x"]
     assert (attribute.line, attribute.end_line) == (1, 1)
@@ -248,7 +245,6 @@ def test_references_name_addresses_not_attributes():
     assert references(expr) == {"var.region", "local.tags", "module.net", "aws_iam_role.r", "each.key", "path.module"}
 
 
-@pytest.mark.xfail(strict=True, reason="hcl_ast._address_of also yields the partial chain 'data.<type>'")
 def test_data_source_reference_is_only_the_data_source_address():
     expr = expr_of("x = data.aws_iam_policy_document.p.json\n")
     assert references(expr) == {"data.aws_iam_policy_document.p"}
@@ -295,7 +291,6 @@ def test_crlf_input_parses_like_lf():
     assert crlf == lf
 
 
-@pytest.mark.xfail(strict=True, reason="templates.parse_heredoc keeps the \\r of the last body line")
 def test_crlf_heredoc_body_has_no_carriage_return():
     assert value_of("x = <<EOF\r\nfirst\r\nsecond\r\nEOF\r\n") == "first\nsecond\n"
 

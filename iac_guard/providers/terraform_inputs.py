@@ -33,6 +33,10 @@ def _module_inputs(module: Module) -> Extraction:
         credential = _literal_credential(f"{module.address_prefix}var.{name}", "variable", value.value, name, field, value.location, hints)
         if credential:
             found.credentials.append(credential)
+    for name, value in module.undeclared_tfvars():
+        credential = _literal_credential(f"{module.address_prefix}var.{name}", "variable", value.value, name, "value", value.location, (name,))
+        if credential:
+            found.credentials.append(credential)
     for name, attribute, file in module.locals():
         location = Location(file, attribute.line, attribute.end_line)
         value = LITERAL_EVALUATOR.evaluate(attribute.expr)  # literals written here, not via var.

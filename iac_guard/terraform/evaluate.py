@@ -33,6 +33,10 @@ class EvalError(Exception):
     """An expression Terraform would reject (wrong type, missing key): the value becomes unknown."""
 
 
+#: What a Terraform evaluation error looks like here: the value becomes unknown, never a crash.
+_EVALUATION_ERRORS = (EvalError, TypeError, ValueError, KeyError, IndexError, OverflowError, ZeroDivisionError)
+
+
 class Unknownish(Unknown):
     """An unknown that still knows part of its shape (see module docstring)."""
 
@@ -79,7 +83,7 @@ class Evaluator:
     def evaluate(self, expr: Expr, scope: Mapping[str, Any] | None = None) -> Any:
         try:
             return self._eval(expr, dict(scope or {}))
-        except (EvalError, TypeError, ValueError, KeyError, IndexError, OverflowError, ZeroDivisionError):
+        except _EVALUATION_ERRORS:
             return Unknown(references(expr))
         except RecursionError:
             return Unknown()
@@ -112,6 +116,8 @@ class Evaluator:
         raise EvalError(f"cannot evaluate {type(expr).__name__}")
 
     def _template(self, expr: Template, scope: dict[str, Any]) -> Any:
+        if len(expr.parts) == 1 and not isinstance(expr.parts[0], str):
+            return self._eval(expr.parts[0], scope)  # "${local.tags}" is the map itself, as in HCL
         pieces: list[str] = []
         refs: set[str] = set()
         for part in expr.parts:
@@ -175,8 +181,7 @@ class Evaluator:
         if expr.name == "try":
             return self._try(expr, scope)
         if expr.name == "can":
-            value = self.evaluate(expr.args[0], scope) if expr.args else Unknown()
-            return Unknown(value.refs) if isinstance(value, Unknown) else True
+            return self._can(expr, scope)
         args = [self._eval(arg, scope) for arg in expr.args]
         if expr.expand_final and args:
             final = args.pop()
@@ -185,11 +190,20 @@ class Evaluator:
             args.extend(final)
         return functions.call(expr.name, args)
 
+    def _can(self, expr: Call, scope: dict[str, Any]) -> Any:
+        if len(expr.args) != 1:
+            raise EvalError("can() takes one argument")
+        try:
+            value = self._eval(expr.args[0], scope)
+        except _EVALUATION_ERRORS:
+            return False
+        return Unknown(collect_refs(value)) if contains_unknown(value) else True
+
     def _try(self, expr: Call, scope: dict[str, Any]) -> Any:
         for arg in expr.args:
             try:
                 return self._eval(arg, scope)
-            except (EvalError, TypeError, ValueError, KeyError, IndexError):
+            except _EVALUATION_ERRORS:
                 continue
         raise EvalError("no argument of try() evaluated")
 
@@ -238,6 +252,8 @@ class Evaluator:
             item_key = functions.to_string(item_key)
             if expr.group:
                 object_result.setdefault(item_key, []).append(item)
+            elif item_key in object_result:
+                raise EvalError("duplicate key in a for expression without grouping (...)")
             else:
                 object_result[item_key] = item
         return tuple_result if expr.key is None else object_result

@@ -8,6 +8,7 @@ evaluate to Unknown rather than to a guess.
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any, Callable
 
@@ -76,7 +77,7 @@ _ARITHMETIC: dict[str, Callable[[Any, Any], Any]] = {
     "-": lambda a, b: a - b,
     "*": lambda a, b: a * b,
     "/": lambda a, b: a / b,
-    "%": lambda a, b: a % b,
+    "%": lambda a, b: math.fmod(a, b),  # the sign of the dividend, as in Terraform (-7 % 3 == -1)
 }
 _COMPARISON: dict[str, Callable[[Any, Any], bool]] = {
     "<": lambda a, b: a < b,
@@ -195,13 +196,32 @@ def _format(template: str, *values: Any) -> str:
             return "%"
         value = values[position]
         position += 1
-        if verb.endswith("d"):
-            return str(int(to_number(value)))
-        if verb.endswith("q"):
-            return json.dumps(to_string(value))
-        return to_string(value) if not isinstance(value, (dict, list)) else json.dumps(value)
+        flags, conversion = verb[1:-1], verb[-1]
+        if conversion == "d":
+            return f"%{flags}d" % int(to_number(value))
+        if conversion in "feg":
+            return f"%{flags}{conversion}" % float(to_number(value))
+        if conversion == "q":
+            return json.dumps(to_string(value), ensure_ascii=False)
+        text = json_encode(value) if isinstance(value, (dict, list)) else to_string(value)
+        return f"%{flags}s" % text
 
-    return re.sub(r"%%|%[-+# 0-9.]*[sdvqftbeg]", replace, template)
+    return re.sub(r"%%|%[-+# 0-9.]*[sdvqfeg]", replace, template)
+
+
+def json_encode(value: Any) -> str:
+    """jsonencode() as Terraform writes it: sorted keys, no spaces, UTF-8, 1000 not 1000.0."""
+    return json.dumps(_integral(value), separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+
+
+def _integral(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _integral(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_integral(v) for v in value]
+    return value
 
 
 def _flatten(value: list[Any]) -> list[Any]:
@@ -219,8 +239,21 @@ def _distinct(value: list[Any]) -> list[Any]:
     return result
 
 
+def _replace(text: str, old: str, new: str) -> str:
+    """replace(): a ``/pattern/`` is a regular expression, with ``$1`` group references."""
+    if len(old) > 1 and old.startswith("/") and old.endswith("/"):
+        return re.sub(old[1:-1], re.sub(r"\$\{?(\d+)\}?", r"\\\1", new), text)
+    return text.replace(old, new)
+
+
 def _to_set(value: list[Any]) -> list[Any]:
-    return sorted(_distinct(value), key=lambda v: json.dumps(v, sort_keys=True))
+    """toset(): unique elements; numbers sort as numbers, strings lexically, as Terraform shows them."""
+    def order(item: Any) -> tuple[int, Any]:
+        if isinstance(item, (int, float)) and not isinstance(item, bool):
+            return (0, item)
+        return (1, item) if isinstance(item, str) else (2, json.dumps(item, sort_keys=True))
+
+    return sorted(_distinct(value), key=order)
 
 
 def _to_bool(value: Any) -> bool:
@@ -236,15 +269,15 @@ _LENIENT: dict[str, Callable[..., Any]] = {"lookup": _lookup, "coalesce": _coale
 
 #: Functions applied only to fully known arguments.
 _STRICT: dict[str, Callable[..., Any]] = {
-    "jsonencode": lambda v: json.dumps(v, separators=(",", ":"), sort_keys=False),
+    "jsonencode": lambda v: json_encode(v),
     "jsondecode": lambda s: json.loads(s),
     "lower": lambda s: to_string(s).lower(),
     "upper": lambda s: to_string(s).upper(),
-    "title": lambda s: to_string(s).title(),
+    "title": lambda s: re.sub(r"(^|\s)(\S)", lambda m: m.group(1) + m.group(2).upper(), to_string(s)),
     "trimspace": lambda s: to_string(s).strip(),
     "trimprefix": lambda s, p: to_string(s)[len(p):] if to_string(s).startswith(p) else s,
     "trimsuffix": lambda s, p: to_string(s)[: -len(p)] if p and to_string(s).endswith(p) else s,
-    "replace": lambda s, old, new: to_string(s).replace(old, new),
+    "replace": lambda s, old, new: _replace(to_string(s), to_string(old), to_string(new)),
     "format": _format,
     "join": lambda sep, items: sep.join(to_string(i) for i in items),
     "split": lambda sep, s: to_string(s).split(sep),

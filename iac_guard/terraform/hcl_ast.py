@@ -172,7 +172,21 @@ def _line(node: Tree | Token, default: int = 0) -> int:
 
 
 def _end_line(node: Tree, default: int) -> int:
-    return getattr(node.meta, "end_line", default) if not node.meta.empty else default
+    """The line of the last token that belongs to the node.
+
+    Lark's own end_line counts trailing newline tokens (and a heredoc token's final newline), so
+    it runs one line into whatever follows.
+    """
+    for child in reversed(node.children):
+        if isinstance(child, Tree):
+            if child.data == "new_line_or_comment":
+                continue
+            return _end_line(child, default)
+        if child.type == "NL_OR_COMMENT":
+            continue
+        end = child.end_line or default
+        return end - 1 if str(child).endswith("\n") and end > (child.line or 0) else end
+    return default
 
 
 def _trees(node: Tree) -> list[Tree]:
@@ -391,8 +405,22 @@ def _collect_references(expr: Expr, found: set[str]) -> None:
     chain = _traversal(expr)
     if chain and len(chain) > 1:
         found.add(_address_of(chain))
-    for child in _children(expr):
+        children: Iterator[Expr] = _traversal_keys(expr)  # its prefixes are not addresses of their own
+    else:
+        children = _children(expr)
+    for child in children:
         _collect_references(child, found)
+
+
+def _traversal_keys(expr: Expr) -> Iterator[Expr]:
+    """Index expressions inside a traversal (``aws_iam_role.r[var.k].arn`` → ``var.k``)."""
+    node: Expr = expr
+    while isinstance(node, (GetAttr, Index, Splat)):
+        if isinstance(node, Index):
+            yield node.key
+        elif isinstance(node, Splat):
+            yield from (s for s in node.steps if not isinstance(s, str))
+        node = node.target
 
 
 def _traversal(expr: Expr) -> list[str] | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Mapping
 
@@ -35,6 +36,9 @@ def _load_tfvars(sources: Sources, paths: list[Path], errors: list[ScanError]) -
     values: dict[str, VariableValue] = {}
     for path in paths:
         relative = sources.relative(path)
+        if path.name.endswith(".json"):
+            values.update(_json_tfvars(path, relative, errors))
+            continue
         parsed = parse_file(path, relative)
         if isinstance(parsed, ScanError):
             errors.append(parsed)
@@ -44,3 +48,24 @@ def _load_tfvars(sources: Sources, paths: list[Path], errors: list[ScanError]) -
             values[name] = VariableValue(LITERAL_EVALUATOR.evaluate(attribute.expr), location, False)
     return values
 
+
+def _json_tfvars(path: Path, relative: str, errors: list[ScanError]) -> dict[str, VariableValue]:
+    """``*.tfvars.json``: a JSON object of variable values; each value's line is where its key is."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+        document = json.loads(text)
+    except (OSError, UnicodeDecodeError) as exc:
+        errors.append(ScanError(relative, f"cannot read the file ({type(exc).__name__})"))
+        return {}
+    except json.JSONDecodeError as exc:
+        errors.append(ScanError(relative, f"not valid JSON ({exc.msg})", exc.lineno, exc.colno))
+        return {}
+    if not isinstance(document, dict):
+        errors.append(ScanError(relative, "a tfvars JSON file must hold one object of variable values"))
+        return {}
+    lines = text.splitlines()
+    values = {}
+    for name, value in document.items():
+        line = next((n for n, content in enumerate(lines, start=1) if f'"{name}"' in content), 1)
+        values[name] = VariableValue(value, Location(relative, line, line), False)
+    return values

@@ -7,12 +7,13 @@ rules (variables, locals, tfvars precedence, count, data sources) live here once
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterator, Mapping
 
 from ..model import Location, Unknown
 from .evaluate import LITERAL_EVALUATOR, EvalError, Evaluator
-from .hcl_ast import Attribute, Block, references
+from . import functions
+from .hcl_ast import Attribute, Block, Variable, references
 from .parse import TerraformFile
 
 DataSourceEvaluator = Callable[["BlockView"], Mapping[str, Any]]
@@ -138,6 +139,7 @@ class Module:
         self._locals_in_progress: set[str] = set()
         self._local_values: dict[str, Any] = {}
         self._data_values: dict[str, Any] = {}
+        self._data_in_progress: set[str] = set()
         # Declarations first: whether a resource exists (count = 0) may depend on any of them.
         for terraform_file in self.files:
             self._collect_declarations(terraform_file)
@@ -180,7 +182,8 @@ class Module:
 
     def variable_value(self, name: str) -> VariableValue | None:
         if name in self.tfvars:
-            return self.tfvars[name]
+            given = self.tfvars[name]
+            return replace(given, value=self._convert(name, given.value))
         declared = self._variables.get(name)
         if declared is None:
             return None
@@ -190,6 +193,26 @@ class Module:
             return None
         value = self.evaluator.evaluate(default.expr)
         return VariableValue(value, Location(file, default.line, default.end_line), True)
+
+    def undeclared_tfvars(self) -> Iterator[tuple[str, VariableValue]]:
+        """tfvars values for variables no file declares (Terraform warns; the value is still written)."""
+        for name in sorted(set(self.tfvars) - set(self._variables)):
+            yield name, self.tfvars[name]
+
+    def _convert(self, name: str, value: Any) -> Any:
+        """A tfvars string for a ``number`` or ``bool`` variable, converted as Terraform does."""
+        declared = self._variables.get(name)
+        type_attribute = declared[0].body.attributes.get("type") if declared else None
+        if not isinstance(value, str) or type_attribute is None or not isinstance(type_attribute.expr, Variable):
+            return value
+        try:
+            if type_attribute.expr.name == "number":
+                return functions.to_number(value)
+            if type_attribute.expr.name == "bool":
+                return functions.call("tobool", [value])
+        except ValueError:
+            return Unknown(frozenset({f"var.{name}"}))
+        return value
 
     def locals(self) -> Iterator[tuple[str, Attribute, str]]:
         for name, (attribute, file) in sorted(self._locals.items()):
@@ -231,14 +254,22 @@ class Module:
 
     def _data_source(self, data_type: str, name: str) -> Any:
         key = f"{data_type}.{name}"
+        if key in self._data_in_progress:  # a document that includes itself: Terraform rejects it
+            return Unknown(frozenset({f"{self.address_prefix}data.{key}"}))
         if key not in self._data_values:
-            evaluator = self.data_sources.get(data_type)
-            matches = [d for d in self.data if d.resource_type == data_type and d.name == name]
-            if evaluator is None or not matches:
-                self._data_values[key] = Unknown(frozenset({f"{self.address_prefix}data.{key}"}))
-            else:
-                self._data_values[key] = dict(evaluator(matches[0]))
+            self._data_in_progress.add(key)
+            try:
+                self._data_values[key] = self._compute_data_source(data_type, name, key)
+            finally:
+                self._data_in_progress.discard(key)
         return self._data_values[key]
+
+    def _compute_data_source(self, data_type: str, name: str, key: str) -> Any:
+        evaluator = self.data_sources.get(data_type)
+        matches = [d for d in self.data if d.resource_type == data_type and d.name == name]
+        if evaluator is None or not matches:
+            return Unknown(frozenset({f"{self.address_prefix}data.{key}"}))
+        return dict(evaluator(matches[0]))
 
 
 def _repeat_scope(block: Block) -> Mapping[str, Any]:

@@ -60,7 +60,7 @@ def _describe(exc: UnexpectedInput) -> str:
         if exc.token.type == "$END":
             return "unexpected end of file (an unclosed block, string or bracket?)"
         expected = sorted(exc.accepts or exc.expected)
-        hint = f"; expected {', '.join(expected[:6])}" if expected else ""
+        hint = f"; expected {' or '.join(expected)}" if 0 < len(expected) <= 3 else ""
         return f"unexpected {exc.token.type}{hint}"
     if isinstance(exc, UnexpectedCharacters):
         return "unexpected character"

@@ -12,13 +12,12 @@ from .hcl_ast import Expr, Literal, Template, Unsupported
 
 
 def parse_heredoc(token: str, trim: bool, line: int) -> Expr:
-    lines = token.split("\n")
+    lines = token.replace("\r\n", "\n").split("\n")
     # First line is the <<MARKER opener, the last two are the closing marker and the empty tail.
     body_lines = lines[1:-2] if token.endswith("\n") else lines[1:-1]
     body = "\n".join(body_lines)
     if trim:
         body = textwrap.dedent(body)
-    body = body.replace("\r\n", "\n")
     if body_lines:
         body += "\n"
     if "%{" in body.replace("%%{", ""):
@@ -32,8 +31,8 @@ def parse_template_text(text: str, line: int) -> Expr:
     position = 0
     buffer: list[str] = []
     while position < len(text):
-        if text.startswith("$${", position):
-            buffer.append("${")
+        if text.startswith("$${", position) or text.startswith("%%{", position):
+            buffer.append(text[position + 1 : position + 3])  # escaped: the literal ${ or %{
             position += 3
             continue
         if text.startswith("${", position):

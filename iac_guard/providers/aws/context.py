@@ -47,6 +47,7 @@ class AwsModule:
     def tags(self, resource: Resource) -> Any:
         """The tags a resource gets: its provider's default_tags, then its own (``tags_all``)."""
         own = resource.value("tags", {})
+        own = {} if own is None else own  # tags = var.tags with a null value: only default_tags apply
         provider_refs = sorted(resource.refs("provider"))
         alias = provider_refs[0].split(".", 1)[1] if provider_refs else ""
         defaults = self._default_tags.get(alias, {})

@@ -147,7 +147,7 @@ def access_keys(aws: AwsModule, identities: dict[str, Credential]) -> list[Crede
                 rotation=rotation or Rotation(None),
                 scope=scope, parent=user_address,
                 ai_hints=(key.name,) + (user.ai_hints if user else ()),
-                evidence={"rotation": lifecycle.location_of("replace_triggered_by")} if lifecycle else {},
+                evidence={"rotation": lifecycle.location_of("replace_triggered_by")} if rotation and lifecycle else {},
             )
         )
     return result

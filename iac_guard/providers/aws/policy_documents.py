@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from ...model import Grant, Location, Unknown
-from ...terraform.evaluate import Unknownish, contains_unknown, json_partial
+from ...terraform.evaluate import Unknownish, collect_refs, contains_unknown, json_partial
 from ...terraform.module import BlockView
 
 #: Actions AWS cannot scope to a resource: ``Resource: "*"`` is the only valid value for them.
@@ -89,7 +89,8 @@ def grants_from_document(document: Any, label: str, location: Location) -> list[
         grants.append(
             Grant(
                 statement=f"{label} statement {statement.index}",
-                actions=tuple(a for a in statement.actions + statement.not_actions if isinstance(a, str)),
+                # NotAction entries are what is *not* granted: they must not count as granted actions.
+                actions=tuple(a for a in statement.actions if isinstance(a, str)),
                 resources=tuple(r for r in statement.resources if isinstance(r, str)),
                 wildcard_reasons=tuple(_wildcard_reasons(statement)),
                 location=location,
@@ -158,9 +159,13 @@ def render_policy_document(view: BlockView) -> Mapping[str, Any]:
                 document_statements.append({"Effect": Unknown(), "Action": Unknown()})
     for block in view.blocks("statement"):
         document_statements.append(_render_statement(block))
+    if any(block.labels == ("statement",) for block in view.blocks("dynamic")):
+        # Expanded over a collection we do not iterate yet: these statements are unknown.
+        document_statements.append({"Effect": Unknown(), "Action": Unknown()})
     document = {"Version": "2012-10-17", "Statement": document_statements}
     if contains_unknown(document):
-        return {"json": Unknownish(frozenset(), document), "minified_json": Unknown()}
+        refs = collect_refs(document)
+        return {"json": Unknownish(refs, document), "minified_json": Unknown(refs)}
     text = json.dumps(document, indent=2)
     return {"json": text, "minified_json": json.dumps(document, separators=(",", ":"))}
 
@@ -175,4 +180,20 @@ def _render_statement(block: BlockView) -> dict[str, Any]:
             rendered[key] = block.value(attribute)
     if block.has("sid"):
         rendered["Sid"] = block.value("sid")
+    for block_type, key in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
+        principals: dict[str, Any] = {}
+        for principal in block.blocks(block_type):
+            principals.setdefault(principal.value("type"), []).extend(_as_list(principal.value("identifiers")))
+        if principals:
+            rendered[key] = {str(k): v for k, v in principals.items()}
+    conditions: dict[str, Any] = {}
+    for condition in block.blocks("condition"):
+        test, variable = condition.value("test"), condition.value("variable")
+        conditions.setdefault(str(test), {})[str(variable)] = condition.value("values")
+    if conditions:
+        rendered["Condition"] = conditions
     return rendered
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]

@@ -77,7 +77,7 @@ def _stored_values(aws: AwsModule, secrets: dict[str, Resource]) -> dict[str, tu
         value = version.literal_value("secret_string")
         structure = json_partial(value) if isinstance(value, str) and value.lstrip().startswith("{") else value
         scanned = structure if isinstance(structure, dict) else value
-        hits = find_in(scanned, "secret_string")
+        hits = find_in(scanned, "secret_string", name="secret")
         literals = tuple(SecretLiteral(path, d.detector, d.fingerprint, version.location_of("secret_string"), d.ai_provider) for path, d in hits)
         keys = tuple(str(k) for k in structure) if isinstance(structure, dict) else ()
         previous = found.get(target, ((), ()))
@@ -89,16 +89,18 @@ def ssm_parameters(aws: AwsModule) -> list[Credential]:
     """SecureString parameters are secrets; any parameter holding a literal key is hardcoded."""
     result = []
     for parameter in aws.module.resources_of("aws_ssm_parameter"):
+        parameter_type = parameter.value("type")
+        name = parameter.value("name")
+        # A SecureString holds a secret whatever it is called; a String only when its name says so.
+        judged_as = "secret" if parameter_type == "SecureString" else _text(name) or parameter.name
         literals = tuple(
             SecretLiteral(path, d.detector, d.fingerprint, parameter.location_of(attribute), d.ai_provider)
             for attribute in ("value", "insecure_value")
-            for path, d in find_in(parameter.literal_value(attribute), attribute)
+            for path, d in find_in(parameter.literal_value(attribute), attribute, name=judged_as)
         )
-        parameter_type = parameter.value("type")
         if parameter_type != "SecureString" and not literals:
             continue
         owner, owner_evidence = aws.owner(parameter)
-        name = parameter.value("name")
         result.append(
             Credential(
                 address=parameter.address, provider="aws", source_type="aws_ssm_parameter",
