@@ -10,8 +10,12 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 import click
+
+if TYPE_CHECKING:
+    from .scan import ScanResult
 
 from . import __version__
 
@@ -98,7 +102,7 @@ def scan(
         click.echo(f"iac-guard: {exc}", err=True)
         sys.exit(EXIT_ERROR)
     stdin_text = sys.stdin.read() if "-" in targets else None
-    result = run_scan(targets, settings, policies, stdin_text)
+    result = _run_with_progress(lambda: run_scan(targets, settings, policies, stdin_text))
     color = output is None and output_format == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     rendered = renderer(output_format)(result, color)
     if output is not None:
@@ -109,6 +113,16 @@ def scan(
     else:
         click.echo(rendered, nl=False)
     sys.exit(result.exit_code)
+
+
+def _run_with_progress(work: "Callable[[], ScanResult]") -> "ScanResult":
+    """A spinner on stderr while scanning, only for a person at a terminal: CI logs stay clean."""
+    if not sys.stderr.isatty() or os.environ.get("CI"):
+        return work()
+    from rich.console import Console
+
+    with Console(stderr=True).status("Scanning…", spinner="dots"):
+        return work()
 
 
 if __name__ == "__main__":  # pragma: no cover
