@@ -1,0 +1,44 @@
+"""The ``iac-guard`` command line: one module per command, registered here.
+
+Exit codes are the contract CI systems rely on: 0 nothing failing, 1 failing findings, 2 a usage,
+config or parse error (fail closed: a file we could not read is not a clean scan). No traceback
+reaches the user; set IAC_GUARD_DEBUG=1 to see one when reporting a bug.
+"""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from .. import __version__
+from .exit_codes import EXIT_ERROR
+from .scan_command import scan
+
+
+class _Group(click.Group):
+    """Turns unexpected exceptions into one clear line and exit code 2."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except Exception as exc:  # noqa: BLE001 - last line of defence, by design
+            if os.environ.get("IAC_GUARD_DEBUG"):
+                raise
+            click.echo(f"iac-guard: internal error ({type(exc).__name__}); rerun with IAC_GUARD_DEBUG=1 and report it", err=True)
+            ctx.exit(EXIT_ERROR)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="iac-guard")
+def main() -> None:
+    """Policy-as-code linter for AI service credentials in Terraform and Kubernetes.
+
+    Fails the build when an AI credential has no owner, no expiry or rotation, wildcard scope,
+    is shared between workloads, or is hardcoded. Start with:  iac-guard scan .
+    """
+
+
+main.add_command(scan)

@@ -1,0 +1,114 @@
+"""What every command that scans shares: the options that shape a scan, and running it.
+
+``scan``, ``inventory``, ``report`` and ``baseline`` all read the same paths with the same config,
+so they take the same options (``@scan_options``) and call ``run_scan_command``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from functools import wraps
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+import click
+
+from .exit_codes import EXIT_ERROR
+
+if TYPE_CHECKING:
+    from ..scan import ScanResult
+
+
+@dataclass(frozen=True)
+class ScanRequest:
+    """The scan-shaping options of one command line."""
+
+    paths: tuple[str, ...]
+    config_path: Path | None
+    scope: str | None
+    policy_dirs: tuple[Path, ...]
+    skip_policies: tuple[str, ...]
+    owner_keys: tuple[str, ...]
+    max_lifetime_days: int | None
+    max_rotation_days: int | None
+
+    @property
+    def targets(self) -> list[str]:
+        return list(self.paths) or ["."]
+
+
+def scan_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Adds PATHS and the scan-shaping options; the command receives them as ``request``."""
+    options = [
+        click.argument("paths", nargs=-1, type=click.Path(allow_dash=True)),
+        click.option("-c", "--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Config file (default: .iac-guard.yaml in the scanned folder)."),
+        click.option("--scope", type=click.Choice(["ai", "all"]), help="Judge only AI service credentials (default) or every credential."),
+        click.option("--policy-dir", "policy_dirs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path), help="Add a policy pack (repeatable)."),
+        click.option("--skip-policy", "skip_policies", multiple=True, metavar="ID", help="Do not evaluate this policy (repeatable)."),
+        click.option("--owner-key", "owner_keys", multiple=True, metavar="KEY", help="Tag/label/annotation key naming the owner (repeatable; default: owner)."),
+        click.option("--max-lifetime-days", type=click.IntRange(min=1), help="Longest allowed credential lifetime (default 90)."),
+        click.option("--max-rotation-days", type=click.IntRange(min=1), help="Longest allowed rotation period (default 90)."),
+    ]
+
+    @wraps(command)
+    def with_request(**kwargs: Any) -> Any:
+        names = ScanRequest.__dataclass_fields__
+        request = ScanRequest(**{name: kwargs.pop(name) for name in names})
+        return command(request=request, **kwargs)
+
+    for option in reversed(options):
+        with_request = option(with_request)
+    return with_request
+
+
+def run_scan_command(request: ScanRequest) -> "ScanResult":
+    """Load settings and policies (exit 2 on a config or policy error), then scan."""
+    from ..config import ConfigError, find_config, load_settings
+    from ..discover import scan_root
+    from ..policy.loader import PolicyError
+    from ..scan import load_pack, run_scan
+
+    targets = request.targets
+    for target in targets:
+        if target != "-" and not Path(target).exists():
+            raise click.BadParameter(f"{target} does not exist", param_hint="PATHS")
+    try:
+        settings = load_settings(request.config_path or find_config(scan_root(targets)))
+        settings = settings.with_overrides(
+            scope=request.scope,
+            owner_keys=request.owner_keys or None,
+            max_lifetime_days=request.max_lifetime_days,
+            max_rotation_days=request.max_rotation_days,
+            skip_policies=(settings.skip_policies + request.skip_policies) or None,
+        )
+        policies = load_pack(settings, request.policy_dirs)
+    except (ConfigError, PolicyError) as exc:
+        click.echo(f"iac-guard: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    stdin_text = sys.stdin.read() if "-" in targets else None
+    return _with_progress(lambda: run_scan(targets, settings, policies, stdin_text))
+
+
+def _with_progress(work: "Callable[[], ScanResult]") -> "ScanResult":
+    """A spinner on stderr while scanning, only for a person at a terminal: CI logs stay clean."""
+    if not sys.stderr.isatty() or os.environ.get("CI"):
+        return work()
+    from rich.console import Console
+
+    with Console(stderr=True).status("Scanning…", spinner="dots"):
+        return work()
+
+
+def write_output(rendered: str, output: Path | None, summary: str) -> None:
+    """The report to ``output`` (with ``summary`` on stderr) or to standard output."""
+    if output is not None:
+        output.write_text(rendered, encoding="utf-8")
+        click.echo(f"iac-guard: wrote {output} ({summary})", err=True)
+    else:
+        click.echo(rendered, nl=False)
+
+
+def color_enabled(output: Path | None) -> bool:
+    return output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")

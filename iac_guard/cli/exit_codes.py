@@ -1,0 +1,5 @@
+"""Exit codes, the contract CI systems rely on."""
+
+EXIT_CLEAN = 0  # nothing failing
+EXIT_FINDINGS = 1  # at least one failing finding
+EXIT_ERROR = 2  # usage, config, policy or parse error: fail closed
