@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from . import ai
 from .model import Credential, Expiry, Extraction, Unknown, Usage, Workload
@@ -37,7 +37,7 @@ def build_inventory(extraction: Extraction) -> Inventory:
     usages = sorted(
         {
             (u.root_module, u.workload, u.credential, u.via): u
-            for u in extraction.usages if (u.root_module, u.credential) in credentials
+            for u in _resolve_aliases(extraction.usages, credentials) if (u.root_module, u.credential) in credentials
         }.values(),
         key=lambda u: (u.root_module, u.credential, u.workload, u.via),
     )
@@ -56,6 +56,21 @@ def build_inventory(extraction: Extraction) -> Inventory:
         workloads=tuple(workloads[k] for k in sorted(workloads, key=lambda k: (k[1], k[0]))),
         usages=tuple(usages),
     )
+
+
+def _resolve_aliases(usages: Iterable[Usage], credentials: dict[Key, Credential]) -> Iterator[Usage]:
+    """A usage that names a credential by an alias is a usage of the credential itself.
+
+    The usage keeps the workload's own root module for the workload side, so the edge is stored
+    under the credential's key; the workload address stays as written.
+    """
+    aliases = {alias: key for key, credential in credentials.items() for alias in credential.aliases}
+    for usage in usages:
+        target = aliases.get((usage.root_module, usage.credential))
+        if target is None or (usage.root_module, usage.credential) in credentials:
+            yield usage
+        else:
+            yield replace(usage, root_module=target[0], credential=target[1])
 
 
 def _merge_duplicates(found: Iterable[Credential]) -> dict[Key, Credential]:

@@ -172,6 +172,10 @@ class Credential:
     #: The Terraform root module folder the address belongs to ("" for Kubernetes, whose names are
     #: cluster-wide): two root modules may both define ``aws_iam_role.app``, and they are not one.
     root_module: str = ""
+    #: Other (root_module, address) names the same credential is used by: a Terraform
+    #: ``kubernetes_secret.openai`` is also ``("", "Secret/ml/openai")`` to the Deployments in YAML
+    #: that read it, so both formats' consumers count as one credential's.
+    aliases: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_identity(self) -> bool:
