@@ -129,17 +129,18 @@ data "aws_caller_identity" "current" {}
 '''
 
 
-def test_count_zero_and_empty_for_each_create_nothing():
+def test_count_and_for_each_make_one_resource_per_instance_and_zero_makes_none():
     module = module_from(COUNTED)
-    assert [r.address for r in module.resources] == ["aws_iam_user.enabled", "aws_iam_user.maybe", "aws_iam_user.each"]
+    assert [r.address for r in module.resources] == [
+        "aws_iam_user.enabled[0]", "aws_iam_user.maybe", 'aws_iam_user.each["a"]', 'aws_iam_user.each["b"]',
+    ]
+    assert [r.unknown_instances for r in module.resources] == [False, True, False, False]
     assert [d.address for d in module.data] == ["data.aws_caller_identity.current"]
 
 
-def test_count_index_and_each_key_are_unknown():
+def test_each_instance_knows_its_count_index_and_each_key():
     module = module_from(COUNTED)
-    resources = {r.name: r for r in module.resources}
-    assert isinstance(resources["enabled"].value("name"), Unknown)
-    assert isinstance(resources["each"].value("name"), Unknown)
+    assert [r.value("name") for r in module.resources if r.name in ("enabled", "each")] == ["user-0", "a", "b"]
 
 
 def test_data_source_without_evaluator_is_unknown_with_its_address():

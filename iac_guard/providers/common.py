@@ -9,6 +9,7 @@ from typing import Any, Iterable, Mapping
 
 from ..config import Settings
 from ..model import UNKNOWN, Owner, Rotation, Unknown
+from ..terraform.evaluate import collect_refs
 from ..terraform.module import BlockView, Module, Resource
 
 _DAYS_PER_UNIT = {"rotation_minutes": 1 / 1440, "rotation_hours": 1 / 24, "rotation_days": 1, "rotation_months": 30, "rotation_years": 365}
@@ -36,13 +37,26 @@ def owner_from_tags(tags: Any, settings: Settings, what: str = "tag") -> tuple[O
     return Owner(None), None
 
 
+def rotation_named_by(module: Module, view: BlockView, attribute: str) -> Rotation | None:
+    """The ``time_rotating`` schedule an attribute names (``replace_triggered_by``, ``keepers``,
+    ``rotate_when_changed``). Evaluated references carry instance keys (``time_rotating.k["ci"]``
+    for ``each.key = "ci"``), syntactic ones only the resource."""
+    return rotation_from_schedule(module, collect_refs(view.value(attribute)) | view.refs(attribute))
+
+
 def rotation_from_schedule(module: Module, refs: Iterable[str]) -> Rotation | None:
-    """A ``time_rotating`` named in ``refs`` (``replace_triggered_by``, ``keepers``, ...) as a rotation."""
+    """A ``time_rotating`` among ``refs`` as a rotation; when a reference names only a repeated
+    resource (no instance key), its instances must agree on one period."""
     schedules = {r.address: r for r in module.resources_of("time_rotating")}
-    for ref in sorted(refs):
-        schedule = schedules.get(ref)
-        if schedule is not None:
-            return Rotation(schedule_period_days(schedule), ref)
+    named = sorted(refs)
+    for ref in named:
+        if ref in schedules:
+            return Rotation(schedule_period_days(schedules[ref]), ref)
+    for ref in named:
+        instances = [s for address, s in schedules.items() if address.split("[", 1)[0] == ref]
+        if instances:
+            periods = {schedule_period_days(s) for s in instances}
+            return Rotation(periods.pop() if len(periods) == 1 else UNKNOWN, ref)
     return None
 
 

@@ -77,8 +77,9 @@ def contains_unknown(value: Any) -> bool:
 class Evaluator:
     """Evaluates expressions of one module; ``resolve_root`` supplies var/local/resource lookups."""
 
-    def __init__(self, resolve_root: RootResolver) -> None:
+    def __init__(self, resolve_root: RootResolver, read_file: Callable[[str], str | None] | None = None) -> None:
         self._resolve_root = resolve_root
+        self._read_file = read_file
 
     def evaluate(self, expr: Expr, scope: Mapping[str, Any] | None = None) -> Any:
         try:
@@ -148,7 +149,7 @@ class Evaluator:
         steps: list[Any] = []
         node = expr
         while isinstance(node, (GetAttr, Index)):
-            steps.append(node.name if isinstance(node, GetAttr) else self._eval(node.key, scope))
+            steps.append(node.name if isinstance(node, GetAttr) else functions.IndexKey(self._eval(node.key, scope)))
             node = node.target
         steps.reverse()
         if isinstance(node, Variable):
@@ -182,6 +183,8 @@ class Evaluator:
             return self._try(expr, scope)
         if expr.name == "can":
             return self._can(expr, scope)
+        if expr.name in ("file", "templatefile", "fileexists"):
+            return self._file_function(expr, scope)
         args = [self._eval(arg, scope) for arg in expr.args]
         if expr.expand_final and args:
             final = args.pop()
@@ -189,6 +192,26 @@ class Evaluator:
                 return unknown_from(final, *args)
             args.extend(final)
         return functions.call(expr.name, args)
+
+    def _file_function(self, expr: Call, scope: dict[str, Any]) -> Any:
+        """file(), fileexists() and templatefile() on files inside the scanned tree only."""
+        args = [self._eval(arg, scope) for arg in expr.args]
+        if not args or not isinstance(args[0], str) or self._read_file is None:
+            return unknown_from(*args)
+        text = self._read_file(args[0])
+        if expr.name == "fileexists":
+            return text is not None if not contains_unknown(args) else unknown_from(*args)
+        if text is None:
+            return Unknown(references(expr))
+        if expr.name == "file":
+            return text
+        variables = args[1] if len(args) > 1 else {}
+        if not isinstance(variables, dict):
+            return unknown_from(*args)
+        from .templates import parse_template_text
+
+        template = parse_template_text(text, expr.line)
+        return Evaluator(_nothing_known).evaluate(template, variables)
 
     def _can(self, expr: Call, scope: dict[str, Any]) -> Any:
         if len(expr.args) != 1:

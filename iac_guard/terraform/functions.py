@@ -54,7 +54,28 @@ def to_number(value: Any) -> int | float:
     raise FunctionError("not a number")
 
 
+class IndexKey:
+    """A ``[key]`` step of a traversal, told apart from a ``.name`` step.
+
+    ``aws_iam_user.k["ci"]`` and ``aws_iam_user.k.ci`` mean different things to a resource
+    reference (an instance of a repeated resource versus an attribute), so the resolver needs to
+    know which it was given.
+    """
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: Any) -> None:
+        self.key = key
+
+
+def instance_suffix(key: Any) -> str:
+    """How Terraform writes an instance key in an address: ``[0]``, ``["ci"]``."""
+    return f"[{key}]" if isinstance(key, int) and not isinstance(key, bool) else f'["{key}"]'
+
+
 def index(value: Any, key: Any) -> Any:
+    if isinstance(key, IndexKey):
+        key = key.key
     if isinstance(value, Unknown):
         return value
     if isinstance(key, Unknown):

@@ -1,55 +1,157 @@
-"""Builds one Module per folder of ``.tf`` files, with that folder's auto-loaded tfvars applied."""
+"""Builds the Terraform module trees of a scan: one root per folder of ``.tf`` files that no other
+scanned folder calls as a module, with its tfvars applied and its local modules loaded.
+
+A folder that is only ever called as a module is not judged as a root with its defaults: its
+resources are judged through each call, with the inputs that call passes.
+"""
 
 from __future__ import annotations
 
 import json
+import posixpath
 from pathlib import Path
 from typing import Mapping
 
 from ..discover import Sources
 from ..model import Location, ScanError
 from .evaluate import LITERAL_EVALUATOR
+from .hcl_ast import Literal
 from .module import DataSourceEvaluator, Module, VariableValue
 from .parse import TerraformFile, parse_file
 
 
-def load_modules(
-    sources: Sources, data_sources: Mapping[str, DataSourceEvaluator]
-) -> tuple[list[Module], list[ScanError]]:
-    modules: list[Module] = []
-    errors: list[ScanError] = []
-    for directory in sorted(sources.terraform):
-        files: list[TerraformFile] = []
-        for path in sources.terraform[directory]:
-            parsed = parse_file(path, sources.relative(path))
+class _Folders:
+    """Parsed ``.tf`` files per folder, parsed once however many calls use the folder."""
+
+    def __init__(self, sources: Sources, errors: list[ScanError]) -> None:
+        self.sources = sources
+        self.errors = errors
+        self._parsed: dict[str, list[TerraformFile]] = {}
+        for directory in sorted(sources.terraform):
+            self._parsed[directory] = self._parse(sources.terraform[directory])
+
+    def _parse(self, paths: list[Path]) -> list[TerraformFile]:
+        files = []
+        for path in paths:
+            parsed = parse_file(path, self.sources.relative(path))
             if isinstance(parsed, ScanError):
-                errors.append(parsed)
+                self.errors.append(parsed)
             else:
                 files.append(parsed)
+        return files
+
+    @property
+    def scanned(self) -> list[str]:
+        return sorted(self.sources.terraform)
+
+    def files(self, folder: str) -> list[TerraformFile] | None:
+        """Files of a folder inside the scanned root; a folder not discovered (under .terraform/,
+        or excluded) is parsed on first use."""
+        if folder not in self._parsed:
+            path = (self.sources.root / folder).resolve()
+            try:
+                path.relative_to(self.sources.root)
+            except ValueError:
+                return None  # never read outside the scanned root
+            if not path.is_dir():
+                return None
+            self._parsed[folder] = self._parse(sorted(p for p in path.glob("*.tf") if p.is_file() and not p.is_symlink()))
+        return self._parsed[folder]
+
+
+def load_modules(
+    sources: Sources,
+    data_sources: Mapping[str, DataSourceEvaluator],
+    variables: Mapping[str, VariableValue] | None = None,
+) -> tuple[list[Module], list[ScanError]]:
+    """Root module trees and the files that could not be read. ``variables`` (from
+    ``--var-file`` / ``--var``) apply to every root, over its auto-loaded tfvars."""
+    errors: list[ScanError] = []
+    folders = _Folders(sources, errors)
+    called = {target for folder in folders.scanned for target in _local_calls(folder, folders.files(folder) or [])}
+    modules = []
+    for directory in folders.scanned:
+        if directory in called:
+            continue
         tfvars = _load_tfvars(sources, sources.tfvars.get(directory, []), errors)
-        modules.append(Module(directory, files, tfvars, data_sources))
+        tfvars.update(variables or {})
+        modules.append(
+            Module(
+                directory, folders.files(directory) or [], tfvars, data_sources,
+                load_source=_source_loader(folders), root_path=sources.root,
+            )
+        )
     return modules, errors
 
 
+def _local_calls(folder: str, files: list[TerraformFile]) -> set[str]:
+    """Folders this folder calls as local modules."""
+    targets = set()
+    for terraform_file in files:
+        for block in terraform_file.body.blocks_of("module"):
+            source = block.body.attributes.get("source")
+            if source is not None and isinstance(source.expr, Literal) and isinstance(source.expr.value, str):
+                if _is_local(source.expr.value):
+                    targets.add(posixpath.normpath(posixpath.join(folder, source.expr.value)))
+    return targets
+
+
+def _is_local(source: str) -> bool:
+    return source.startswith(("./", "../")) or source in (".", "..")
+
+
+def _source_loader(folders: _Folders):
+    def load(source: str, name: str, caller: Module) -> tuple[str, list[TerraformFile]] | None:
+        if _is_local(source):
+            folder = posixpath.normpath(posixpath.join(caller.folder, source))
+        else:
+            folder = _downloaded_module(folders.sources.root, caller, name)
+            if folder is None:
+                return None
+        files = folders.files(folder)
+        return (folder, files) if files is not None else None
+
+    return load
+
+
+def _downloaded_module(root: Path, caller: Module, name: str) -> str | None:
+    """A registry or git module that ``terraform init`` already downloaded: its copy, as listed in
+    the root's ``.terraform/modules/modules.json``. Nothing is ever downloaded here."""
+    manifest = root / caller.directory / ".terraform" / "modules" / "modules.json"
+    try:
+        entries = json.loads(manifest.read_text(encoding="utf-8")).get("Modules", [])
+    except (OSError, ValueError, AttributeError):
+        return None
+    key = ".".join((*caller.call_path, name))
+    for entry in entries if isinstance(entries, list) else []:
+        if isinstance(entry, dict) and entry.get("Key") == key and isinstance(entry.get("Dir"), str):
+            return posixpath.normpath(posixpath.join(caller.directory, entry["Dir"]))
+    return None
+
+
 def _load_tfvars(sources: Sources, paths: list[Path], errors: list[ScanError]) -> dict[str, VariableValue]:
-    """Later files win, as in Terraform: terraform.tfvars, then *.auto.tfvars in lexical order."""
+    """Later files win, as in Terraform: terraform.tfvars(.json), then *.auto.tfvars(.json) in
+    lexical order."""
     values: dict[str, VariableValue] = {}
     for path in paths:
-        relative = sources.relative(path)
-        if path.name.endswith(".json"):
-            values.update(_json_tfvars(path, relative, errors))
-            continue
-        parsed = parse_file(path, relative)
-        if isinstance(parsed, ScanError):
-            errors.append(parsed)
-            continue
-        for name, attribute in parsed.body.attributes.items():
-            location = Location(relative, attribute.line, attribute.end_line)
-            values[name] = VariableValue(LITERAL_EVALUATOR.evaluate(attribute.expr), location, False)
+        values.update(load_tfvars_file(path, sources.relative(path), errors))
     return values
 
 
-def _json_tfvars(path: Path, relative: str, errors: list[ScanError]) -> dict[str, VariableValue]:
+def load_tfvars_file(path: Path, relative: str, errors: list[ScanError], source: str = "tfvars") -> dict[str, VariableValue]:
+    if path.name.endswith(".json"):
+        return _json_tfvars(path, relative, errors, source)
+    parsed = parse_file(path, relative)
+    if isinstance(parsed, ScanError):
+        errors.append(parsed)
+        return {}
+    return {
+        name: VariableValue(LITERAL_EVALUATOR.evaluate(attribute.expr), Location(relative, attribute.line, attribute.end_line), source)
+        for name, attribute in parsed.body.attributes.items()
+    }
+
+
+def _json_tfvars(path: Path, relative: str, errors: list[ScanError], source: str) -> dict[str, VariableValue]:
     """``*.tfvars.json``: a JSON object of variable values; each value's line is where its key is."""
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -67,5 +169,5 @@ def _json_tfvars(path: Path, relative: str, errors: list[ScanError]) -> dict[str
     values = {}
     for name, value in document.items():
         line = next((n for n, content in enumerate(lines, start=1) if f'"{name}"' in content), 1)
-        values[name] = VariableValue(value, Location(relative, line, line), False)
+        values[name] = VariableValue(value, Location(relative, line, line), source)
     return values

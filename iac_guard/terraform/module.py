@@ -1,33 +1,66 @@
-"""A Terraform root module (one folder of ``.tf`` files) with everything needed to evaluate it.
+"""A Terraform module instance with everything needed to evaluate it, and the tree a root module
+builds by calling local modules.
 
 Recognizers read resources through ``BlockView``: evaluated attribute values, the line of each
 attribute, and the addresses an attribute refers to. They never see HCL syntax, so the evaluation
-rules (variables, locals, tfvars precedence, count, data sources) live here once.
+rules (variables and their precedence, locals, module inputs and outputs, ``count`` and
+``for_each`` instances, ``dynamic`` blocks, data sources, ``file()``) live here once.
+
+A root ``Module``'s ``resources`` include those of every module it calls, each addressed as
+Terraform does (``module.iam.aws_iam_role.agent``, ``aws_iam_access_key.k["ci"]``) and evaluated
+in its own instance, so a recognizer sees one root module the way ``terraform plan`` does.
 """
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
 from ..model import Location, Unknown
-from .evaluate import LITERAL_EVALUATOR, EvalError, Evaluator
 from . import functions
-from .hcl_ast import Attribute, Block, Variable, references
+from .evaluate import LITERAL_EVALUATOR, EvalError, Evaluator
+from .functions import IndexKey, instance_suffix
+from .hcl_ast import Attribute, Block, Expr, ObjectExpr, Variable, references
 from .parse import TerraformFile
 
 DataSourceEvaluator = Callable[["BlockView"], Mapping[str, Any]]
 """Computes a data source's attributes from its configuration (``aws_iam_policy_document`` →
 ``json``), for data sources whose result is fully determined by code."""
 
-_REPEAT_SCOPE = {"count": {"index": Unknown()}, "each": {"key": Unknown(), "value": Unknown()}}
+ModuleSourceLoader = Callable[[str, str, "Module"], "tuple[str, list[TerraformFile]] | None"]
+"""A called module's folder (relative to the scanned root) and parsed files, from its source as
+written, the call's name and the calling module; None when the source cannot be read without
+downloading it."""
+
+#: More instances than this (a hostile or generated ``count``) are judged as one representative.
+MAX_INSTANCES = 1000
+#: Deeper module nesting than this is not followed (Terraform projects rarely pass 5).
+MAX_MODULE_DEPTH = 16
+_META_ARGUMENTS = frozenset({"source", "version", "providers", "count", "for_each", "depends_on"})
+_UNKNOWN_EACH = {"count": {"index": Unknown()}, "each": {"key": Unknown(), "value": Unknown()}}
+_FILE_SIZE_LIMIT = 1 << 20
 
 
 @dataclass(frozen=True)
 class VariableValue:
     value: Any
-    location: Location  # where the value was written: the default, or the tfvars line
-    from_default: bool
+    location: Location  # where the value was written: the default, the tfvars line, the module call
+    source: str = "default"  # default | tfvars | module input | command line | environment
+
+    @property
+    def from_default(self) -> bool:
+        return self.source == "default"
+
+
+@dataclass(frozen=True)
+class Instance:
+    """One instance of a repeated block: its key (None when not repeated) and what ``each``/``count`` are."""
+
+    key: Any
+    scope: Mapping[str, Any]
+    unknown: bool = False  # the keys are not known: a representative standing for all of them
 
 
 class BlockView:
@@ -87,20 +120,59 @@ class BlockView:
         return Location(self.file, attribute.line, attribute.end_line)
 
     def refs(self, name: str) -> frozenset[str]:
-        """Addresses the attribute's expression names, read from its syntax."""
+        """Addresses the attribute's expression names, read from its syntax (module-prefixed)."""
         attribute = self.block.body.attributes.get(name)
-        return references(attribute.expr) if attribute else frozenset()
+        if attribute is None:
+            return frozenset()
+        return frozenset(self.module.qualify(ref) for ref in references(attribute.expr))
 
     def blocks(self, block_type: str) -> list["BlockView"]:
-        return [BlockView(b, self.file, self.module, self._scope) for b in self.block.body.blocks_of(block_type)]
+        """Nested blocks of a type, ``dynamic`` ones expanded over their collection.
+
+        A ``dynamic`` block over a collection that is not known gives one representative block
+        whose iterator is unknown, so its attributes are unknown rather than missing.
+        """
+        found = [BlockView(b, self.file, self.module, self._scope) for b in self.block.body.blocks_of(block_type)]
+        for dynamic in self.block.body.blocks_of("dynamic"):
+            if dynamic.labels == (block_type,):
+                found += self._expand_dynamic(dynamic, block_type)
+        return found
+
+    def _expand_dynamic(self, dynamic: Block, block_type: str) -> list["BlockView"]:
+        content = next(dynamic.body.blocks_of("content"), None)
+        for_each = dynamic.body.attributes.get("for_each")
+        if content is None or for_each is None:
+            return []
+        iterator_attribute = dynamic.body.attributes.get("iterator")
+        iterator = iterator_attribute.expr.name if iterator_attribute and isinstance(iterator_attribute.expr, Variable) else block_type
+        collection = self.module.evaluator.evaluate(for_each.expr, self._scope)
+        return [
+            BlockView(replace(content, type=block_type), self.file, self.module, {**self._scope, iterator: item})
+            for item in _iterations(collection)
+        ]
 
     def first_block(self, block_type: str) -> "BlockView | None":
         found = self.blocks(block_type)
         return found[0] if found else None
 
 
+def _iterations(collection: Any) -> list[dict[str, Any]]:
+    """``{key, value}`` of each element a ``dynamic`` block iterates over."""
+    if isinstance(collection, dict):
+        return [{"key": k, "value": v} for k, v in sorted(collection.items())][:MAX_INSTANCES]
+    if isinstance(collection, list):
+        return [{"key": i, "value": v} for i, v in enumerate(collection)][:MAX_INSTANCES]
+    if isinstance(collection, Unknown):
+        return [{"key": Unknown(collection.refs), "value": Unknown(collection.refs)}]
+    return []
+
+
 class Resource(BlockView):
-    """A ``resource`` or ``data`` block, addressed as Terraform addresses it."""
+    """A ``resource`` or ``data`` block instance, addressed as Terraform addresses it."""
+
+    def __init__(self, block: Block, file: str, module: "Module", instance: Instance) -> None:
+        super().__init__(block, file, module, instance.scope)
+        self.instance = instance
 
     @property
     def mode(self) -> str:
@@ -115,44 +187,69 @@ class Resource(BlockView):
         return self.block.labels[1]
 
     @property
+    def unknown_instances(self) -> bool:
+        """This stands for instances whose keys are not known (``for_each`` over an unknown map)."""
+        return self.instance.unknown
+
+    @property
     def address(self) -> str:
-        local = f"{self.resource_type}.{self.name}"
         prefix = "data." if self.mode == "data" else ""
-        return f"{self.module.address_prefix}{prefix}{local}"
+        key = "" if self.instance.key is None or self.instance.unknown else instance_suffix(self.instance.key)
+        return f"{self.module.address_prefix}{prefix}{self.resource_type}.{self.name}{key}"
+
+
+@dataclass(frozen=True)
+class ModuleInput:
+    """An argument of a module call, evaluated in the caller (with the call's ``each``/``count``)."""
+
+    expr: Expr
+    caller: "Module"
+    scope: Mapping[str, Any]
+    location: Location
 
 
 @dataclass
 class Module:
-    directory: str  # relative to the scanned root, forward slashes ("." for the root itself)
+    directory: str  # the root module's folder, relative to the scanned root ("." for the root itself)
     files: list[TerraformFile]
     tfvars: Mapping[str, VariableValue] = field(default_factory=dict)
     data_sources: Mapping[str, DataSourceEvaluator] = field(default_factory=dict)
-    address_prefix: str = ""  # "module.x." for a module called from a root (see the modules issue)
+    address_prefix: str = ""  # "module.x." inside a called module
+    source_dir: str | None = None  # where this instance's files are (None: the root's own folder)
+    inputs: Mapping[str, ModuleInput] = field(default_factory=dict)
+    load_source: ModuleSourceLoader | None = None
+    parent: "Module | None" = None
+    provider_map: Mapping[str, str] = field(default_factory=dict)  # the call's providers = {...}
+    root_path: Path | None = None  # absolute path of the scanned root, for file()
+    depth: int = 0
+    instance_key: Any = None  # this instance's key when the module call has count / for_each
 
     def __post_init__(self) -> None:
-        self.evaluator = Evaluator(self._resolve)
-        self.resources: list[Resource] = []
-        self.data: list[Resource] = []
+        self.evaluator = Evaluator(self._resolve, self._read_file)
+        self.own_resources: list[Resource] = []
+        self.own_data: list[Resource] = []
         self.providers: list[BlockView] = []
+        self.children: list[Module] = []
         self._variables: dict[str, tuple[Block, str]] = {}
         self._locals: dict[str, tuple[Attribute, str]] = {}
+        self._outputs: dict[str, Attribute] = {}
         self._locals_in_progress: set[str] = set()
         self._local_values: dict[str, Any] = {}
         self._data_values: dict[str, Any] = {}
         self._data_in_progress: set[str] = set()
+        self._children_by_call: dict[str, list[Module]] = {}
         # Declarations first: whether a resource exists (count = 0) may depend on any of them.
         for terraform_file in self.files:
             self._collect_declarations(terraform_file)
         for terraform_file in self.files:
             self._collect_resources(terraform_file)
+        for terraform_file in self.files:
+            self._collect_calls(terraform_file)
 
-    def _collect_resources(self, terraform_file: TerraformFile) -> None:
-        for block in terraform_file.body.blocks:
-            if block.type in ("resource", "data") and len(block.labels) == 2:
-                if _instance_count_is_zero(self, block):
-                    continue
-                target = self.resources if block.type == "resource" else self.data
-                target.append(Resource(block, terraform_file.path, self, _repeat_scope(block)))
+    @property
+    def folder(self) -> str:
+        """Where this instance's files are, relative to the scanned root."""
+        return self.source_dir if self.source_dir is not None else self.directory
 
     def _collect_declarations(self, terraform_file: TerraformFile) -> None:
         for block in terraform_file.body.blocks:
@@ -163,8 +260,98 @@ class Module:
             elif block.type == "locals":
                 for name, attribute in block.body.attributes.items():
                     self._locals[name] = (attribute, terraform_file.path)
+            elif block.type == "output" and block.labels and "value" in block.body.attributes:
+                self._outputs[block.labels[0]] = block.body.attributes["value"]
+
+    def _collect_resources(self, terraform_file: TerraformFile) -> None:
+        for block in terraform_file.body.blocks:
+            if block.type in ("resource", "data") and len(block.labels) == 2:
+                target = self.own_resources if block.type == "resource" else self.own_data
+                target += [Resource(block, terraform_file.path, self, i) for i in self.instances_of(block)]
+
+    def instances_of(self, block: Block) -> list[Instance]:
+        """The instances ``count`` or ``for_each`` make of a block: none for ``count = 0``."""
+        attributes = block.body.attributes
+        if "count" in attributes:
+            count = self.evaluator.evaluate(attributes["count"].expr)
+            if isinstance(count, bool) or not isinstance(count, (int, float)) or count > MAX_INSTANCES:
+                return [Instance(None, _UNKNOWN_EACH, unknown=True)]
+            return [Instance(i, {"count": {"index": i}}) for i in range(max(0, int(count)))]
+        if "for_each" in attributes:
+            collection = self.evaluator.evaluate(attributes["for_each"].expr)
+            if isinstance(collection, dict) and len(collection) <= MAX_INSTANCES:
+                return [Instance(k, {"each": {"key": k, "value": v}}) for k, v in sorted(collection.items())]
+            if isinstance(collection, list) and len(collection) <= MAX_INSTANCES and all(isinstance(v, str) for v in collection):
+                return [Instance(v, {"each": {"key": v, "value": v}}) for v in sorted(set(collection))]
+            return [Instance(None, _UNKNOWN_EACH, unknown=True)]
+        return [Instance(None, {})]
+
+    def _collect_calls(self, terraform_file: TerraformFile) -> None:
+        if self.load_source is None or self.depth >= MAX_MODULE_DEPTH:
+            return
+        for block in terraform_file.body.blocks:
+            if block.type != "module" or len(block.labels) != 1 or "source" not in block.body.attributes:
+                continue
+            source = LITERAL_EVALUATOR.evaluate(block.body.attributes["source"].expr)
+            name = block.labels[0]
+            loaded = self.load_source(source, name, self) if isinstance(source, str) else None
+            if loaded is None:
+                continue  # a registry/git source never downloaded: its outputs stay unknown
+            folder, files = loaded
+            for instance in self.instances_of(block):
+                key = "" if instance.key is None or instance.unknown else instance_suffix(instance.key)
+                child = Module(
+                    directory=self.directory,
+                    files=files,
+                    data_sources=self.data_sources,
+                    address_prefix=f"{self.address_prefix}module.{name}{key}.",
+                    source_dir=folder,
+                    inputs=self._call_inputs(block, terraform_file.path, instance.scope),
+                    load_source=self.load_source,
+                    parent=self,
+                    provider_map=self._call_providers(block),
+                    root_path=self.root_path,
+                    depth=self.depth + 1,
+                    instance_key=None if instance.unknown else instance.key,
+                )
+                self.children.append(child)
+                self._children_by_call.setdefault(name, []).append(child)
+
+    def _call_inputs(self, block: Block, file: str, scope: Mapping[str, Any]) -> dict[str, ModuleInput]:
+        return {
+            name: ModuleInput(attribute.expr, self, scope, Location(file, attribute.line, attribute.end_line))
+            for name, attribute in block.body.attributes.items() if name not in _META_ARGUMENTS
+        }
+
+    def _call_providers(self, block: Block) -> dict[str, str]:
+        """``providers = { aws = aws.west }``: the child's provider names → the caller's."""
+        attribute = block.body.attributes.get("providers")
+        if attribute is None or not isinstance(attribute.expr, ObjectExpr):
+            return {}
+        mapping = {}
+        for key_expr, value_expr in attribute.expr.items:
+            key = "".join(sorted(references(key_expr))) or LITERAL_EVALUATOR.evaluate(key_expr)
+            value = sorted(references(value_expr))
+            if isinstance(key, str) and value:
+                mapping[key] = value[0]
+        return mapping
 
     # -- lookups used by recognizers -------------------------------------------------------------
+
+    @property
+    def resources(self) -> list[Resource]:
+        """Managed resources of this module and of every module it calls."""
+        return self.own_resources + [r for child in self.children for r in child.resources]
+
+    @property
+    def data(self) -> list[Resource]:
+        return self.own_data + [d for child in self.children for d in child.data]
+
+    def instances(self) -> Iterator["Module"]:
+        """This module instance and every instance below it."""
+        yield self
+        for child in self.children:
+            yield from child.instances()
 
     def resources_of(self, *types: str) -> Iterator[Resource]:
         return (r for r in self.resources if r.resource_type in types)
@@ -175,15 +362,43 @@ class Module:
     def providers_named(self, name: str) -> list[BlockView]:
         return [p for p in self.providers if p.labels[0] == name]
 
+    def root_provider(self, local: str) -> str:
+        """The root module's provider configuration a provider reference means here
+        (``aws.west`` in a module called with ``providers = { aws = aws.west }`` for ``aws``)."""
+        if self.parent is None:
+            return local
+        mapped = self.provider_map.get(local)
+        if mapped is None and "." not in local:
+            mapped = local  # the default configuration is inherited implicitly
+        return self.parent.root_provider(mapped) if mapped else local
+
+    @property
+    def call_path(self) -> tuple[str, ...]:
+        """Names of the module calls leading here (``("a", "b")`` for ``module.a.module.b``), as
+        ``.terraform/modules/modules.json`` keys them."""
+        names = [part.split("[", 1)[0] for part in self.address_prefix.split(".")[1::2]]
+        return tuple(names)
+
+    def qualify(self, address: str) -> str:
+        """A reference written in this module, as the whole tree addresses it."""
+        if not self.address_prefix or address.split(".", 1)[0] in ("var", "local", "each", "count", "path", "self", "terraform"):
+            return address
+        return f"{self.address_prefix}{address}"
+
     def variables(self) -> Iterator[tuple[str, VariableValue | None, Block, str]]:
-        """Each declared variable with the value Terraform would use (tfvars over default)."""
+        """Each declared variable with the value Terraform would use."""
         for name, (block, file) in sorted(self._variables.items()):
             yield name, self.variable_value(name), block, file
 
     def variable_value(self, name: str) -> VariableValue | None:
+        """The value Terraform would use: a module input, else tfvars/command line, else the default."""
+        if name in self.inputs:
+            given = self.inputs[name]
+            value = given.caller.evaluator.evaluate(given.expr, given.scope)
+            return VariableValue(self._convert(name, value), given.location, "module input")
         if name in self.tfvars:
-            given = self.tfvars[name]
-            return replace(given, value=self._convert(name, given.value))
+            supplied = self.tfvars[name]
+            return replace(supplied, value=self._convert(name, supplied.value))
         declared = self._variables.get(name)
         if declared is None:
             return None
@@ -192,7 +407,7 @@ class Module:
         if default is None:
             return None
         value = self.evaluator.evaluate(default.expr)
-        return VariableValue(value, Location(file, default.line, default.end_line), True)
+        return VariableValue(value, Location(file, default.line, default.end_line), "default")
 
     def undeclared_tfvars(self) -> Iterator[tuple[str, VariableValue]]:
         """tfvars values for variables no file declares (Terraform warns; the value is still written)."""
@@ -200,7 +415,7 @@ class Module:
             yield name, self.tfvars[name]
 
     def _convert(self, name: str, value: Any) -> Any:
-        """A tfvars string for a ``number`` or ``bool`` variable, converted as Terraform does."""
+        """A string for a ``number`` or ``bool`` variable, converted as Terraform does."""
         declared = self._variables.get(name)
         type_attribute = declared[0].body.attributes.get("type") if declared else None
         if not isinstance(value, str) or type_attribute is None or not isinstance(type_attribute.expr, Variable):
@@ -222,21 +437,30 @@ class Module:
 
     def _resolve(self, path: list[Any], line: int) -> tuple[Any, int]:
         root, steps = path[0], path[1:]
-        if root == "var" and steps:
-            found = self.variable_value(str(steps[0]))
-            return (found.value if found else Unknown(frozenset({f"var.{steps[0]}"}))), 1
-        if root == "local" and steps:
-            return self._local(str(steps[0])), 1
-        if root == "path" and steps and steps[0] in ("module", "root"):
-            return self.directory, 1
-        if root == "data" and len(steps) >= 2:
-            return self._data_source(str(steps[0]), str(steps[1])), 2
-        if root in ("var", "local", "path", "data", "terraform", "self", "each", "count") or not steps:
+        name = steps[0] if steps and isinstance(steps[0], str) else None
+        if root == "var" and name:
+            found = self.variable_value(name)
+            return (found.value if found else Unknown(frozenset({f"var.{name}"}))), 1
+        if root == "local" and name:
+            return self._local(name), 1
+        if root == "path" and name in ("module", "root"):
+            return (self._path_module() if name == "module" else "."), 1
+        if root == "data" and name and len(steps) >= 2 and isinstance(steps[1], str):
+            key = steps[2] if len(steps) > 2 and isinstance(steps[2], IndexKey) else None
+            return self._data_source(name, steps[1], key), 3 if key is not None else 2
+        if root == "module" and name:
+            return self._module_output(name, steps[1:])
+        if root in ("var", "local", "path", "data", "terraform", "self", "each", "count", "module") or not name:
             return Unknown(), len(steps)
-        if root == "module":
-            return Unknown(frozenset({f"module.{steps[0]}"})), len(steps)
         # A managed resource: its attributes are known only after apply.
-        return Unknown(frozenset({f"{self.address_prefix}{root}.{steps[0]}"})), len(steps)
+        address = f"{self.address_prefix}{root}.{name}"
+        if len(steps) > 1 and isinstance(steps[1], IndexKey) and not isinstance(steps[1].key, Unknown):
+            address += instance_suffix(steps[1].key)
+        return Unknown(frozenset({address})), len(steps)
+
+    def _path_module(self) -> str:
+        relative = posixpath.relpath(self.folder, self.directory) if self.folder != self.directory else "."
+        return relative
 
     def _local(self, name: str) -> Any:
         if name in self._local_values:
@@ -252,41 +476,58 @@ class Module:
         self._local_values[name] = value
         return value
 
-    def _data_source(self, data_type: str, name: str) -> Any:
-        key = f"{data_type}.{name}"
-        if key in self._data_in_progress:  # a document that includes itself: Terraform rejects it
-            return Unknown(frozenset({f"{self.address_prefix}data.{key}"}))
-        if key not in self._data_values:
-            self._data_in_progress.add(key)
-            try:
-                self._data_values[key] = self._compute_data_source(data_type, name, key)
-            finally:
-                self._data_in_progress.discard(key)
-        return self._data_values[key]
+    def _module_output(self, call: str, steps: list[Any]) -> tuple[Any, int]:
+        """``module.x.out`` / ``module.x["k"].out``: the output evaluated in the called instance."""
+        unknown = Unknown(frozenset({f"{self.address_prefix}module.{call}"}))
+        children = self._children_by_call.get(call, [])
+        consumed = 1
+        if steps and isinstance(steps[0], IndexKey):
+            children = [c for c in children if c.instance_key == steps[0].key and not isinstance(steps[0].key, Unknown)]
+            consumed, steps = 2, steps[1:]
+        if len(children) != 1 or not steps or not isinstance(steps[0], str):
+            return unknown, consumed + len(steps)
+        return children[0].output(steps[0]), consumed + 1
 
-    def _compute_data_source(self, data_type: str, name: str, key: str) -> Any:
+    def output(self, name: str) -> Any:
+        attribute = self._outputs.get(name)
+        if attribute is None:
+            return Unknown(frozenset({self.address_prefix.rstrip(".")}))
+        return self.evaluator.evaluate(attribute.expr)
+
+    def _data_source(self, data_type: str, name: str, key: IndexKey | None) -> Any:
+        cache_key = f"{data_type}.{name}{instance_suffix(key.key) if key else ''}"
+        if cache_key in self._data_in_progress:  # a document that includes itself: Terraform rejects it
+            return Unknown(frozenset({f"{self.address_prefix}data.{data_type}.{name}"}))
+        if cache_key not in self._data_values:
+            self._data_in_progress.add(cache_key)
+            try:
+                self._data_values[cache_key] = self._compute_data_source(data_type, name, key)
+            finally:
+                self._data_in_progress.discard(cache_key)
+        return self._data_values[cache_key]
+
+    def _compute_data_source(self, data_type: str, name: str, key: IndexKey | None) -> Any:
         evaluator = self.data_sources.get(data_type)
-        matches = [d for d in self.data if d.resource_type == data_type and d.name == name]
-        if evaluator is None or not matches:
-            return Unknown(frozenset({f"{self.address_prefix}data.{key}"}))
+        wanted = None if key is None else key.key
+        matches = [d for d in self.own_data if d.resource_type == data_type and d.name == name and d.instance.key == wanted]
+        if evaluator is None or len(matches) != 1 or matches[0].unknown_instances:
+            return Unknown(frozenset({f"{self.address_prefix}data.{data_type}.{name}"}))
         return dict(evaluator(matches[0]))
 
-
-def _repeat_scope(block: Block) -> Mapping[str, Any]:
-    attributes = block.body.attributes
-    return _REPEAT_SCOPE if ("count" in attributes or "for_each" in attributes) else {}
-
-
-def _instance_count_is_zero(module: Module, block: Block) -> bool:
-    """``count = 0`` or an empty ``for_each``: Terraform creates nothing, so there is nothing to judge."""
-    attributes = block.body.attributes
-    try:
-        if "count" in attributes:
-            return module.evaluator.evaluate(attributes["count"].expr) == 0
-        if "for_each" in attributes:
-            value = module.evaluator.evaluate(attributes["for_each"].expr)
-            return isinstance(value, (dict, list)) and len(value) == 0
-    except EvalError:
-        return False
-    return False
-
+    def _read_file(self, path: str) -> str | None:
+        """``file()`` on a file inside the scanned tree (never outside it), relative to the root
+        module's folder as Terraform resolves it; None when it cannot or may not be read."""
+        if self.root_path is None:
+            return None
+        base = (self.root_path / self.directory).resolve()
+        target = (base / path).resolve()
+        try:
+            target.relative_to(self.root_path.resolve())
+        except ValueError:
+            return None
+        if not target.is_file() or target.stat().st_size > _FILE_SIZE_LIMIT:
+            return None
+        try:
+            return target.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            return None

@@ -20,13 +20,16 @@ def parse_heredoc(token: str, trim: bool, line: int) -> Expr:
         body = textwrap.dedent(body)
     if body_lines:
         body += "\n"
-    if "%{" in body.replace("%%{", ""):
-        return Unsupported("template directive in heredoc", line)
     return parse_template_text(body, line)
 
 
 def parse_template_text(text: str, line: int) -> Expr:
-    """Split template text into literal parts and parsed ``${...}`` expressions."""
+    """Split template text into literal parts and parsed ``${...}`` expressions.
+
+    Template directives (``%{ if }``, ``%{ for }``) are not evaluated: such a template is unknown.
+    """
+    if "%{" in text.replace("%%{", ""):
+        return Unsupported("template directive", line)
     parts: list[str | Expr] = []
     position = 0
     buffer: list[str] = []

@@ -9,6 +9,7 @@ from typing import Any
 from ...config import Settings
 from ...model import Location, Owner, Unknown
 from ...terraform.evaluate import unknown_from
+from ...terraform.hcl_ast import references
 from ...terraform.module import Module, Resource
 from ..common import owner_from_tags
 
@@ -48,8 +49,10 @@ class AwsModule:
         """The tags a resource gets: its provider's default_tags, then its own (``tags_all``)."""
         own = resource.value("tags", {})
         own = {} if own is None else own  # tags = var.tags with a null value: only default_tags apply
-        provider_refs = sorted(resource.refs("provider"))
-        alias = provider_refs[0].split(".", 1)[1] if provider_refs else ""
+        written = resource.attribute("provider")
+        local = next(iter(sorted(references(written.expr))), "aws") if written else "aws"
+        configuration = resource.module.root_provider(local)
+        alias = configuration.split(".", 1)[1] if "." in configuration else ""
         defaults = self._default_tags.get(alias, {})
         if isinstance(own, Unknown) or isinstance(defaults, Unknown):
             return unknown_from(own, defaults)

@@ -8,7 +8,7 @@ from typing import Any
 from ...model import UNKNOWN, Credential, Expiry, Grant, Location, Owner, Rotation, Scope, Unknown
 from ...terraform.evaluate import json_partial
 from ...terraform.module import Resource
-from ..common import known_strings, link, link_value, rotation_from_schedule
+from ..common import known_strings, link, link_value, rotation_named_by
 from .context import AwsModule
 from .policy_documents import grants_from_document, managed_policy_grant
 
@@ -138,7 +138,7 @@ def access_keys(aws: AwsModule, identities: dict[str, Credential]) -> list[Crede
         owner = Owner(user.owner.value, f"inherited from {user_address}") if user else Owner(UNKNOWN, "user not found in this module")
         scope = Scope(user.scope.grants, inherited_from=user_address) if user else Scope(inherited_from="unknown user")
         lifecycle = key.first_block("lifecycle")
-        rotation = rotation_from_schedule(aws.module, lifecycle.refs("replace_triggered_by")) if lifecycle else None
+        rotation = rotation_named_by(aws.module, lifecycle, "replace_triggered_by") if lifecycle else None
         result.append(
             Credential(
                 address=key.address, provider="aws", source_type="aws_iam_access_key", kind="access-key",

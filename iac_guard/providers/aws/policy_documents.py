@@ -157,11 +157,8 @@ def render_policy_document(view: BlockView) -> Mapping[str, Any]:
                 document_statements.extend(structure["Statement"])
             else:
                 document_statements.append({"Effect": Unknown(), "Action": Unknown()})
-    for block in view.blocks("statement"):
+    for block in view.blocks("statement"):  # dynamic "statement" blocks are expanded here too
         document_statements.append(_render_statement(block))
-    if any(block.labels == ("statement",) for block in view.blocks("dynamic")):
-        # Expanded over a collection we do not iterate yet: these statements are unknown.
-        document_statements.append({"Effect": Unknown(), "Action": Unknown()})
     document = {"Version": "2012-10-17", "Statement": document_statements}
     if contains_unknown(document):
         refs = collect_refs(document)
