@@ -34,6 +34,12 @@ class Settings:
     skip_policies: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     policy_dirs: tuple[Path, ...] = ()
+    #: Terraform variables given like ``terraform plan`` takes them, applied to every root module
+    #: over its auto-loaded tfvars: ``TF_VAR_*`` (only when asked for), then var files, then
+    #: ``--var`` (later wins, as in Terraform).
+    environment_variables: tuple[tuple[str, str], ...] = ()
+    var_files: tuple[Path, ...] = ()
+    variables: tuple[tuple[str, str], ...] = ()
     #: The day expiry dates are measured from; a parameter so tests and reports are reproducible.
     today: date = field(default_factory=date.today)
 

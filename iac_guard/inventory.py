@@ -94,7 +94,7 @@ def _expiry_from_rotation(credential: Credential) -> Expiry:
     """A secret replaced on a schedule lives no longer than the schedule: that is its expiry."""
     expiry, period = credential.expiry, credential.rotation.period_days
     if expiry.lifetime_days is None and not _is_true(expiry.short_lived) and isinstance(period, (int, float)):
-        return Expiry(period, False, f"replaced every {period:g} days ({credential.rotation.mechanism})")
+        return Expiry(period, False, f"rotation by {credential.rotation.mechanism}")
     if expiry.lifetime_days is None and isinstance(period, Unknown):
         return Expiry(period, expiry.short_lived, f"replaced on a schedule not known before apply ({credential.rotation.mechanism})")
     return expiry

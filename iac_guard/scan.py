@@ -11,15 +11,28 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 from .config import Settings
-from .discover import discover
+from .discover import Sources, discover
 from .inventory import Inventory, build_inventory
-from .model import Finding, ScanError
+from .model import SEVERITY_ORDER, Check, Finding, Location, ScanError
 from .project import Project
 
 if TYPE_CHECKING:
+    from .baseline import Baseline, BaselineEntry
     from .policy.loader import Policy
 
 STDIN_NAME = "<stdin>"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The filter stage's inputs from the command line: what is excused, what is judged, what fails."""
+
+    inline_suppressions: bool = True  # --no-ignore turns them off
+    baseline: "Baseline | None" = None
+    #: Resolved paths of the files to judge (``--diff-base``); None judges every scanned file.
+    changed_files: frozenset[Path] | None = None
+    fail_on: str = "low"  # the lowest severity that fails the gate
+    soft_fail: bool = False  # findings never fail the gate (errors still do)
 
 
 @dataclass
@@ -30,17 +43,32 @@ class ScanResult:
     errors: list[ScanError]
     files_scanned: int
     policies: list["Policy"] = field(default_factory=list)
+    #: The settings the scan ran with (scope, skipped policies, the day): reports and the
+    #: inventory say what was judged, not only what failed.
+    settings: Settings | None = None
+    #: Every (policy, credential) pair judged, failing or not, in the judged files.
+    checks: list[Check] = field(default_factory=list)
+    filters: Filters = field(default_factory=Filters)
+    #: Baseline entries no finding matched any more: fixed since the baseline was made.
+    baseline_fixed: list["BaselineEntry"] = field(default_factory=list)
 
     @property
     def failing(self) -> list[Finding]:
         return [f for f in self.findings if not f.suppressed]
 
     @property
+    def gating(self) -> list[Finding]:
+        """Failing findings at or above ``--fail-on``: the ones that fail the gate."""
+        threshold = SEVERITY_ORDER[self.filters.fail_on]
+        return [f for f in self.failing if SEVERITY_ORDER.get(f.severity, 0) >= threshold]
+
+    @property
     def exit_code(self) -> int:
-        """2 when an input could not be read (fail closed), else 1 for failing findings, else 0."""
+        """2 when an input could not be read (fail closed, even with --soft-fail), else 1 for
+        failing findings at or above the threshold (unless --soft-fail), else 0."""
         if self.errors:
             return 2
-        return 1 if self.failing else 0
+        return 1 if self.gating and not self.filters.soft_fail else 0
 
 
 def load_pack(settings: Settings, extra_dirs: Sequence[Path] = ()) -> list["Policy"]:
@@ -54,14 +82,19 @@ def run_scan(
     settings: Settings,
     policies: list["Policy"],
     stdin_text: str | None = None,
+    filters: Filters = Filters(),
 ) -> ScanResult:
     from .kubernetes.loader import load_kube_file, load_kube_text
-    from .policy.engine import evaluate
+    from .policy.engine import applicable, evaluate
     from .providers import DATA_SOURCES, extract_all
     from .terraform.loader import load_modules
+    from .terraform.variables import given_variables
 
     sources = discover(list(paths), settings.exclude)
-    modules, errors = load_modules(sources, DATA_SOURCES)
+    errors: list[ScanError] = []
+    variables = given_variables(settings, sources, errors)
+    modules, load_errors = load_modules(sources, DATA_SOURCES, variables)
+    errors += load_errors
     project = Project(sources.root, modules)
     for path in sources.yaml:
         objects, yaml_errors = load_kube_file(path, sources.relative(path))
@@ -75,5 +108,47 @@ def run_scan(
         files += 1
     inventory = build_inventory(extract_all(project, settings))
     findings = evaluate(policies, list(inventory.credentials), settings)  # sorted by the engine
+    checks = [Check(p.id, c.address, c.location) for p, c in applicable(policies, inventory.credentials, settings)]
     errors.sort(key=lambda e: (e.file, e.line or 0, e.column or 0))
-    return ScanResult(sources.root, findings, inventory, errors, files, policies)
+    result = ScanResult(sources.root, findings, inventory, errors, files, policies, settings, checks, filters)
+    return _filter(result, project, sources, stdin_text)
+
+
+def _filter(result: ScanResult, project: Project, sources: Sources, stdin_text: str | None) -> ScanResult:
+    """The filter stage: judge only the changed files, then inline suppressions, then the baseline.
+
+    Thresholds need no pass of their own: ``ScanResult.gating`` reads ``fail_on``.
+    """
+    from .baseline import apply as apply_baseline
+    from .suppress import apply_suppressions
+
+    filters, root = result.filters, result.root
+    changed = filters.changed_files
+    if changed is not None:
+        result.findings = [f for f in result.findings if _judged(root, changed, f.file, f.resource_location)]
+        result.checks = [c for c in result.checks if _judged(root, changed, c.location.file)]
+    if filters.inline_suppressions:
+        texts = {STDIN_NAME: stdin_text} if stdin_text is not None else {}
+        result.findings = apply_suppressions(
+            result.findings, root, project.kube_objects, result.policies, result.settings or Settings(), texts
+        )
+    if filters.baseline is not None:
+        scanned = {path.resolve() for group in (*sources.terraform.values(), *sources.tfvars.values(), sources.yaml) for path in group}
+
+        def judged(path: Path) -> bool:
+            if path.name == STDIN_NAME:
+                return sources.read_stdin
+            resolved = path.resolve()
+            on_disk = resolved in scanned or (not resolved.exists() and resolved.is_relative_to(root))
+            return on_disk and (changed is None or resolved in changed)
+
+        result.findings, result.baseline_fixed = apply_baseline(filters.baseline, result.findings, root, judged)
+    return result
+
+
+def _judged(root: Path, changed: frozenset[Path], file: str, resource: "Location | None" = None) -> bool:
+    """A finding is judged when its file or its credential's file is among the changed files."""
+    if file == STDIN_NAME:
+        return True
+    files = [file] + ([resource.file] if resource is not None else [])
+    return any((root / name).resolve() in changed for name in files)

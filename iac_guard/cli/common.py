@@ -33,6 +33,9 @@ class ScanRequest:
     owner_keys: tuple[str, ...]
     max_lifetime_days: int | None
     max_rotation_days: int | None
+    var_files: tuple[Path, ...]
+    variables: tuple[str, ...]
+    tf_var_env: bool
 
     @property
     def targets(self) -> list[str]:
@@ -50,6 +53,9 @@ def scan_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--owner-key", "owner_keys", multiple=True, metavar="KEY", help="Tag/label/annotation key naming the owner (repeatable; default: owner)."),
         click.option("--max-lifetime-days", type=click.IntRange(min=1), help="Longest allowed credential lifetime (default 90)."),
         click.option("--max-rotation-days", type=click.IntRange(min=1), help="Longest allowed rotation period (default 90)."),
+        click.option("--var-file", "var_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Terraform variable file (.tfvars or .tfvars.json) for every root module (repeatable)."),
+        click.option("--var", "variables", multiple=True, metavar="NAME=VALUE", callback=_check_variables, help="Terraform variable value, as terraform plan -var (repeatable)."),
+        click.option("--tf-var-env", is_flag=True, help="Also read TF_VAR_* variables from the environment."),
     ]
 
     @wraps(command)
@@ -82,6 +88,9 @@ def run_scan_command(request: ScanRequest) -> "ScanResult":
             max_lifetime_days=request.max_lifetime_days,
             max_rotation_days=request.max_rotation_days,
             skip_policies=(settings.skip_policies + request.skip_policies) or None,
+            var_files=request.var_files or None,
+            variables=tuple(tuple(v.split("=", 1)) for v in request.variables) or None,
+            environment_variables=_tf_var_environment() if request.tf_var_env else None,
         )
         policies = load_pack(settings, request.policy_dirs)
     except (ConfigError, PolicyError) as exc:
@@ -89,6 +98,20 @@ def run_scan_command(request: ScanRequest) -> "ScanResult":
         sys.exit(EXIT_ERROR)
     stdin_text = sys.stdin.read() if "-" in targets else None
     return _with_progress(lambda: run_scan(targets, settings, policies, stdin_text))
+
+
+def _check_variables(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
+    for value in values:
+        name = value.split("=", 1)[0]
+        if "=" not in value or not name.isidentifier():
+            raise click.BadParameter(f"expected NAME=VALUE, got {name!r}…" if "=" in value else "expected NAME=VALUE")
+    return values
+
+
+def _tf_var_environment() -> tuple[tuple[str, str], ...]:
+    """``TF_VAR_name=value`` from the environment, read here so the scan itself reads no environment."""
+    prefix = "TF_VAR_"
+    return tuple(sorted((k[len(prefix):], v) for k, v in os.environ.items() if k.startswith(prefix) and len(k) > len(prefix)))
 
 
 def _with_progress(work: "Callable[[], ScanResult]") -> "ScanResult":

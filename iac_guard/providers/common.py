@@ -1,15 +1,22 @@
-"""Conventions shared by the Terraform recognizers of every cloud: owner tags, ``time_rotating``
-schedules, and finding the resource an attribute points at.
+"""Conventions shared by the Terraform recognizers of every cloud: owner tags and the ``owner:``
+text convention, ``time_rotating`` schedules, timestamps and durations, finding the resource an
+attribute points at, and the environment entries of compute resources.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from typing import Any, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from fnmatch import fnmatchcase
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from ..config import Settings
-from ..model import UNKNOWN, Owner, Rotation, Unknown
-from ..terraform.evaluate import collect_refs
+from ..model import UNKNOWN, Credential, Expiry, Location, Owner, Rotation, SecretLiteral, Unknown, Usage
+from ..secrets import credential_kind, find_in
+from ..terraform.evaluate import Unknownish, collect_refs
+from ..terraform.hcl_ast import Call, Expr, GetAttr, Index, Literal, ObjectExpr, Splat, Variable, references
 from ..terraform.module import BlockView, Module, Resource
 
 _DAYS_PER_UNIT = {"rotation_minutes": 1 / 1440, "rotation_hours": 1 / 24, "rotation_days": 1, "rotation_months": 30, "rotation_years": 365}
@@ -112,3 +119,21 @@ def known_strings(value: Any) -> list[str]:
     if isinstance(value, list):
         return [v for v in value if isinstance(v, str)]
     return []
+
+
+_GO_DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
+_GO_UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def go_duration_seconds(text: str) -> float | None:
+    """A Go ``time.Duration`` string (``1h``, ``15m``, ``1h30m``, ``0``) in seconds; None if not one.
+
+    Kubernetes (``refreshInterval``), Azure (``end_date_relative``) and Vault (TTLs) all write them.
+    """
+    text = text.strip()
+    if text == "0":
+        return 0.0
+    parts = list(_GO_DURATION_PART.finditer(text))
+    if not parts or "".join(part.group(0) for part in parts) != text:
+        return None
+    return sum(float(number) * _GO_UNIT_SECONDS[unit] for number, unit in (part.groups() for part in parts))

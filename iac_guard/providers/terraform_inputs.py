@@ -1,11 +1,16 @@
-"""Secrets written into Terraform inputs: variable defaults, tfvars values and locals.
+"""Secrets written into Terraform inputs: variable defaults, tfvars and var-file values, module
+call arguments and locals.
 
 Not a provider of its own: any root module can hardcode an API key in ``variable "openai_api_key"
 { default = "sk-..." }``, whatever it later feeds the value to. The finding names the input
-(``var.openai_api_key``) and points at the line where the value is written.
+(``var.openai_api_key``, ``module.chat.var.api_key``) and points at the line where the value is
+written; a value written once is reported once, however many module instances read it. Values
+given on the command line or in the environment are not code and are not reported.
 """
 
 from __future__ import annotations
+
+from typing import Any, Iterator
 
 from ..config import Settings
 from ..model import Credential, Extraction, Location, SecretLiteral
@@ -13,6 +18,8 @@ from ..project import Project
 from ..secrets import credential_kind, find_in
 from ..terraform.evaluate import LITERAL_EVALUATOR
 from ..terraform.module import Module
+
+_WRITTEN_IN_CODE = ("default", "tfvars", "module input")
 
 
 def extract(project: Project, settings: Settings) -> Extraction:
@@ -22,44 +29,56 @@ def extract(project: Project, settings: Settings) -> Extraction:
     return found
 
 
-def _module_inputs(module: Module) -> Extraction:
+def _module_inputs(root: Module) -> Extraction:
     found = Extraction()
-    for name, value, block, file in module.variables():
-        if value is None:
+    reported: set[tuple[str, int]] = set()
+    for address, name, field, value, location, hints in _written_values(root):
+        if (location.file, location.line) in reported:
             continue
-        description = block.body.attributes.get("description")
-        hints = (name,) + ((str(module.evaluator.evaluate(description.expr)),) if description else ())
-        field = "default" if value.from_default else "value"
-        credential = _literal_credential(f"{module.address_prefix}var.{name}", "variable", value.value, name, field, value.location, hints)
+        credential = _literal_credential(address, name, field, value, location, hints)
         if credential:
-            found.credentials.append(credential)
-    for name, value in module.undeclared_tfvars():
-        credential = _literal_credential(f"{module.address_prefix}var.{name}", "variable", value.value, name, "value", value.location, (name,))
-        if credential:
-            found.credentials.append(credential)
-    for name, attribute, file in module.locals():
-        location = Location(file, attribute.line, attribute.end_line)
-        value = LITERAL_EVALUATOR.evaluate(attribute.expr)  # literals written here, not via var.
-        credential = _literal_credential(f"{module.address_prefix}local.{name}", "local", value, name, "value", location, (name,))
-        if credential:
+            reported.add((location.file, location.line))
             found.credentials.append(credential)
     return found
 
 
+def _written_values(root: Module) -> Iterator[tuple[str, str, str, Any, Location, tuple[str, ...]]]:
+    """(address, name, field, value as written, where, AI hints) of every input value written in code."""
+    for module in root.instances():
+        prefix = module.address_prefix
+        for name, given, block, _ in module.variables():
+            if given is None or given.source not in _WRITTEN_IN_CODE:
+                continue
+            description = block.body.attributes.get("description")
+            hints = (name,) + ((str(LITERAL_EVALUATOR.evaluate(description.expr)),) if description else ())
+            value = given.value
+            if given.source == "module input":  # only what the call writes, not what it passes along
+                argument = module.inputs[name]
+                value = LITERAL_EVALUATOR.evaluate(argument.expr, argument.scope)
+            field = "default" if given.from_default else "value"
+            yield f"{prefix}var.{name}", name, field, value, given.location, hints
+        for name, attribute, file in module.locals():
+            location = Location(file, attribute.line, attribute.end_line)
+            yield f"{prefix}local.{name}", name, "value", LITERAL_EVALUATOR.evaluate(attribute.expr), location, (name,)
+    for name, given in root.undeclared_tfvars():
+        if given.source in _WRITTEN_IN_CODE:
+            yield f"var.{name}", name, "value", given.value, given.location, (name,)
+
+
 def _literal_credential(
-    address: str, source_type: str, value: object, name: str, field: str, location: Location, hints: tuple[str, ...]
+    address: str, name: str, field: str, value: Any, location: Location, hints: tuple[str, ...]
 ) -> Credential | None:
     hits = find_in(value, name)
     if not hits:
         return None
+    # The place inside the value: the field itself, or a key of a map (``default.openai``).
     literals = tuple(
-        SecretLiteral(field if path == name else f"{field}{path[len(name):]}", d.detector, d.fingerprint, location, d.ai_provider)
-        for path, d in hits
+        SecretLiteral(field + path[len(name):], d.detector, d.fingerprint, location, d.ai_provider) for path, d in hits
     )
     return Credential(
         address=address,
         provider="terraform",
-        source_type=source_type,
+        source_type="local" if ".local." in f".{address}" else "variable",
         kind=credential_kind(hits[0][1].detector),  # type: ignore[arg-type]
         location=location,
         name=name,
@@ -67,3 +86,4 @@ def _literal_credential(
         hardcoded=literals,
         ai_hints=hints,
     )
+
