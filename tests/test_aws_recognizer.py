@@ -106,7 +106,7 @@ def test_key_replaced_by_time_rotating_rotates_and_expires_on_that_schedule():
     key = keys().credential("aws_iam_access_key.ci")
     mechanism = "time_rotating.ci_key"
     assert key.rotation == Rotation(30, mechanism)  # rotation_days = var.key_rotation_days, 30 in terraform.tfvars
-    assert key.expiry == Expiry(30, False, f"replaced every 30 days ({mechanism})")
+    assert key.expiry == Expiry(30, False, f"rotation by {mechanism}")
     assert key.evidence["rotation"] == Location("users.tf", 19, 19)
 
 
@@ -354,7 +354,7 @@ def app() -> Scan:
 def test_secrets_manager_rotation_after_days_is_its_period_and_lifetime():
     secret = app().credential("aws_secretsmanager_secret.openai")
     assert secret.rotation == Rotation(30, "aws_secretsmanager_secret_rotation.openai")
-    assert secret.expiry == Expiry(30, False, "replaced every 30 days (aws_secretsmanager_secret_rotation.openai)")
+    assert secret.expiry == Expiry(30, False, "rotation by aws_secretsmanager_secret_rotation.openai")
     assert secret.evidence == {"owner": Location("secrets.tf", 5, 7), "rotation": Location("secrets.tf", 15, 15)}
     assert secret.owner == Owner("orders-team", "tag owner")
 

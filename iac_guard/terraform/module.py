@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterator, Mapping
 
 from ..model import Location, Unknown
 from . import functions
-from .evaluate import LITERAL_EVALUATOR, EvalError, Evaluator
+from .evaluate import LITERAL_EVALUATOR, UNKNOWN_MARK, Evaluator, Unknownish
 from .functions import IndexKey, instance_suffix
 from .hcl_ast import Attribute, Block, Expr, ObjectExpr, Variable, references
 from .parse import TerraformFile
@@ -108,6 +108,18 @@ class BlockView:
         """
         attribute = self.block.body.attributes.get(name)
         return default if attribute is None else LITERAL_EVALUATOR.evaluate(attribute.expr, self._scope)
+
+    def known_texts(self, *names: str) -> tuple[str, ...]:
+        """The text of these attributes as far as it is known: ``"openai-${each.key}"`` with an
+        unknown key still reads ``openai-*``, which is enough to name a provider."""
+        texts = []
+        for name in names:
+            value = self.value(name)
+            if isinstance(value, str):
+                texts.append(value)
+            elif isinstance(value, Unknownish) and isinstance(value.partial, str):
+                texts.append(value.partial.replace(UNKNOWN_MARK, "*"))
+        return tuple(t for t in texts if t.strip("*"))
 
     def line(self, name: str | None = None) -> int:
         attribute = self.block.body.attributes.get(name) if name else None

@@ -102,7 +102,7 @@ def users(aws: AwsModule, grants: dict[str, list[Grant]]) -> list[Credential]:
                 location=user.location, name=_name(user), owner=owner,
                 expiry=Expiry(None, source="an IAM user has no expiry; its access keys are judged"),
                 scope=Scope(tuple(grants.get(address, ()))),
-                ai_hints=_hints(user, "name", "path"), tags=aws.known_tags(user),
+                ai_hints=(user.name, *user.known_texts("name", "path")), tags=aws.known_tags(user),
                 evidence={**owner_evidence, **_scope_evidence(grants.get(address, []))},
             )
         )
@@ -121,7 +121,7 @@ def roles(aws: AwsModule, grants: dict[str, list[Grant]]) -> list[Credential]:
                 location=role.location, name=_name(role), owner=owner,
                 expiry=Expiry(lifetime, True, "STS sessions last max_session_duration (default 1 hour)"),
                 scope=Scope(tuple(grants.get(address, ()))),
-                ai_hints=_hints(role, "name", "description") + _trusted_services(role),
+                ai_hints=(role.name, *role.known_texts("name", "description"), *_trusted_services(role)),
                 tags=aws.known_tags(role),
                 evidence={**owner_evidence, **_scope_evidence(grants.get(address, []))},
             )
@@ -180,15 +180,6 @@ def service_specific_credentials(aws: AwsModule, identities: dict[str, Credentia
 def _name(resource: Resource) -> Any:
     value = resource.value("name")
     return value if isinstance(value, (str, Unknown)) else resource.name
-
-
-def _hints(resource: Resource, *attributes: str) -> tuple[str, ...]:
-    hints = [resource.name]
-    for attribute in attributes:
-        value = resource.value(attribute)
-        if isinstance(value, str):
-            hints.append(value)
-    return tuple(hints)
 
 
 def _trusted_services(role: Resource) -> tuple[str, ...]:

@@ -31,7 +31,7 @@ def secrets_manager(aws: AwsModule) -> list[Credential]:
                 location=secret.location, name=_text(secret.value("name", secret.name)), owner=owner,
                 expiry=Expiry(None, source="Secrets Manager secrets do not expire"), rotation=rotation,
                 hardcoded=literals,
-                ai_hints=tuple(h for h in (secret.name, _text(secret.value("name")), _text(secret.value("name_prefix")), _text(secret.value("description"))) if h) + value_hints,
+                ai_hints=(secret.name, *secret.known_texts("name", "name_prefix", "description"), *value_hints),
                 tags=aws.known_tags(secret),
                 evidence={**evidence, **rotation_evidence},
             )
@@ -109,7 +109,7 @@ def ssm_parameters(aws: AwsModule) -> list[Credential]:
                 expiry=Expiry(None, source="SSM parameters do not expire"),
                 rotation=Rotation(None, "SSM Parameter Store has no native rotation"),
                 hardcoded=literals,
-                ai_hints=tuple(h for h in (parameter.name, _text(name), _text(parameter.value("description"))) if h),
+                ai_hints=(parameter.name, *parameter.known_texts("name", "description")),
                 tags=aws.known_tags(parameter),
                 evidence=owner_evidence,
             )

@@ -6,12 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from ...model import Credential, Extraction, Location, SecretLiteral, Unknown, Usage, Workload
-from ...secrets import credential_kind, find_in
+from ...model import Extraction, Unknown, Usage, Workload
 from ...terraform.evaluate import json_partial
-from ...terraform.hcl_ast import Literal, ObjectExpr, references
 from ...terraform.module import BlockView, Resource
-from ..common import link, link_value
+from ..common import EnvEntry, link, link_value, literal_credential, map_entries, read_entries
 from .context import AwsModule
 
 
@@ -50,27 +48,19 @@ def extract_workloads(aws: AwsModule) -> Extraction:
                 address=resource.address, provider="aws", source_type=resource.resource_type,
                 location=resource.location, identity=role[0].credential if role else None,
                 ai_reasons=_ai_reasons(resource.resource_type),
-                ai_hints=tuple(h for h in (resource.name, _text(resource.value("function_name")), _text(resource.value("family")), _text(resource.value("agent_name"))) if h),
+                ai_hints=(resource.name, *resource.known_texts("function_name", "family", "agent_name")),
             )
         )
         found.usages += role
-        literals: list[SecretLiteral] = []
-        for entry in env:
+
+        def secret_store(entry: EnvEntry) -> str | None:
             target = next((ref for ref in sorted(entry.refs or ()) if ref in secret_stores), None)
-            target = target or link_value(entry.value, secret_stores, "name", "arn") or _secret_arn_target(entry.value, secret_stores)
-            if target:
-                found.usages.append(Usage(resource.address, target, f"env {entry.name}", entry.location))
-            else:
-                literals += [SecretLiteral(entry.field, d.detector, d.fingerprint, entry.location, d.ai_provider) for _, d in find_in(entry.literal, entry.name)]
+            return target or link_value(entry.value, secret_stores, "name", "arn") or _secret_arn_target(entry.value, secret_stores)
+
+        usages, literals = read_entries(resource.address, env, secret_store)
+        found.usages += usages
         if literals:
-            found.credentials.append(
-                Credential(
-                    address=resource.address, provider="aws", source_type=resource.resource_type,
-                    kind=credential_kind(literals[0].detector), location=literals[0].location,  # type: ignore[arg-type]
-                    name=resource.name, origin="literal", hardcoded=tuple(literals),
-                    ai_hints=tuple(l.field.rsplit(".", 1)[-1] for l in literals),
-                )
-            )
+            found.credentials.append(literal_credential(resource, "aws", literals))
     return found
 
 
@@ -117,29 +107,11 @@ def _nested(resource: Resource, path: tuple[str, ...]) -> BlockView | None:
     return view
 
 
-@dataclass(frozen=True)
-class EnvEntry:
-    name: str
-    value: Any  # evaluated: links the entry to the secret it names
-    literal: Any  # only what is written here: judged for hardcoded keys
-    refs: frozenset[str] | None  # syntax references, when the entry is a plain attribute
-    field: str
-    location: Location
-
-
 def _environment(resource: Resource) -> Iterator[EnvEntry]:
     """Environment entries of Lambda functions and ECS container definitions, with their lines."""
     environment = resource.first_block("environment")
-    if environment is not None and environment.has("variables"):
-        variables = environment.value("variables")
-        literals = environment.literal_value("variables")
-        location = environment.location_of("variables")
-        expression = environment.attribute("variables").expr
-        if isinstance(variables, dict):
-            item_refs = _object_item_refs(expression)
-            for name in sorted(variables):
-                literal = literals.get(name) if isinstance(literals, dict) else None
-                yield EnvEntry(name, variables[name], literal, item_refs.get(name, frozenset()), f"environment.variables.{name}", _item_location(expression, name, location))
+    if environment is not None:
+        yield from map_entries(environment, "variables", "environment.variables")
     if resource.has("container_definitions"):
         location = resource.location_of("container_definitions")
         written = {(c, kind, n): v for c, kind, n, v in _container_entries(resource.literal_value("container_definitions"))}
@@ -162,20 +134,6 @@ def _container_entries(definitions: Any) -> Iterator[tuple[str, str, str, Any]]:
                     yield name, kind, entry["name"], entry.get(value_key)
 
 
-def _object_item_refs(expression: Any) -> dict[str, frozenset[str]]:
-    if not isinstance(expression, ObjectExpr):
-        return {}
-    return {key.value: references(value) for key, value in expression.items if isinstance(key, Literal)}
-
-
-def _item_location(expression: Any, name: str, fallback: Location) -> Location:
-    if isinstance(expression, ObjectExpr):
-        for (key, _), line in zip(expression.items, expression.item_lines):
-            if isinstance(key, Literal) and key.value == name:
-                return Location(fallback.file, line, line)
-    return fallback
-
-
 def _secret_arn_target(value: Any, stores: dict[str, Resource]) -> str | None:
     """``arn:aws:secretsmanager:…:secret:openai-api-key-AbCdEf`` names the secret ``openai-api-key``."""
     if not isinstance(value, str) or ":secretsmanager:" not in value or ":secret:" not in value:
@@ -187,6 +145,3 @@ def _secret_arn_target(value: Any, stores: dict[str, Resource]) -> str | None:
             return address
     return None
 
-
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
