@@ -34,12 +34,17 @@ class Settings:
     skip_policies: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     policy_dirs: tuple[Path, ...] = ()
+    #: (address glob, team) pairs naming the owner of resources that carry no tags or labels
+    #: (Google service accounts and API keys, Entra ID applications); the first match wins.
+    owner_map: tuple[tuple[str, str], ...] = ()
     #: Terraform variables given like ``terraform plan`` takes them, applied to every root module
     #: over its auto-loaded tfvars: ``TF_VAR_*`` (only when asked for), then var files, then
     #: ``--var`` (later wins, as in Terraform).
     environment_variables: tuple[tuple[str, str], ...] = ()
     var_files: tuple[Path, ...] = ()
     variables: tuple[tuple[str, str], ...] = ()
+    #: Terraform source folder of the plan JSON files in the scan: gives their findings files and lines.
+    tf_dir: Path | None = None
     #: The day expiry dates are measured from; a parameter so tests and reports are reproducible.
     today: date = field(default_factory=date.today)
 
@@ -75,6 +80,8 @@ def load_settings(path: Path | None, base: Settings | None = None) -> Settings:
             values[key] = tuple(values[key])
     if "placeholder_owners" in values:
         values["placeholder_owners"] = tuple(v.lower() for v in values["placeholder_owners"])
+    if "owner_map" in values:
+        values["owner_map"] = tuple((str(k), str(v)) for k, v in values["owner_map"].items())
     if "policy_dirs" in values:
         values["policy_dirs"] = tuple((path.parent / d).resolve() for d in values["policy_dirs"])
     return replace(settings, **values)

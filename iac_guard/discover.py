@@ -12,10 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 SKIPPED_DIRECTORIES = frozenset({".git", ".terraform", ".iac-guard-cache", "node_modules", "__pycache__", ".venv"})
-TERRAFORM_SUFFIXES = (".tf",)
+TERRAFORM_SUFFIXES = (".tf", ".tf.json")
 TFVARS_AUTOLOADED = ("terraform.tfvars", "terraform.tfvars.json")
 TFVARS_AUTO_SUFFIXES = (".auto.tfvars", ".auto.tfvars.json")
 YAML_SUFFIXES = (".yaml", ".yml")
+#: ``terraform show -json`` output is told by content, not name: it starts with these keys.
+PLAN_MARKERS = ('"format_version"', '"terraform_version"')
+_PLAN_HEAD_BYTES = 4096
 STDIN = "-"
 
 
@@ -25,6 +28,7 @@ class Sources:
     terraform: dict[str, list[Path]] = field(default_factory=dict)  # module dir (relative) -> .tf files
     tfvars: dict[str, list[Path]] = field(default_factory=dict)  # module dir -> auto-loaded tfvars, in load order
     yaml: list[Path] = field(default_factory=list)
+    plans: list[Path] = field(default_factory=list)
     read_stdin: bool = False
 
     def relative(self, path: Path) -> str:
@@ -35,7 +39,7 @@ class Sources:
 
     @property
     def file_count(self) -> int:
-        return sum(len(f) for f in self.terraform.values()) + sum(len(f) for f in self.tfvars.values()) + len(self.yaml)
+        return sum(len(f) for f in self.terraform.values()) + sum(len(f) for f in self.tfvars.values()) + len(self.yaml) + len(self.plans)
 
 
 def scan_root(paths: list[str]) -> Path:
@@ -46,8 +50,9 @@ def scan_root(paths: list[str]) -> Path:
     return Path(os.path.commonpath([str(p if p.is_dir() else p.parent) for p in real]))
 
 
-def discover(paths: list[str], exclude: tuple[str, ...] = ()) -> Sources:
-    sources = Sources(scan_root(paths))
+def discover(paths: list[str], exclude: tuple[str, ...] = (), root: Path | None = None) -> Sources:
+    """``root``: what file names are relative to (default: the scanned folder, see scan_root)."""
+    sources = Sources(root or scan_root(paths))
     for raw in paths:
         if raw == STDIN:
             sources.read_stdin = True
@@ -60,6 +65,7 @@ def discover(paths: list[str], exclude: tuple[str, ...] = ()) -> Sources:
     for files in (*sources.terraform.values(), *sources.tfvars.values()):
         files[:] = _unique_sorted(files, sources)
     sources.yaml[:] = _unique_sorted(sources.yaml, sources)
+    sources.plans[:] = _unique_sorted(sources.plans, sources)
     return sources
 
 
@@ -111,3 +117,14 @@ def _add_file(path: Path, sources: Sources, exclude: tuple[str, ...]) -> None:
         sources.tfvars.setdefault(module_dir, []).append(path)
     elif name.endswith(YAML_SUFFIXES):
         sources.yaml.append(path)
+    elif name.endswith(".json") and not name.endswith(".tfvars.json") and looks_like_plan(path):
+        sources.plans.append(path)
+
+
+def looks_like_plan(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(_PLAN_HEAD_BYTES).decode("utf-8", "ignore")
+    except OSError:
+        return False
+    return all(marker in head for marker in PLAN_MARKERS)

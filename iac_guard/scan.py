@@ -77,6 +77,29 @@ def load_pack(settings: Settings, extra_dirs: Sequence[Path] = ()) -> list["Poli
     return load_policies([builtin_policy_dir(), *settings.policy_dirs, *extra_dirs])
 
 
+def _plans(sources: "Sources", settings: Settings, errors: list[ScanError]) -> list["Module"]:
+    """Plan JSON files as module trees; their source folder (``--tf-dir``) only lends lines."""
+    if not sources.plans:
+        return []
+    from .providers import DATA_SOURCES
+    from .terraform.loader import load_modules
+    from .terraform.plan import load_plan, source_blocks
+
+    blocks = {}
+    if settings.tf_dir is not None:
+        tf_sources = discover([str(settings.tf_dir)], settings.exclude, root=sources.root)
+        tf_modules, tf_errors = load_modules(tf_sources, DATA_SOURCES)
+        errors += tf_errors
+        blocks = source_blocks(tf_modules)
+    plans = []
+    for path in sources.plans:
+        module, plan_errors = load_plan(path, sources.relative(path), DATA_SOURCES, blocks)
+        errors += plan_errors
+        if module is not None:
+            plans.append(module)
+    return plans
+
+
 def run_scan(
     paths: Sequence[str],
     settings: Settings,
@@ -95,6 +118,7 @@ def run_scan(
     variables = given_variables(settings, sources, errors)
     modules, load_errors = load_modules(sources, DATA_SOURCES, variables)
     errors += load_errors
+    modules += _plans(sources, settings, errors)
     project = Project(sources.root, modules)
     for path in sources.yaml:
         objects, yaml_errors = load_kube_file(path, sources.relative(path))
@@ -133,7 +157,8 @@ def _filter(result: ScanResult, project: Project, sources: Sources, stdin_text: 
             result.findings, root, project.kube_objects, result.policies, result.settings or Settings(), texts
         )
     if filters.baseline is not None:
-        scanned = {path.resolve() for group in (*sources.terraform.values(), *sources.tfvars.values(), sources.yaml) for path in group}
+        groups = (*sources.terraform.values(), *sources.tfvars.values(), sources.yaml, sources.plans)
+        scanned = {path.resolve() for group in groups for path in group}
 
         def judged(path: Path) -> bool:
             if path.name == STDIN_NAME:

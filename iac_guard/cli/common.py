@@ -19,6 +19,7 @@ from .exit_codes import EXIT_ERROR
 
 if TYPE_CHECKING:
     from ..scan import ScanResult
+    from .gate import GateRequest
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class ScanRequest:
     var_files: tuple[Path, ...]
     variables: tuple[str, ...]
     tf_var_env: bool
+    tf_dir: Path | None
 
     @property
     def targets(self) -> list[str]:
@@ -56,6 +58,7 @@ def scan_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--var-file", "var_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Terraform variable file (.tfvars or .tfvars.json) for every root module (repeatable)."),
         click.option("--var", "variables", multiple=True, metavar="NAME=VALUE", callback=_check_variables, help="Terraform variable value, as terraform plan -var (repeatable)."),
         click.option("--tf-var-env", is_flag=True, help="Also read TF_VAR_* variables from the environment."),
+        click.option("--tf-dir", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Terraform folder a scanned plan JSON was made from: findings point at its files and lines."),
     ]
 
     @wraps(command)
@@ -69,17 +72,22 @@ def scan_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return with_request
 
 
-def run_scan_command(request: ScanRequest) -> "ScanResult":
-    """Load settings and policies (exit 2 on a config or policy error), then scan."""
+def run_scan_command(request: ScanRequest, gate: "GateRequest | None" = None) -> "ScanResult":
+    """Load settings and policies (exit 2 on a config or policy error), then scan.
+
+    ``gate`` (``scan``'s gate options) adds the filter stage's thresholds, baseline and changed
+    files; without it every finding is judged with inline suppressions applied.
+    """
     from ..config import ConfigError, find_config, load_settings
     from ..discover import scan_root
     from ..policy.loader import PolicyError
-    from ..scan import load_pack, run_scan
+    from ..scan import Filters, load_pack, run_scan
 
     targets = request.targets
     for target in targets:
         if target != "-" and not Path(target).exists():
             raise click.BadParameter(f"{target} does not exist", param_hint="PATHS")
+    targets = with_module_files(targets)
     try:
         settings = load_settings(request.config_path or find_config(scan_root(targets)))
         settings = settings.with_overrides(
@@ -91,13 +99,40 @@ def run_scan_command(request: ScanRequest) -> "ScanResult":
             var_files=request.var_files or None,
             variables=tuple(tuple(v.split("=", 1)) for v in request.variables) or None,
             environment_variables=_tf_var_environment() if request.tf_var_env else None,
+            tf_dir=request.tf_dir,
         )
         policies = load_pack(settings, request.policy_dirs)
     except (ConfigError, PolicyError) as exc:
         click.echo(f"iac-guard: {exc}", err=True)
         sys.exit(EXIT_ERROR)
+    filters = Filters()
+    if gate is not None:
+        from .gate import build_filters
+
+        filters = build_filters(gate, scan_root(targets))
     stdin_text = sys.stdin.read() if "-" in targets else None
-    return _with_progress(lambda: run_scan(targets, settings, policies, stdin_text))
+    return _with_progress(lambda: run_scan(targets, settings, policies, stdin_text, filters))
+
+
+def with_module_files(targets: list[str]) -> list[str]:
+    """A Terraform file given on its own brings the rest of its module (its folder's ``.tf`` and
+    auto-loaded tfvars files), as Terraform reads a module: pre-commit passes only the changed
+    files, and references to the other files must still resolve."""
+    from ..discover import TERRAFORM_SUFFIXES, TFVARS_AUTO_SUFFIXES, TFVARS_AUTOLOADED
+
+    module_file = (*TERRAFORM_SUFFIXES, *TFVARS_AUTO_SUFFIXES, *TFVARS_AUTOLOADED, ".tfvars")
+    expanded: list[str] = []
+    for target in targets:
+        expanded.append(target)
+        path = Path(target)
+        if target == "-" or not path.is_file() or not path.name.endswith(module_file):
+            continue
+        for sibling in sorted(path.parent.iterdir()):
+            name = sibling.name
+            if name.endswith((*TERRAFORM_SUFFIXES, *TFVARS_AUTO_SUFFIXES)) or name in TFVARS_AUTOLOADED:
+                if sibling.is_file() and not sibling.is_symlink():
+                    expanded.append(str(sibling))
+    return list(dict.fromkeys(expanded))
 
 
 def _check_variables(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:

@@ -16,7 +16,7 @@ from typing import Any, Callable, Mapping
 from ..model import Unknown
 from . import functions
 from .hcl_ast import (
-    BinaryOp, Call, Conditional, Expr, ForExpr, GetAttr, Index, Literal, ObjectExpr, Splat,
+    BinaryOp, Call, Conditional, Expr, ForExpr, GetAttr, Index, Literal, ObjectExpr, Resolved, Splat,
     Template, TupleExpr, Unsupported, UnaryOp, Variable, references,
 )
 
@@ -77,9 +77,12 @@ def contains_unknown(value: Any) -> bool:
 class Evaluator:
     """Evaluates expressions of one module; ``resolve_root`` supplies var/local/resource lookups."""
 
-    def __init__(self, resolve_root: RootResolver, read_file: Callable[[str], str | None] | None = None) -> None:
+    def __init__(
+        self, resolve_root: RootResolver, read_file: Callable[[str], str | None] | None = None, literal_only: bool = False
+    ) -> None:
         self._resolve_root = resolve_root
         self._read_file = read_file
+        self._literal_only = literal_only
 
     def evaluate(self, expr: Expr, scope: Mapping[str, Any] | None = None) -> Any:
         try:
@@ -114,6 +117,8 @@ class Evaluator:
             return self._for(expr, scope)
         if isinstance(expr, Unsupported):
             return Unknown(references(expr))
+        if isinstance(expr, Resolved):
+            return Unknown(expr.refs) if expr.unknown or self._literal_only else expr.value
         raise EvalError(f"cannot evaluate {type(expr).__name__}")
 
     def _template(self, expr: Template, scope: dict[str, Any]) -> Any:
@@ -288,7 +293,7 @@ def _nothing_known(path: list[Any], line: int) -> tuple[Any, int]:
 
 #: Evaluates only what is written in the expression itself (tfvars files, literal scans): every
 #: reference is unknown.
-LITERAL_EVALUATOR = Evaluator(_nothing_known)
+LITERAL_EVALUATOR = Evaluator(_nothing_known, literal_only=True)
 
 
 def json_partial(value: Any) -> Any:

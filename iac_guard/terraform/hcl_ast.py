@@ -125,9 +125,21 @@ class Unsupported:
     refs: tuple["Expr", ...] = ()  # sub-expressions whose references still count for linking
 
 
+@dataclass(frozen=True)
+class Resolved:
+    """A value resolved outside the code (a planned value from plan JSON): the evaluator knows it,
+    but it was not written here, so a literal-only reading (hardcoded checks) sees it as unknown.
+    ``unknown`` marks a value known only after apply; ``refs`` are the resources it comes from."""
+
+    value: Any
+    refs: frozenset[str]
+    line: int
+    unknown: bool = False
+
+
 Expr = Union[
     Literal, Template, TupleExpr, ObjectExpr, Variable, GetAttr, Index, Splat, Call, Conditional,
-    BinaryOp, UnaryOp, ForExpr, Unsupported,
+    BinaryOp, UnaryOp, ForExpr, Unsupported, Resolved,
 ]
 
 
@@ -402,6 +414,9 @@ def references(expr: Expr) -> frozenset[str]:
 
 
 def _collect_references(expr: Expr, found: set[str]) -> None:
+    if isinstance(expr, Resolved):
+        found |= expr.refs
+        return
     chain = _traversal(expr)
     if chain and len(chain) > 1:
         found.add(_address_of(chain))

@@ -55,7 +55,8 @@ class _Folders:
                 return None  # never read outside the scanned root
             if not path.is_dir():
                 return None
-            self._parsed[folder] = self._parse(sorted(p for p in path.glob("*.tf") if p.is_file() and not p.is_symlink()))
+            candidates = [*path.glob("*.tf"), *path.glob("*.tf.json")]
+            self._parsed[folder] = self._parse(sorted(p for p in candidates if p.is_file() and not p.is_symlink()))
         return self._parsed[folder]
 
 

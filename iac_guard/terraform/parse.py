@@ -50,7 +50,21 @@ def parse_file(path: Path, rel_path: str) -> TerraformFile | ScanError:
         return ScanError(rel_path, f"cannot read the file ({exc.strerror or type(exc).__name__})")
     if "\x00" in text:
         return ScanError(rel_path, "binary content (NUL byte): not a Terraform file")
+    if rel_path.endswith(".json"):
+        return parse_json_text(text, rel_path)
     return parse_text(text, rel_path)
+
+
+def parse_json_text(text: str, rel_path: str) -> TerraformFile | ScanError:
+    """A ``.tf.json`` file, in Terraform's JSON syntax."""
+    from .json_syntax import JsonSyntaxError, parse_json_body
+
+    try:
+        return TerraformFile(rel_path, parse_json_body(text))
+    except JsonSyntaxError as exc:
+        return ScanError(rel_path, str(exc), exc.line, exc.column)
+    except RecursionError:
+        return ScanError(rel_path, "nesting is too deep to parse")
 
 
 def _describe(exc: UnexpectedInput) -> str:

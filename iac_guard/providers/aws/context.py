@@ -46,7 +46,13 @@ class AwsModule:
         return result
 
     def tags(self, resource: Resource) -> Any:
-        """The tags a resource gets: its provider's default_tags, then its own (``tags_all``)."""
+        """The tags a resource gets: its provider's default_tags, then its own (``tags_all``).
+
+        A plan JSON states ``tags_all`` itself, default_tags merged: that is then the answer.
+        """
+        planned = resource.value("tags_all")
+        if isinstance(planned, dict):
+            return planned
         own = resource.value("tags", {})
         own = {} if own is None else own  # tags = var.tags with a null value: only default_tags apply
         written = resource.attribute("provider")
