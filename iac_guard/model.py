@@ -235,9 +235,18 @@ SEVERITY_ORDER: Mapping[str, int] = {"low": 1, "medium": 2, "high": 3, "critical
 
 @dataclass(frozen=True)
 class Suppression:
+    """Why a finding does not fail the gate: an inline comment or annotation, or a baseline entry.
+
+    An inline suppression past its ``expires`` date is kept on the finding with ``expired`` set:
+    it no longer suppresses, and reports say so.
+    """
+
     reason: str
-    expires: str | None = None
-    source: str = ""  # "inline", "config", "baseline"
+    expires: str | None = None  # ISO date; valid through that day
+    source: str = ""  # "comment", "annotation", "baseline"
+    owner: str | None = None
+    expired: bool = False
+    location: Location | None = None  # where the suppression is written
 
 
 @dataclass(frozen=True)
@@ -256,13 +265,27 @@ class Finding:
     ai_reasons: tuple[str, ...] = ()
     fingerprint: str | None = None  # of a hardcoded value, never the value
     suppression: Suppression | None = None
+    #: The judged credential's own block or object (a finding may point into another file): where
+    #: a resource-level suppression is written and which file ``--diff-base`` asks about.
+    resource_location: Location | None = None
+    #: With a baseline: "unchanged" (recorded in it) or "new"; None without a baseline.
+    baseline_state: str | None = None
 
     @property
     def suppressed(self) -> bool:
-        return self.suppression is not None
+        return self.suppression is not None and not self.suppression.expired
 
     def sort_key(self) -> tuple[str, int, str, str, str]:
         return (self.file, self.line, self.policy_id, self.resource, self.message)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One policy applied to one credential, failing or not (a JUnit test case)."""
+
+    policy_id: str
+    resource: str
+    location: Location
 
 
 @dataclass(frozen=True)

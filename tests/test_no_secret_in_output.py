@@ -77,3 +77,28 @@ def test_the_output_file_holds_no_secret_either(tmp_path: Path) -> None:
     for secret in SECRETS:
         assert secret not in written
         assert secret not in result.output
+
+
+def test_every_format_written_to_files_at_once_holds_no_secret(tmp_path: Path) -> None:
+    """The gate's formats (SARIF, JUnit, GitHub annotations, Markdown) and a baseline, with a secret
+    also pasted into a suppression reason."""
+    project = dict(PROJECT)
+    project["tf/suppressed.tf"] = (
+        f'# iac-guard:ignore IAG001 reason="old key {OPENAI} was revoked"\n'
+        'resource "aws_secretsmanager_secret" "openai" {\n  name = "openai-api-key"\n}\n'
+    )
+    write_project(tmp_path / "src", project)
+    outputs = {name: tmp_path / f"report.{name}" for name in FORMATS}
+    args = ["scan", str(tmp_path / "src"), "--scope", "all"]
+    for name, path in outputs.items():
+        args += ["-f", f"{name}={path}"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    baseline = tmp_path / "baseline.json"
+    CliRunner().invoke(main, ["baseline", "create", str(tmp_path / "src" / "tf"), "--scope", "all", "-o", str(baseline)])
+    written = {name: path.read_text() for name, path in outputs.items()} | {"baseline": baseline.read_text()}
+    for name, text in {**written, "stdout and stderr": result.output}.items():
+        assert "IAG006" in text or name == "stdout and stderr", name
+        for secret in SECRETS:
+            assert secret not in text, name
+            assert secret[8:24] not in text, name

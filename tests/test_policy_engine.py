@@ -386,6 +386,7 @@ def test_finding_carries_the_policy_and_credential_details() -> None:
         controls=dict(iag001.controls),
         remediation=iag001.remediation,
         ai_reasons=("'openai' names OpenAI",),
+        resource_location=Location("ai/secrets.tf", 10, 20),
     )
     assert finding.controls["owasp-nhi-2025"] == ("NHI1",)
 

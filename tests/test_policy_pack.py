@@ -39,6 +39,7 @@ def test_the_pack_has_one_policy_per_category() -> None:
         ("IAG004", "wildcard-scope", "high"),
         ("IAG005", "shared-credential", "medium"),
         ("IAG006", "hardcoded-secret", "critical"),
+        ("IAG900", "invalid-suppression", "medium"),
     ]
     assert all(p.source.parent == builtin_policy_dir() / "ai-credentials" for p in PACK)
 

@@ -13,6 +13,10 @@ import click
 
 from .. import __version__
 from .exit_codes import EXIT_ERROR
+from .baseline_command import baseline
+from .inventory_command import inventory
+from .policies_command import policies
+from .report_command import report
 from .scan_command import scan
 
 
@@ -42,3 +46,7 @@ def main() -> None:
 
 
 main.add_command(scan)
+main.add_command(report)
+main.add_command(inventory)
+main.add_command(policies)
+main.add_command(baseline)

@@ -61,15 +61,27 @@ def scan_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--tf-dir", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Terraform folder a scanned plan JSON was made from: findings point at its files and lines."),
     ]
 
-    @wraps(command)
-    def with_request(**kwargs: Any) -> Any:
-        names = ScanRequest.__dataclass_fields__
-        request = ScanRequest(**{name: kwargs.pop(name) for name in names})
-        return command(request=request, **kwargs)
+    return options_into(ScanRequest, "request", options)(command)
 
-    for option in reversed(options):
-        with_request = option(with_request)
-    return with_request
+
+def options_into(
+    request_type: type, keyword: str, options: list[Callable[..., Any]]
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A decorator adding ``options``; the command receives their values as one ``request_type``
+    (a dataclass whose fields are the options' names), passed as ``keyword``."""
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(command)
+        def with_request(**kwargs: Any) -> Any:
+            names = request_type.__dataclass_fields__  # type: ignore[attr-defined]
+            request = request_type(**{name: kwargs.pop(name) for name in names})
+            return command(**{keyword: request}, **kwargs)
+
+        for option in reversed(options):
+            with_request = option(with_request)
+        return with_request
+
+    return decorate
 
 
 def run_scan_command(request: ScanRequest, gate: "GateRequest | None" = None) -> "ScanResult":

@@ -4,31 +4,80 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from .common import ScanRequest, color_enabled, run_scan_command, scan_options, write_output
+from .exit_codes import EXIT_ERROR
+from .gate import GateRequest, gate_options
+
+
+class FormatTarget(click.ParamType):
+    """``NAME`` (to standard output, or ``--output``) or ``NAME=FILE``."""
+
+    name = "format"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> tuple[str, Path | None]:
+        if isinstance(value, tuple):
+            return value
+        from ..report import FORMATS
+
+        name, has_file, file = str(value).partition("=")
+        if name not in FORMATS:
+            self.fail(f"{name!r} is not a format (formats: {', '.join(FORMATS)}; FORMAT=FILE writes one to a file)", param, ctx)
+        if has_file and not file:
+            self.fail(f"{value!r}: FORMAT=FILE needs a file name", param, ctx)
+        return name, Path(file) if has_file else None
 
 
 @click.command()
 @scan_options
-@click.option("-f", "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), help="Write the report to FILE instead of standard output.")
-def scan(request: ScanRequest, output_format: str, output: Path | None) -> None:
+@gate_options
+@click.option("-f", "--format", "formats", type=FormatTarget(), multiple=True, metavar="FORMAT[=FILE]", help="text (default), json, sarif, junit, github or markdown; FORMAT=FILE writes that format to FILE (repeatable: --format sarif=results.sarif --format text).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), help="Write the report (the format given without =FILE) to FILE instead of standard output.")
+def scan(request: ScanRequest, gate: GateRequest, formats: tuple[tuple[str, Path | None], ...], output: Path | None) -> None:
     """Scan Terraform and Kubernetes files for AI credential problems.
 
-    PATHS are folders or files (default: the current folder); '-' reads Kubernetes YAML from
-    standard input, e.g.  helm template . | iac-guard scan -
+    PATHS are folders or files (default: the current folder); a .tf file brings the rest of its
+    module. '-' reads Kubernetes YAML from standard input, e.g.  helm template . | iac-guard scan -
 
     \b
-    Exit codes: 0 nothing failing, 1 failing findings, 2 usage, config or parse error.
+    Exit codes: 0 nothing failing, 1 failing findings at or above --fail-on (never with
+    --soft-fail), 2 usage, config, baseline, git or parse error.
     """
     from ..report import renderer
 
-    result = run_scan_command(request)
-    rendered = renderer(output_format)(result, output_format == "text" and color_enabled(output))
-    if output is not None:
+    targets = _targets(formats or (("text", None),), output)
+    result = run_scan_command(request, gate)
+    to_stdout = [(name, path) for name, path in targets if path is None]
+    if not to_stdout or to_stdout[0][0] != "text":
         for error in result.errors:
             click.echo(f"error: {error.render()}", err=True)
-    write_output(rendered, output, f"{len(result.failing)} failing finding(s)")
+    summary = f"{len(result.failing)} failing finding(s)"
+    for name, path in targets:
+        if path is not None:
+            _write(renderer(name)(result, False), path, summary)
+    for name, _ in to_stdout:
+        write_output(renderer(name)(result, name == "text" and color_enabled(None)), None, summary)
     sys.exit(result.exit_code)
+
+
+def _targets(formats: tuple[tuple[str, Path | None], ...], output: Path | None) -> list[tuple[str, Path | None]]:
+    """Each format with its file; the one format without a file goes to --output or stdout."""
+    bare = [name for name, path in formats if path is None]
+    if len(bare) > 1:
+        raise click.UsageError(
+            f"only one format can go to standard output, got {', '.join(bare)}; write the others to files, e.g. --format {bare[1]}=report.{bare[1]}"
+        )
+    if output is not None and not bare:
+        raise click.UsageError("--output names the file of the format given without =FILE; there is none (use FORMAT=FILE)")
+    return [(name, path if path is not None else output) for name, path in formats]
+
+
+def _write(rendered: str, path: Path, summary: str) -> None:
+    try:
+        write_output(rendered, path, summary)
+    except OSError as exc:
+        click.echo(f"iac-guard: cannot write {path}: {exc.strerror or exc}", err=True)
+        sys.exit(EXIT_ERROR)

@@ -17,16 +17,32 @@ from .loader import Policy
 
 def evaluate(policies: Sequence[Policy], credentials: Iterable[Credential], settings: Settings) -> list[Finding]:
     """Findings of every policy not skipped, on every credential in scope, in report order."""
-    active = [(policy, policy.param_values(settings)) for policy in policies if policy.id not in settings.skip_policies]
+    params = {policy.id: policy.param_values(settings) for policy in policies}
     findings: list[Finding] = []
+    judged: Credential | None = None
+    facts: Mapping[str, Any] = {}
+    for policy, credential in applicable(policies, credentials, settings):
+        if credential is not judged:
+            judged, facts = credential, credential_facts(credential, settings)
+        findings.extend(_findings(policy, params[policy.id], credential, facts))
+    return sorted(findings, key=Finding.sort_key)
+
+
+def applicable(
+    policies: Sequence[Policy], credentials: Iterable[Credential], settings: Settings
+) -> Iterator[tuple[Policy, Credential]]:
+    """Every (policy, credential) pair the engine judges, failing or not, credential by credential.
+
+    Policies that judge something other than credentials (``judges: suppressions``) are left to
+    the stage that judges it.
+    """
+    active = [p for p in policies if p.id not in settings.skip_policies and p.judges == "credentials"]
     for credential in credentials:
         if not in_scope(credential, settings):
             continue
-        facts = credential_facts(credential, settings)
-        for policy, params in active:
+        for policy in active:
             if policy.applies_to.matches(credential):
-                findings.extend(_findings(policy, params, credential, facts))
-    return sorted(findings, key=Finding.sort_key)
+                yield policy, credential
 
 
 def in_scope(credential: Credential, settings: Settings) -> bool:
@@ -38,7 +54,7 @@ def _findings(
     policy: Policy, params: Mapping[str, Any], credential: Credential, facts: Mapping[str, Any]
 ) -> Iterator[Finding]:
     for subject in _subjects(policy, facts):
-        if policy.fails_when.evaluate(subject, params) is True:
+        if policy.fails_when is not None and policy.fails_when.evaluate(subject, params) is True:
             yield _finding(policy, credential, {**subject, **params})
 
 
@@ -67,6 +83,7 @@ def _finding(policy: Policy, credential: Credential, namespace: Mapping[str, Any
         remediation=policy.remediation,
         ai_reasons=credential.ai_reasons,
         fingerprint=item.get("fingerprint") if isinstance(item, Mapping) else None,
+        resource_location=credential.location,
     )
 
 

@@ -77,7 +77,7 @@ class Policy:
     description: str
     remediation: str
     message: str
-    fails_when: Condition
+    fails_when: Condition | None  # None for a policy that judges suppressions, not credentials
     applies_to: AppliesTo
     for_each: str | None
     points_to: str | None
@@ -86,6 +86,9 @@ class Policy:
     references: tuple[str, ...]
     examples: tuple[Example, ...]
     source: Path
+    #: What the policy judges: "credentials" (by the engine, through fails_when) or "suppressions"
+    #: (built in: the suppression stage decides when an inline suppression is not valid).
+    judges: str = "credentials"
 
     def param_values(self, settings: Settings) -> dict[str, Any]:
         return {name: param.resolve(settings) for name, param in self.params.items()}
@@ -122,8 +125,24 @@ def _policy_files(dirs: Sequence[Path]) -> list[Path]:
     for folder in dirs:
         if not folder.is_dir():
             raise PolicyError(f"{folder}: policy directory not found")
-        files.extend(sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()))
+        files.extend(sorted(p for p in folder.rglob("*") if is_policy_file(p, folder)))
     return files
+
+
+#: Folders of a pack that hold no policies: control catalogs and policy test cases.
+NOT_POLICY_FOLDERS = frozenset({"frameworks", "tests"})
+TEST_CASE_SUFFIXES = (".tests.yaml", ".tests.yml")
+
+
+def is_policy_file(path: Path, folder: Path) -> bool:
+    """A YAML file of a pack that is a policy: not a test-case file (``IAG001-x.tests.yaml`` or
+    under ``tests/``) and not a control catalog (under ``frameworks/``)."""
+    return (
+        path.suffix in (".yaml", ".yml")
+        and not path.name.endswith(TEST_CASE_SUFFIXES)
+        and not NOT_POLICY_FOLDERS & set(path.relative_to(folder).parts[:-1])
+        and path.is_file()
+    )
 
 
 def _duplicate_ids(policies: Sequence[Policy]) -> Iterator[str]:
@@ -188,6 +207,8 @@ def _dotted(path: Sequence[Any]) -> str:
 
 
 def _build(path: Path, raw: Mapping[str, Any]) -> Policy:
+    if raw.get("judges") == "suppressions":
+        return _suppression_policy(path, raw)
     facts = example_facts()
     params = {name: _param(name, spec, facts) for name, spec in raw.get("params", {}).items()}
     example_params = {name: param.resolve(Settings()) for name, param in params.items()}
@@ -196,12 +217,7 @@ def _build(path: Path, raw: Mapping[str, Any]) -> Policy:
     _check_message(raw["message"], {**facts, **example_params})
     applies_to = raw.get("applies_to", {})
     return Policy(
-        id=raw["id"],
-        title=raw["title"],
-        category=raw["category"],
-        severity=raw["severity"],
-        description=raw["description"].strip(),
-        remediation=raw["remediation"].strip(),
+        **_described(path, raw),
         message=raw["message"],
         fails_when=fails_when,
         applies_to=AppliesTo(
@@ -213,11 +229,37 @@ def _build(path: Path, raw: Mapping[str, Any]) -> Policy:
         for_each=raw.get("for_each"),
         points_to=raw.get("points_to"),
         params=params,
-        controls={framework: tuple(ids) for framework, ids in raw.get("controls", {}).items()},
-        references=tuple(raw.get("references", ())),
-        examples=tuple(_examples(raw.get("examples", {}))),
-        source=path,
     )
+
+
+def _suppression_policy(path: Path, raw: Mapping[str, Any]) -> Policy:
+    """A policy the suppression stage applies: the pack gives its id, text, severity and controls."""
+    return Policy(
+        **_described(path, raw),
+        message="",
+        fails_when=None,
+        applies_to=AppliesTo(),
+        for_each=None,
+        points_to=None,
+        params={},
+        judges="suppressions",
+    )
+
+
+def _described(path: Path, raw: Mapping[str, Any]) -> dict[str, Any]:
+    """What every policy has, whatever it judges: its id, text, severity, controls and examples."""
+    return {
+        "id": raw["id"],
+        "title": raw["title"],
+        "category": raw["category"],
+        "severity": raw["severity"],
+        "description": raw["description"].strip(),
+        "remediation": raw["remediation"].strip(),
+        "controls": {framework: tuple(ids) for framework, ids in raw.get("controls", {}).items()},
+        "references": tuple(raw.get("references", ())),
+        "examples": tuple(_examples(raw.get("examples", {}))),
+        "source": path,
+    }
 
 
 def _param(name: str, spec: Mapping[str, Any], facts: Mapping[str, Any]) -> Param:

@@ -12,14 +12,17 @@ from typing import Any, Callable, Mapping
 from ..config import Settings
 from ..model import Extraction
 from ..project import Project
-from . import aws, kubernetes, terraform_inputs
+from . import aws, azure, gcp, kubernetes, kubernetes_terraform, terraform_inputs, vault
 
 Recognizer = Callable[[Project, Settings], Extraction]
 
-RECOGNIZERS: tuple[Recognizer, ...] = (terraform_inputs.extract, aws.extract, kubernetes.extract)
+RECOGNIZERS: tuple[Recognizer, ...] = (
+    terraform_inputs.extract, aws.extract, azure.extract, gcp.extract, vault.extract, kubernetes.extract,
+    kubernetes_terraform.extract,
+)
 
 #: Data sources whose result follows from code alone, evaluated while resolving Terraform.
-DATA_SOURCES: Mapping[str, Any] = {**aws.DATA_SOURCES}
+DATA_SOURCES: Mapping[str, Any] = {**aws.DATA_SOURCES, **azure.DATA_SOURCES, **gcp.DATA_SOURCES, **vault.DATA_SOURCES}
 
 
 def extract_all(project: Project, settings: Settings) -> Extraction:

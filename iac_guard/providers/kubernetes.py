@@ -31,7 +31,7 @@ import base64
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Callable, Iterator, NamedTuple
+from typing import Any, Callable, Iterable, Iterator, NamedTuple
 
 from ..config import Settings
 from ..kubernetes.objects import KubeObject, PathKey, scalar_text
@@ -41,11 +41,11 @@ from ..model import (
 )
 from ..project import Project
 from ..secrets import Detection, credential_kind, detect
-from .common import owner_from_tags
+from .common import EXPIRES_KEY, ROTATION_PERIOD_KEY, go_duration_seconds, owner_from_tags, stated_expiry, stated_rotation
 
 PROVIDER = "kubernetes"
-EXPIRES_ANNOTATION = "iac-guard.io/expires"
-ROTATION_ANNOTATION = "iac-guard.io/rotation-period"
+EXPIRES_ANNOTATION = EXPIRES_KEY
+ROTATION_ANNOTATION = ROTATION_PERIOD_KEY
 SA_TOKEN_TYPE = "kubernetes.io/service-account-token"
 SA_NAME_ANNOTATION = "kubernetes.io/service-account.name"
 RBAC_GROUP = "rbac.authorization.k8s.io"
@@ -66,11 +66,6 @@ POD_SPEC_PATHS: dict[str, PathKey] = {
 
 _EXTERNAL_EXPIRY = Expiry(UNKNOWN, source="kept in the external secret store")
 _DEFAULT_REFRESH = Rotation(1 / 24, "ExternalSecret refreshInterval (operator default 1h)")
-_GO_DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
-_GO_UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
-_PERIOD = re.compile(r"(\d+(?:\.\d+)?)\s*([hdw])")
-_PERIOD_UNIT_DAYS = {"h": 1 / 24, "d": 1.0, "w": 7.0}
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 #: Names inside a SecretProviderClass's ``parameters`` strings (Azure, AWS, GCP, Vault providers).
 _PROVIDER_OBJECT_NAME = re.compile(
     r"\b(?:objectName|objectAlias|resourceName|secretPath|secretKey|path)\s*:\s*[\"']?([^\"'\s,}\]]+)"
@@ -108,10 +103,20 @@ class _Index:
 
 
 def extract(project: Project, settings: Settings) -> Extraction:
-    """Credentials, workloads and usages of every Kubernetes object in the scan, sorted by address
-    (objects are visited in address order, so the output never depends on file order)."""
-    objects = sorted(project.kube_objects, key=lambda obj: (obj.address, obj.location))
-    index = _index(objects)
+    """Credentials, workloads and usages of every Kubernetes object in the YAML of the scan. The
+    objects Terraform's kubernetes provider creates are context: a RoleBinding written in Terraform
+    still scopes a ServiceAccount written in YAML (kubernetes_terraform extracts those objects)."""
+    from .kubernetes_terraform import terraform_objects  # it builds on this module
+
+    return extract_objects(project.kube_objects, settings, context=[t.obj for t in terraform_objects(project)])
+
+
+def extract_objects(objects: Iterable[KubeObject], settings: Settings, context: Iterable[KubeObject] = ()) -> Extraction:
+    """Credentials, workloads and usages of ``objects``, sorted by address (objects are visited in
+    address order, so the output never depends on file order). ``context``: other objects of the
+    scan, which resolve names (RBAC bindings, ExternalSecret targets) but are not extracted."""
+    objects = sorted(objects, key=_order)
+    index = _index(sorted([*objects, *context], key=_order))
     found = Extraction()
     for obj in objects:
         build = _CREDENTIAL_BUILDERS.get((_api_group(obj), obj.kind))
@@ -126,6 +131,10 @@ def extract(project: Project, settings: Settings) -> Extraction:
     found.credentials.sort(key=lambda credential: (credential.address, credential.location))
     found.usages = _unique_usages(found.usages)
     return found
+
+
+def _order(obj: KubeObject) -> tuple[str, Location]:
+    return obj.address, obj.location
 
 
 # --- credentials ------------------------------------------------------------------------------
@@ -277,17 +286,6 @@ def _refresh_rotation(value: Any) -> Rotation | None:
     return Rotation(UNKNOWN if seconds is None else seconds / 86400, "ExternalSecret refreshInterval")
 
 
-def go_duration_seconds(text: str) -> float | None:
-    """A Go ``time.Duration`` string (``1h``, ``15m``, ``1h30m``, ``0``) in seconds; None if not one."""
-    text = text.strip()
-    if text == "0":
-        return 0.0
-    parts = list(_GO_DURATION_PART.finditer(text))
-    if not parts or "".join(part.group(0) for part in parts) != text:
-        return None
-    return sum(float(number) * _GO_UNIT_SECONDS[unit] for number, unit in (part.groups() for part in parts))
-
-
 def _external_target(obj: KubeObject) -> str:
     """The Secret an ExternalSecret writes: ``spec.target.name``, by default its own name."""
     name = _dig(obj.body, "spec", "target", "name")
@@ -316,31 +314,15 @@ def _stated_expiry(obj: KubeObject, annotations: dict[str, str], today: date) ->
     value = annotations.get(EXPIRES_ANNOTATION)
     if value is None:
         return None
-    source = f"annotation {EXPIRES_ANNOTATION}"
-    day = _iso_date(value)
-    if day is None:
-        expiry = Expiry(UNKNOWN, source=source)
-    else:
-        expiry = Expiry((day - today).days, expires_on=day.isoformat(), source=source)
+    expiry = stated_expiry(value, today, f"annotation {EXPIRES_ANNOTATION}")
     return _Evidence(expiry, obj.location_of("metadata", "annotations", EXPIRES_ANNOTATION))
-
-
-def _iso_date(text: str) -> date | None:
-    if not _ISO_DATE.fullmatch(text.strip()):
-        return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:  # 2026-02-30
-        return None
 
 
 def _stated_rotation(obj: KubeObject, annotations: dict[str, str]) -> _Evidence | None:
     value = annotations.get(ROTATION_ANNOTATION)
     if value is None:
         return None
-    match = _PERIOD.fullmatch(value.strip())
-    period = float(match.group(1)) * _PERIOD_UNIT_DAYS[match.group(2)] if match else UNKNOWN
-    rotation = Rotation(period, f"annotation {ROTATION_ANNOTATION}")
+    rotation = stated_rotation(value, f"annotation {ROTATION_ANNOTATION}")
     return _Evidence(rotation, obj.location_of("metadata", "annotations", ROTATION_ANNOTATION))
 
 

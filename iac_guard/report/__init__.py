@@ -15,9 +15,17 @@ def renderer(name: str) -> Renderer:
         from .json_report import render
     elif name == "text":
         from .text import render
+    elif name == "sarif":
+        from .sarif import render
+    elif name == "junit":
+        from .junit import render
+    elif name == "github":
+        from .github import render
+    elif name == "markdown":
+        from .markdown import render
     else:
         raise KeyError(name)
     return render
 
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "sarif", "junit", "github", "markdown")

@@ -12,10 +12,10 @@ from typing import Any
 from .. import __version__
 from ..model import SEVERITY_ORDER, Finding
 from ..scan import ScanResult
+from .evidence import suppression_dict
 
 
 def finding_to_dict(finding: Finding) -> dict[str, Any]:
-    suppression = finding.suppression
     result: dict[str, Any] = {
         "policy_id": finding.policy_id,
         "category": finding.category,
@@ -28,15 +28,14 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         "end_line": finding.end_line,
         "controls": {framework: list(ids) for framework, ids in sorted(finding.controls.items())},
         "suppressed": finding.suppressed,
-        "suppression": (
-            {"reason": suppression.reason, "expires": suppression.expires, "source": suppression.source}
-            if suppression else None
-        ),
+        "suppression": suppression_dict(finding.suppression),
         "ai_reasons": list(finding.ai_reasons),
         "remediation": finding.remediation,
     }
     if finding.fingerprint:
         result["fingerprint"] = finding.fingerprint
+    if finding.baseline_state is not None:
+        result["baseline_state"] = finding.baseline_state
     return result
 
 
@@ -55,12 +54,26 @@ def summary(result: ScanResult) -> dict[str, Any]:
         "by_severity": {s: by_severity.get(s, 0) for s in sorted(SEVERITY_ORDER, key=SEVERITY_ORDER.get, reverse=True)},
         "by_category": dict(sorted(by_category.items())),
         "errors": len(result.errors),
+        "fail_on": result.filters.fail_on,
+        "gating": len(result.gating),
         "exit_code": result.exit_code,
     }
 
 
+def baseline_summary(result: ScanResult) -> dict[str, Any] | None:
+    """With ``--baseline``: its file name, new and unchanged findings, and the fixed entries."""
+    if result.filters.baseline is None:
+        return None
+    return {
+        "file": result.filters.baseline.path.name,
+        "new": sum(1 for f in result.failing if f.baseline_state == "new"),
+        "unchanged": sum(1 for f in result.findings if f.baseline_state == "unchanged"),
+        "fixed": [entry.to_dict() for entry in result.baseline_fixed],
+    }
+
+
 def render(result: ScanResult, color: bool = False) -> str:
-    document = {
+    document: dict[str, Any] = {
         "tool": {"name": "iac-guard", "version": __version__, "policies": len(result.policies)},
         "summary": summary(result),
         "findings": [finding_to_dict(f) for f in result.findings],
@@ -68,4 +81,7 @@ def render(result: ScanResult, color: bool = False) -> str:
             {"file": e.file, "line": e.line, "column": e.column, "message": e.message} for e in result.errors
         ],
     }
+    baseline = baseline_summary(result)
+    if baseline is not None:
+        document["baseline"] = baseline
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -15,7 +15,7 @@ from rich.text import Text
 
 from ..model import SEVERITY_ORDER
 from ..scan import ScanResult
-from .json_report import summary
+from .json_report import baseline_summary, summary
 
 _STYLE = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan"}
 
@@ -56,10 +56,17 @@ def _summary_table(console: Console, result: ScanResult) -> None:
     verdict = (
         f"{counts['failing']} failing finding(s)" if counts["failing"] else "No failing findings"
     )
+    below = counts["failing"] - counts["gating"]
     console.print(
         f"{verdict}; {counts['ai_credentials']} AI credential(s) of {counts['credentials']} found, "
         f"{counts['workloads']} workload(s), {counts['files_scanned']} file(s) scanned"
+        + (f", {below} below --fail-on {result.filters.fail_on}" if below else "")
         + (f", {counts['suppressed']} suppressed" if counts["suppressed"] else "")
         + (f", {counts['errors']} file(s) could not be read" if counts["errors"] else "")
         + "."
     )
+    baseline = baseline_summary(result)
+    if baseline is not None:
+        console.print(f"Baseline {baseline['file']}: {baseline['new']} new, {baseline['unchanged']} unchanged, {len(baseline['fixed'])} fixed.")
+        for entry in baseline["fixed"]:
+            console.print(Text(f"  fixed: {entry['policy_id']}  {entry['resource']}  ({entry['file']})", style="green"))

@@ -1,0 +1,37 @@
+"""``iac-guard inventory``: every credential the code defines, where it is used, and by whom it is owned."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .common import ScanRequest, color_enabled, run_scan_command, scan_options, write_output
+from .exit_codes import EXIT_CLEAN, EXIT_ERROR
+
+
+@click.command()
+@scan_options
+@click.option("-f", "--format", "output_format", type=click.Choice(["table", "json", "csv", "markdown"]), default="table", show_default=True, help="Output format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), help="Write the inventory to FILE instead of standard output.")
+def inventory(request: ScanRequest, output_format: str, output: Path | None) -> None:
+    """List every credential found: owner, expiry, rotation, scope, consumers, file:line.
+
+    With --scope all every credential, not only AI ones. JSON is {"credentials": [...]}, each row
+    with its address named as in findings; CSV opens in a spreadsheet for a review.
+
+    \b
+    Exit codes: 0 the inventory was written, 2 usage or config error, or a file that could not
+    be read (its credentials are missing from the inventory).
+    """
+    from ..report.inventory_formats import RENDERERS
+    from ..report.inventory_rows import inventory_rows
+
+    result = run_scan_command(request)
+    rows = inventory_rows(result)
+    for error in result.errors:
+        click.echo(f"error: {error.render()}", err=True)
+    rendered = RENDERERS[output_format](rows, output_format == "table" and color_enabled(output))
+    write_output(rendered, output, f"{len(rows)} credential(s)")
+    sys.exit(EXIT_ERROR if result.errors else EXIT_CLEAN)

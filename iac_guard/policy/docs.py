@@ -1,0 +1,145 @@
+"""Policy documentation in the shape of ruff's rule pages, rendered from the policy files:
+``iac-guard policies explain ID`` prints one page, ``iac-guard policies docs`` writes them all
+(docs/policies.md) with the control mappings of every framework catalog.
+
+What it does / Why is this bad? come from the policy's ``description``; Example and Use instead
+from its bad and good examples; How to fix from ``remediation``; Options from the params that
+read a setting; Controls from ``controls`` with the titles of the catalogs.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Mapping, Sequence
+
+from ..config import Settings
+from .facts import display
+from .loader import Policy, builtin_policy_dir
+
+if TYPE_CHECKING:
+    from ..frameworks import Framework
+
+FENCES = {"terraform": "hcl", "kubernetes": "yaml"}
+DOCS_COMMAND = "iac-guard policies docs -o docs/policies.md"
+
+
+def policy_page(policy: Policy, frameworks: Mapping[str, "Framework"], level: int = 1) -> str:
+    """One policy as Markdown, its title at heading ``level``."""
+    h = "#" * level
+    judges = "suppressions" if policy.judges == "suppressions" else "credentials"
+    lines = [
+        f"{h} {policy.id}: {policy.title}",
+        "",
+        f"Category `{policy.category}` · severity **{policy.severity}** · judges {judges} · "
+        f"defined in `{source_name(policy.source)}`",
+        "",
+        _shift(policy.description, level - 1),
+        "",
+    ]
+    for title, verdict in (("Example", "bad"), ("Use instead", "good")):
+        examples = [e for e in policy.examples if e.verdict == verdict]
+        if examples:
+            lines += [f"{h}# {title}", ""]
+            for example in examples:
+                lines += [f"```{FENCES.get(example.language, '')}", example.code.rstrip(), "```", ""]
+    lines += [_shift(policy.remediation, level - 1), ""]
+    options = [(name, param.setting) for name, param in policy.params.items() if param.setting]
+    if options:
+        lines += [f"{h}# Options", ""]
+        lines += [
+            f"- `{setting}` in `.iac-guard.yaml` (default: {display(getattr(Settings(), setting))})"
+            for _, setting in options
+        ]
+        lines.append("")
+    if policy.controls:
+        lines += [f"{h}# Controls", ""] + [_controls_line(fid, ids, frameworks) for fid, ids in sorted(policy.controls.items())] + [""]
+    if policy.references:
+        lines += [f"{h}# References", ""] + [f"- <{url}>" for url in policy.references] + [""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _controls_line(framework_id: str, control_ids: Sequence[str], frameworks: Mapping[str, "Framework"]) -> str:
+    framework = frameworks.get(framework_id)
+    if framework is None:
+        return f"- `{framework_id}`: {', '.join(control_ids)}"
+    named = [f"{cid} {c.title}" if (c := framework.control(cid)) else cid for cid in control_ids]
+    return f"- {framework.title} (`{framework_id}`): {'; '.join(named)}"
+
+
+def reference_page(policies: Sequence[Policy], frameworks: Mapping[str, "Framework"]) -> str:
+    """docs/policies.md: an index, every policy's page, and each framework's control mapping."""
+    lines = [
+        "# Policy reference",
+        "",
+        f"<!-- Generated from the policy files by `{DOCS_COMMAND}`. Do not edit: change the policy",
+        "     YAML (policies/) or the control catalogs (policies/frameworks/) and regenerate. -->",
+        "",
+        f"{len(policies)} policies. `iac-guard policies explain ID` prints one of these pages in the terminal.",
+        "",
+        "| id | category | severity | title | controls |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| [{p.id}](#{_anchor(p)}) | `{p.category}` | {p.severity} | {p.title} | {_control_ids(p)} |" for p in policies
+    ]
+    lines.append("")
+    for policy in policies:
+        lines += [policy_page(policy, frameworks, level=2)]
+    lines += [
+        "## Control mappings",
+        "",
+        "Which policies give evidence for each control of each framework catalog (policies/frameworks/),",
+        "and what static analysis of the code cannot show about it. A control no policy maps to is",
+        "reported as *not assessed*.",
+        "",
+    ]
+    for framework in frameworks.values():
+        lines += _mapping(framework, policies)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _mapping(framework: "Framework", policies: Sequence[Policy]) -> list[str]:
+    lines = [
+        f"### {framework.title} (`{framework.id}`)",
+        "",
+        f"Source: [{framework.document}]({framework.document_url}). {framework.coverage}",
+        "",
+        "| control | title | policies | what static analysis cannot show |",
+        "|---|---|---|---|",
+    ]
+    for control in framework.controls:
+        mapped = [p.id for p in policies if control.id in p.controls.get(framework.id, ())]
+        lines.append(
+            f"| [{control.id}]({control.url}) | {control.title} | {', '.join(mapped) or 'none (not assessed)'} | "
+            f"{' '.join(control.cannot_show.split())} |"
+        )
+    return lines + [""]
+
+
+def _control_ids(policy: Policy) -> str:
+    return "; ".join(f"{fid}: {', '.join(ids)}" for fid, ids in sorted(policy.controls.items()))
+
+
+def _anchor(policy: Policy) -> str:
+    """GitHub's anchor for the heading ``## IAG001: Title``."""
+    return re.sub(r"[^a-z0-9 -]", "", f"{policy.id}: {policy.title}".lower()).replace(" ", "-")
+
+
+def _shift(markdown: str, by: int) -> str:
+    """Headings moved ``by`` levels down (outside code blocks), to nest a policy's sections."""
+    if by <= 0:
+        return markdown.strip()
+    lines, fenced = [], False
+    for line in markdown.strip().splitlines():
+        fenced ^= line.lstrip().startswith("```")
+        lines.append("#" * by + line if not fenced and re.match(r"#{1,5} ", line) else line)
+    return "\n".join(lines)
+
+
+def source_name(path: Path) -> str:
+    """A built-in policy as ``policies/ai-credentials/…`` wherever the pack is installed."""
+    try:
+        return "policies/" + path.relative_to(builtin_policy_dir()).as_posix()
+    except ValueError:
+        return path.as_posix()

@@ -1,0 +1,33 @@
+"""What every Azure recognizer step needs about one root module: its resources by type, owners
+from tags, and the managed identities resources carry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...model import Location, Owner, Unknown
+from ...terraform.module import Resource
+from ..common import RootModuleView, owner_from_tags
+
+PROVIDER = "azure"
+
+
+class AzureModule(RootModuleView):
+    def owner(self, resource: Resource) -> tuple[Owner, dict[str, Location]]:
+        """The owner in the resource's own ``tags``. Azure has no provider-wide default tags, and a
+        resource group's tags do not propagate to what it contains, so nothing else is read."""
+        owner, key = owner_from_tags(resource.value("tags"), self.settings)
+        return owner, ({"owner": resource.location_of("tags")} if key is not None else {})
+
+    def known_tags(self, resource: Resource) -> dict[str, Any]:
+        tags = resource.value("tags", {})
+        return {k: v for k, v in tags.items() if not isinstance(v, Unknown)} if isinstance(tags, dict) else {}
+
+
+def system_identity_address(resource_address: str) -> str:
+    """The address a resource's system-assigned identity is recorded under."""
+    return f"{resource_address}.identity"
+
+
+def text(value: Any) -> str:
+    return value if isinstance(value, str) else ""

@@ -1,0 +1,111 @@
+"""Azure Key Vault: secrets (expiry, owner, literal values, the AI key a secret holds) and keys
+(``rotation_policy``)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ...model import UNKNOWN, Credential, Expiry, Rotation, Unknown
+from ...terraform.module import Resource
+from ..common import attribute_references, schedule_rotation, stated_lifetime, written_literals
+from .accounts import KEY_ATTRIBUTES
+from .context import PROVIDER, AzureModule
+
+_ISO_DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
+_ISO_DAYS = (365, 30, 7, 1, 1 / 24, 1 / 1440, 1 / 86400)
+
+
+def key_vault_secrets(azure: AzureModule, account_keys: dict[str, Credential]) -> list[Credential]:
+    result = []
+    for secret in azure.module.resources_of("azurerm_key_vault_secret"):
+        owner, evidence = azure.owner(secret)
+        expiry, expiry_evidence = stated_lifetime(secret, azure.settings, "expiration_date") or (
+            Expiry(None, source="no expiration_date: a Key Vault secret never expires"), {}
+        )
+        evidence.update(expiry_evidence)
+        rotation, rotation_evidence = schedule_rotation(secret)
+        held = _held_account_keys(secret, account_keys)
+        result.append(
+            Credential(
+                address=secret.address, provider=PROVIDER, source_type="azurerm_key_vault_secret", kind="secret",
+                location=secret.location, name=_name(secret), owner=owner, expiry=expiry, rotation=rotation,
+                hardcoded=written_literals(secret, "value", name="secret") + written_literals(secret, "value_wo", name="secret"),
+                ai_reasons=tuple(f"holds the access key of {a} ({account_keys[a].ai_reasons[0]})" for a in held),
+                ai_hints=(secret.name, *secret.known_texts("name", "content_type")),
+                tags=azure.known_tags(secret), evidence={**evidence, **rotation_evidence},
+            )
+        )
+    return result
+
+
+def _held_account_keys(secret: Resource, account_keys: dict[str, Credential]) -> list[str]:
+    """The AI services accounts whose key the secret's value reads
+    (``value = azurerm_cognitive_account.openai.primary_access_key``)."""
+    read = attribute_references(secret, "value") | attribute_references(secret, "value_wo")
+    return [address for address in sorted(account_keys) if any(f"{address}.{key}" in read for key in KEY_ATTRIBUTES)]
+
+
+def key_vault_keys(azure: AzureModule) -> list[Credential]:
+    """Keys judged like secrets: ``rotation_policy.automatic`` rotates them, ``expire_after`` or
+    ``expiration_date`` bounds them."""
+    result = []
+    for key in azure.module.resources_of("azurerm_key_vault_key"):
+        owner, evidence = azure.owner(key)
+        expiry, expiry_evidence = stated_lifetime(key, azure.settings, "expiration_date") or (None, {})
+        evidence.update(expiry_evidence)
+        policy = key.first_block("rotation_policy")
+        if policy is not None:
+            rotation, expire_after = _rotation_policy(key.address, policy)
+            evidence["rotation"] = policy.location
+            if expiry is None and expire_after is not None:
+                expiry = Expiry(expire_after, source="rotation_policy expire_after")
+                evidence["expiry"] = policy.location_of("expire_after")
+        else:
+            rotation, rotation_evidence = schedule_rotation(key)
+            evidence.update(rotation_evidence)
+        result.append(
+            Credential(
+                address=key.address, provider=PROVIDER, source_type="azurerm_key_vault_key", kind="secret",
+                location=key.location, name=_name(key), owner=owner,
+                expiry=expiry or Expiry(None, source="no expiration_date or rotation_policy expire_after: the key never expires"),
+                rotation=rotation, ai_hints=(key.name, *key.known_texts("name")),
+                tags=azure.known_tags(key), evidence=evidence,
+            )
+        )
+    return result
+
+
+def _rotation_policy(address: str, policy: Any) -> tuple[Rotation, float | Unknown | None]:
+    """The rotation period of ``rotation_policy { automatic { … } expire_after }``: every
+    ``time_after_creation``, or ``time_before_expiry`` ahead of each version's expiry."""
+    expire_after = iso_duration_days(policy.value("expire_after"))
+    automatic = policy.first_block("automatic")
+    mechanism = f"{address} rotation_policy"
+    if automatic is None:
+        return Rotation(None, f"{mechanism} has no automatic rotation"), expire_after
+    after_creation = iso_duration_days(automatic.value("time_after_creation"))
+    if after_creation is not None:
+        return Rotation(after_creation, mechanism), expire_after
+    before_expiry = iso_duration_days(automatic.value("time_before_expiry"))
+    if isinstance(before_expiry, float) and isinstance(expire_after, float):
+        return Rotation(expire_after - before_expiry, mechanism), expire_after
+    return Rotation(UNKNOWN, mechanism), expire_after
+
+
+def iso_duration_days(value: Any) -> float | Unknown | None:
+    """An ISO 8601 duration (``P90D``, ``P1Y``, ``PT12H``) in days (a month is 30, a year 365);
+    None when not written, UNKNOWN when not one."""
+    if value is None:
+        return None
+    match = _ISO_DURATION.match(value) if isinstance(value, str) else None
+    if not match or not any(match.groups()):
+        return UNKNOWN
+    return float(sum(int(n) * days for n, days in zip(match.groups(), _ISO_DAYS) if n))
+
+
+def _name(resource: Resource) -> Any:
+    value = resource.value("name")
+    return value if isinstance(value, (str, Unknown)) else resource.name
+
+

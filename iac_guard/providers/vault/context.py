@@ -1,0 +1,209 @@
+"""What every Vault recognizer step needs about one root module: its resources by type, TTLs as
+Vault reads them, owners from metadata maps, the mounts a role takes its TTL limits from, the
+policies tokens and roles name, and the identity entities that stand behind roles."""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from typing import Any
+
+from ...config import Settings
+from ...model import UNKNOWN, Expiry, Grant, Location, Owner, Rotation, Unknown
+from ...kubernetes.objects import KubeObject
+from ...project import Project
+from ...terraform.module import BlockView, Module, Resource
+from ..common import go_duration_seconds, known_strings, owner_from_tags, rotation_named_by
+from ..kubernetes_terraform import terraform_objects
+from .policies import ROOT_POLICY, policy_grants, root_grant
+
+PROVIDER = "vault"
+SHORT_LIVED_DAYS = 1.0
+_DAYS = re.compile(r"(\d+(?:\.\d+)?)d")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def vault_seconds(value: Any) -> float | Unknown | None:
+    """A Vault duration in seconds: a number, a numeric string, a Go duration (``768h``, ``30m``) or
+    days (``30d``), as Vault's own parser reads them. None when not written; UNKNOWN when it is not
+    known before apply or cannot be read."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or isinstance(value, Unknown):
+        return UNKNOWN
+    if isinstance(value, (int, float)):
+        return float(value)
+    if not isinstance(value, str):
+        return UNKNOWN
+    text = value.strip()
+    if _NUMBER.fullmatch(text):
+        return float(text)
+    days = _DAYS.fullmatch(text)
+    if days:
+        return float(days.group(1)) * 86400
+    seconds = go_duration_seconds(text)
+    return UNKNOWN if seconds is None else seconds
+
+
+def lifetime(seconds: float | Unknown | None, source: str) -> Expiry:
+    """A lifetime in days; a day or less is short-lived."""
+    if isinstance(seconds, Unknown) or seconds is None:
+        return Expiry(UNKNOWN, source=source)
+    days = seconds / 86400
+    return Expiry(days, days <= SHORT_LIVED_DAYS, source)
+
+
+class ClusterObjects:
+    """The scan's Kubernetes objects — in YAML, and made by Terraform's kubernetes provider — by
+    cluster address, with the label and annotation maps Terraform does not know before apply.
+    Built once per scan, on first use."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+
+    @cached_property
+    def by_address(self) -> dict[str, list[tuple[KubeObject, frozenset[str]]]]:
+        found: dict[str, list[tuple[KubeObject, frozenset[str]]]] = {}
+        for obj in self.project.kube_objects:
+            found.setdefault(obj.address, []).append((obj, frozenset()))
+        for made in terraform_objects(self.project):
+            found.setdefault(made.obj.address, []).append((made.obj, made.unknown))
+        return found
+
+
+class VaultModule:
+    def __init__(self, module: Module, settings: Settings, cluster: ClusterObjects) -> None:
+        self.module = module
+        self.settings = settings
+        self.cluster = cluster
+
+    def by_type(self, *types: str) -> dict[str, Resource]:
+        return {r.address: r for r in self.module.resources_of(*types)}
+
+    # -- TTLs -----------------------------------------------------------------------------------
+
+    def ttl(self, view: BlockView, attribute: str | None) -> tuple[float | Unknown | None, Location | None]:
+        """A TTL attribute in seconds, None when not written or 0 (Vault's "use the default")."""
+        if attribute is None or not view.has(attribute):
+            return None, None
+        seconds = vault_seconds(view.value(attribute))
+        if isinstance(seconds, float) and seconds <= 0:
+            return None, None
+        return seconds, view.location_of(attribute)
+
+    def written(self, view: BlockView, attribute: str) -> str:
+        value = view.value(attribute)
+        return f"{attribute} {value}" if isinstance(value, (str, int, float)) else attribute
+
+    def mount_max_ttl(self, mount: Resource | None, *attributes: str) -> tuple[Expiry, Location | None] | None:
+        """The longest lease a mount allows, when its configuration is in the code: a role that
+        sets no max TTL of its own takes it from its parent mount."""
+        if mount is None:
+            return None
+        for view, attribute in [(mount, a) for a in attributes] + [(mount.first_block("tune"), "max_lease_ttl")]:
+            if view is None:
+                continue
+            seconds, where = self.ttl(view, attribute)
+            if seconds is not None:
+                return lifetime(seconds, f"{attribute} of {mount.address}"), where
+        return None
+
+    def mount(self, view: BlockView, attribute: str, default_path: str, types: tuple[str, ...]) -> Resource | None:
+        """The mount (auth method or secrets engine) a role lives in: named by reference, or by
+        its path (a mount's path defaults to its type)."""
+        candidates = self.by_type(*types)
+        for ref in sorted(view.refs(attribute)):
+            if ref in candidates:
+                return candidates[ref]
+        path = view.value(attribute, default_path)
+        if not isinstance(path, str):
+            return None
+        for candidate in candidates.values():
+            written = candidate.value("path", _default_mount_path(candidate))
+            if isinstance(written, str) and written.strip("/") == path.strip("/"):
+                return candidate
+        return None
+
+    # -- owners and rotation --------------------------------------------------------------------
+
+    def metadata_owner(self, view: BlockView, attribute: str, what: str) -> tuple[Owner, dict[str, Location]]:
+        """The owner named in a metadata map (``owner_keys``, compared case-insensitively)."""
+        owner, key = owner_from_tags(view.value(attribute, {}), self.settings, what)
+        return owner, ({"owner": view.location_of(attribute)} if key is not None else {})
+
+    def replaced_on_schedule(self, view: BlockView) -> tuple[Rotation, Location] | None:
+        """``lifecycle { replace_triggered_by = [time_rotating.x] }``."""
+        lifecycle = view.first_block("lifecycle")
+        rotation = rotation_named_by(self.module, lifecycle, "replace_triggered_by") if lifecycle else None
+        if rotation is None or lifecycle is None:
+            return None
+        return rotation, lifecycle.location_of("replace_triggered_by")
+
+    @cached_property
+    def entities(self) -> dict[str, Resource]:
+        """Role address → the ``vault_identity_entity`` an entity alias ties its logins to."""
+        entities = self.by_type("vault_identity_entity")
+        found: dict[str, Resource] = {}
+        for alias in self.module.resources_of("vault_identity_entity_alias"):
+            entity = next((entities[r] for r in sorted(alias.refs("canonical_id")) if r in entities), None)
+            if entity is not None:
+                for role in sorted(alias.refs("name")):
+                    found.setdefault(role, entity)
+        return found
+
+    def entity_owner(self, role: Resource) -> tuple[Owner, Resource] | None:
+        entity = self.entities.get(role.address)
+        if entity is None:
+            return None
+        owner, _ = owner_from_tags(entity.value("metadata", {}), self.settings, "metadata")
+        return Owner(owner.value, f"inherited from {entity.address}"), entity
+
+    # -- policies -------------------------------------------------------------------------------
+
+    @cached_property
+    def _policies(self) -> dict[str, tuple[Resource, tuple[Grant, ...]]]:
+        return {address: (policy, policy_grants(policy)) for address, policy in self.by_type("vault_policy").items()}
+
+    def policies(self, view: BlockView, *attributes: str) -> tuple[list[Grant], list[str]]:
+        """The grants of the policies an attribute names (by reference or by name; ``root`` is the
+        built-in root policy; others, like ``default``, are not in the code), and their names."""
+        named: dict[str, tuple[Grant, ...]] = {}
+        names: list[str] = []
+        by_name = {
+            value.lower(): address
+            for address, (policy, _) in self._policies.items()
+            if isinstance(value := policy.value("name"), str)
+        }
+        for attribute in attributes:
+            for ref in sorted(view.refs(attribute)):
+                if ref in self._policies:
+                    named.setdefault(ref, self._policies[ref][1])
+            for name in known_strings(view.value(attribute)):
+                names.append(name)
+                if name.lower() == ROOT_POLICY:
+                    named.setdefault(ROOT_POLICY, (root_grant(view.location_of(attribute)),))
+                elif name.lower() in by_name:
+                    address = by_name[name.lower()]
+                    named.setdefault(address, self._policies[address][1])
+        return [grant for grants in named.values() for grant in grants], names
+
+
+def _default_mount_path(mount: Resource) -> Any:
+    """Where a mount resource mounts when it names no ``path``: ``vault_jwt_auth_backend`` at
+    ``jwt``, ``vault_aws_secret_backend`` at ``aws``, ``vault_auth_backend`` at its type."""
+    defaults = {"vault_jwt_auth_backend": "jwt", "vault_aws_secret_backend": "aws"}
+    if mount.resource_type in defaults:
+        return defaults[mount.resource_type]
+    return mount.value("type") if mount.resource_type == "vault_auth_backend" else None
+
+
+def wildcard_evidence(grants: list[Grant]) -> dict[str, Location]:
+    """Where the first wildcard is written (often a policy in another file)."""
+    where = next((g.location for g in grants if g.wildcard_reasons and g.location), None)
+    return {"scope": where} if where else {}
+
+
+def hints(view: Resource, *attributes: str) -> tuple[str, ...]:
+    """Names that may say which AI provider a credential serves: the resource's own name and the
+    known text of the given attributes."""
+    return tuple(dict.fromkeys((view.name, *view.known_texts(*attributes))))

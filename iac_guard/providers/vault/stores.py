@@ -1,0 +1,148 @@
+"""Secrets kept in Vault's key/value store, and keys written into Vault's own configuration.
+
+- ``vault_kv_secret_v2``: its ``custom_metadata { data = {…} }`` map carries what a KV secret has
+  no field for — the owner (``owner_keys``), ``iac-guard.io/expires`` and
+  ``iac-guard.io/rotation-period`` — and ``max_versions`` is kept as the tag ``max_versions``.
+  Without them a KV secret never expires and nothing rotates it.
+- ``vault_kv_secret`` (KV v1) and ``vault_generic_secret`` have no metadata at all: their owner,
+  expiry and rotation are unknown (never failed), and only what they hold is judged.
+- ``data_json`` is judged for hardcoded keys as written in the resource, key by key.
+- Secrets engine and auth method configuration that holds a cloud or identity-provider secret
+  (``vault_aws_secret_backend`` ``secret_key``, ``vault_jwt_auth_backend`` ``oidc_client_secret``,
+  …) is reported only when a literal is written there.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...model import UNKNOWN, Credential, Expiry, Location, Owner, Rotation, SecretLiteral, Unknown
+from ...secrets import credential_kind, find_in
+from ...terraform.evaluate import json_partial
+from ...terraform.hcl_ast import Call, ObjectExpr, Literal
+from ...terraform.module import BlockView, Resource
+from ..common import EXPIRES_KEY, ROTATION_PERIOD_KEY, owner_from_tags, stated_expiry, stated_rotation
+from .context import PROVIDER, VaultModule, hints
+
+#: Configuration resources and the attributes that hold a secret.
+CONFIG_SECRETS: dict[str, tuple[str, ...]] = {
+    "vault_aws_secret_backend": ("access_key", "secret_key"),
+    "vault_aws_auth_backend_client": ("access_key", "secret_key"),
+    "vault_azure_secret_backend": ("client_secret",),
+    "vault_gcp_secret_backend": ("credentials",),
+    "vault_jwt_auth_backend": ("oidc_client_secret",),
+    "vault_kubernetes_auth_backend_config": ("token_reviewer_jwt",),
+}
+_NO_METADATA = "has no metadata field (vault_kv_secret_v2 has custom_metadata)"
+
+
+def kv_secrets(vault: VaultModule) -> list[Credential]:
+    result = []
+    for secret in vault.module.resources_of("vault_kv_secret_v2"):
+        metadata = secret.first_block("custom_metadata")
+        data = metadata.value("data", {}) if metadata else {}
+        owner, key = owner_from_tags(data, vault.settings, "custom_metadata key")
+        evidence = {"owner": metadata.location_of("data")} if metadata and key is not None else {}
+        expiry = _stated(data, EXPIRES_KEY, lambda text, source: stated_expiry(text, vault.settings.today, source))
+        rotation = _stated(data, ROTATION_PERIOD_KEY, stated_rotation)
+        scheduled = vault.replaced_on_schedule(secret)
+        if scheduled:
+            rotation, evidence["rotation"] = scheduled
+        for field, stated in (("expiry", expiry), ("rotation", rotation)):
+            if stated is not None and metadata and field not in evidence:
+                evidence[field] = metadata.location_of("data")
+        tags = {k: v for k, v in data.items() if isinstance(v, str)} if isinstance(data, dict) else {}
+        max_versions = metadata.value("max_versions") if metadata else None
+        if isinstance(max_versions, int) and not isinstance(max_versions, bool):
+            tags["max_versions"] = max_versions
+        result.append(
+            _stored(
+                vault, secret, "name", owner, expiry or Expiry(None, source="KV secrets do not expire"),
+                rotation or Rotation(None), tags, evidence,
+            )
+        )
+    for secret in vault.module.resources_of("vault_kv_secret", "vault_generic_secret"):
+        unknown = f"{secret.resource_type} {_NO_METADATA}"
+        result.append(_stored(vault, secret, "path", Owner(UNKNOWN, unknown), Expiry(UNKNOWN, source=unknown), Rotation(UNKNOWN, unknown), {}, {}))
+    return result
+
+
+def configuration_literals(vault: VaultModule) -> list[Credential]:
+    """Keys written into Vault's configuration of a cloud or identity provider."""
+    result = []
+    for resource in vault.module.resources_of(*CONFIG_SECRETS):
+        literals = tuple(
+            SecretLiteral(path, d.detector, d.fingerprint, resource.location_of(attribute), d.ai_provider)
+            for attribute in CONFIG_SECRETS[resource.resource_type]
+            for path, d in find_in(resource.literal_value(attribute), attribute)
+        )
+        if literals:
+            result.append(
+                Credential(
+                    address=resource.address, provider=PROVIDER, source_type=resource.resource_type,
+                    kind=credential_kind(literals[0].detector),  # type: ignore[arg-type]
+                    location=resource.location, name=resource.name, origin="literal", hardcoded=literals,
+                    ai_hints=hints(resource, "path", "description"),
+                )
+            )
+    return result
+
+
+def _stored(
+    vault: VaultModule, secret: Resource, path_attribute: str, owner: Owner, expiry: Expiry, rotation: Rotation,
+    tags: dict[str, Any], evidence: dict[str, Location],
+) -> Credential:
+    value = json_partial(secret.value("data_json"))
+    keys = tuple(str(k) for k in value) if isinstance(value, dict) else ()
+    return Credential(
+        address=secret.address, provider=PROVIDER, source_type=secret.resource_type, kind="secret",
+        location=secret.location, name=_text(secret.value(path_attribute)) or secret.name, owner=owner,
+        expiry=expiry, rotation=rotation,
+        hardcoded=tuple(lit for attribute in ("data_json", "data_json_wo") for lit in _data_literals(secret, attribute)),
+        ai_hints=hints(secret, "mount", path_attribute) + keys, tags=tags, evidence=evidence,
+    )
+
+
+def _stated(data: Any, key: str, read: Any) -> Any:
+    """A convention stated in the metadata map; unknown when the map or the key's value is."""
+    if isinstance(data, Unknown):
+        return read("", "custom_metadata not known before apply")
+    if not isinstance(data, dict) or key not in data:
+        return None
+    value = data[key]
+    return read(value if isinstance(value, str) else "", f"custom_metadata {key}")
+
+
+def _data_literals(secret: Resource, attribute: str) -> tuple[SecretLiteral, ...]:
+    """Keys written in ``data_json`` (JSON text or ``jsonencode({…})``), each at its own line when
+    the map is written in the resource."""
+    written = secret.literal_value(attribute)
+    structure = json_partial(written) if isinstance(written, (str, Unknown)) else written
+    if not isinstance(structure, dict):
+        return ()
+    lines = _key_lines(secret, attribute)
+    found = []
+    for path, detection in find_in(structure, attribute):
+        key = path.split(".", 2)[1] if "." in path else ""
+        where = secret.location_of(attribute)
+        line = lines.get(key)
+        found.append(
+            SecretLiteral(path, detection.detector, detection.fingerprint,
+                          Location(where.file, line, line) if line else where, detection.ai_provider)
+        )
+    return tuple(found)
+
+
+def _key_lines(view: BlockView, attribute: str) -> dict[str, int]:
+    written = view.attribute(attribute)
+    expr = written.expr if written else None
+    if isinstance(expr, Call) and expr.name == "jsonencode" and len(expr.args) == 1:
+        expr = expr.args[0]
+    if not isinstance(expr, ObjectExpr):
+        return {}
+    lines = expr.item_lines or tuple(expr.line for _ in expr.items)
+    return {key.value: line for (key, _), line in zip(expr.items, lines) if isinstance(key, Literal) and isinstance(key.value, str)}
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""

@@ -1,0 +1,85 @@
+"""A pull-request comment: the verdict, failing findings as a table, suppressions folded away.
+
+GitHub, GitLab and Bitbucket render it as it is (``gh pr comment --body-file``, a GitLab note, or
+``$GITHUB_STEP_SUMMARY``). The findings table is capped so a comment stays within the size the
+hosts accept; the JSON or SARIF output has every finding.
+"""
+
+from __future__ import annotations
+
+from ..model import SEVERITY_ORDER, Finding
+from ..scan import ScanResult
+from .evidence import markdown_cell, markdown_table, suppression_text
+from .json_report import baseline_summary, summary
+
+MAX_ROWS = 50
+
+
+def render(result: ScanResult, color: bool = False) -> str:
+    counts = summary(result)
+    gating = result.gating
+    failing = result.failing
+    if result.errors:
+        verdict = f"### :x: iac-guard: {counts['errors']} file(s) could not be scanned"
+    elif gating and not result.filters.soft_fail:
+        verdict = f"### :x: iac-guard: {len(gating)} failing finding(s)"
+    elif failing:
+        verdict = f"### :warning: iac-guard: {len(failing)} finding(s) that do not fail the gate"
+    else:
+        verdict = "### :white_check_mark: iac-guard: no failing findings"
+    lines = [verdict, ""]
+    lines.append(
+        f"{counts['ai_credentials']} AI credential(s) of {counts['credentials']} found, "
+        f"{counts['workloads']} workload(s), {counts['files_scanned']} file(s) scanned; "
+        f"fails on {result.filters.fail_on} and above"
+        + (" (soft fail: never fails the build on findings)" if result.filters.soft_fail else "")
+        + "."
+    )
+    if result.errors:
+        lines += ["", "**Files that could not be scanned**", ""]
+        lines += [f"- `{markdown_cell(error.render())}`" for error in result.errors]
+    if failing:
+        lines += ["", *_severity_table(failing), "", *_findings_table(failing, {id(f) for f in gating})]
+    suppressed = [f for f in result.findings if f.suppressed]
+    if suppressed:
+        lines += ["", f"<details><summary>{len(suppressed)} suppressed finding(s)</summary>", ""]
+        lines += markdown_table(
+            ("file", "policy", "resource", "suppression"),
+            ((_where(f), f.policy_id, f"`{f.resource}`", suppression_text(f.suppression)) for f in suppressed[:MAX_ROWS]),
+        )
+        lines += _more(len(suppressed)) + ["", "</details>"]
+    baseline = baseline_summary(result)
+    if baseline is not None:
+        lines += ["", f"Baseline `{baseline['file']}`: {baseline['new']} new, {baseline['unchanged']} unchanged, {len(baseline['fixed'])} fixed."]
+        lines += [f"- fixed: {e['policy_id']} `{markdown_cell(e['resource'])}` in `{markdown_cell(e['file'])}`" for e in baseline["fixed"][:MAX_ROWS]]
+    return "\n".join(lines) + "\n"
+
+
+def _severity_table(failing: list[Finding]) -> list[str]:
+    order = sorted(SEVERITY_ORDER, key=SEVERITY_ORDER.get, reverse=True)
+    counts = {severity: sum(1 for f in failing if f.severity == severity) for severity in order}
+    return markdown_table(("severity", "failing"), ((s, n) for s, n in counts.items() if n))
+
+
+def _findings_table(failing: list[Finding], gating: set[int]) -> list[str]:
+    """Failing findings, those that fail the gate first and worst first (sorted() is stable)."""
+    rows = (
+        (
+            "fails" if id(f) in gating else "below threshold",
+            f.severity,
+            _where(f),
+            f.policy_id,
+            f"`{f.resource}`",
+            f.message,
+        )
+        for f in sorted(failing, key=lambda f: (id(f) not in gating, -SEVERITY_ORDER.get(f.severity, 0)))[:MAX_ROWS]
+    )
+    return markdown_table(("", "severity", "file", "policy", "resource", "message"), rows) + _more(len(failing))
+
+
+def _where(finding: Finding) -> str:
+    return f"`{finding.file}:{finding.line}`"
+
+
+def _more(total: int) -> list[str]:
+    return [f"", f"… and {total - MAX_ROWS} more (see the JSON or SARIF output)."] if total > MAX_ROWS else []

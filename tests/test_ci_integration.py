@@ -1,0 +1,149 @@
+"""What CI systems and pre-commit run: the hook definition, the GitHub Action, the formats they read
+(GitHub annotations, the Markdown summary), and a scan of the files pre-commit passes."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from gate_support import GATE, fixed_today, invoke  # noqa: F401 - fixed_today is autouse
+from scanning import write_project
+
+ROOT = Path(__file__).parent.parent
+USER = '''resource "aws_iam_user" "bedrock_ci" {
+  name = "bedrock-ci"
+  tags = { owner = "ml-platform" }
+}
+'''
+KEY = '''resource "aws_iam_access_key" "bedrock_ci" {
+  user = aws_iam_user.bedrock_ci.name
+}
+'''
+
+
+def test_the_pre_commit_hook() -> None:
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert (hook["id"], hook["entry"], hook["language"], hook["pass_filenames"]) == ("iac-guard", "iac-guard scan", "python", True)
+    pattern = re.compile(hook["files"])
+    for name in ("main.tf", "x.tf.json", "terraform.tfvars", "prod.auto.tfvars.json", "k8s/app.yaml", "chart.yml"):
+        assert pattern.search(name), name
+    for name in ("README.md", "main.tfstate", "values.json", "tf"):
+        assert not pattern.search(name), name
+
+
+def test_files_from_several_folders_as_pre_commit_passes_them(tmp_path: Path) -> None:
+    write_project(tmp_path, {"infra/ci/users.tf": USER, "infra/ci/keys.tf": KEY, "k8s/secret.yaml": "apiVersion: v1\nkind: Secret\nmetadata: {name: openai, namespace: chat}\n", "docs/notes.yaml": "title: not kubernetes\n"})
+    result = invoke("scan", tmp_path / "infra" / "ci" / "keys.tf", tmp_path / "k8s" / "secret.yaml", tmp_path / "docs" / "notes.yaml", "-f", "json")
+    assert result.exit_code == 1, result.output
+    document = json.loads(result.stdout)
+    # The root is the common parent; keys.tf alone brought users.tf, so the key inherits the user's owner.
+    assert [(f["policy_id"], f["resource"], f["file"]) for f in document["findings"]] == [
+        ("IAG002", "aws_iam_access_key.bedrock_ci", "infra/ci/keys.tf"),
+        ("IAG003", "aws_iam_access_key.bedrock_ci", "infra/ci/keys.tf"),
+        ("IAG001", "Secret/chat/openai", "k8s/secret.yaml"),
+        ("IAG002", "Secret/chat/openai", "k8s/secret.yaml"),
+        ("IAG003", "Secret/chat/openai", "k8s/secret.yaml"),
+    ]
+    assert document["summary"]["files_scanned"] == 4
+
+
+def test_the_action() -> None:
+    action = yaml.safe_load((ROOT / "action.yml").read_text())
+    assert action["runs"]["using"] == "composite"
+    assert set(action["inputs"]) >= {"paths", "fail-on", "soft-fail", "baseline", "diff-base", "extra-args", "upload-sarif", "category"}
+    steps = action["runs"]["steps"]
+    install = next(s for s in steps if s.get("name") == "Install iac-guard")
+    assert '"${{ github.action_path }}"' in install["run"]
+    upload = next(s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif@"))
+    assert upload["with"] == {"sarif_file": "${{ inputs.sarif-file }}", "category": "${{ inputs.category }}"}
+    scan = next(s for s in steps if s.get("id") == "scan")["run"]
+    assert "${{" not in scan  # inputs reach the script as environment variables only
+    for option in ("--fail-on", "--soft-fail", "--baseline", "--diff-base", "--format"):
+        assert option in scan
+        assert option in invoke("scan", "--help").output
+    assert steps[-1]["run"].rstrip().endswith('exit "${{ steps.scan.outputs.exit-code }}"')
+
+
+def test_github_annotations() -> None:
+    result = invoke("scan", GATE, "-f", "github", "--fail-on", "high")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0] == (
+        "::error file=infra/secrets.tf,line=9,endLine=12,title=IAG002 AI credential never expires or lives too long "
+        "(aws_secretsmanager_secret.anthropic)::aws_secretsmanager_secret.anthropic never expires (Secrets Manager "
+        "secrets do not expire); it must expire within 90 days"
+    )
+    assert lines[2] == (
+        "::warning file=infra/secrets.tf,line=14,endLine=14,title=IAG900 Suppression is not valid "
+        "(aws_secretsmanager_secret.gemini)::aws_secretsmanager_secret.gemini: the suppression of IAG001 is not valid: "
+        'it gives no reason; write reason="why this is accepted"'
+    )
+    assert len(lines) == 12  # 11 failing findings and the summary; suppressed ones are not annotated
+    assert lines[-1] == "iac-guard: 11 failing finding(s), 6 suppressed, 0 file(s) not scanned; exit code 1"
+
+
+def test_github_annotation_paths_follow_the_workspace(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(GATE.parent))
+    lines = invoke("scan", GATE, "-f", "github").stdout.splitlines()
+    assert lines[0].startswith("::error file=gate/infra/secrets.tf,line=9,")
+
+
+def test_github_escapes_properties_and_data(tmp_path: Path) -> None:
+    write_project(tmp_path, {"a,b.tf": 'resource "aws_secretsmanager_secret" "openai" {\n  name = "openai"\n}\n'})
+    line = invoke("scan", tmp_path, "-f", "github").stdout.splitlines()[0]
+    assert line.startswith("::error file=a%2Cb.tf,line=1,")
+
+
+def test_github_reports_unreadable_files(tmp_path: Path) -> None:
+    write_project(tmp_path, {"broken.tf": 'resource "x" "y" {\n  name = \n'})
+    result = invoke("scan", tmp_path, "-f", "github")
+    assert result.exit_code == 2
+    assert result.stdout.startswith("::error file=broken.tf,line=2,col=")
+
+
+def test_markdown_summary() -> None:
+    result = invoke("scan", GATE, "-f", "markdown", "--fail-on", "high")
+    assert result.exit_code == 1
+    text = result.stdout
+    assert text.startswith("### :x: iac-guard: 8 failing finding(s)\n\n7 AI credential(s) of 7 found, 0 workload(s), 2 file(s) scanned; fails on high and above.\n")
+    assert "| severity | failing |\n|---|---|\n| high | 8 |\n| medium | 3 |\n" in text
+    rows = [line for line in text.splitlines() if line.startswith("| fails |") or line.startswith("| below threshold |")]
+    assert [row.split(" | ")[0] for row in rows] == ["| fails"] * 8 + ["| below threshold"] * 3
+    assert "<details><summary>6 suppressed finding(s)</summary>" in text
+    assert "| `infra/secrets.tf:21` | IAG006 | `var.hf_token` | revoked demo token, kept for the workshop (no expiry, comment) |" in text
+
+
+def test_markdown_verdicts(tmp_path: Path) -> None:
+    write_project(tmp_path, {"main.tf": 'resource "aws_secretsmanager_secret" "openai" {\n  name = "openai"\n}\n'})
+    assert invoke("scan", tmp_path, "-f", "markdown", "--soft-fail").stdout.startswith(
+        "### :warning: iac-guard: 3 finding(s) that do not fail the gate\n"
+    )
+    assert invoke("scan", tmp_path, "-f", "markdown", "--skip-policy", "IAG001", "--skip-policy", "IAG002", "--skip-policy", "IAG003").stdout.startswith(
+        "### :white_check_mark: iac-guard: no failing findings\n"
+    )
+
+
+def _readme_blocks(language: str) -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return re.findall(rf"```{language}\n(.*?)```", text, flags=re.DOTALL)
+
+
+def test_readme_snippets_match_the_code() -> None:
+    scan_help = invoke("scan", "--help").output
+    commands = [line for block in _readme_blocks("(?:sh|yaml|groovy)") for line in block.splitlines() if "iac-guard scan" in line]
+    assert len(commands) >= 5
+    for command in commands:
+        for option in re.findall(r"(?<![\w-])(--[a-z][a-z-]+)", command.split("iac-guard scan", 1)[1]):
+            assert option in scan_help, (option, command)
+    action_inputs = set(yaml.safe_load((ROOT / "action.yml").read_text())["inputs"])
+    workflows = [yaml.safe_load(block) for block in _readme_blocks("yaml") if "runs-on" in block]
+    (workflow,) = workflows
+    (step,) = [s for s in workflow["jobs"]["iac-guard"]["steps"] if "iac-guard" in s.get("uses", "")]
+    assert set(step["with"]) <= action_inputs
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    (config,) = [yaml.safe_load(block) for block in _readme_blocks("yaml") if "repos:" in block]
+    assert config["repos"][0]["hooks"][0]["id"] == hook["id"]

@@ -1,0 +1,108 @@
+"""The HTML control report: one self-contained file, checked as text, then rendered by headless
+Chromium (the rendered DOM is checked, and a screenshot and a PDF print are saved under
+test-artifacts/ for a person to look at)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from iac_guard.cli import main
+from scanning import FIXTURES
+
+PROJECTS = FIXTURES / "projects"
+ARTIFACTS = Path(__file__).parent.parent / "test-artifacts"
+CHROMIUM = next((shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome") if shutil.which(name)), None)
+ISSUE_ORDER = ("owasp-nhi-2025", "owasp-agentic-2026", "nist-csf-2.0", "nist-ai-rmf-1.0", "cis-v8")
+
+
+@pytest.fixture(scope="module")
+def report_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The report on both fixture projects, frameworks in the order the issue lists them."""
+    target = tmp_path_factory.mktemp("html") / "control-report.html"
+    frameworks = [arg for framework in ISSUE_ORDER for arg in ("--framework", framework)]
+    result = CliRunner().invoke(
+        main, ["report", str(PROJECTS / "ml-platform"), str(PROJECTS / "support-bot"), *frameworks, "-f", "html", "-o", str(target)],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    return target
+
+
+def test_self_contained_no_script_no_external_asset(report_file: Path) -> None:
+    html = report_file.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>")
+    for forbidden in ("<script", "<link", "<img", "<iframe", "src=", "@import", "url(", "@font-face"):
+        assert forbidden not in html, forbidden
+    assert html.count("<svg") == 2 * len(ISSUE_ORDER)  # a summary bar and a control chart per framework
+    assert "@media print" in html
+
+
+def test_html_is_well_formed(report_file: Path) -> None:
+    class Checker(HTMLParser):
+        VOID = {"meta", "br", "rect", "hr", "input"}
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.stack: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: list) -> None:
+            if tag not in self.VOID:
+                self.stack.append(tag)
+
+        def handle_startendtag(self, tag: str, attrs: list) -> None:
+            pass
+
+        def handle_endtag(self, tag: str) -> None:
+            assert self.stack and self.stack[-1] == tag, (tag, self.stack[-3:])
+            self.stack.pop()
+
+    checker = Checker()
+    checker.feed(report_file.read_text(encoding="utf-8"))
+    assert checker.stack == []
+
+
+def _chromium(report: Path, profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+         f"--user-data-dir={profile}", *args, report.as_uri()],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium): the HTML report is only checked as text")
+def test_rendered_in_headless_chromium(report_file: Path, tmp_path: Path) -> None:
+    dom = _chromium(report_file, tmp_path / "profile", "--dump-dom")
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", dom.stdout))
+    assert "iac-guard control report" in text
+    for title in ("OWASP Top 10 Non-Human Identities Risks – 2025", "OWASP Top 10 for Agentic Applications for 2026",
+                  "The NIST Cybersecurity Framework (CSF) 2.0", "Artificial Intelligence Risk Management Framework (AI RMF 1.0)",
+                  "CIS Critical Security Controls Version 8"):
+        assert title in text
+    assert "NHI7 Long-Lived Secrets" in text
+    assert "10 failing findings of IAG002, IAG003; 1 suppressed finding" in text
+    assert "vendor key without expiry; replaced by workload identity next year (until 2030-06-30, comment, owner platform-security)" in text
+    assert "rotated by hand during the pilot (expired 2026-01-31, comment)" in text
+    assert "What static analysis cannot show:" in text
+    assert dom.stdout.count("<svg") == 2 * len(ISSUE_ORDER)
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    screenshot = ARTIFACTS / "control-report.png"
+    shot = _chromium(report_file, tmp_path / "profile", f"--screenshot={screenshot}", "--window-size=1280,2000")
+    assert shot.returncode == 0, shot.stderr[-2000:]
+    assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and screenshot.stat().st_size > 50_000
+
+    pdf = ARTIFACTS / "control-report.pdf"
+    printed = _chromium(report_file, tmp_path / "profile", f"--print-to-pdf={pdf}", "--no-pdf-header-footer")
+    assert printed.returncode == 0, printed.stderr[-2000:]
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes()))
+    assert pages >= len(ISSUE_ORDER)  # each framework starts on a new page when printed
+    shutil.copy(report_file, ARTIFACTS / "control-report.html")
