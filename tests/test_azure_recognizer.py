@@ -285,6 +285,30 @@ def test_application_owner_from_notes_or_the_owners_it_lists(tmp_path, body, own
     assert scan.credential("azuread_application_password.app").expiry == Expiry(34, source="end_date", expires_on="2027-01-01")
 
 
+def test_application_owner_from_its_service_principals_tags_and_an_orphan_service_principal_is_its_own_identity(tmp_path):
+    scan = records_of(tmp_path, azure.extract, ENTRA % "" + '''
+resource "azuread_service_principal" "app" {
+  client_id = azuread_application.app.client_id
+  tags      = ["owner=support-tools"]
+}
+resource "azuread_service_principal" "vendor" {
+  client_id = "0e9b6c1d-3f7a-4c55-8a2e-6d1f0b9c7e42"
+  notes     = "Vendor LLM gateway. owner: platform"
+}
+resource "azuread_service_principal_password" "vendor" {
+  service_principal_id = azuread_service_principal.vendor.id
+  end_date             = "2027-01-01T00:00:00Z"
+}
+''')
+    application = scan.credential("azuread_application.app")
+    assert application.owner == Owner("support-tools", "azuread_service_principal.app tags 'owner:'")
+    assert application.evidence["owner"] == Location("main.tf", 13, 13)
+    assert not scan.has("azuread_service_principal.app")  # one identity: the application
+    vendor = scan.credential("azuread_service_principal.vendor")
+    assert (vendor.kind, vendor.owner) == ("service-account", Owner("platform", "notes 'owner:'"))
+    assert scan.credential("azuread_service_principal_password.vendor").owner == Owner("platform", "inherited from azuread_service_principal.vendor")
+
+
 def test_owners_known_only_at_apply_make_the_owner_unknown_and_not_judged(tmp_path):
     main_tf = ENTRA % "owners = [data.azuread_client_config.current.object_id]"
     owner = records_of(tmp_path, azure.extract, main_tf).credential("azuread_application.app").owner
