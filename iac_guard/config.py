@@ -14,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .files import DEFAULT_MAX_FILE_BYTES
 from .yaml_files import YamlFileError, read_yaml
 
 CONFIG_FILE_NAME = ".iac-guard.yaml"
@@ -45,6 +46,15 @@ class Settings:
     variables: tuple[tuple[str, str], ...] = ()
     #: Terraform source folder of the plan JSON files in the scan: gives their findings files and lines.
     tf_dir: Path | None = None
+    #: Larger input files are not read (a ScanError names them): hostile or generated input.
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    #: How files are loaded (command line only: a config file in the scanned tree must not choose
+    #: where cached parse results come from). cache_dir None: no parse cache; jobs None: one
+    #: worker per CPU, 1: in-process.
+    cache_dir: Path | None = None
+    jobs: int | None = None
+    #: ``--shard I/N`` as (I, N): judge only the root modules and manifests of shard I.
+    shard: tuple[int, int] | None = None
     #: The day expiry dates are measured from; a parameter so tests and reports are reproducible.
     today: date = field(default_factory=date.today)
 

@@ -556,3 +556,40 @@ def test_unknown_never_fails(tmp_path, case):
             text = text.replace(placeholder, value)
         project = write_project(tmp_path / str(fails), {"main.tf": header + text})
         assert (policy in flagged(project).get("kubernetes_secret_v1.openai", set())) is fails, values
+
+
+def test_a_plan_json_gives_nested_blocks_and_maps_as_the_provider_plans_them(tmp_path):
+    secret = {
+        "address": "kubernetes_secret_v1.openai", "mode": "managed", "type": "kubernetes_secret_v1", "name": "openai",
+        "values": {
+            "metadata": [{"name": "openai-api-key", "namespace": "ml", "labels": {"team_name": "chat"}, "annotations": None}],
+            "data": {"OPENAI_API_KEY": OPENAI_KEY}, "binary_data": None, "type": "Opaque",
+        },
+    }
+    deployment = {
+        "address": "kubernetes_deployment_v1.chat", "mode": "managed", "type": "kubernetes_deployment_v1", "name": "chat",
+        "values": {
+            "metadata": [{"name": "chat", "namespace": "ml"}],
+            "spec": [{"template": [{"metadata": [{}], "spec": [{"container": [{
+                "name": "api", "image": "chat:1",
+                "env": [{"name": "OPENAI_API_KEY", "value": None,
+                         "value_from": [{"secret_key_ref": [{"name": "openai-api-key", "key": "OPENAI_API_KEY"}]}]}],
+            }]}]}]}],
+        },
+    }
+    plan = {
+        "format_version": "1.2",
+        "terraform_version": "1.9.8",
+        "planned_values": {"root_module": {"resources": [secret, deployment]}},
+        "resource_changes": [],
+        "configuration": {"root_module": {"resources": [
+            {"address": "kubernetes_secret_v1.openai", "expressions": {"data": {"constant_value": {"OPENAI_API_KEY": OPENAI_KEY}}}},
+        ]}},
+    }
+    import json
+
+    project = write_project(tmp_path, {"plan.json": json.dumps(plan)})
+    [found] = scan_path(project, scope="all").inventory.credentials_at("kubernetes_secret_v1.openai")
+    assert found.tags == {"team_name": "chat"}  # map keys are kept as written
+    assert [h.field for h in found.hardcoded] == ["data.OPENAI_API_KEY"]
+    assert found.consumers == ("kubernetes_deployment_v1.chat",)

@@ -10,14 +10,17 @@ from functools import lru_cache
 import pytest
 from conftest import TERRAFORM_FIXTURES, expected_fingerprint
 from recognizing import Records, flagged, grant_summary, records, records_of
-from scanning import finding_keys, scan_path, write_project
+from scanning import finding_keys, scan_path, settings, write_project
 
 from iac_guard.ai import provider_named_by
+from iac_guard.config import find_config, load_settings
 from iac_guard.model import UNKNOWN, Credential, Expiry, Grant, Location, Owner, Rotation, Scope
 from iac_guard.providers import vault
 from iac_guard.providers.vault.context import vault_seconds
 
 FIXTURE = TERRAFORM_FIXTURES / "vault_ai"
+#: The fixture's .iac-guard.yaml names the owners of the roles that carry no metadata (owner_map).
+OWNER_MAP = load_settings(find_config(FIXTURE), settings()).owner_map
 ANTHROPIC_KEY = "sk-ant-api03-" + "Zx9Yw8Vu" * 5
 OPENAI_GRANTS = (
     Grant('vault_policy.openai_read path "secret/data/ml/openai"', ("read",), ("secret/data/ml/openai",), (),
@@ -29,11 +32,14 @@ LOGIN = "a new token at every login"
 LEASE = "a new credential for every lease (dynamic secret)"
 
 EXPECTED = [
+    ("IAG001", "vault_approle_auth_backend_role.legacy_batch", "approle.tf", 23),
     ("IAG002", "vault_approle_auth_backend_role.legacy_batch", "approle.tf", 23),
     ("IAG003", "vault_approle_auth_backend_role.legacy_batch", "approle.tf", 23),
     ("IAG004", "vault_aws_secret_backend_role.bedrock_admin", "dynamic.tf", 22),
     ("IAG004", "vault_database_secret_backend_role.embeddings_admin", "dynamic.tf", 75),
+    ("IAG001", "vault_jwt_auth_backend_role.any_workflow", "jwt_auth.tf", 18),
     ("IAG004", "vault_jwt_auth_backend_role.any_workflow", "jwt_auth.tf", 18),
+    ("IAG001", "vault_kubernetes_auth_backend_role.notebooks", "kubernetes_auth.tf", 22),
     ("IAG004", "vault_kubernetes_auth_backend_role.notebooks", "kubernetes_auth.tf", 25),
     ("IAG002", "vault_kubernetes_auth_backend_role.notebooks", "kubernetes_auth.tf", 28),
     ("IAG003", "vault_kubernetes_auth_backend_role.notebooks", "kubernetes_auth.tf", 28),
@@ -51,7 +57,7 @@ EXPECTED = [
 
 @lru_cache(maxsize=None)
 def platform() -> Records:
-    return records(FIXTURE, vault.extract)
+    return records(FIXTURE, vault.extract, settings(owner_map=OWNER_MAP))
 
 
 def at(file: str, line: int) -> Location:
@@ -62,20 +68,20 @@ def at(file: str, line: int) -> Location:
 
 
 def test_fixture_findings_are_exactly_the_expected_ones():
-    result = scan_path(FIXTURE)
+    result = scan_path(FIXTURE, owner_map=OWNER_MAP)
     assert result.errors == []
     assert finding_keys(result) == EXPECTED
 
 
 def test_compliant_resources_of_the_fixture_have_no_findings():
-    judged = flagged(FIXTURE, scope="all")
+    judged = flagged(FIXTURE, scope="all", owner_map=OWNER_MAP)
     for compliant in (
         "vault_token.rag_indexer",  # metadata owner, explicit_max_ttl 720h, time_rotating 30 days
         "vault_approle_auth_backend_role.summarizer",  # 1h secret IDs, 4h tokens, owner on its entity
         "vault_kubernetes_auth_backend_role.chat_api",  # one service account, the mount caps tokens at 12h
         "vault_jwt_auth_backend_role.deploy",  # one repository and branch, 15-minute tokens
         "vault_kv_secret_v2.openai",  # custom_metadata owner and rotation period
-        "vault_generic_secret.pinecone",  # KV v1 cannot state owner or rotation: not judged on them
+        "vault_generic_secret.pinecone",  # owner from owner_map; KV v1 cannot state expiry or rotation
         "vault_aws_secret_backend_role.bedrock_invoke",  # one model, one-hour leases
         "vault_aws_secret_backend_role.sagemaker",  # scope and owner are its IAM role's
         "vault_database_secret_backend_role.embeddings_reader",  # SELECT on one table, 4h max TTL
@@ -164,10 +170,10 @@ def one(tmp_path, main_tf: str, address: str, **files: str) -> Credential:
         ('ttl = "30m"\n  renewable = false', Expiry(1 / 48, True, "ttl 30m, not renewable")),
         ('ttl = "8760h"\n  renewable = false', Expiry(365.0, False, "ttl 8760h, not renewable")),
         # Renewable up to the token mount's max TTL: a server setting, not in the code.
-        ('ttl = "24h"', Expiry(UNKNOWN, source="no max TTL written: the mount's max TTL applies (a server setting, 32 days by default)")),
-        ('explicit_max_ttl = var.max_ttl', Expiry(UNKNOWN, source="explicit_max_ttl (a hard cap)")),
-        ('renewable = var.renewable', Expiry(UNKNOWN, source="renewable not known before apply")),
-        ('explicit_max_ttl = "soon"', Expiry(UNKNOWN, source="explicit_max_ttl soon (a hard cap)")),
+        ('ttl = "24h"', Expiry(UNKNOWN, UNKNOWN, "no max TTL written: the mount's max TTL applies (a server setting, 32 days by default)")),
+        ('explicit_max_ttl = var.max_ttl', Expiry(UNKNOWN, UNKNOWN, "explicit_max_ttl (a hard cap)")),
+        ('renewable = var.renewable', Expiry(UNKNOWN, UNKNOWN, "renewable not known before apply")),
+        ('explicit_max_ttl = "soon"', Expiry(UNKNOWN, UNKNOWN, "explicit_max_ttl soon (a hard cap)")),
     ],
 )
 def test_token_lifetime(tmp_path, attributes, expiry):
@@ -290,7 +296,8 @@ resource "vault_token" "t" {
 
 def test_approle_owner_from_its_identity_entity_and_lifetime_from_its_tokens():
     role = platform().credential("vault_approle_auth_backend_role.summarizer")
-    assert role.owner == Owner("ml-platform", "inherited from vault_identity_entity.summarizer")
+    assert role.owner == Owner("ml-platform", "vault_identity_entity.summarizer metadata owner")
+    assert role.evidence["owner"] == at("approle.tf", 13)
     assert role.expiry == Expiry(14400 / 86400, True, "token_max_ttl 14400")  # longer than its 1h secret IDs
     assert role.rotation == Rotation(14400 / 86400, LOGIN)
     assert role.scope == Scope(OPENAI_GRANTS)
@@ -300,7 +307,7 @@ def test_approle_secret_ids_never_expire_by_default():
     role = platform().credential("vault_approle_auth_backend_role.legacy_batch")
     assert role.expiry == Expiry(None, source="AppRole secret IDs never expire unless secret_id_ttl is set")
     assert role.rotation == Rotation(None)
-    assert role.owner.value == UNKNOWN  # an AppRole role has no owner field
+    assert role.owner == Owner(None)  # no entity, not in the owner_map
     assert role.scope.grants == ()  # anthropic-read is not in the code
 
 
@@ -320,7 +327,7 @@ resource "vault_approle_auth_backend_role" "r" {{
         ("secret_id_ttl = 0\n  token_max_ttl = 3600", Expiry(None, source="AppRole secret IDs never expire unless secret_id_ttl is set")),
         ("secret_id_ttl = 3600\n  token_period = 3600", Expiry(None, source="periodic token (token_period 3600): renewed without end")),
         ("secret_id_ttl = 2592000\n  token_max_ttl = 3600", Expiry(30.0, False, "secret_id_ttl 2592000 (secret IDs)")),
-        ("secret_id_ttl = 3600", Expiry(UNKNOWN, source="no max TTL written: the mount's max TTL applies (a server setting, 32 days by default)")),
+        ("secret_id_ttl = 3600", Expiry(UNKNOWN, UNKNOWN, "no max TTL written: the mount's max TTL applies (a server setting, 32 days by default)")),
         ("bind_secret_id = false\n  token_max_ttl = 3600\n  token_bound_cidrs = [\"10.0.0.0/8\"]",
          Expiry(None, source="bind_secret_id = false: the role ID alone logs in, and it never expires")),
         ("secret_id_ttl = 3600\n  token_type = \"batch\"\n  token_ttl = 600", Expiry(1 / 24, True, "secret_id_ttl 3600 (secret IDs)")),
@@ -352,9 +359,9 @@ resource "vault_approle_auth_backend_role_secret_id" "r" {
 
 def test_kubernetes_role_owner_from_its_service_account_and_lifetime_from_its_mount():
     role = platform().credential("vault_kubernetes_auth_backend_role.chat_api")
-    assert role.owner == Owner("conversational-ai", "inherited from ServiceAccount/ml-serving/chat-api")
+    assert role.owner == Owner("conversational-ai", "ServiceAccount/ml-serving/chat-api label owner")
     assert role.expiry == Expiry(0.5, True, "max_lease_ttl of vault_auth_backend.kubernetes")
-    assert role.evidence == {"expiry": at("mounts.tf", 18), "rotation": at("mounts.tf", 18)}
+    assert role.evidence == {"owner": at("kubernetes_auth.tf", 6), "expiry": at("mounts.tf", 18), "rotation": at("mounts.tf", 18)}
     assert role.scope.grants[0] == Grant(
         "vault_kubernetes_auth_backend_role.chat_api bound service accounts", ("login",),
         ("ServiceAccount/ml-serving/chat-api",), (), at("kubernetes_auth.tf", 15),
@@ -369,24 +376,29 @@ resource "vault_kubernetes_auth_backend_role" "r" {
   bound_service_account_namespaces = ["ml"]
 }
 """, **{"k8s/sa.yaml": "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: gemini-proxy\n  namespace: ml\n  annotations: {owner: search}\n"})
-    # records() reads only Terraform: the YAML objects come from a whole scan.
-    assert found.credential("vault_kubernetes_auth_backend_role.r").owner.value == UNKNOWN
+    # records() reads only Terraform: without the YAML, the account is not in the scan.
+    assert found.credential("vault_kubernetes_auth_backend_role.r").owner == Owner(UNKNOWN, "ServiceAccount/ml/gemini-proxy is not in the scan")
     inventory = scan_path(tmp_path).inventory
     [role] = inventory.credentials_at("vault_kubernetes_auth_backend_role.r")
-    assert role.owner == Owner("search", "inherited from ServiceAccount/ml/gemini-proxy")
+    assert role.owner == Owner("search", "ServiceAccount/ml/gemini-proxy annotation owner")
+    assert role.evidence["owner"] == at("k8s/sa.yaml", 6)
+
+
+NO_OWNER = Owner(None)
 
 
 @pytest.mark.parametrize(
-    "names, namespaces, reasons",
+    "names, namespaces, reasons, owner",
     [
-        ('["*"]', '["notebooks"]', ('bound_service_account_names "*": any service account in notebooks can log in',)),
-        ('["runner"]', '["*"]', ('bound_service_account_namespaces "*": runner of any namespace can log in',)),
-        ('["*"]', '["*"]', ("any service account of any namespace can log in",)),
-        ('["runner"]', '["ci", "ml"]', ()),
-        ('var.names', '["*"]', ()),  # not known before apply
+        ('["*"]', '["notebooks"]', ('bound_service_account_names "*": any service account in notebooks can log in',), NO_OWNER),
+        ('["runner"]', '["*"]', ('bound_service_account_namespaces "*": runner of any namespace can log in',), NO_OWNER),
+        ('["*"]', '["*"]', ("any service account of any namespace can log in",), NO_OWNER),
+        ('["runner"]', '["ci", "ml"]', (), NO_OWNER),  # several accounts: none to take the owner from
+        ('var.names', '["*"]', (), Owner(UNKNOWN, "bound service accounts not known before apply")),
+        ('["runner"]', '["ml"]', (), Owner(UNKNOWN, "ServiceAccount/ml/runner is not in the scan")),
     ],
 )
-def test_kubernetes_role_wildcards(tmp_path, names, namespaces, reasons):
+def test_kubernetes_role_wildcards(tmp_path, names, namespaces, reasons, owner):
     role = one(tmp_path, f"""variable "names" {{}}
 resource "vault_kubernetes_auth_backend_role" "r" {{
   role_name                        = "r"
@@ -395,7 +407,7 @@ resource "vault_kubernetes_auth_backend_role" "r" {{
 }}
 """, "vault_kubernetes_auth_backend_role.r")
     assert role.scope.grants[0].wildcard_reasons == reasons
-    assert role.owner.value == UNKNOWN  # no single service account: nothing to inherit from
+    assert role.owner == owner
 
 
 @pytest.mark.parametrize(
@@ -468,10 +480,11 @@ def test_kv_v2_literal_is_fingerprinted_at_its_key():
     )
 
 
-def test_kv_v1_and_generic_secrets_cannot_state_owner_expiry_or_rotation():
+def test_kv_v1_and_generic_secrets_cannot_state_expiry_or_rotation():
     secret = platform().credential("vault_generic_secret.pinecone")
     reason = "vault_generic_secret has no metadata field (vault_kv_secret_v2 has custom_metadata)"
-    assert (secret.owner, secret.expiry, secret.rotation) == (Owner(UNKNOWN, reason), Expiry(UNKNOWN, source=reason), Rotation(UNKNOWN, reason))
+    assert (secret.expiry, secret.rotation) == (Expiry(UNKNOWN, source=reason), Rotation(UNKNOWN, reason))
+    assert secret.owner == Owner("search-relevance", "owner_map 'vault_generic_secret.pinecone'")
     assert secret.ai_reasons == ("'pinecone' names Pinecone",)
 
 
@@ -549,7 +562,7 @@ def test_iam_user_roles_live_as_long_as_their_mount_allows_and_are_judged_on_sco
         "vault_aws_secret_backend_role.bedrock_admin (AmazonBedrockFullAccess)", ("bedrock:*",), ("*",),
         ("AWS managed policy AmazonBedrockFullAccess grants full access",),
     )]
-    assert admin.owner == Owner(UNKNOWN, "vault_aws_secret_backend_role has no owner field")
+    assert admin.owner == Owner("ml-platform", "owner_map 'vault_aws_secret_backend_role.bedrock_*'")
 
 
 def test_aws_role_grants_from_customer_policies_and_groups(tmp_path):
@@ -583,7 +596,7 @@ resource "vault_aws_secret_backend_role" "federated" {
         ("aws_iam_policy.invoke statement 1", ('service-wide actions bedrock:* on Resource "*"',)),
         ("aws_iam_group_policy.ml statement 1", ()),
     ]
-    assert role.expiry == Expiry(UNKNOWN, source="no max TTL written: the mount's max lease TTL applies (a server setting)")
+    assert role.expiry == Expiry(UNKNOWN, UNKNOWN, "no max TTL written: the mount's max lease TTL applies (a server setting)")
     federated = found.credential("vault_aws_secret_backend_role.federated")
     assert federated.expiry == Expiry(UNKNOWN, True, "STS credentials last hours (at most 36), per lease")
     assert federated.rotation == Rotation(UNKNOWN, LEASE)
@@ -708,6 +721,35 @@ UNKNOWN_CASES = {
         '  bound_subject = "ci"\n  token_period = VALUE\n}\n',
         "var.unknown", "86400", "vault_jwt_auth_backend_role.openai", "IAG002",
     ),
+    "renewable token without a max TTL": (
+        'resource "vault_token" "openai" {\n  ttl = "720h"\n  renewable = VALUE\n  metadata = { owner = "ml" }\n}\n',
+        "var.unknown", "false", "vault_token.openai", "IAG003",
+    ),
+    "AppRole secret ID TTL": (
+        'resource "vault_approle_auth_backend_role" "openai" {\n  role_name = "openai"\n  secret_id_ttl = VALUE\n'
+        '  token_max_ttl = 3600\n}\n',
+        "var.unknown", "2592000", "vault_approle_auth_backend_role.openai", "IAG003",
+    ),
+    "entity alias of a role": (
+        'resource "vault_approle_auth_backend_role" "openai" {\n  role_name = "openai"\n  secret_id_ttl = 600\n'
+        '  token_max_ttl = 600\n}\n'
+        'resource "vault_identity_entity" "e" {\n  name = "e"\n  metadata = { owner = "ml" }\n}\n'
+        'resource "vault_identity_entity_alias" "a" {\n  name = VALUE\n  canonical_id = vault_identity_entity.e.id\n}\n',
+        "var.unknown", '"some-user"', "vault_approle_auth_backend_role.openai", "IAG001",
+    ),
+    "namespace of the bound service account": (
+        'resource "kubernetes_service_account_v1" "chat" {\n  metadata {\n    name = "chat"\n    namespace = VALUE\n'
+        '    labels = { owner = "ml" }\n  }\n}\n'
+        'resource "vault_kubernetes_auth_backend_role" "openai" {\n  role_name = "openai"\n'
+        '  bound_service_account_names = ["chat"]\n  bound_service_account_namespaces = ["ml"]\n  token_max_ttl = 600\n}\n',
+        "var.unknown", '"ml"', "vault_kubernetes_auth_backend_role.openai", None,
+    ),
+    "credential type of an assuming role": (
+        'resource "aws_iam_role" "r" {\n  name = "r"\n  assume_role_policy = "{}"\n  tags = { owner = "ml" }\n}\n'
+        'resource "vault_aws_secret_backend_role" "bedrock" {\n  name = "bedrock"\n  credential_type = VALUE\n'
+        '  role_arns = [aws_iam_role.r.arn]\n}\n',
+        "var.unknown", '"iam_user"', "vault_aws_secret_backend_role.bedrock", "IAG001",
+    ),
     "credential type of a dynamic role": (
         'resource "vault_aws_secret_backend_role" "bedrock" {\n  name = "bedrock"\n  credential_type = VALUE\n'
         '  policy_arns = ["arn:aws:iam::aws:policy/AmazonBedrockReadOnly"]\n}\n'
@@ -719,8 +761,40 @@ UNKNOWN_CASES = {
 
 @pytest.mark.parametrize("case", sorted(UNKNOWN_CASES))
 def test_unknown_never_fails(tmp_path, case):
+    """``policy`` None: the known twin is compliant too (the unknown value must not fail either)."""
     template, unknown, known, resource, policy = UNKNOWN_CASES[case]
     header = PROVIDER + 'variable "unknown" {}\n'
-    for value, fails in ((unknown, False), (known, True)):
-        project = write_project(tmp_path / str(fails), {"main.tf": header + template.replace("VALUE", value)})
-        assert (policy in flagged(project, scope="all").get(resource, set())) is fails, value
+    for value, fails in ((unknown, False), (known, policy is not None)):
+        project = write_project(tmp_path / str(value != unknown), {"main.tf": header + template.replace("VALUE", value)})
+        found = flagged(project, scope="all").get(resource, set())
+        assert (policy in found if policy else bool(found)) is fails, (value, found)
+
+
+def test_owner_precedence_metadata_then_owner_map(tmp_path):
+    main_tf = """
+resource "vault_token" "tagged" {
+  metadata = { Owner = "ml-platform" }
+}
+resource "vault_token" "mapped" {
+  display_name = "mapped"
+}
+resource "vault_approle_auth_backend_role" "placeholder" {
+  role_name = "openai-batch"
+}
+resource "vault_identity_entity" "placeholder" {
+  name     = "openai-batch"
+  metadata = { owner = "TBD" }
+}
+resource "vault_identity_entity_alias" "placeholder" {
+  name         = vault_approle_auth_backend_role.placeholder.role_id
+  canonical_id = vault_identity_entity.placeholder.id
+}
+"""
+    chosen = settings(owner_map=(("vault_token.*", "platform-team"), ("vault_approle_*", "batch-team")))
+    found = records_of(tmp_path, vault.extract, PROVIDER + main_tf, chosen)
+    assert found.credential("vault_token.tagged").owner == Owner("ml-platform", "metadata Owner")
+    assert found.credential("vault_token.mapped").owner == Owner("platform-team", "owner_map 'vault_token.*'")
+    # What the code states wins over the map, and a placeholder there is judged on the role itself.
+    role = found.credential("vault_approle_auth_backend_role.placeholder")
+    assert role.owner == Owner("TBD", "vault_identity_entity.placeholder metadata owner")
+    assert role.evidence["owner"] == at("main.tf", 14)

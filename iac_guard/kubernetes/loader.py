@@ -32,6 +32,7 @@ from typing import Any, Iterator
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from ..files import DEFAULT_MAX_FILE_BYTES, UTF16_MESSAGE, read_input, utf16_bom
 from ..model import Location, ScanError
 from .objects import KubeObject, PathKey
 
@@ -194,12 +195,18 @@ if yaml.__with_libyaml__:
 DEFAULT_LOADER: type[_LineBuilder] = CLineLoader or PureLineLoader
 
 
-def load_kube_file(path: Path, rel_path: str) -> tuple[list[KubeObject], list[ScanError]]:
+def load_kube_file(
+    path: Path, rel_path: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES
+) -> tuple[list[KubeObject], list[ScanError]]:
     """Loads one manifest file; a file we cannot read or decode is a ScanError, never an exception."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return [], [ScanError(rel_path, f"cannot read the file ({exc.strerror or type(exc).__name__})")]
+    data = read_input(path, rel_path, max_bytes)
+    return ([], [data]) if isinstance(data, ScanError) else load_kube_bytes(data, rel_path)
+
+
+def load_kube_bytes(data: bytes, rel_path: str) -> tuple[list[KubeObject], list[ScanError]]:
+    """A manifest file's bytes as read from disk (UTF-8, with or without a byte-order mark)."""
+    if utf16_bom(data):
+        return [], [ScanError(rel_path, UTF16_MESSAGE)]
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

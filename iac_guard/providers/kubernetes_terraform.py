@@ -277,15 +277,25 @@ class _Converter:
         return body, self.lines, frozenset(self.unknown)
 
     def _block(self, view: BlockView, path: PathKey) -> dict[str, Any]:
+        """A block as the object's mapping. A plan (``terraform show -json``) gives nested blocks
+        both as an attribute holding a list of objects and as blocks: the blocks are read. A map
+        attribute (``labels``, ``data``) is the value, whatever blocks a plan makes of it."""
         result: dict[str, Any] = {}
-        for name, attribute in view.block.body.attributes.items():
+        block_types = _block_types(view)
+        attributes = view.block.body.attributes
+        maps = {name for name in attributes if name in block_types and isinstance(view.value(name), dict)}
+        for name, attribute in attributes.items():
+            if name in block_types and name not in maps:
+                continue
             key = _camel(name)
             in_env = len(path) >= 2 and path[-2] == "env"
             value = view.literal_value(name) if in_env and name == "value" else self._value(view, name)
             self.lines[path + (key,)] = attribute.line
             self._expression_lines(attribute.expr, path + (key,))
             result[key] = self._plain(value, path + (key,))
-        for block_type in _block_types(view):
+        for block_type in block_types:
+            if block_type in maps:
+                continue
             blocks = view.blocks(block_type)
             listed = _TOP_LIST_BLOCKS.get(block_type) if not path else None
             listed = listed or _LIST_BLOCKS.get(block_type)

@@ -177,10 +177,20 @@ class HclSyntaxError(Exception):
 
 
 def _line(node: Tree | Token, default: int = 0) -> int:
+    """The line of the node's first token: what Lark's ``propagate_positions`` would record as
+    ``meta.line``, read on demand because the parser is built without it (see grammar.py)."""
+    token = _first_token(node)
+    return (token.line or default) if token is not None else default
+
+
+def _first_token(node: Tree | Token) -> Token | None:
     if isinstance(node, Token):
-        return node.line or default
-    meta = node.meta
-    return getattr(meta, "line", default) if not meta.empty else default
+        return node
+    for child in node.children:
+        token = _first_token(child)
+        if token is not None:
+            return token
+    return None
 
 
 def _end_line(node: Tree, default: int) -> int:

@@ -12,8 +12,14 @@ from pathlib import Path
 from lark import Tree
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
+from ..files import DEFAULT_MAX_FILE_BYTES, UTF16_MESSAGE, read_input, utf16_bom
 from ..model import ScanError
-from .hcl_ast import Body, HclSyntaxError, convert_body
+from .hcl_ast import Attribute, Block, Body, HclSyntaxError, _children, convert_body
+
+#: Deepest nesting of blocks and expressions we accept. Real configurations stay far below it; a
+#: file nested deeper is an error (with the line where it gets too deep) rather than a
+#: RecursionError somewhere in evaluation.
+MAX_NESTING = 64
 
 
 @dataclass(frozen=True)
@@ -23,14 +29,14 @@ class TerraformFile:
 
 
 def parse_tree(text: str) -> Tree:
-    from hcl2.parser import parser
+    from .grammar import hcl_parser
 
-    return parser().parse(text + "\n")
+    return hcl_parser().parse(text + "\n")
 
 
 def parse_text(text: str, rel_path: str) -> TerraformFile | ScanError:
     try:
-        return TerraformFile(rel_path, convert_body(parse_tree(text).children[0]))
+        return _bounded(TerraformFile(rel_path, convert_body(parse_tree(text).children[0])))
     except UnexpectedInput as exc:
         return ScanError(rel_path, _describe(exc), getattr(exc, "line", None), getattr(exc, "column", None))
     except HclSyntaxError as exc:
@@ -41,13 +47,19 @@ def parse_text(text: str, rel_path: str) -> TerraformFile | ScanError:
         return ScanError(rel_path, f"cannot parse the file ({type(exc).__name__})")
 
 
-def parse_file(path: Path, rel_path: str) -> TerraformFile | ScanError:
+def parse_file(path: Path, rel_path: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> TerraformFile | ScanError:
+    data = read_input(path, rel_path, max_bytes)
+    return data if isinstance(data, ScanError) else parse_source(data, rel_path)
+
+
+def parse_source(data: bytes, rel_path: str) -> TerraformFile | ScanError:
+    """A file's bytes (``.tf``, ``.tf.json`` by its name, ``.tfvars``) as read from disk."""
+    if utf16_bom(data):
+        return ScanError(rel_path, UTF16_MESSAGE)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         return ScanError(rel_path, f"not UTF-8 text (invalid byte at offset {exc.start})")
-    except OSError as exc:
-        return ScanError(rel_path, f"cannot read the file ({exc.strerror or type(exc).__name__})")
     if "\x00" in text:
         return ScanError(rel_path, "binary content (NUL byte): not a Terraform file")
     if rel_path.endswith(".json"):
@@ -60,11 +72,30 @@ def parse_json_text(text: str, rel_path: str) -> TerraformFile | ScanError:
     from .json_syntax import JsonSyntaxError, parse_json_body
 
     try:
-        return TerraformFile(rel_path, parse_json_body(text))
+        return _bounded(TerraformFile(rel_path, parse_json_body(text)))
     except JsonSyntaxError as exc:
         return ScanError(rel_path, str(exc), exc.line, exc.column)
     except RecursionError:
         return ScanError(rel_path, "nesting is too deep to parse")
+
+
+def _bounded(parsed: TerraformFile) -> TerraformFile | ScanError:
+    """The file, or an error at the first node nested deeper than MAX_NESTING (walked without
+    recursion, so the check itself cannot overflow)."""
+    stack: list[tuple[object, int]] = [(parsed.body, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_NESTING:
+            return ScanError(parsed.path, f"nesting deeper than {MAX_NESTING} levels", getattr(node, "line", None) or None)
+        if isinstance(node, Body):
+            stack.extend((child, depth + 1) for child in (*node.attributes.values(), *node.blocks))
+        elif isinstance(node, Block):
+            stack.append((node.body, depth))
+        elif isinstance(node, Attribute):
+            stack.append((node.expr, depth))
+        else:
+            stack.extend((child, depth + 1) for child in _children(node))  # type: ignore[arg-type]
+    return parsed
 
 
 def _describe(exc: UnexpectedInput) -> str:

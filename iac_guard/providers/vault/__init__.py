@@ -7,7 +7,8 @@ Vault conventions, for what its resources have no field for:
 - owner: ``metadata`` of a ``vault_token``, ``custom_metadata { data }`` of a ``vault_kv_secret_v2``,
   ``metadata`` of the ``vault_identity_entity`` an auth role's logins belong to (through a
   ``vault_identity_entity_alias`` whose ``name`` is the role's), or the owner label of the one
-  ServiceAccount a Kubernetes auth role admits — keys from ``settings.owner_keys``;
+  ServiceAccount a Kubernetes auth role admits — keys from ``settings.owner_keys``; then the
+  config's ``owner_map``; an ``assumed_role`` AWS secrets engine role inherits its IAM role's;
 - expiry and rotation of a KV v2 secret: ``iac-guard.io/expires`` and
   ``iac-guard.io/rotation-period`` in its ``custom_metadata``, as Kubernetes annotations state them.
 """

@@ -13,11 +13,12 @@ from ...model import UNKNOWN, Expiry, Grant, Location, Owner, Rotation, Unknown
 from ...kubernetes.objects import KubeObject
 from ...project import Project
 from ...terraform.module import BlockView, Module, Resource
-from ..common import go_duration_seconds, known_strings, owner_from_tags, rotation_named_by
+from ..common import go_duration_seconds, known_strings, owner_from_map, owner_from_tags, rotation_named_by
 from ..kubernetes_terraform import terraform_objects
 from .policies import ROOT_POLICY, policy_grants, root_grant
 
 PROVIDER = "vault"
+StatedOwner = tuple[Owner, dict[str, Location]]
 SHORT_LIVED_DAYS = 1.0
 _DAYS = re.compile(r"(\d+(?:\.\d+)?)d")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -48,9 +49,15 @@ def vault_seconds(value: Any) -> float | Unknown | None:
 def lifetime(seconds: float | Unknown | None, source: str) -> Expiry:
     """A lifetime in days; a day or less is short-lived."""
     if isinstance(seconds, Unknown) or seconds is None:
-        return Expiry(UNKNOWN, source=source)
+        return unknown_lifetime(source)
     days = seconds / 86400
     return Expiry(days, days <= SHORT_LIVED_DAYS, source)
+
+
+def unknown_lifetime(source: str, short_lived: bool | Unknown = UNKNOWN) -> Expiry:
+    """A lifetime not known before apply: whether it is short-lived is not known either (unless
+    the kind of credential says so), so neither expiry nor rotation can fail on it."""
+    return Expiry(UNKNOWN, short_lived, source)
 
 
 class ClusterObjects:
@@ -126,7 +133,19 @@ class VaultModule:
 
     # -- owners and rotation --------------------------------------------------------------------
 
-    def metadata_owner(self, view: BlockView, attribute: str, what: str) -> tuple[Owner, dict[str, Location]]:
+    def owner(self, address: str, *stated: StatedOwner) -> StatedOwner:
+        """The first owner the code states, else the config's ``owner_map`` entry for the address,
+        else an owner the code states in a value not known before apply (unknown), else none."""
+        stated = tuple(stated)
+        for owner, evidence in stated:
+            if owner.value is not None and not isinstance(owner.value, Unknown):
+                return owner, evidence
+        mapped = owner_from_map(address, self.settings)
+        if mapped:
+            return mapped, {}
+        return next(((o, e) for o, e in stated if isinstance(o.value, Unknown)), (Owner(None), {}))
+
+    def metadata_owner(self, view: BlockView, attribute: str, what: str) -> StatedOwner:
         """The owner named in a metadata map (``owner_keys``, compared case-insensitively)."""
         owner, key = owner_from_tags(view.value(attribute, {}), self.settings, what)
         return owner, ({"owner": view.location_of(attribute)} if key is not None else {})
@@ -140,23 +159,42 @@ class VaultModule:
         return rotation, lifecycle.location_of("replace_triggered_by")
 
     @cached_property
-    def entities(self) -> dict[str, Resource]:
-        """Role address → the ``vault_identity_entity`` an entity alias ties its logins to."""
+    def _entity_aliases(self) -> tuple[dict[str, Resource | None], bool]:
+        """Role address → the ``vault_identity_entity`` an entity alias ties its logins to (None:
+        an entity the code does not define, or names in a value not known before apply); and
+        whether an alias names a role in a value not known before apply (it may be any role's)."""
         entities = self.by_type("vault_identity_entity")
-        found: dict[str, Resource] = {}
+        approles = {r.value("role_id"): address for address, r in self.by_type("vault_approle_auth_backend_role").items()}
+        found: dict[str, Resource | None] = {}
+        unresolved = False
         for alias in self.module.resources_of("vault_identity_entity_alias"):
             entity = next((entities[r] for r in sorted(alias.refs("canonical_id")) if r in entities), None)
-            if entity is not None:
-                for role in sorted(alias.refs("name")):
-                    found.setdefault(role, entity)
-        return found
+            name = alias.value("name")
+            roles = sorted(ref for ref in alias.refs("name") if ref in self._roles)
+            roles = roles or ([approles[name]] if isinstance(name, str) and name in approles else [])
+            unresolved |= not roles and isinstance(name, Unknown)
+            for role in roles:
+                found.setdefault(role, entity)
+        return found, unresolved
 
-    def entity_owner(self, role: Resource) -> tuple[Owner, Resource] | None:
-        entity = self.entities.get(role.address)
-        if entity is None:
-            return None
-        owner, _ = owner_from_tags(entity.value("metadata", {}), self.settings, "metadata")
-        return Owner(owner.value, f"inherited from {entity.address}"), entity
+    @cached_property
+    def _roles(self) -> frozenset[str]:
+        return frozenset(r.address for r in self.module.resources if r.resource_type.endswith("_auth_backend_role"))
+
+    def entity(self, role: Resource) -> Resource | None:
+        return self._entity_aliases[0].get(role.address)
+
+    def entity_owner(self, role: Resource) -> StatedOwner:
+        """The owner in the ``metadata`` of the identity entity a role's logins belong to."""
+        aliases, unresolved = self._entity_aliases
+        if role.address in aliases:
+            entity = aliases[role.address]
+            if entity is None:
+                return Owner(UNKNOWN, "its identity entity is not defined in this module"), {}
+            return self.metadata_owner(entity, "metadata", f"{entity.address} metadata")
+        if unresolved:
+            return Owner(UNKNOWN, "an identity entity alias names a role not known before apply"), {}
+        return Owner(None), {}
 
     # -- policies -------------------------------------------------------------------------------
 

@@ -15,7 +15,8 @@ so it is judged on its TTL and, above all, on its scope:
   long-lived account whose password or key Vault rotates every ``rotation_period``.
 
 Secrets engine roles carry no metadata, and the mounts they belong to none either: the owner is
-unknown unless a parent carries it (the IAM role of an ``assumed_role`` role).
+the parent's when one carries it (the IAM role of an ``assumed_role`` role, judged there), else the
+config's ``owner_map`` entry.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from ..aws.context import AwsModule
 from ..aws.identities import collect_grants
 from ..aws.policy_documents import grants_from_document, managed_policy_grant
 from ..common import known_strings, link_value
-from .context import PROVIDER, VaultModule, hints, lifetime, wildcard_evidence
+from .context import PROVIDER, VaultModule, hints, lifetime, unknown_lifetime, wildcard_evidence
 
 AWS_MOUNTS = ("vault_aws_secret_backend", "vault_mount")
 DATABASE_MOUNTS = ("vault_database_secrets_mount", "vault_mount")
@@ -52,8 +53,12 @@ def aws_roles(vault: VaultModule) -> list[Credential]:
         if parent is not None:
             owner = Owner(aws.owner(aws.roles[parent])[0].value, f"inherited from {parent}")
             scope = Scope(tuple(identity_grants.get(parent, ())), inherited_from=parent)
+        elif credential_type == "assumed_role":  # its IAM role is defined elsewhere, or not known
+            owner = vault.owner(role.address, (Owner(UNKNOWN, "the IAM role it assumes is not in this module"), {}))[0]
+            scope = Scope(inherited_from="an IAM role not in this module")
         else:
-            owner = _no_owner(role)
+            unknown_type = (Owner(UNKNOWN, "credential_type not known before apply"), {})
+            owner = vault.owner(role.address, *([unknown_type] if isinstance(credential_type, Unknown) else []))[0]
             scope = Scope(tuple(_aws_grants(aws, role, identity_grants)))
         expiry, where = _aws_lifetime(vault, role, credential_type)
         result.append(
@@ -78,7 +83,7 @@ def database_roles(vault: VaultModule) -> list[Credential]:
         else:
             mount = vault.mount(role, "backend", "database", DATABASE_MOUNTS)
             expiry, where = vault.mount_max_ttl(mount, "max_lease_ttl_seconds") or _server_max()
-        result.append(_dynamic(role, expiry, where, Scope((grant,)), _no_owner(role), hints(role, "name", "db_name")))
+        result.append(_dynamic(role, expiry, where, Scope((grant,)), vault.owner(role.address)[0], hints(role, "name", "db_name")))
     return result
 
 
@@ -96,7 +101,7 @@ def static_roles(vault: VaultModule) -> list[Credential]:
         result.append(
             Credential(
                 address=role.address, provider=PROVIDER, source_type=role.resource_type, kind=kinds[role.resource_type],  # type: ignore[arg-type]
-                location=role.location, name=_text(role.value("name")) or role.name, owner=_no_owner(role),
+                location=role.location, name=_text(role.value("name")) or role.name, owner=vault.owner(role.address)[0],
                 expiry=Expiry(None, source="a static account's password or key does not expire"), rotation=rotation,
                 ai_hints=hints(role, "name", "username", "db_name"),
                 evidence={"rotation": where} if where else {},
@@ -139,20 +144,20 @@ def _assumed_role(aws: AwsModule, role: Resource) -> str | None:
 
 def _aws_lifetime(vault: VaultModule, role: Resource, credential_type: Any) -> tuple[Expiry, Location | None]:
     if isinstance(credential_type, Unknown) or not isinstance(credential_type, str):
-        return Expiry(UNKNOWN, source="credential_type not known before apply"), None
+        return unknown_lifetime("credential_type not known before apply"), None
     if credential_type in _STS_TYPES:
         for attribute in ("max_sts_ttl", "default_sts_ttl"):
             seconds, where = vault.ttl(role, attribute)
             if seconds is not None:
                 expiry = lifetime(seconds, f"{vault.written(role, attribute)}, STS credentials")
                 return Expiry(expiry.lifetime_days, True, expiry.source), where
-        return Expiry(UNKNOWN, True, "STS credentials last hours (at most 36), per lease"), None
+        return unknown_lifetime("STS credentials last hours (at most 36), per lease", True), None
     mount = vault.mount(role, "backend", "aws", AWS_MOUNTS)
     return vault.mount_max_ttl(mount, "max_lease_ttl_seconds") or _server_max()
 
 
 def _server_max() -> tuple[Expiry, None]:
-    return Expiry(UNKNOWN, source="no max TTL written: the mount's max lease TTL applies (a server setting)"), None
+    return unknown_lifetime("no max TTL written: the mount's max lease TTL applies (a server setting)"), None
 
 
 def _dynamic(
@@ -166,10 +171,6 @@ def _dynamic(
         location=role.location, name=_text(role.value("name")) or role.name, owner=owner, expiry=expiry,
         rotation=rotation, scope=scope, ai_hints=ai_hints, parent=parent, evidence=evidence,
     )
-
-
-def _no_owner(role: Resource) -> Owner:
-    return Owner(UNKNOWN, f"{role.resource_type} has no owner field")
 
 
 def _text(value: Any) -> str:

@@ -4,8 +4,9 @@
   no field for — the owner (``owner_keys``), ``iac-guard.io/expires`` and
   ``iac-guard.io/rotation-period`` — and ``max_versions`` is kept as the tag ``max_versions``.
   Without them a KV secret never expires and nothing rotates it.
-- ``vault_kv_secret`` (KV v1) and ``vault_generic_secret`` have no metadata at all: their owner,
-  expiry and rotation are unknown (never failed), and only what they hold is judged.
+- ``vault_kv_secret`` (KV v1) and ``vault_generic_secret`` have no metadata at all: their expiry
+  and rotation are unknown (never failed); their owner can only come from the config's
+  ``owner_map``.
 - ``data_json`` is judged for hardcoded keys as written in the resource, key by key.
 - Secrets engine and auth method configuration that holds a cloud or identity-provider secret
   (``vault_aws_secret_backend`` ``secret_key``, ``vault_jwt_auth_backend`` ``oidc_client_secret``,
@@ -41,8 +42,9 @@ def kv_secrets(vault: VaultModule) -> list[Credential]:
     for secret in vault.module.resources_of("vault_kv_secret_v2"):
         metadata = secret.first_block("custom_metadata")
         data = metadata.value("data", {}) if metadata else {}
-        owner, key = owner_from_tags(data, vault.settings, "custom_metadata key")
-        evidence = {"owner": metadata.location_of("data")} if metadata and key is not None else {}
+        stated, key = owner_from_tags(data, vault.settings, "custom_metadata key")
+        owner, evidence = vault.owner(secret.address, (stated, {"owner": metadata.location_of("data")} if metadata and key is not None else {}))
+        evidence = dict(evidence)
         expiry = _stated(data, EXPIRES_KEY, lambda text, source: stated_expiry(text, vault.settings.today, source))
         rotation = _stated(data, ROTATION_PERIOD_KEY, stated_rotation)
         scheduled = vault.replaced_on_schedule(secret)
@@ -63,7 +65,8 @@ def kv_secrets(vault: VaultModule) -> list[Credential]:
         )
     for secret in vault.module.resources_of("vault_kv_secret", "vault_generic_secret"):
         unknown = f"{secret.resource_type} {_NO_METADATA}"
-        result.append(_stored(vault, secret, "path", Owner(UNKNOWN, unknown), Expiry(UNKNOWN, source=unknown), Rotation(UNKNOWN, unknown), {}, {}))
+        owner = vault.owner(secret.address)[0]
+        result.append(_stored(vault, secret, "path", owner, Expiry(UNKNOWN, source=unknown), Rotation(UNKNOWN, unknown), {}, {}))
     return result
 
 

@@ -10,9 +10,10 @@ is short-lived.
 An auth role is judged as the credential its logins hand out: a new token at every login, so a
 role's tokens are replaced at least as often as they expire. AppRole adds the secret ID the
 workload keeps: it never expires unless ``secret_id_ttl`` is set, and the role lives as long as
-the longer of its secret IDs and its tokens. Roles carry no metadata: the owner comes from the
-``vault_identity_entity`` an entity alias ties the role to, or — for a Kubernetes role bound to one
-service account — from that ServiceAccount's owner label; otherwise it is unknown.
+the longer of its secret IDs and its tokens. Roles carry no metadata: the owner is read from the
+``metadata`` of the ``vault_identity_entity`` an entity alias ties the role's logins to, or — for a
+Kubernetes role bound to one service account — from that ServiceAccount's owner label or
+annotation (in YAML or in Terraform), then from the config's ``owner_map``.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from ...secrets import find_in
 from ...terraform.module import BlockView, Resource
 from ..common import known_strings, link, owner_from_tags
 from ..kubernetes_terraform import resolved_value
-from .context import PROVIDER, VaultModule, hints, lifetime, wildcard_evidence
+from .context import PROVIDER, StatedOwner, VaultModule, hints, lifetime, unknown_lifetime, wildcard_evidence
 
 AUTH_MOUNTS = ("vault_auth_backend", "vault_jwt_auth_backend")
 _LOGIN = "a new token at every login"
@@ -53,16 +54,16 @@ def token_expiry(vault: VaultModule, view: BlockView, fields: TtlFields, renewab
         return lifetime(explicit, f"{name} (a hard cap)"), where
     period, where, name = _first(vault, view, fields.period)
     if isinstance(period, Unknown):
-        return Expiry(UNKNOWN, source=f"{name} not known before apply"), where
+        return unknown_lifetime(f"{name} not known before apply"), where
     if period is not None:
         return Expiry(None, source=f"periodic token ({name}): renewed without end"), where
     if not isinstance(renewable, bool):
-        return Expiry(UNKNOWN, source="renewable not known before apply"), None
+        return unknown_lifetime("renewable not known before apply"), None
     if not renewable:
         ttl, where, name = _first(vault, view, fields.ttl)
         if ttl is not None:
             return lifetime(ttl, f"{name}, not renewable"), where
-        return Expiry(UNKNOWN, source="no ttl written: the mount's default TTL applies (a server setting)"), None
+        return unknown_lifetime("no ttl written: the mount's default TTL applies (a server setting)"), None
     maximum, where, name = _first(vault, view, fields.max_ttl)
     if maximum is not None:
         own = lifetime(maximum, name)
@@ -71,7 +72,7 @@ def token_expiry(vault: VaultModule, view: BlockView, fields: TtlFields, renewab
         return own, where
     if mount is not None:
         return mount
-    return Expiry(UNKNOWN, source="no max TTL written: the mount's max TTL applies (a server setting, 32 days by default)"), None
+    return unknown_lifetime("no max TTL written: the mount's max TTL applies (a server setting, 32 days by default)"), None
 
 
 def login_rotation(expiry: Expiry) -> Rotation:
@@ -94,7 +95,7 @@ def tokens(vault: VaultModule) -> list[Credential]:
     for token in vault.module.resources_of("vault_token"):
         renewable = token.value("renewable", True)
         expiry, where = token_expiry(vault, token, TOKEN_TTLS, renewable, None)
-        owner, evidence = vault.metadata_owner(token, "metadata", "metadata")
+        owner, evidence = vault.owner(token.address, vault.metadata_owner(token, "metadata", "metadata"))
         scheduled = vault.replaced_on_schedule(token)
         grants, names = vault.policies(token, "policies")
         metadata = token.value("metadata", {})
@@ -127,12 +128,12 @@ def approle_roles(vault: VaultModule) -> list[Credential]:
             scheduled = next(filter(None, (vault.replaced_on_schedule(v) for v in [role, *own_ids])), None)
             rotation, rotation_where = scheduled if scheduled else (Rotation(None), None)
         grants, names = _role_policies(vault, role)
-        owner = _entity_owner(vault, role)
+        owner, evidence = vault.owner(address, vault.entity_owner(role))
         result.append(
             _role_credential(
                 role, "client-secret", owner, expiry, rotation, grants,
                 _with_policies(hints(role, "role_name"), names, grants),
-                _evidence({}, expiry=where, rotation=rotation_where, grants=grants),
+                _evidence(evidence, expiry=where, rotation=rotation_where, grants=grants),
                 hardcoded=tuple(lit for secret_id in own_ids for lit in _literal_secret_id(secret_id)),
             )
         )
@@ -148,12 +149,12 @@ def kubernetes_roles(vault: VaultModule) -> list[Credential]:
         grants, policy_names = _role_policies(vault, role)
         grants = [bound, *grants]
         expiry, where = _role_tokens(vault, role, "kubernetes")
-        owner = _entity_owner(vault, role, _service_account_owner(vault, names, namespaces))
+        owner, evidence = vault.owner(role.address, vault.entity_owner(role), _service_account_owner(vault, names, namespaces))
         result.append(
             _role_credential(
                 role, "token", owner, expiry, login_rotation(expiry), grants,
                 _with_policies(hints(role, "role_name") + tuple(n for n in known_strings(names) if n != "*"), policy_names, grants),
-                _evidence({}, expiry=where, rotation=where, grants=grants),
+                _evidence(evidence, expiry=where, rotation=where, grants=grants),
             )
         )
     return result
@@ -168,11 +169,12 @@ def jwt_roles(vault: VaultModule) -> list[Credential]:
         expiry, where = _role_tokens(vault, role, "jwt")
         claims = role.value("bound_claims")
         claim_texts = [t for v in claims.values() for t in known_strings(v)] if isinstance(claims, dict) else []
+        owner, evidence = vault.owner(role.address, vault.entity_owner(role))
         result.append(
             _role_credential(
-                role, "token", _entity_owner(vault, role), expiry, login_rotation(expiry), grants,
+                role, "token", owner, expiry, login_rotation(expiry), grants,
                 _with_policies(hints(role, "role_name", "bound_subject") + tuple(claim_texts), policy_names, grants),
-                _evidence({}, expiry=where, rotation=where, grants=grants),
+                _evidence(evidence, expiry=where, rotation=where, grants=grants),
             )
         )
     return result
@@ -191,7 +193,7 @@ def _role_tokens(vault: VaultModule, role: Resource, default_mount: str) -> _Par
 def _secret_id_lifetime(vault: VaultModule, role: Resource) -> _Part:
     bind = role.value("bind_secret_id", True)
     if isinstance(bind, Unknown):
-        return Expiry(UNKNOWN, source="bind_secret_id not known before apply"), None
+        return unknown_lifetime("bind_secret_id not known before apply"), None
     if bind is False:
         return Expiry(None, source="bind_secret_id = false: the role ID alone logs in, and it never expires"), role.location_of("bind_secret_id")
     seconds, where = vault.ttl(role, "secret_id_ttl")
@@ -215,39 +217,40 @@ def _longest(*parts: _Part) -> _Part:
 
 def _role_policies(vault: VaultModule, role: Resource) -> tuple[list[Grant], list[str]]:
     grants, names = vault.policies(role, "token_policies", "policies")
-    entity = vault.entities.get(role.address)
+    entity = vault.entity(role)
     if entity is not None:
         more, more_names = vault.policies(entity, "policies")
         grants, names = grants + [g for g in more if g not in grants], names + more_names
     return grants, names
 
 
-def _entity_owner(vault: VaultModule, role: Resource, fallback: Owner | None = None) -> Owner:
-    found = vault.entity_owner(role)
-    if found is not None:
-        return found[0]
-    return fallback or Owner(
-        UNKNOWN, f"{role.resource_type} has no owner field: name it in the metadata of a vault_identity_entity"
-    )
-
-
-def _service_account_owner(vault: VaultModule, names: Any, namespaces: Any) -> Owner | None:
+def _service_account_owner(vault: VaultModule, names: Any, namespaces: Any) -> StatedOwner:
     """The owner of the one ServiceAccount a Kubernetes role admits, from the scan's YAML or the
-    Terraform that creates it (labels first, then annotations)."""
+    Terraform that creates it (labels first, then annotations), where it is written. Unknown when
+    the account is not known before apply or not in the scan (its owner may be written elsewhere)."""
     if not (isinstance(names, list) and isinstance(namespaces, list) and len(names) == len(namespaces) == 1):
-        return None
+        return (Owner(UNKNOWN, "bound service accounts not known before apply"), {}) if _unknown_in(names, namespaces) else (Owner(None), {})
+    if not all(isinstance(v, str) for v in (names[0], namespaces[0])):
+        return Owner(UNKNOWN, "bound service account not known before apply"), {}
+    if "*" in (names[0], namespaces[0]):
+        return Owner(None), {}  # any account: none to take the owner from
     address = f"ServiceAccount/{namespaces[0]}/{names[0]}"
     objects = vault.cluster.by_address.get(address)
     if not objects:
-        return None
+        return Owner(UNKNOWN, f"{address} is not in the scan"), {}
     account, unknown = objects[0]
-    if {"labels", "annotations"} & unknown:
-        return Owner(UNKNOWN, f"inherited from {address}")
+    keys = {f"{where}:{key.lower()}" for where in ("labels", "annotations") for key in vault.settings.owner_keys}
+    if {"labels", "annotations", *keys} & unknown:
+        return Owner(UNKNOWN, f"labels or annotations of {address} not known before apply"), {}
     for where in ("labels", "annotations"):
-        owner, key = owner_from_tags(getattr(account, where), vault.settings)
+        owner, key = owner_from_tags(getattr(account, where), vault.settings, f"{address} {where[:-1]}")
         if key is not None:
-            return Owner(owner.value, f"inherited from {address}")
-    return Owner(None, f"inherited from {address}")
+            return owner, {"owner": account.location_of("metadata", where, key)}
+    return Owner(None), {}
+
+
+def _unknown_in(*values: Any) -> bool:
+    return any(isinstance(v, Unknown) or isinstance(v, list) and any(isinstance(i, Unknown) for i in v) for v in values)
 
 
 def _bound_grant(role: Resource, names: Any, namespaces: Any) -> Grant:

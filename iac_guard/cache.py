@@ -1,0 +1,233 @@
+"""The parse cache: what a file parsed into, keyed by its content, so a re-scan skips parsing.
+
+Layout (one folder, by default the user's cache folder, never inside the scanned tree)::
+
+    CACHE/key                       32 random bytes, created once (mode 0600)
+    CACHE/v1/ab/ab12…ef             one entry: MAGIC + HMAC-SHA256 + payload
+
+An entry's name is a SHA-256 over the tool version, the parser versions, what kind of file it is,
+its path relative to the scanned root (the parsed tree records it) and its bytes: a changed file,
+a moved file or an upgraded iac-guard or parser simply misses. The payload is a pickle of our
+own frozen syntax-tree records, and the HMAC (keyed by ``CACHE/key``, over the entry name and the
+payload) is checked before anything is unpickled. Unpickling then goes through an allow-list of
+those record classes, so even a payload that passed the check can build nothing else and run no
+code. Anything that fails — a missing, truncated, corrupt, foreign or stale entry, an unreadable
+key — is a miss: the file is parsed again, never trusted.
+
+Why HMAC and not a plain checksum: a cache folder can end up somewhere others write (restored by
+CI from a shared cache, pointed into a repository). Without the key nobody can write an entry we
+accept, so nobody can make a file we scan look like different code; the key never leaves the
+cache folder, and a key file another user could write is refused. Why pickle behind the HMAC and
+the allow-list rather than JSON: loading an entry is then about as fast as pickle can be, which is
+what makes a warm re-scan cheap.
+
+Writes go to a temporary file in the entry's folder and are renamed into place (atomic on POSIX
+and Windows), so concurrent scans sharing a folder see a whole entry or none; two scans writing
+the same entry write the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import io
+import os
+import pickle
+import secrets
+import stat
+import sys
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable
+
+FORMAT = "v1"
+MAGIC = b"IAGC\x01\x00\x00\x00"
+KEY_FILE = "key"
+KEY_BYTES = 32
+_DIGEST = hashlib.sha256().digest_size
+
+
+class Cache:
+    """One cache folder; every method fails soft (a miss, a skipped write), never raises."""
+
+    def __init__(self, folder: Path, key: bytes) -> None:
+        self.folder = folder
+        self._key = key
+
+    @classmethod
+    def open(cls, folder: Path) -> "Cache | None":
+        """The cache in ``folder`` (created if needed), or None if it cannot be used safely."""
+        try:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            key = _read_or_create_key(folder)
+        except OSError:
+            return None
+        return cls(folder, key) if key is not None else None
+
+    def get(self, name: str) -> bytes | None:
+        """The verified payload of an entry, or None."""
+        try:
+            data = self._path(name).read_bytes()
+        except (OSError, ValueError):
+            return None
+        header = len(MAGIC) + _DIGEST
+        if len(data) < header or not data.startswith(MAGIC):
+            return None
+        payload = data[header:]
+        if not hmac.compare_digest(data[len(MAGIC):header], self._mac(name, payload)):
+            return None
+        return payload
+
+    def put(self, name: str, payload: bytes) -> None:
+        target = self._path(name)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(MAGIC + self._mac(name, payload) + payload)
+                os.replace(temporary, target)
+            except BaseException:
+                _remove(temporary)
+                raise
+        except OSError:
+            pass  # a read-only or full disk: the scan goes on without caching
+
+    def _mac(self, name: str, payload: bytes) -> bytes:
+        return hmac.new(self._key, name.encode("ascii") + b"\0" + payload, hashlib.sha256).digest()
+
+    def _path(self, name: str) -> Path:
+        if not name.replace("-", "").isalnum():
+            raise ValueError(name)
+        return self.folder / FORMAT / name[-2:] / name
+
+
+def default_folder() -> Path:
+    """``IAC_GUARD_CACHE_DIR``, else the platform's user cache folder + ``iac-guard``."""
+    configured = os.environ.get("IAC_GUARD_CACHE_DIR")
+    if configured:
+        return Path(configured).expanduser()
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+        return Path(base) / "iac-guard" / "Cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "iac-guard"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "iac-guard"
+
+
+def entry_name(kind: str, rel_path: str, content: bytes) -> str:
+    """The cache key of one file's parse: its kind, path, bytes and every version that matters."""
+    digest = hashlib.sha256(_versions().encode())
+    digest.update(b"\0" + kind.encode() + b"\0" + rel_path.encode("utf-8", "surrogatepass") + b"\0")
+    digest.update(content)
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _versions() -> str:
+    from importlib import metadata
+
+    import yaml
+
+    from . import __version__
+    from .kubernetes.loader import MAX_ALIAS_NODES, MAX_DEPTH
+    from .terraform.parse import MAX_NESTING
+
+    def version(name: str) -> str:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            return "?"
+
+    return "/".join(
+        (
+            FORMAT, __version__, version("python-hcl2"), version("lark"), yaml.__version__,
+            "libyaml" if yaml.__with_libyaml__ else "pure", str(MAX_ALIAS_NODES), str(MAX_DEPTH), str(MAX_NESTING),
+            f"{sys.version_info.major}.{sys.version_info.minor}",
+        )
+    )
+
+
+def dumps(value: Any) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def loads(payload: bytes) -> Any:
+    """Unpickles parse results, building only the record classes a parse produces."""
+    return _RecordUnpickler(io.BytesIO(payload)).load()
+
+
+class _RecordUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        allowed = _allowed_classes()
+        if (module, name) not in allowed:
+            raise pickle.UnpicklingError(f"{module}.{name} is not a parse record")
+        return allowed[(module, name)]
+
+
+@lru_cache(maxsize=1)
+def _allowed_classes() -> dict[tuple[str, str], type]:
+    from dataclasses import is_dataclass
+
+    from . import model
+    from .kubernetes import objects
+    from .terraform import hcl_ast, parse
+
+    def records(module: Any, names: Iterable[str] | None = None) -> dict[tuple[str, str], type]:
+        chosen = names if names is not None else [n for n, v in vars(module).items() if isinstance(v, type) and is_dataclass(v)]
+        return {(module.__name__, name): getattr(module, name) for name in chosen
+                if isinstance(getattr(module, name), type) and getattr(module, name).__module__ == module.__name__}
+
+    return {
+        **records(hcl_ast),
+        **records(parse, ["TerraformFile"]),
+        **records(objects, ["KubeObject"]),
+        **records(model, ["ScanError", "Location", "Unknown"]),
+    }
+
+
+def _read_or_create_key(folder: Path) -> bytes | None:
+    """The folder's HMAC key. Created atomically (a hard link never replaces an existing key, so
+    two scans starting together agree on one); refused if another user could have written it."""
+    path = folder / KEY_FILE
+    if not path.exists():
+        fd, temporary = tempfile.mkstemp(dir=folder, prefix=".key-")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(secrets.token_bytes(KEY_BYTES))
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+        except OSError:
+            _remove(temporary)
+            return None
+        finally:
+            _remove(temporary)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not _private(info):
+            return None
+        key = os.read(fd, KEY_BYTES + 1)
+    finally:
+        os.close(fd)
+    return key if len(key) == KEY_BYTES else None
+
+
+def _private(info: os.stat_result) -> bool:
+    if not stat.S_ISREG(info.st_mode):
+        return False
+    if hasattr(os, "getuid"):
+        return info.st_uid == os.getuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    return True
+
+
+def _remove(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
