@@ -144,9 +144,28 @@ def _versions() -> str:
         (
             FORMAT, __version__, version("python-hcl2"), version("lark"), yaml.__version__,
             "libyaml" if yaml.__with_libyaml__ else "pure", str(MAX_ALIAS_NODES), str(MAX_DEPTH), str(MAX_NESTING),
-            f"{sys.version_info.major}.{sys.version_info.minor}",
+            f"{sys.version_info.major}.{sys.version_info.minor}", _parser_code(),
         )
     )
+
+
+#: The modules whose code decides what a file parses into. Their bytes are part of every key, so
+#: a change to them (a development checkout, a patched install) never reads an older parse.
+_PARSER_MODULES = (
+    "files", "model", "terraform/parse", "terraform/hcl_ast", "terraform/templates", "terraform/json_syntax",
+    "terraform/grammar", "kubernetes/loader", "kubernetes/objects",
+)
+
+
+def _parser_code() -> str:
+    digest = hashlib.sha256()
+    package = Path(__file__).parent
+    for module in _PARSER_MODULES:
+        try:
+            digest.update((package / f"{module}.py").read_bytes())
+        except OSError:
+            digest.update(b"?")
+    return digest.hexdigest()[:16]
 
 
 def dumps(value: Any) -> bytes:

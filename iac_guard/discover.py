@@ -30,12 +30,19 @@ class Sources:
     yaml: list[Path] = field(default_factory=list)
     plans: list[Path] = field(default_factory=list)
     read_stdin: bool = False
+    #: path → relative name: resolving a path costs a system call per component, and every file
+    #: is named several times in a scan.
+    _relative: dict[Path, str] = field(default_factory=dict, repr=False, compare=False)
 
     def relative(self, path: Path) -> str:
-        try:
-            return path.resolve().relative_to(self.root).as_posix()
-        except ValueError:
-            return path.as_posix()
+        known = self._relative.get(path)
+        if known is None:
+            try:
+                known = path.resolve().relative_to(self.root).as_posix()
+            except ValueError:
+                known = path.as_posix()
+            self._relative[path] = known
+        return known
 
     @property
     def file_count(self) -> int:
@@ -110,7 +117,8 @@ def _add_file(path: Path, sources: Sources, exclude: tuple[str, ...]) -> None:
     if _excluded(path, sources, exclude):
         return
     name = path.name
-    module_dir = sources.relative(path.parent) if path.parent.resolve() != sources.root else "."
+    module_dir = sources.relative(path.parent)
+    module_dir = "." if module_dir in ("", ".") else module_dir
     if name.endswith(TERRAFORM_SUFFIXES):
         sources.terraform.setdefault(module_dir, []).append(path)
     elif name in TFVARS_AUTOLOADED or name.endswith(TFVARS_AUTO_SUFFIXES):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from . import ai
 from .model import Credential, Expiry, Extraction, Unknown, Usage, Workload
@@ -33,44 +33,60 @@ Key = tuple[str, str]
 
 def build_inventory(extraction: Extraction) -> Inventory:
     credentials = _merge_duplicates(extraction.credentials)
-    workloads = {(w.root_module, w.address): w for w in extraction.workloads}
-    usages = sorted(
-        {
-            (u.root_module, u.workload, u.credential, u.via): u
-            for u in _resolve_aliases(extraction.usages, credentials) if (u.root_module, u.credential) in credentials
-        }.values(),
-        key=lambda u: (u.root_module, u.credential, u.workload, u.via),
-    )
-    consumers: dict[Key, set[str]] = defaultdict(set)
-    for usage in usages:
-        consumers[(usage.root_module, usage.credential)].add(usage.workload)
+    graph = _Graph(credentials, extraction.workloads, extraction.usages)
     for key, credential in credentials.items():
         credentials[key] = replace(
             credential,
-            consumers=tuple(sorted(consumers.get(key, ()))),
+            consumers=tuple(sorted(graph.consumers.get(key, ()))),
             expiry=_expiry_from_rotation(credential),
         )
-    _classify(credentials, workloads, usages)
+    _classify(credentials, graph)
     return Inventory(
         credentials=tuple(credentials[k] for k in sorted(credentials, key=lambda k: (k[1], k[0]))),
-        workloads=tuple(workloads[k] for k in sorted(workloads, key=lambda k: (k[1], k[0]))),
-        usages=tuple(usages),
+        workloads=tuple(graph.workloads[k] for k in sorted(graph.workloads, key=lambda k: (k[1], k[0]))),
+        usages=tuple(replace(u, credential=target[1]) for u, target in graph.edges),
     )
 
 
-def _resolve_aliases(usages: Iterable[Usage], credentials: dict[Key, Credential]) -> Iterator[Usage]:
-    """A usage that names a credential by an alias is a usage of the credential itself.
+class _Graph:
+    """Workloads, and which credential each usage reaches once aliases are resolved.
 
-    The usage keeps the workload's own root module for the workload side, so the edge is stored
-    under the credential's key; the workload address stays as written.
+    A usage keeps the workload's root module and names the credential as written (a YAML
+    Deployment naming ``Secret/ml/openai``); the edge it makes leads to the credential that name
+    stands for (a Terraform ``kubernetes_secret_v1.openai``), so sharing, identities and AI
+    relevance see one credential whatever format defined it. The inventory lists each usage with
+    the credential's own address.
     """
-    aliases = {alias: key for key, credential in credentials.items() for alias in credential.aliases}
-    for usage in usages:
-        target = aliases.get((usage.root_module, usage.credential))
-        if target is None or (usage.root_module, usage.credential) in credentials:
-            yield usage
-        else:
-            yield replace(usage, root_module=target[0], credential=target[1])
+
+    def __init__(self, credentials: dict[Key, Credential], workloads: Iterable[Workload], usages: Iterable[Usage]) -> None:
+        self.credentials = credentials
+        self._aliases = {alias: key for key, credential in credentials.items() for alias in credential.aliases}
+        self.workloads = {(w.root_module, w.address): w for w in workloads}
+        unique = {(u.root_module, u.workload, u.credential, u.via): u for u in usages}
+        self.edges: list[tuple[Usage, Key]] = sorted(
+            ((u, target) for u in unique.values() if (target := self.resolve(u.root_module, u.credential)) is not None),
+            key=lambda edge: (edge[1], edge[0].workload, edge[0].via, edge[0].root_module),
+        )
+        self.consumers: dict[Key, set[str]] = defaultdict(set)
+        self.uses: dict[Key, set[Key]] = defaultdict(set)
+        for usage, target in self.edges:
+            self.consumers[target].add(usage.workload)
+            self.uses[(usage.root_module, usage.workload)].add(target)
+
+    def resolve(self, root: str, address: str | None) -> Key | None:
+        """The credential a name in a root module stands for, directly or by alias.
+
+        Kubernetes names (``Secret/ml/openai``) are cluster-wide — root "" — and visible from any
+        root module; they never collide with Terraform addresses, which hold no ``/``.
+        """
+        if address is None:
+            return None
+        for key in ((root, address), ("", address)):
+            if key in self.credentials:
+                return key
+            if key in self._aliases:
+                return self._aliases[key]
+        return None
 
 
 def _merge_duplicates(found: Iterable[Credential]) -> dict[Key, Credential]:
@@ -104,41 +120,39 @@ def _is_true(value: object) -> bool:
     return value is True
 
 
-def _classify(credentials: dict[Key, Credential], workloads: dict[Key, Workload], usages: list[Usage]) -> None:
+def _classify(credentials: dict[Key, Credential], graph: _Graph) -> None:
     """Fill ``ai_reasons``: direct evidence first, then what flows along usages and parents."""
     reasons: dict[Key, list[str]] = {k: list(ai.direct_reasons(c)) for k, c in credentials.items()}
-    uses: dict[Key, set[str]] = defaultdict(set)
-    for usage in usages:
-        uses[(usage.root_module, usage.workload)].add(usage.credential)
+    for usage, target in graph.edges:
         name = usage.via.split(" ", 1)[1] if usage.via.startswith("env ") else ""
         provider = ai.provider_named_by(name) if name else None
         if provider:
-            reasons[(usage.root_module, usage.credential)].append(f"used as {name} by {usage.workload} ({provider.name})")
-    workload_reasons = {k: _workload_reasons(w) for k, w in workloads.items()}
+            reasons[target].append(f"used as {name} by {usage.workload} ({provider.name})")
+    workload_reasons = {k: _workload_reasons(w) for k, w in graph.workloads.items()}
     changed = True
     while changed:  # each round only adds reasons, and there are finitely many: it ends
         changed = False
-        for (root, address), workload in workloads.items():
-            identity = (root, workload.identity or "")
-            if identity not in credentials or reasons[identity]:
+        for (root, address), workload in graph.workloads.items():
+            identity = graph.resolve(root, workload.identity)
+            if identity is None or reasons[identity]:
                 continue
             cause = workload_reasons[(root, address)]
-            used_ai = next((u for u in sorted(uses[(root, address)]) if u != identity[1] and reasons.get((root, u))), None)
+            used_ai = next((u for u in sorted(graph.uses[(root, address)]) if u != identity and reasons[u]), None)
             if cause or used_ai:
                 reasons[identity].append(
-                    f"identity of {address}, which uses the AI credential {used_ai}" if used_ai
+                    f"identity of {address}, which uses the AI credential {used_ai[1]}" if used_ai
                     else f"identity of {address} ({cause})"
                 )
                 changed = True
-        for (root, address), credential in credentials.items():
-            parent = (root, credential.parent or "")
-            if parent not in credentials:
+        for key, credential in credentials.items():
+            parent = graph.resolve(key[0], credential.parent)
+            if parent is None:
                 continue
-            if reasons[parent] and not reasons[(root, address)]:
-                reasons[(root, address)].append(f"issued for {parent[1]}, an AI identity")
+            if reasons[parent] and not reasons[key]:
+                reasons[key].append(f"issued for {parent[1]}, an AI identity")
                 changed = True
-            if reasons[(root, address)] and not reasons[parent]:
-                reasons[parent].append(f"holds the AI credential {address}")
+            if reasons[key] and not reasons[parent]:
+                reasons[parent].append(f"holds the AI credential {key[1]}")
                 changed = True
     for key, credential in credentials.items():
         credentials[key] = replace(credential, ai_reasons=tuple(dict.fromkeys(reasons[key])))

@@ -28,11 +28,15 @@ import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
 from .cache import Cache, dumps, entry_name, loads
 from .files import DEFAULT_MAX_FILE_BYTES, read_input
 from .model import ScanError
+
+if TYPE_CHECKING:
+    from .config import Settings
+    from .discover import Sources
 
 TERRAFORM = "terraform"
 KUBERNETES = "kubernetes"
@@ -131,6 +135,21 @@ class FileLoader:
             return 1
         available = self.options.jobs or available_cpus()
         return max(1, min(available, len(jobs) // (PARALLEL_MIN_FILES // 2)))
+
+
+def file_loader(settings: "Settings") -> FileLoader:
+    return FileLoader(LoadOptions(settings.max_file_bytes, settings.cache_dir, settings.jobs))
+
+
+def scan_files(sources: "Sources") -> list[tuple[str, Path, str]]:
+    """Every file a scan parses with the HCL or YAML parser, for one ``preload``."""
+    files = [(TERRAFORM, path, sources.relative(path)) for directory in sorted(sources.terraform) for path in sources.terraform[directory]]
+    files += [
+        (TERRAFORM, path, sources.relative(path))
+        for directory in sorted(sources.tfvars) for path in sources.tfvars[directory] if not path.name.endswith(".json")
+    ]
+    files += [(KUBERNETES, path, sources.relative(path)) for path in sources.yaml]
+    return files
 
 
 def available_cpus() -> int:

@@ -18,6 +18,7 @@ from .project import Project
 
 if TYPE_CHECKING:
     from .baseline import Baseline, BaselineEntry
+    from .parallel import FileLoader
     from .policy.loader import Policy
 
 STDIN_NAME = "<stdin>"
@@ -77,7 +78,7 @@ def load_pack(settings: Settings, extra_dirs: Sequence[Path] = ()) -> list["Poli
     return load_policies([builtin_policy_dir(), *settings.policy_dirs, *extra_dirs])
 
 
-def _plans(sources: "Sources", settings: Settings, errors: list[ScanError]) -> list["Module"]:
+def _plans(sources: "Sources", settings: Settings, errors: list[ScanError], loader: "FileLoader") -> list["Module"]:
     """Plan JSON files as module trees; their source folder (``--tf-dir``) only lends lines."""
     if not sources.plans:
         return []
@@ -88,12 +89,12 @@ def _plans(sources: "Sources", settings: Settings, errors: list[ScanError]) -> l
     blocks = {}
     if settings.tf_dir is not None:
         tf_sources = discover([str(settings.tf_dir)], settings.exclude, root=sources.root)
-        tf_modules, tf_errors = load_modules(tf_sources, DATA_SOURCES)
+        tf_modules, tf_errors = load_modules(tf_sources, DATA_SOURCES, loader=loader)
         errors += tf_errors
         blocks = source_blocks(tf_modules)
     plans = []
     for path in sources.plans:
-        module, plan_errors = load_plan(path, sources.relative(path), DATA_SOURCES, blocks)
+        module, plan_errors = load_plan(path, sources.relative(path), DATA_SOURCES, blocks, settings.max_file_bytes)
         errors += plan_errors
         if module is not None:
             plans.append(module)
@@ -107,7 +108,17 @@ def run_scan(
     stdin_text: str | None = None,
     filters: Filters = Filters(),
 ) -> ScanResult:
-    from .kubernetes.loader import load_kube_file, load_kube_text
+    from .parallel import gc_paused
+
+    with gc_paused():
+        return _run_scan(paths, settings, policies, stdin_text, filters)
+
+
+def _run_scan(
+    paths: Sequence[str], settings: Settings, policies: list["Policy"], stdin_text: str | None, filters: Filters
+) -> ScanResult:
+    from .kubernetes.loader import load_kube_text
+    from .parallel import file_loader, scan_files
     from .policy.engine import applicable, evaluate
     from .providers import DATA_SOURCES, extract_all
     from .terraform.loader import load_modules
@@ -115,13 +126,15 @@ def run_scan(
 
     sources = discover(list(paths), settings.exclude)
     errors: list[ScanError] = []
+    loader = file_loader(settings)
+    loader.preload(scan_files(sources))  # every file parsed in one pass: cached, then in parallel
     variables = given_variables(settings, sources, errors)
-    modules, load_errors = load_modules(sources, DATA_SOURCES, variables)
+    modules, load_errors = load_modules(sources, DATA_SOURCES, variables, loader)
     errors += load_errors
-    modules += _plans(sources, settings, errors)
+    modules += _plans(sources, settings, errors, loader)
     project = Project(sources.root, modules)
     for path in sources.yaml:
-        objects, yaml_errors = load_kube_file(path, sources.relative(path))
+        objects, yaml_errors = loader.kubernetes(path, sources.relative(path))
         project.kube_objects += objects
         errors += yaml_errors
     files = sources.file_count

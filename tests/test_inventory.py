@@ -179,3 +179,26 @@ def test_direct_reasons_come_from_hints_grants_and_literal_formats():
         "grants bedrock:InvokeModel (Amazon Bedrock)",
         "value at value matches the OpenAI key format",
     )
+
+
+def test_cluster_names_resolve_from_any_root_through_aliases() -> None:
+    """A Terraform ServiceAccount run by a YAML Deployment that reads a Terraform Secret: the
+    Deployment names both by their cluster addresses, and both edges reach the Terraform records."""
+    from dataclasses import replace
+
+    secret = replace(credential("kubernetes_secret_v1.openai", ai_hints=("openai",)), root_module="infra", aliases=(("", "Secret/ml/openai"),))
+    account = replace(credential("kubernetes_service_account_v1.chat", kind="service-account"), root_module="infra",
+                      aliases=(("", "ServiceAccount/ml/chat"),))
+    deployment = replace(workload("Deployment/ml/chat", identity="ServiceAccount/ml/chat"), root_module="")
+    built = inventory(
+        [secret, account], [deployment],
+        [Usage("Deployment/ml/chat", "Secret/ml/openai", "env OPENAI_API_KEY", HERE), Usage("Deployment/ml/chat", "ServiceAccount/ml/chat", "serviceAccountName", HERE)],
+    )
+    assert record(built, "kubernetes_secret_v1.openai").consumers == ("Deployment/ml/chat",)
+    assert reasons(built, "kubernetes_service_account_v1.chat") == (
+        "identity of Deployment/ml/chat, which uses the AI credential kubernetes_secret_v1.openai",
+    )
+    assert [(u.workload, u.credential, u.root_module) for u in built.usages] == [
+        ("Deployment/ml/chat", "kubernetes_secret_v1.openai", ""),
+        ("Deployment/ml/chat", "kubernetes_service_account_v1.chat", ""),
+    ]

@@ -38,6 +38,10 @@ class ScanRequest:
     variables: tuple[str, ...]
     tf_var_env: bool
     tf_dir: Path | None
+    jobs: int | None = None
+    no_cache: bool = False
+    cache_dir: Path | None = None
+    shard: tuple[int, int] | None = None
 
     @property
     def targets(self) -> list[str]:
@@ -59,6 +63,10 @@ def scan_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--var", "variables", multiple=True, metavar="NAME=VALUE", callback=_check_variables, help="Terraform variable value, as terraform plan -var (repeatable)."),
         click.option("--tf-var-env", is_flag=True, help="Also read TF_VAR_* variables from the environment."),
         click.option("--tf-dir", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Terraform folder a scanned plan JSON was made from: findings point at its files and lines."),
+        click.option("--jobs", "-j", type=click.IntRange(min=1), help="Processes that parse files (default: one per CPU for large scans; 1: in-process)."),
+        click.option("--no-cache", is_flag=True, help="Neither read nor write the parse cache."),
+        click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Parse cache folder (default: $IAC_GUARD_CACHE_DIR, else the user cache folder, e.g. ~/.cache/iac-guard)."),
+        click.option("--shard", metavar="I/N", callback=_check_shard, help="Judge only shard I of N (root modules and manifests split by a stable hash); combine the shards' JSON with iac-guard merge."),
     ]
 
     return options_into(ScanRequest, "request", options)(command)
@@ -112,6 +120,9 @@ def run_scan_command(request: ScanRequest, gate: "GateRequest | None" = None) ->
             variables=tuple(tuple(v.split("=", 1)) for v in request.variables) or None,
             environment_variables=_tf_var_environment() if request.tf_var_env else None,
             tf_dir=request.tf_dir,
+            jobs=request.jobs,
+            cache_dir=_cache_folder(request, targets),
+            shard=request.shard,
         )
         policies = load_pack(settings, request.policy_dirs)
     except (ConfigError, PolicyError) as exc:
@@ -145,6 +156,30 @@ def with_module_files(targets: list[str]) -> list[str]:
                 if sibling.is_file() and not sibling.is_symlink():
                     expanded.append(str(sibling))
     return list(dict.fromkeys(expanded))
+
+
+def _check_shard(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    index, _, count = value.partition("/")
+    if not (index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count)):
+        raise click.BadParameter(f"expected I/N with 1 <= I <= N (e.g. 2/4), got {value!r}")
+    return int(index), int(count)
+
+
+def _cache_folder(request: ScanRequest, targets: list[str]) -> Path | None:
+    """The parse cache folder, unless ``--no-cache``. A folder inside the scanned tree is refused:
+    files under review must never be able to act as cached parse results."""
+    if request.no_cache:
+        return None
+    from ..cache import default_folder
+
+    folder = (request.cache_dir or default_folder()).resolve()
+    for target in targets:
+        if target != "-" and folder.is_relative_to(Path(target).resolve()):
+            click.echo(f"iac-guard: not using the cache folder {folder}: it is inside the scanned path {target}; choose one outside it with --cache-dir", err=True)
+            return None
+    return folder
 
 
 def _check_variables(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:

@@ -124,10 +124,10 @@ def extract(project: Project, settings: Settings) -> Extraction:
             )
         )
     for usage in found.usages:
-        # The credential side keeps its cluster address (root ""): it resolves through the aliases
-        # of the credential, whether YAML or Terraform defines it.
+        # The credential side keeps its cluster address: the inventory resolves cluster names from
+        # any root module, through the aliases of the credential, whether YAML or Terraform defines it.
         origin = origins.of(usage.workload, usage.location)
-        result.usages.append(replace(usage, workload=origin.resource.address, root_module=""))
+        result.usages.append(replace(usage, workload=origin.resource.address, root_module=origin.root_module))
     return result
 
 

@@ -13,27 +13,31 @@ from pathlib import Path
 from typing import Mapping
 
 from ..discover import Sources
+from ..files import read_input
 from ..model import Location, ScanError
+from ..parallel import TERRAFORM, FileLoader
 from .evaluate import LITERAL_EVALUATOR
 from .hcl_ast import Literal
 from .module import DataSourceEvaluator, Module, VariableValue
-from .parse import TerraformFile, parse_file
+from .parse import TerraformFile
 
 
 class _Folders:
     """Parsed ``.tf`` files per folder, parsed once however many calls use the folder."""
 
-    def __init__(self, sources: Sources, errors: list[ScanError]) -> None:
+    def __init__(self, sources: Sources, errors: list[ScanError], loader: FileLoader) -> None:
         self.sources = sources
         self.errors = errors
+        self.loader = loader
         self._parsed: dict[str, list[TerraformFile]] = {}
+        loader.preload((TERRAFORM, path, sources.relative(path)) for directory in sorted(sources.terraform) for path in sources.terraform[directory])
         for directory in sorted(sources.terraform):
             self._parsed[directory] = self._parse(sources.terraform[directory])
 
     def _parse(self, paths: list[Path]) -> list[TerraformFile]:
         files = []
         for path in paths:
-            parsed = parse_file(path, self.sources.relative(path))
+            parsed = self.loader.terraform(path, self.sources.relative(path))
             if isinstance(parsed, ScanError):
                 self.errors.append(parsed)
             else:
@@ -64,17 +68,20 @@ def load_modules(
     sources: Sources,
     data_sources: Mapping[str, DataSourceEvaluator],
     variables: Mapping[str, VariableValue] | None = None,
+    loader: FileLoader | None = None,
 ) -> tuple[list[Module], list[ScanError]]:
     """Root module trees and the files that could not be read. ``variables`` (from
-    ``--var-file`` / ``--var``) apply to every root, over its auto-loaded tfvars."""
+    ``--var-file`` / ``--var``) apply to every root, over its auto-loaded tfvars. ``loader``
+    parses the files (parallel, cached, size-limited; default: in-process)."""
     errors: list[ScanError] = []
-    folders = _Folders(sources, errors)
+    loader = loader or FileLoader()
+    folders = _Folders(sources, errors, loader)
     called = {target for folder in folders.scanned for target in _local_calls(folder, folders.files(folder) or [])}
     modules = []
     for directory in folders.scanned:
         if directory in called:
             continue
-        tfvars = _load_tfvars(sources, sources.tfvars.get(directory, []), errors)
+        tfvars = _load_tfvars(sources, sources.tfvars.get(directory, []), errors, loader)
         tfvars.update(variables or {})
         modules.append(
             Module(
@@ -130,19 +137,22 @@ def _downloaded_module(root: Path, caller: Module, name: str) -> str | None:
     return None
 
 
-def _load_tfvars(sources: Sources, paths: list[Path], errors: list[ScanError]) -> dict[str, VariableValue]:
+def _load_tfvars(sources: Sources, paths: list[Path], errors: list[ScanError], loader: FileLoader) -> dict[str, VariableValue]:
     """Later files win, as in Terraform: terraform.tfvars(.json), then *.auto.tfvars(.json) in
     lexical order."""
     values: dict[str, VariableValue] = {}
     for path in paths:
-        values.update(load_tfvars_file(path, sources.relative(path), errors))
+        values.update(load_tfvars_file(path, sources.relative(path), errors, loader=loader))
     return values
 
 
-def load_tfvars_file(path: Path, relative: str, errors: list[ScanError], source: str = "tfvars") -> dict[str, VariableValue]:
+def load_tfvars_file(
+    path: Path, relative: str, errors: list[ScanError], source: str = "tfvars", loader: FileLoader | None = None
+) -> dict[str, VariableValue]:
+    loader = loader or FileLoader()
     if path.name.endswith(".json"):
-        return _json_tfvars(path, relative, errors, source)
-    parsed = parse_file(path, relative)
+        return _json_tfvars(path, relative, errors, source, loader.options.max_file_bytes)
+    parsed = loader.terraform(path, relative)
     if isinstance(parsed, ScanError):
         errors.append(parsed)
         return {}
@@ -152,16 +162,23 @@ def load_tfvars_file(path: Path, relative: str, errors: list[ScanError], source:
     }
 
 
-def _json_tfvars(path: Path, relative: str, errors: list[ScanError], source: str) -> dict[str, VariableValue]:
+def _json_tfvars(path: Path, relative: str, errors: list[ScanError], source: str, max_bytes: int) -> dict[str, VariableValue]:
     """``*.tfvars.json``: a JSON object of variable values; each value's line is where its key is."""
+    data = read_input(path, relative, max_bytes)
+    if isinstance(data, ScanError):
+        errors.append(data)
+        return {}
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = data.decode("utf-8-sig")
         document = json.loads(text)
-    except (OSError, UnicodeDecodeError) as exc:
-        errors.append(ScanError(relative, f"cannot read the file ({type(exc).__name__})"))
+    except UnicodeDecodeError as exc:
+        errors.append(ScanError(relative, f"not UTF-8 text (invalid byte at offset {exc.start})"))
         return {}
     except json.JSONDecodeError as exc:
         errors.append(ScanError(relative, f"not valid JSON ({exc.msg})", exc.lineno, exc.colno))
+        return {}
+    except RecursionError:
+        errors.append(ScanError(relative, "nesting is too deep to parse"))
         return {}
     if not isinstance(document, dict):
         errors.append(ScanError(relative, "a tfvars JSON file must hold one object of variable values"))

@@ -17,20 +17,37 @@ import json
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
+from ..files import DEFAULT_MAX_FILE_BYTES, read_input
 from ..model import ScanError
 from .hcl_ast import Attribute, Block, Body, Expr, Literal, ObjectExpr, Resolved, TupleExpr
 from .module import DataSourceEvaluator, Instance, Module, Resource
 
 def load_plan(
-    path: Path, relative: str, data_sources: Mapping[str, DataSourceEvaluator], sources: Mapping[str, Resource] | None = None
+    path: Path, relative: str, data_sources: Mapping[str, DataSourceEvaluator], sources: Mapping[str, Resource] | None = None,
+    max_bytes: int = DEFAULT_MAX_FILE_BYTES,
 ) -> tuple[Module | None, list[ScanError]]:
     """The plan's root module tree; ``sources`` maps addresses to their ``.tf`` blocks (``--tf-dir``)."""
+    data = read_input(path, relative, max_bytes)
+    if isinstance(data, ScanError):
+        return None, [data]
     try:
-        document = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError) as exc:
+        document = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
         return None, [ScanError(relative, f"cannot read the plan ({type(exc).__name__})")]
     except json.JSONDecodeError as exc:
         return None, [ScanError(relative, f"not valid JSON ({exc.msg})", exc.lineno, exc.colno)]
+    except RecursionError:
+        return None, [ScanError(relative, "nesting is too deep to parse")]
+    try:
+        return _plan_module(document, relative, data_sources, sources)
+    except (KeyError, TypeError, AttributeError, ValueError, RecursionError) as exc:
+        # A file with the plan markers whose structure is not a plan's (edited, truncated, hostile).
+        return None, [ScanError(relative, f"not a plan JSON iac-guard can read ({type(exc).__name__} in its structure)")]
+
+
+def _plan_module(
+    document: Any, relative: str, data_sources: Mapping[str, DataSourceEvaluator], sources: Mapping[str, Resource] | None
+) -> tuple[Module | None, list[ScanError]]:
     planned = document.get("planned_values", {}).get("root_module") if isinstance(document, dict) else None
     if not isinstance(planned, dict):
         return None, [ScanError(relative, "a plan JSON without planned_values: create it with terraform show -json PLANFILE")]
