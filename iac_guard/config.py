@@ -68,8 +68,17 @@ def _schema() -> dict[str, Any]:
 
 
 def find_config(root: Path) -> Path | None:
-    candidate = (root if root.is_dir() else root.parent) / CONFIG_FILE_NAME
-    return candidate if candidate.is_file() else None
+    """``.iac-guard.yaml`` in the scanned folder or the nearest folder above it, stopping at the
+    repository's top (the folder holding ``.git``): pre-commit scans a few changed files, whose
+    common folder is rarely where the repository keeps its config."""
+    folder = (root if root.is_dir() else root.parent).resolve()
+    for candidate_folder in (folder, *folder.parents):
+        candidate = candidate_folder / CONFIG_FILE_NAME
+        if candidate.is_file():
+            return candidate
+        if (candidate_folder / ".git").exists():
+            return None
+    return None
 
 
 def load_settings(path: Path | None, base: Settings | None = None) -> Settings:

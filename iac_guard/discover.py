@@ -11,6 +11,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from .config import CONFIG_FILE_NAME  # our own config file is never a Kubernetes manifest
+
 SKIPPED_DIRECTORIES = frozenset({".git", ".terraform", ".iac-guard-cache", "node_modules", "__pycache__", ".venv"})
 TERRAFORM_SUFFIXES = (".tf", ".tf.json")
 TFVARS_AUTOLOADED = ("terraform.tfvars", "terraform.tfvars.json")
@@ -123,7 +125,7 @@ def _add_file(path: Path, sources: Sources, exclude: tuple[str, ...]) -> None:
         sources.terraform.setdefault(module_dir, []).append(path)
     elif name in TFVARS_AUTOLOADED or name.endswith(TFVARS_AUTO_SUFFIXES):
         sources.tfvars.setdefault(module_dir, []).append(path)
-    elif name.endswith(YAML_SUFFIXES):
+    elif name.endswith(YAML_SUFFIXES) and name != CONFIG_FILE_NAME:
         sources.yaml.append(path)
     elif name.endswith(".json") and not name.endswith(".tfvars.json") and looks_like_plan(path):
         sources.plans.append(path)

@@ -154,3 +154,14 @@ def test_help_is_available(args: tuple[str, ...]) -> None:
 
 def test_version() -> None:
     assert invoke("--version").output.startswith("iac-guard, version ")
+
+
+def test_config_is_found_in_a_parent_folder_up_to_the_repository_top(tmp_path: Path) -> None:
+    write_project(tmp_path, {
+        ".git/HEAD": "ref: refs/heads/main\n",
+        ".iac-guard.yaml": "skip_policies: [IAG001, IAG002, IAG003]\n",
+        "infra/chat/main.tf": UNOWNED_OPENAI_SECRET,
+    })
+    assert invoke("scan", str(tmp_path / "infra" / "chat")).exit_code == 0  # pre-commit passes a subfolder
+    (tmp_path / "infra" / ".git").mkdir()  # a nested repository stops the search
+    assert invoke("scan", str(tmp_path / "infra" / "chat")).exit_code == 1
