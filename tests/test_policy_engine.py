@@ -487,3 +487,11 @@ def test_points_to_without_evidence_falls_back_to_the_credential(tmp_path: Path)
 
 def test_unknown_is_a_real_unknown() -> None:
     assert isinstance(credential_facts(UNKNOWN_OWNER, SETTINGS)["owner"]["value"], Unknown)
+
+
+def test_durations_read_as_people_say_them() -> None:
+    from iac_guard.policy.facts import duration_text
+
+    assert [duration_text(d) for d in (30, 1, 1 / 24, 0.5, 15 / 1440, 90.5)] == [
+        "30 days", "1 day", "1 hour", "12 hours", "15 minutes", "90.5 days",
+    ]

@@ -160,8 +160,15 @@ def _missing(value: Any, unknown: str, absent: str) -> str:
 
 
 def _days(count: float) -> str:
-    shown = display(count)
-    return f"{shown} day" if shown == "1" else f"{shown} days"
+    return duration_text(count)
+
+
+def duration_text(days: float) -> str:
+    """A lifetime or period as people say it: ``30 days``, ``1 hour``, ``15 minutes``."""
+    unit, size = next(((u, s) for u, s in (("day", 1.0), ("hour", 1 / 24)) if days >= s), ("minute", 1 / 1440))
+    amount = round(days / size, 1)
+    shown = str(int(amount)) if float(amount).is_integer() else str(amount)
+    return f"{shown} {unit}" if shown == "1" else f"{shown} {unit}s"
 
 
 def _details(until: str | None = None, source: str = "") -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..model import Credential, is_unknown
-from ..policy.facts import display
+from ..policy.facts import display, duration_text
 
 if TYPE_CHECKING:
     from ..scan import ScanResult
@@ -37,12 +37,12 @@ class InventoryRow:
         if expiry.expires_on:
             return f"until {expiry.expires_on}"
         days = expiry.lifetime_days
-        return _text(days, none="never", known=f"{display(days)} days" if isinstance(days, (int, float)) else "")
+        return _text(days, none="never", known=duration_text(days) if isinstance(days, (int, float)) else "")
 
     @property
     def rotation(self) -> str:
         days = self.credential.rotation.period_days
-        return _text(days, none="none", known=f"every {display(days)} days" if isinstance(days, (int, float)) else "")
+        return _text(days, none="none", known=f"every {duration_text(days)}" if isinstance(days, (int, float)) else "")
 
     @property
     def scope(self) -> str:
