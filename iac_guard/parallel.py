@@ -160,6 +160,29 @@ def available_cpus() -> int:
         return os.cpu_count() or 1
 
 
+def own_process() -> None:
+    """For the ``iac-guard`` process itself: the cyclic garbage collector stays off from start to
+    exit (see gc_paused; the process ends right after its one scan)."""
+    gc.disable()
+
+
+def exit_now(code: Any) -> None:
+    """Ends the process with ``code`` once output is flushed, skipping the interpreter's teardown
+    (freeing a large scan's objects one by one takes most of a second). Only for the process's
+    own end: ``_Group.main`` calls it where ``sys.exit`` would have been."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    os._exit(code)
+
+
 @contextmanager
 def gc_paused() -> Iterator[None]:
     """The cyclic garbage collector off for the scan. A scan allocates millions of long-lived,

@@ -8,6 +8,7 @@ reaches the user; set IAC_GUARD_DEBUG=1 to see one when reporting a bug.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import click
 
@@ -22,6 +23,21 @@ from .scan_command import scan
 
 class _Group(click.Group):
     """Turns unexpected exceptions into one clear line and exit code 2."""
+
+    def main(self, args: Any = None, *rest: Any, **options: Any) -> Any:
+        """Without ``args`` this is the ``iac-guard`` process itself (a test runner always passes
+        them): the process is ours to tune (``parallel.own_process``) and ends without tearing
+        down the scan's objects one by one."""
+        if args is not None:
+            return super().main(args, *rest, **options)
+        from ..parallel import exit_now, own_process
+
+        own_process()
+        try:
+            return super().main(args, *rest, **options)
+        except SystemExit as done:
+            exit_now(done.code)
+            raise
 
     def invoke(self, ctx: click.Context) -> object:
         try:

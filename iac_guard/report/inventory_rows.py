@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..model import Credential, is_unknown
-from ..policy.facts import display, duration_text
+from ..policy.facts import duration_text
 
 if TYPE_CHECKING:
     from ..scan import ScanResult
