@@ -145,6 +145,10 @@ def _classify(credentials: dict[Key, Credential], graph: _Graph) -> None:
                 )
                 changed = True
         for key, credential in credentials.items():
+            held = next((h for h in (graph.resolve(key[0], a) for a in credential.holds) if h and h != key and reasons[h]), None)
+            if held and not reasons[key]:
+                reasons[key].append(f"stores the value of {held[1]}, an AI credential")
+                changed = True
             parent = graph.resolve(key[0], credential.parent)
             if parent is None:
                 continue

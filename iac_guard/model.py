@@ -176,6 +176,10 @@ class Credential:
     #: ``kubernetes_secret.openai`` is also ``("", "Secret/ml/openai")`` to the Deployments in YAML
     #: that read it, so both formats' consumers count as one credential's.
     aliases: tuple[tuple[str, str], ...] = ()
+    #: Credentials whose value this one stores (a secret version written from an access key's
+    #: ``secret``, a Secret Manager version from an API key's ``key_string``): it is an AI
+    #: credential when what it stores is one.
+    holds: tuple[str, ...] = ()
 
     @property
     def is_identity(self) -> bool:

@@ -548,3 +548,26 @@ resource "aws_secretsmanager_secret_version" "db" {
 def test_records_belong_to_their_root_module():
     assert {c.root_module for c in app().inventory.credentials} == {"."}
     assert {u.root_module for u in app().inventory.usages} == {"."}
+
+
+def test_a_secret_written_from_an_access_key_stores_it(tmp_path) -> None:
+    from scanning import scan_path, write_project
+
+    write_project(tmp_path, {"main.tf": '''
+resource "aws_iam_user" "bedrock" {
+  name = "bedrock-batch"
+}
+resource "aws_iam_access_key" "bedrock" {
+  user = aws_iam_user.bedrock.name
+}
+resource "aws_secretsmanager_secret" "ci_credentials" {
+  name = "ci/credentials"
+}
+resource "aws_secretsmanager_secret_version" "ci_credentials" {
+  secret_id     = aws_secretsmanager_secret.ci_credentials.id
+  secret_string = jsonencode({ id = aws_iam_access_key.bedrock.id, secret = aws_iam_access_key.bedrock.secret })
+}
+'''})
+    [secret] = scan_path(tmp_path).inventory.credentials_at("aws_secretsmanager_secret.ci_credentials")
+    assert secret.holds == ("aws_iam_access_key.bedrock",)
+    assert secret.ai_reasons == ("stores the value of aws_iam_access_key.bedrock, an AI credential",)

@@ -202,3 +202,12 @@ def test_cluster_names_resolve_from_any_root_through_aliases() -> None:
         ("Deployment/ml/chat", "kubernetes_secret_v1.openai", ""),
         ("Deployment/ml/chat", "kubernetes_service_account_v1.chat", ""),
     ]
+
+
+def test_a_secret_storing_an_ai_credential_is_an_ai_credential() -> None:
+    key = credential("aws_iam_access_key.bedrock", kind="access-key", ai_hints=("bedrock",))
+    store = credential("aws_secretsmanager_secret.ci", holds=("aws_iam_access_key.bedrock", "var.region"))
+    plain = credential("aws_secretsmanager_secret.db", holds=("aws_iam_access_key.other",))
+    built = inventory([key, store, plain])
+    assert reasons(built, "aws_secretsmanager_secret.ci") == ("stores the value of aws_iam_access_key.bedrock, an AI credential",)
+    assert reasons(built, "aws_secretsmanager_secret.db") == ()

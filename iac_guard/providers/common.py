@@ -490,3 +490,14 @@ def provider_alias(resource: Resource, local_name: str) -> str:
     local = next(iter(sorted(references(written.expr))), local_name) if written else local_name
     configuration = resource.module.root_provider(local)
     return configuration.split(".", 1)[1] if "." in configuration else ""
+
+
+def held_credentials(view: BlockView, *attributes: str) -> tuple[str, ...]:
+    """Resources whose attributes a value is written from (``secret_string =
+    aws_iam_access_key.ci.secret``): the credentials a secret stores, for the inventory to judge
+    whether it stores an AI credential. Variables, locals and data sources are not credentials."""
+    refs = set()
+    for attribute in attributes:
+        refs |= view.refs(attribute) | collect_refs(view.value(attribute))
+    skipped = ("var.", "local.", "data.", "path.", "each.", "count.", "terraform.", "self.")
+    return tuple(sorted(r for r in refs if not r.startswith(skipped)))

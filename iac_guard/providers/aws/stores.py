@@ -9,7 +9,7 @@ from ...model import UNKNOWN, Credential, Expiry, Location, Rotation, SecretLite
 from ...secrets import credential_kind, find_in
 from ...terraform.evaluate import json_partial
 from ...terraform.module import Resource
-from ..common import link
+from ..common import held_credentials, link
 from .context import AwsModule
 
 _RATE = re.compile(r"^rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)$")
@@ -24,13 +24,13 @@ def secrets_manager(aws: AwsModule) -> list[Credential]:
     for address, secret in secrets.items():
         owner, evidence = aws.owner(secret)
         rotation, rotation_evidence = rotations.get(address, (Rotation(None), {}))
-        literals, value_hints = stored.get(address, ((), ()))
+        literals, value_hints, held = stored.get(address, ((), (), ()))
         result.append(
             Credential(
                 address=address, provider="aws", source_type="aws_secretsmanager_secret", kind="secret",
                 location=secret.location, name=_text(secret.value("name", secret.name)), owner=owner,
                 expiry=Expiry(None, source="Secrets Manager secrets do not expire"), rotation=rotation,
-                hardcoded=literals,
+                hardcoded=literals, holds=held,
                 ai_hints=(secret.name, *secret.known_texts("name", "name_prefix", "description"), *value_hints),
                 tags=aws.known_tags(secret),
                 evidence={**evidence, **rotation_evidence},
@@ -67,9 +67,13 @@ def _schedule_days(expression: Any) -> float | Unknown:
     return int(match.group(1)) * _DAYS_PER[match.group(2).rstrip("s")]
 
 
-def _stored_values(aws: AwsModule, secrets: dict[str, Resource]) -> dict[str, tuple[tuple[SecretLiteral, ...], tuple[str, ...]]]:
-    """Literal values written into secret versions, and the JSON keys they hold (AI hints)."""
-    found: dict[str, tuple[tuple[SecretLiteral, ...], tuple[str, ...]]] = {}
+_Stored = tuple[tuple[SecretLiteral, ...], tuple[str, ...], tuple[str, ...]]
+
+
+def _stored_values(aws: AwsModule, secrets: dict[str, Resource]) -> dict[str, _Stored]:
+    """What secret versions write into each secret: literal values, the JSON keys they hold (AI
+    hints), and the credentials their value comes from (an access key's ``secret``)."""
+    found: dict[str, _Stored] = {}
     for version in aws.module.resources_of("aws_secretsmanager_secret_version"):
         target = link(version, "secret_id", secrets, "name", "arn")
         if not target:
@@ -80,8 +84,8 @@ def _stored_values(aws: AwsModule, secrets: dict[str, Resource]) -> dict[str, tu
         hits = find_in(scanned, "secret_string", name="secret")
         literals = tuple(SecretLiteral(path, d.detector, d.fingerprint, version.location_of("secret_string"), d.ai_provider) for path, d in hits)
         keys = tuple(str(k) for k in structure) if isinstance(structure, dict) else ()
-        previous = found.get(target, ((), ()))
-        found[target] = (previous[0] + literals, previous[1] + keys)
+        previous = found.get(target, ((), (), ()))
+        found[target] = (previous[0] + literals, previous[1] + keys, previous[2] + held_credentials(version, "secret_string"))
     return found
 
 

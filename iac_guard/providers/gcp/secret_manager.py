@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ...model import UNKNOWN, Credential, Expiry, Location, Rotation, SecretLiteral
 from ...terraform.module import Resource
-from ..common import duration_days, link, schedule_rotation, stated_lifetime, written_literals
+from ..common import duration_days, held_credentials, link, schedule_rotation, stated_lifetime, written_literals
 from .context import PROVIDER, GcpModule
 
 SECRET_TYPES = ("google_secret_manager_secret", "google_secret_manager_regional_secret")
@@ -23,7 +23,8 @@ def secrets(gcp: GcpModule) -> list[Credential]:
             Credential(
                 address=address, provider=PROVIDER, source_type=secret.resource_type, kind="secret",
                 location=secret.location, name=secret.value("secret_id") if isinstance(secret.value("secret_id"), str) else secret.name,
-                owner=owner, expiry=expiry, rotation=rotation, hardcoded=stored.get(address, ()),
+                owner=owner, expiry=expiry, rotation=rotation,
+                hardcoded=stored.get(address, ((), ()))[0], holds=stored.get(address, ((), ()))[1],
                 ai_hints=(secret.name, *secret.known_texts("secret_id")),
                 tags=gcp.known_labels(secret), evidence={**evidence, **expiry_evidence, **rotation_evidence},
             )
@@ -46,14 +47,17 @@ def _rotation(secret: Resource) -> tuple[Rotation, dict[str, Location]]:
     return Rotation(UNKNOWN if period is None else period, f"{secret.address} rotation"), {"rotation": block.location_of("rotation_period")}
 
 
-def _stored_literals(gcp: GcpModule) -> dict[str, tuple[SecretLiteral, ...]]:
-    """Literal values written into secret versions, on the secret they belong to."""
+def _stored_literals(gcp: GcpModule) -> dict[str, tuple[tuple[SecretLiteral, ...], tuple[str, ...]]]:
+    """Literal values written into secret versions, on the secret they belong to, and the
+    credentials their values come from (an API key's ``key_string``)."""
     secrets_by_address = gcp.by_type(*SECRET_TYPES)
-    found: dict[str, tuple[SecretLiteral, ...]] = {}
+    found: dict[str, tuple[tuple[SecretLiteral, ...], tuple[str, ...]]] = {}
     for version in gcp.module.resources_of(*VERSION_TYPES):
         target = link(version, "secret", secrets_by_address, "secret_id") or secret_named(version.value("secret"), secrets_by_address)
         if target:
-            found[target] = found.get(target, ()) + written_literals(version, "secret_data", name="secret") + written_literals(version, "secret_data_wo", name="secret")
+            literals, held = found.get(target, ((), ()))
+            literals += written_literals(version, "secret_data", name="secret") + written_literals(version, "secret_data_wo", name="secret")
+            found[target] = (literals, held + held_credentials(version, "secret_data", "secret_data_wo"))
     return found
 
 
