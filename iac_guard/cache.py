@@ -2,17 +2,17 @@
 
 Layout (one folder, by default the user's cache folder, never inside the scanned tree)::
 
-    CACHE/key                       32 random bytes, created once (mode 0600)
-    CACHE/v1/ab/ab12…ef             one entry: MAGIC + HMAC-SHA256 + payload
+    CACHE/key              32 random bytes, created once (mode 0600)
+    CACHE/v1.sqlite3       one table of entries: name → MAGIC + HMAC-SHA256 + payload
 
-An entry's name is a SHA-256 over the tool version, the parser versions, what kind of file it is,
-its path relative to the scanned root (the parsed tree records it) and its bytes: a changed file,
-a moved file or an upgraded iac-guard or parser simply misses. The payload is a pickle of our
-own frozen syntax-tree records, and the HMAC (keyed by ``CACHE/key``, over the entry name and the
-payload) is checked before anything is unpickled. Unpickling then goes through an allow-list of
-those record classes, so even a payload that passed the check can build nothing else and run no
-code. Anything that fails — a missing, truncated, corrupt, foreign or stale entry, an unreadable
-key — is a miss: the file is parsed again, never trusted.
+An entry's name is a SHA-256 over the tool version, the parser versions and code, what kind of
+file it is, its path relative to the scanned root (the parsed tree records it) and its bytes: a
+changed file, a moved file or an upgraded iac-guard or parser simply misses. The payload is a
+pickle of our own frozen syntax-tree records, and the HMAC (keyed by ``CACHE/key``, over the entry
+name and the payload) is checked before anything is unpickled. Unpickling then goes through an
+allow-list of those record classes, so even a payload that passed the check can build nothing
+else and run no code. Anything that fails — a missing, truncated, corrupt, foreign or stale
+entry, an unreadable key, a damaged database — is a miss: the file is parsed again, never trusted.
 
 Why HMAC and not a plain checksum: a cache folder can end up somewhere others write (restored by
 CI from a shared cache, pointed into a repository). Without the key nobody can write an entry we
@@ -21,9 +21,11 @@ cache folder, and a key file another user could write is refused. Why pickle beh
 the allow-list rather than JSON: loading an entry is then about as fast as pickle can be, which is
 what makes a warm re-scan cheap.
 
-Writes go to a temporary file in the entry's folder and are renamed into place (atomic on POSIX
-and Windows), so concurrent scans sharing a folder see a whole entry or none; two scans writing
-the same entry write the same bytes.
+Why one SQLite database rather than a file per entry: creating ten thousand small files cost a
+cold scan of a large tree seconds of kernel time; SQLite writes them in a few transactions. It
+also makes concurrent scans sharing a folder safe (its locking: a reader sees a whole transaction
+or none; a writer that cannot get the lock in time skips its writes). Only the scanning process
+writes, in batches (``flush``); the parse workers hand it the bytes they pickled.
 """
 
 from __future__ import annotations
@@ -46,14 +48,19 @@ MAGIC = b"IAGC\x01\x00\x00\x00"
 KEY_FILE = "key"
 KEY_BYTES = 32
 _DIGEST = hashlib.sha256().digest_size
+#: Entries written per transaction.
+BATCH = 512
 
 
 class Cache:
     """One cache folder; every method fails soft (a miss, a skipped write), never raises."""
 
-    def __init__(self, folder: Path, key: bytes) -> None:
+    def __init__(self, folder: Path, key: bytes, database: Any) -> None:
         self.folder = folder
         self._key = key
+        self._database = database
+        self._pending: list[tuple[str, bytes]] = []
+        self._pid = os.getpid()
 
     @classmethod
     def open(cls, folder: Path) -> "Cache | None":
@@ -63,14 +70,22 @@ class Cache:
             key = _read_or_create_key(folder)
         except OSError:
             return None
-        return cls(folder, key) if key is not None else None
+        if key is None:
+            return None
+        database = _connect(folder / f"{FORMAT}.sqlite3")
+        return cls(folder, key, database) if database is not None else None
 
     def get(self, name: str) -> bytes | None:
         """The verified payload of an entry, or None."""
+        if os.getpid() != self._pid:
+            return None  # a connection never crosses a fork
         try:
-            data = self._path(name).read_bytes()
-        except (OSError, ValueError):
+            row = self._database.execute("SELECT data FROM entries WHERE name = ?", (name,)).fetchone()
+        except Exception:  # noqa: BLE001 - sqlite3.Error of any kind: a miss
             return None
+        if row is None or not isinstance(row[0], bytes):
+            return None
+        data = row[0]
         header = len(MAGIC) + _DIGEST
         if len(data) < header or not data.startswith(MAGIC):
             return None
@@ -80,27 +95,54 @@ class Cache:
         return payload
 
     def put(self, name: str, payload: bytes) -> None:
-        target = self._path(name)
+        """Queues an entry; written with the next ``flush`` (every BATCH entries, and by the loader
+        when it is done)."""
+        self._pending.append((name, MAGIC + self._mac(name, payload) + payload))
+        if len(self._pending) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        pending, self._pending = self._pending, []
+        if not pending or os.getpid() != self._pid:
+            return
         try:
-            target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+            self._database.execute("BEGIN IMMEDIATE")  # waits up to the timeout for another writer
             try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(MAGIC + self._mac(name, payload) + payload)
-                os.replace(temporary, target)
+                self._database.executemany("INSERT OR REPLACE INTO entries (name, data) VALUES (?, ?)", pending)
+                self._database.execute("COMMIT")
             except BaseException:
-                _remove(temporary)
+                self._database.execute("ROLLBACK")
                 raise
-        except OSError:
-            pass  # a read-only or full disk: the scan goes on without caching
+        except Exception:  # noqa: BLE001 - locked too long, disk full, read-only: no caching this time
+            pass
 
     def _mac(self, name: str, payload: bytes) -> bytes:
         return hmac.new(self._key, name.encode("ascii") + b"\0" + payload, hashlib.sha256).digest()
 
-    def _path(self, name: str) -> Path:
-        if not name.replace("-", "").isalnum():
-            raise ValueError(name)
-        return self.folder / FORMAT / name[-2:] / name
+
+def _connect(path: Path) -> Any:
+    """The entries database, created if needed; a file that is not one is set aside and replaced."""
+    try:
+        import sqlite3
+    except ImportError:  # a Python built without it: no cache
+        return None
+    for attempt in range(2):
+        try:
+            database = sqlite3.connect(str(path), timeout=5.0, isolation_level=None, check_same_thread=False)
+            database.execute("PRAGMA journal_mode=WAL")
+            database.execute("PRAGMA synchronous=NORMAL")
+            database.execute("CREATE TABLE IF NOT EXISTS entries (name TEXT PRIMARY KEY, data BLOB NOT NULL)")
+            return database
+        except sqlite3.DatabaseError:
+            if attempt:
+                return None
+            try:  # not a database (damaged, or something else): keep it aside, start afresh
+                os.replace(path, path.with_name(f"{path.name}.damaged-{os.getpid()}"))
+            except OSError:
+                return None
+        except sqlite3.Error:
+            return None
+    return None
 
 
 def default_folder() -> Path:

@@ -96,9 +96,14 @@ def _walk(directory: Path, sources: Sources, exclude: tuple[str, ...]) -> None:
             if d not in SKIPPED_DIRECTORIES and d not in helm_templates
             and not _excluded(Path(current, d), sources, exclude, is_dir=True)
         )
+        folder = Path(current)
+        base = sources.relative(folder)  # resolved once per folder, not once per file
         for name in sorted(filenames):
-            candidate = Path(current, name)
+            candidate = folder / name
             if not candidate.is_symlink():
+                # Not a link, in a folder reached without following links: it resolves to its
+                # folder's resolved path plus its name.
+                sources._relative.setdefault(candidate, name if base == "." else f"{base}/{name}")
                 _add_file(candidate, sources, exclude)
 
 

@@ -12,9 +12,9 @@ files were parsed: a parallel or cached scan is byte-identical to a serial one.
   exactly what was parsed.
 - Files whose entry is in the cache are not parsed (``cache.py``).
 - The others are parsed in-process for small scans, or by a pool of worker processes (fork where
-  the platform has it, so workers start with the parser already built; spawn elsewhere). What
-  crosses the process boundary is our own frozen records, pickled once by the worker — the same
-  bytes it writes to the cache.
+  the platform has it, so workers start with the parser already built; spawn elsewhere), the
+  parent parsing about one worker's share itself. What crosses the process boundary is our own
+  frozen records, pickled once by the worker — the same bytes the parent then caches.
 - A worker that dies (a crash in a native parser) does not lose the scan: the files it had not
   answered are parsed again in-process.
 """
@@ -22,8 +22,8 @@ files were parsed: a parallel or cached scan is byte-identical to a serial one.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
+import pickle
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -37,6 +37,7 @@ from .model import ScanError
 if TYPE_CHECKING:
     from .config import Settings
     from .discover import Sources
+    from .merge import Shard
 
 TERRAFORM = "terraform"
 KUBERNETES = "kubernetes"
@@ -95,8 +96,10 @@ class FileLoader:
                 self._results[(kind, rel)] = None  # claimed: a duplicate in ``files`` is parsed once
                 pending.append(_Job(kind, rel, data, entry))
         self.parsed += len(pending)
-        for job, result in zip(pending, self._parse(pending)):
+        for job, result in zip(pending, self._parse(pending), strict=True):
             self._results[(job.kind, job.rel)] = result
+        if self.cache is not None:
+            self.cache.flush()
 
     def terraform(self, path: Path, rel: str) -> Any:
         """A ``TerraformFile`` or the ``ScanError`` that stopped it."""
@@ -125,9 +128,11 @@ class FileLoader:
     def _parse(self, jobs: list[_Job]) -> list[Any]:
         workers = self._workers_for(jobs)
         if workers < 2:
+            if any(job.kind == TERRAFORM for job in jobs):
+                _warm_parser(self.cache)  # the parser tables from the cache, when it has them
             return [_parse_and_store(job, self.cache) for job in jobs]
         self.workers = workers
-        return _parse_in_pool(jobs, workers, self.cache.folder if self.cache is not None else None)
+        return _parse_in_pool(jobs, workers, self.cache)
 
     def _workers_for(self, jobs: Sequence[_Job]) -> int:
         size = sum(len(job.data) for job in jobs)
@@ -141,12 +146,24 @@ def file_loader(settings: "Settings") -> FileLoader:
     return FileLoader(LoadOptions(settings.max_file_bytes, settings.cache_dir, settings.jobs))
 
 
-def scan_files(sources: "Sources") -> list[tuple[str, Path, str]]:
-    """Every file a scan parses with the HCL or YAML parser, for one ``preload``."""
-    files = [(TERRAFORM, path, sources.relative(path)) for directory in sorted(sources.terraform) for path in sources.terraform[directory]]
+def scan_files(sources: "Sources", shard: "Shard | None" = None, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> list[tuple[str, Path, str]]:
+    """Every file a scan parses with the HCL or YAML parser, for one ``preload``. A shard parses
+    the folders it owns, the files that declare modules (to know which folders are roots) and
+    every manifest (cluster references cross files); merge.py says why."""
+    from .terraform.loader import declares_modules
+
+    def owned(folder: str) -> bool:
+        return shard is None or shard.owns(folder)
+
+    files = [
+        (TERRAFORM, path, sources.relative(path))
+        for directory in sorted(sources.terraform) for path in sources.terraform[directory]
+        if owned(directory) or declares_modules(path, max_bytes)
+    ]
     files += [
         (TERRAFORM, path, sources.relative(path))
-        for directory in sorted(sources.tfvars) for path in sources.tfvars[directory] if not path.name.endswith(".json")
+        for directory in sorted(sources.tfvars) if owned(directory)
+        for path in sources.tfvars[directory] if not path.name.endswith(".json")
     ]
     files += [(KUBERNETES, path, sources.relative(path)) for path in sources.yaml]
     return files
@@ -228,14 +245,12 @@ def _parse_and_store(job: _Job, cache: Cache | None) -> Any:
 
 # --- the pool ---------------------------------------------------------------------------------
 
-_worker_cache: Cache | None = None
-
 
 def _start_worker(cache_dir: Path | None) -> None:
-    global _worker_cache
     gc.disable()  # see gc_paused; a worker only parses, and exits with the pool
-    _worker_cache = Cache.open(cache_dir) if cache_dir is not None else None
-    _warm_parser(_worker_cache)
+    # Forked workers inherit the parent's parser; spawned ones build theirs (tables from the
+    # cache, read through a connection of their own).
+    _warm_parser(Cache.open(cache_dir) if cache_dir is not None and _pool_context().get_start_method() != "fork" else None)
 
 
 def _warm_parser(cache: Cache | None) -> None:
@@ -245,42 +260,70 @@ def _warm_parser(cache: Cache | None) -> None:
 
 
 def _work(job: _Job) -> bytes:
-    """One file, parsed and pickled once: the same bytes go to the cache and to the parent."""
-    payload = dumps(_parse_one(job.kind, job.rel, job.data))
-    if _worker_cache is not None and job.entry is not None:
-        _worker_cache.put(job.entry, payload)
-    return payload
+    """One file, parsed and pickled once: the parent unpickles the same bytes it caches."""
+    return dumps(_parse_one(job.kind, job.rel, job.data))
 
 
 def _pool_context() -> Any:
     """fork where the platform has it and it is safe (not macOS, whose system libraries may not
     survive a fork), so workers inherit the built parser; spawn elsewhere."""
+    import multiprocessing
+
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods and sys.platform != "darwin":
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
 
 
-def _parse_in_pool(jobs: list[_Job], workers: int, cache_dir: Path | None) -> list[Any]:
+#: Relative parse cost per byte (measured: HCL through Lark costs about six times YAML through
+#: libyaml). Only used to share the work out.
+_COST_PER_BYTE = {TERRAFORM: 6, KUBERNETES: 1}
+
+
+def _share(jobs: list[_Job], workers: int) -> tuple[list[int], list[int]]:
+    """Job indexes the parent parses itself while the pool works, and the pool's, largest first.
+
+    The parent takes about one worker's share, manifests first: what it parses needs no pickling,
+    and the strings it interns are shared by every file it reads.
+    """
+    cost = [len(job.data) * _COST_PER_BYTE[job.kind] for job in jobs]
+    budget = sum(cost) / (workers + 1)
+    local: list[int] = []
+    taken = 0.0
+    for index in sorted(range(len(jobs)), key=lambda i: (jobs[i].kind != KUBERNETES, i)):
+        if taken + cost[index] > budget:
+            break
+        local.append(index)
+        taken += cost[index]
+    chosen = set(local)
+    remote = sorted((i for i in range(len(jobs)) if i not in chosen), key=lambda i: -cost[i])
+    return local, remote
+
+
+def _parse_in_pool(jobs: list[_Job], workers: int, cache: Cache | None) -> list[Any]:
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    if any(job.kind == TERRAFORM for job in jobs):
-        _warm_parser(Cache.open(cache_dir) if cache_dir is not None else None)  # forked workers inherit it
-    # Largest first, so no worker is left with one big file at the end; answers go back in order.
-    order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i].data))
-    chunk = max(1, min(32, len(jobs) // (workers * 8)))
+    cache_dir = cache.folder if cache is not None else None
+    local, remote = _share(jobs, workers)
+    if any(jobs[i].kind == TERRAFORM for i in remote):
+        _warm_parser(cache)  # forked workers inherit it
+    chunk = max(1, min(32, len(remote) // (workers * 8)))
     results: list[Any] = [None] * len(jobs)
-    done = 0
+    answered = 0
     try:
         with ProcessPoolExecutor(workers, mp_context=_pool_context(), initializer=_start_worker, initargs=(cache_dir,)) as pool:
-            for index, payload in zip(order, pool.map(_work, [jobs[i] for i in order], chunksize=chunk)):
+            answers = pool.map(_work, [jobs[i] for i in remote], chunksize=chunk)  # submitted now
+            for index in local:
+                results[index] = _parse_and_store(jobs[index], cache)
+            local = []
+            for index, payload in zip(remote, answers, strict=True):
                 results[index] = loads(payload)
-                done += 1
-    except (BrokenProcessPool, OSError):
-        pass  # a worker died or could not start: what it had not answered is parsed here
-    if done < len(jobs):
-        cache = Cache.open(cache_dir) if cache_dir is not None else None
-        for index in order[done:]:
-            results[index] = _parse_and_store(jobs[index], cache)
+                answered += 1
+                if cache is not None and jobs[index].entry is not None:
+                    cache.put(jobs[index].entry, payload)  # type: ignore[arg-type]
+    except (BrokenProcessPool, OSError, pickle.PicklingError, AttributeError, TypeError):
+        pass  # a worker died or could not start: what the pool had not answered is parsed here
+    for index in (*local, *remote[answered:]):
+        results[index] = _parse_and_store(jobs[index], cache)
     return results

@@ -18,8 +18,10 @@ from .project import Project
 
 if TYPE_CHECKING:
     from .baseline import Baseline, BaselineEntry
+    from .merge import Shard
     from .parallel import FileLoader
     from .policy.loader import Policy
+    from .terraform.module import Module
 
 STDIN_NAME = "<stdin>"
 
@@ -52,6 +54,8 @@ class ScanResult:
     filters: Filters = field(default_factory=Filters)
     #: Baseline entries no finding matched any more: fixed since the baseline was made.
     baseline_fixed: list["BaselineEntry"] = field(default_factory=list)
+    #: With ``--shard``: which shard, and the inventory ``iac-guard merge`` needs (merge.py).
+    shard: "ShardReport | None" = None
 
     @property
     def failing(self) -> list[Finding]:
@@ -72,13 +76,22 @@ class ScanResult:
         return 1 if self.gating and not self.filters.soft_fail else 0
 
 
+@dataclass(frozen=True)
+class ShardReport:
+    index: int
+    count: int
+    inventory: dict
+
+
 def load_pack(settings: Settings, extra_dirs: Sequence[Path] = ()) -> list["Policy"]:
     from .policy.loader import builtin_policy_dir, load_policies
 
     return load_policies([builtin_policy_dir(), *settings.policy_dirs, *extra_dirs])
 
 
-def _plans(sources: "Sources", settings: Settings, errors: list[ScanError], loader: "FileLoader") -> list["Module"]:
+def _plans(
+    sources: "Sources", settings: Settings, errors: list[ScanError], loader: "FileLoader", shard: "Shard | None" = None
+) -> list["Module"]:
     """Plan JSON files as module trees; their source folder (``--tf-dir``) only lends lines."""
     if not sources.plans:
         return []
@@ -94,6 +107,8 @@ def _plans(sources: "Sources", settings: Settings, errors: list[ScanError], load
         blocks = source_blocks(tf_modules)
     plans = []
     for path in sources.plans:
+        if shard is not None and not shard.owns(sources.relative(path)):
+            continue
         module, plan_errors = load_plan(path, sources.relative(path), DATA_SOURCES, blocks, settings.max_file_bytes)
         errors += plan_errors
         if module is not None:
@@ -118,6 +133,7 @@ def _run_scan(
     paths: Sequence[str], settings: Settings, policies: list["Policy"], stdin_text: str | None, filters: Filters
 ) -> ScanResult:
     from .kubernetes.loader import load_kube_text
+    from .merge import Shard, export_inventory, judged_inventory, shard_file_count
     from .parallel import file_loader, scan_files
     from .policy.engine import applicable, evaluate
     from .providers import DATA_SOURCES, extract_all
@@ -126,28 +142,32 @@ def _run_scan(
 
     sources = discover(list(paths), settings.exclude)
     errors: list[ScanError] = []
+    shard = Shard(*settings.shard) if settings.shard else None
     loader = file_loader(settings)
-    loader.preload(scan_files(sources))  # every file parsed in one pass: cached, then in parallel
+    loader.preload(scan_files(sources, shard, settings.max_file_bytes))  # one pass: cached, then in parallel
     variables = given_variables(settings, sources, errors)
-    modules, load_errors = load_modules(sources, DATA_SOURCES, variables, loader)
+    modules, load_errors = load_modules(sources, DATA_SOURCES, variables, loader, shard.owns if shard else None)
     errors += load_errors
-    modules += _plans(sources, settings, errors, loader)
+    modules += _plans(sources, settings, errors, loader, shard)
     project = Project(sources.root, modules)
     for path in sources.yaml:
         objects, yaml_errors = loader.kubernetes(path, sources.relative(path))
         project.kube_objects += objects
         errors += yaml_errors
-    files = sources.file_count
+    files = sources.file_count if shard is None else shard_file_count(sources, shard)
     if sources.read_stdin:
         objects, yaml_errors = load_kube_text(stdin_text or "", STDIN_NAME)
         project.kube_objects += objects
         errors += yaml_errors
-        files += 1
-    inventory = build_inventory(extract_all(project, settings))
+        files += 1 if shard is None else 0
+    everything = build_inventory(extract_all(project, settings))
+    inventory = everything if shard is None else judged_inventory(everything, shard)
     findings = evaluate(policies, list(inventory.credentials), settings)  # sorted by the engine
     checks = [Check(p.id, c.address, c.location) for p, c in applicable(policies, inventory.credentials, settings)]
     errors.sort(key=lambda e: (e.file, e.line or 0, e.column or 0))
     result = ScanResult(sources.root, findings, inventory, errors, files, policies, settings, checks, filters)
+    if shard is not None:
+        result.shard = ShardReport(shard.index, shard.count, export_inventory(everything, shard, settings))
     return _filter(result, project, sources, stdin_text)
 
 

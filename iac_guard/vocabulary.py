@@ -45,7 +45,7 @@ class Vocabulary:
 @lru_cache(maxsize=1)
 def vocabulary() -> Vocabulary:
     text = resources.files("iac_guard.data").joinpath("ai_vocabulary.yaml").read_text("utf-8")
-    raw = yaml.safe_load(text)
+    raw = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # our own file: plain YAML
     providers = []
     formats = []
     for entry in raw["providers"]:

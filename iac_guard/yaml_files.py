@@ -16,10 +16,16 @@ class YamlFileError(Exception):
     """A settings file that cannot be read or is not valid YAML; the message names it."""
 
 
+#: A settings file is small; an expansion past this many nodes is an alias bomb, not a config.
+MAX_NODES = 20_000
+MAX_DEPTH = 64
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def read_yaml(path: Path, what: str) -> Any:
     """The parsed document; ``what`` names the file's role in errors ("config file", ...)."""
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        return _load(path.read_text(encoding="utf-8-sig"), path, what)
     except OSError as exc:
         raise YamlFileError(f"{path}: cannot read the {what} ({exc.strerror})") from None
     except UnicodeDecodeError:
@@ -29,3 +35,37 @@ def read_yaml(path: Path, what: str) -> Any:
         where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or "syntax error"
         raise YamlFileError(f"{path}{where}: the {what} is not valid YAML ({problem})") from None
+
+
+def _load(text: str, path: Path, what: str) -> Any:
+    """``yaml.safe_load`` (libyaml's parser when the wheel has it), refusing a document whose
+    aliases expand past MAX_NODES or that nests deeper than MAX_DEPTH before anything is built."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        problem = _oversized(node)
+        if problem:
+            raise YamlFileError(f"{path}: the {what} is refused ({problem})")
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _oversized(root: yaml.Node) -> str | None:
+    """Walks the node graph as construction would, with aliases expanded, without recursion."""
+    stack = [(root, 0)]
+    count = 0
+    while stack:
+        node, depth = stack.pop()
+        count += 1
+        if count > MAX_NODES:
+            return f"more than {MAX_NODES} values once aliases are expanded"
+        if depth > MAX_DEPTH:
+            return f"nested deeper than {MAX_DEPTH} levels"
+        if isinstance(node, yaml.MappingNode):
+            stack.extend((child, depth + 1) for pair in node.value for child in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((child, depth + 1) for child in node.value)
+    return None

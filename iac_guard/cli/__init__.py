@@ -16,6 +16,7 @@ from .. import __version__
 from .exit_codes import EXIT_ERROR
 from .baseline_command import baseline
 from .inventory_command import inventory
+from .merge_command import merge
 from .policies_command import policies
 from .report_command import report
 from .scan_command import scan
@@ -66,3 +67,4 @@ main.add_command(report)
 main.add_command(inventory)
 main.add_command(policies)
 main.add_command(baseline)
+main.add_command(merge)

@@ -25,6 +25,7 @@ that holds a secret must not print it.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -38,6 +39,7 @@ from .objects import KubeObject, PathKey
 
 MAX_ALIAS_NODES = 100_000
 MAX_DEPTH = 128
+_INTERNED_LENGTH = 40
 
 _CORE = "tag:yaml.org,2002:"
 _STR_TAG = _CORE + "str"
@@ -154,14 +156,16 @@ class _LineBuilder:
         key = self._scalar(node)
         if isinstance(key, bool):
             return "true" if key else "false"
-        return "null" if key is None else str(key)
+        return "null" if key is None else sys.intern(str(key))
 
     def _scalar(self, node: ScalarNode) -> Any:
         end = node.end_mark.line + (1 if node.end_mark.column else 0)  # a block scalar ends at column 0
         if end > self._end_line:
             self._end_line = end
         if node.tag == _STR_TAG:
-            return node.value
+            # Short values repeat across thousands of objects (``v1``, ``TCP``, label values):
+            # one shared string each keeps a large scan's memory down.
+            return sys.intern(node.value) if len(node.value) <= _INTERNED_LENGTH else node.value
         if node.tag not in _SCALAR_TAGS:
             return self._unsupported(node)
         try:

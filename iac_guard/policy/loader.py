@@ -109,9 +109,12 @@ def load_policies(dirs: Sequence[Path]) -> list[Policy]:
     """
     policies: list[Policy] = []
     errors: list[str] = []
+    builtin = builtin_policy_dir()
     for path in _policy_files(dirs):
         try:
-            policies.append(_load_file(path))
+            # The built-in pack is checked against the schema by the test suite; skipping it here
+            # keeps jsonschema's import (about 60 ms) out of every scan that has no pack of its own.
+            policies.append(_load_file(path, validate=not path.is_relative_to(builtin)))
         except PolicyError as exc:
             errors.append(str(exc))
     errors.extend(_duplicate_ids(policies))
@@ -153,9 +156,9 @@ def _duplicate_ids(policies: Sequence[Policy]) -> Iterator[str]:
         first.setdefault(policy.id, policy.source)
 
 
-def _load_file(path: Path) -> Policy:
+def _load_file(path: Path, validate: bool = True) -> Policy:
     raw = _read_yaml(path)
-    problems = [f"{path}: {problem}" for problem in _schema_problems(raw)]
+    problems = [f"{path}: {problem}" for problem in _schema_problems(raw)] if validate else []
     if problems:
         raise PolicyError("\n".join(problems))
     try:

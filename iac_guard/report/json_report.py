@@ -84,4 +84,27 @@ def render(result: ScanResult, color: bool = False) -> str:
     baseline = baseline_summary(result)
     if baseline is not None:
         document["baseline"] = baseline
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    if result.shard is not None:  # --shard: what iac-guard merge needs (see merge.py)
+        from ..merge import judging_record
+
+        document["shard"] = {
+            "index": result.shard.index, "count": result.shard.count, "soft_fail": result.filters.soft_fail,
+            "judging": judging_record(result.settings, result.policies),
+        }
+        document["inventory"] = result.shard.inventory
+    return dumps(document)
+
+
+def dumps(document: dict[str, Any]) -> str:
+    """Exactly ``json.dumps(document, indent=2, ensure_ascii=False) + "\n"``, joined a batch at a
+    time: with ``indent`` json uses its pure-Python encoder and joins a list of every small piece
+    of the document at once — on a large scan that list cost more memory than the scan itself."""
+    parts: list[str] = []
+    batch: list[str] = []
+    for chunk in json.JSONEncoder(ensure_ascii=False, indent=2).iterencode(document):
+        batch.append(chunk)
+        if len(batch) == 4096:
+            parts.append("".join(batch))
+            batch.clear()
+    parts.append("".join(batch) + "\n")
+    return "".join(parts)

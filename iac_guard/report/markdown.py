@@ -82,4 +82,4 @@ def _where(finding: Finding) -> str:
 
 
 def _more(total: int) -> list[str]:
-    return [f"", f"… and {total - MAX_ROWS} more (see the JSON or SARIF output)."] if total > MAX_ROWS else []
+    return ["", f"… and {total - MAX_ROWS} more (see the JSON or SARIF output)."] if total > MAX_ROWS else []

@@ -35,8 +35,42 @@ def hcl_parser(cache: "Cache | None" = None) -> "Lark":
     return _parser
 
 
-def _load(cache: "Cache | None") -> "Lark":
+class NestingTooDeep(Exception):
+    """Brackets, braces or interpolations nested deeper than parse.MAX_NESTING, at this token."""
+
+    def __init__(self, line: int, column: int) -> None:
+        super().__init__(line, column)
+        self.line = line
+        self.column = column
+
+
+_OPENERS = frozenset({"LBRACE", "LSQB", "LPAR", "INTERP_START", "DIRECTIVE_START"})
+_CLOSERS = frozenset({"RBRACE", "RSQB", "RPAR"})
+
+
+def _bounded_post_lexer() -> Any:
+    """python-hcl2's post-lexer, stopping at the first token nested too deep: a hostile file is
+    refused (with its line and column) before any deep tree is built."""
     from hcl2.postlexer import PostLexer
+
+    from .parse import MAX_NESTING
+
+    class BoundedPostLexer(PostLexer):
+        def process(self, stream: Any) -> Any:
+            depth = 0
+            for token in super().process(stream):
+                if token.type in _OPENERS:
+                    depth += 1
+                    if depth > MAX_NESTING:
+                        raise NestingTooDeep(token.line, token.column)
+                elif token.type in _CLOSERS:
+                    depth -= 1
+                yield token
+
+    return BoundedPostLexer()
+
+
+def _load(cache: "Cache | None") -> "Lark":
     from lark import Lark
 
     name = _cache_name() if cache is not None else None
@@ -44,18 +78,19 @@ def _load(cache: "Cache | None") -> "Lark":
         payload = cache.get(name)
         if payload is not None:
             try:
-                return Lark.__new__(Lark)._load(_plain_data(payload), postlex=PostLexer(), propagate_positions=False)
+                return Lark.__new__(Lark)._load(_plain_data(payload), postlex=_bounded_post_lexer(), propagate_positions=False)
             except Exception:  # noqa: BLE001 - a cache entry we cannot use is ignored, never trusted
                 pass
     try:
         tables = _tables_from_hcl2()
-        parser = Lark.__new__(Lark)._load(tables, postlex=PostLexer(), propagate_positions=False)
+        parser = Lark.__new__(Lark)._load(tables, postlex=_bounded_post_lexer(), propagate_positions=False)
     except Exception:  # noqa: BLE001 - Lark internals changed: hcl2's own parser still works
         from hcl2.parser import parser as hcl2_parser
 
         return hcl2_parser()
     if cache is not None and name is not None:
         cache.put(name, pickle.dumps(tables, protocol=pickle.HIGHEST_PROTOCOL))
+        cache.flush()
     return parser
 
 

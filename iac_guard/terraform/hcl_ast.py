@@ -9,6 +9,7 @@ evaluator walks, each carrying its line.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Union
 
@@ -241,7 +242,7 @@ def _convert_block(tree: Tree) -> Block:
 
 def _name(tree: Tree) -> str:
     token = tree.children[0]
-    return str(token)
+    return sys.intern(str(token))  # names repeat in every file: one shared string each
 
 
 def _label(tree: Tree) -> str:

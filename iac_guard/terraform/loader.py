@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import posixpath
+import re
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Iterable, Mapping
 
 from ..discover import Sources
 from ..files import read_input
@@ -22,17 +23,54 @@ from .module import DataSourceEvaluator, Module, VariableValue
 from .parse import TerraformFile
 
 
-class _Folders:
-    """Parsed ``.tf`` files per folder, parsed once however many calls use the folder."""
+#: A module block starts a line (HCL block headers stand on their own line); a file without one
+#: cannot call a module. In JSON syntax the key ``"module"`` appears.
+_MODULE_BLOCK = re.compile(rb'(?m)^(?:\xef\xbb\xbf)?[ \t]*module\b')
 
-    def __init__(self, sources: Sources, errors: list[ScanError], loader: FileLoader) -> None:
+
+def declares_modules(path: Path, max_bytes: int) -> bool:
+    """Whether a file may declare ``module`` blocks, from its bytes alone (a superset: a file it
+    says yes to is parsed to know). A shard parses these in every folder to know the roots."""
+    data = read_input(path, path.name, max_bytes)
+    if isinstance(data, ScanError):
+        return False  # reported by the shard that owns the folder
+    return b'"module"' in data if path.name.endswith(".json") else _MODULE_BLOCK.search(data) is not None
+
+
+class _Folders:
+    """Parsed ``.tf`` files per folder, parsed once however many calls use the folder.
+
+    ``owned`` (a sharded scan) limits which discovered folders are parsed up front; the others
+    are parsed when a module call needs them, and only their module-declaring files are read to
+    know which folders are called."""
+
+    def __init__(
+        self, sources: Sources, errors: list[ScanError], loader: FileLoader, owned: Callable[[str], bool] | None = None
+    ) -> None:
         self.sources = sources
         self.errors = errors
         self.loader = loader
         self._parsed: dict[str, list[TerraformFile]] = {}
-        loader.preload((TERRAFORM, path, sources.relative(path)) for directory in sorted(sources.terraform) for path in sources.terraform[directory])
-        for directory in sorted(sources.terraform):
+        chosen = [d for d in sorted(sources.terraform) if owned is None or owned(d)]
+        loader.preload((TERRAFORM, path, sources.relative(path)) for directory in chosen for path in sources.terraform[directory])
+        for directory in chosen:
             self._parsed[directory] = self._parse(sources.terraform[directory])
+
+    def calls(self, folder: str) -> set[str]:
+        """Local module folders a discovered folder calls, parsing only what can declare them."""
+        if folder in self._parsed:
+            return _local_calls(folder, self._parsed[folder])
+        limit = self.loader.options.max_file_bytes
+        declaring = [path for path in self.sources.terraform.get(folder, []) if declares_modules(path, limit)]
+        parsed = [self.loader.terraform(path, self.sources.relative(path)) for path in declaring]
+        return _local_calls(folder, [f for f in parsed if not isinstance(f, ScanError)])
+
+    def prefetch(self, folders: Iterable[str]) -> None:
+        """Parse the discovered files of these folders in one pass (in parallel when worth it)."""
+        self.loader.preload(
+            (TERRAFORM, path, self.sources.relative(path))
+            for folder in folders if folder not in self._parsed for path in self.sources.terraform.get(folder, [])
+        )
 
     def _parse(self, paths: list[Path]) -> list[TerraformFile]:
         files = []
@@ -69,18 +107,23 @@ def load_modules(
     data_sources: Mapping[str, DataSourceEvaluator],
     variables: Mapping[str, VariableValue] | None = None,
     loader: FileLoader | None = None,
+    owned: Callable[[str], bool] | None = None,
 ) -> tuple[list[Module], list[ScanError]]:
     """Root module trees and the files that could not be read. ``variables`` (from
     ``--var-file`` / ``--var``) apply to every root, over its auto-loaded tfvars. ``loader``
-    parses the files (parallel, cached, size-limited; default: in-process)."""
+    parses the files (parallel, cached, size-limited; default: in-process). ``owned`` (``--shard``)
+    keeps only the root modules whose folder it accepts; which folders are roots is still decided
+    over every discovered folder, as without it."""
     errors: list[ScanError] = []
     loader = loader or FileLoader()
-    folders = _Folders(sources, errors, loader)
-    called = {target for folder in folders.scanned for target in _local_calls(folder, folders.files(folder) or [])}
+    folders = _Folders(sources, errors, loader, owned)
+    calls = {folder: folders.calls(folder) for folder in folders.scanned}
+    called = {target for targets in calls.values() for target in targets}
+    roots = [d for d in folders.scanned if d not in called and (owned is None or owned(d))]
+    if owned is not None:
+        folders.prefetch(_reachable(roots, calls))
     modules = []
-    for directory in folders.scanned:
-        if directory in called:
-            continue
+    for directory in roots:
         tfvars = _load_tfvars(sources, sources.tfvars.get(directory, []), errors, loader)
         tfvars.update(variables or {})
         modules.append(
@@ -90,6 +133,18 @@ def load_modules(
             )
         )
     return modules, errors
+
+
+def _reachable(roots: list[str], calls: Mapping[str, set[str]]) -> list[str]:
+    """The discovered folders these roots call, directly or through other modules."""
+    seen: set[str] = set()
+    pending = [target for root in roots for target in calls.get(root, ())]
+    while pending:
+        folder = pending.pop()
+        if folder not in seen:
+            seen.add(folder)
+            pending.extend(calls.get(folder, ()))
+    return sorted(seen)
 
 
 def _local_calls(folder: str, files: list[TerraformFile]) -> set[str]:

@@ -14,6 +14,7 @@ from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, Unex
 
 from ..files import DEFAULT_MAX_FILE_BYTES, UTF16_MESSAGE, read_input, utf16_bom
 from ..model import ScanError
+from .grammar import NestingTooDeep
 from .hcl_ast import Attribute, Block, Body, HclSyntaxError, _children, convert_body
 
 #: Deepest nesting of blocks and expressions we accept. Real configurations stay far below it; a
@@ -41,6 +42,8 @@ def parse_text(text: str, rel_path: str) -> TerraformFile | ScanError:
         return ScanError(rel_path, _describe(exc), getattr(exc, "line", None), getattr(exc, "column", None))
     except HclSyntaxError as exc:
         return ScanError(rel_path, str(exc), exc.line)
+    except NestingTooDeep as exc:
+        return ScanError(rel_path, f"nesting deeper than {MAX_NESTING} levels", exc.line, exc.column)
     except RecursionError:
         return ScanError(rel_path, "nesting is too deep to parse")
     except LarkError as exc:

@@ -1,0 +1,543 @@
+"""Deterministic generator of a realistic monorepo corpus for the benchmark (not part of the tests).
+
+    python benchmarks/generate_corpus.py OUT --files 10000 [--seed 7]
+
+About 60 % of the files are Terraform (638 of 1,054 in the real-world set PARSERS.md measured),
+the rest multi-document Kubernetes manifests. The tree looks like a platform monorepo:
+
+    OUT/terraform/team-NNN/modules/ai-key/{main,variables,outputs}.tf    a local module per team
+    OUT/terraform/team-NNN/stacks/svc-MM/{main,iam,azure,gcp,variables,locals,outputs}.tf
+                                        + terraform.tfvars                one root module each
+    OUT/kubernetes/team-NNN/app-NNNNN.yaml                                5–9 documents each
+
+Roots hold AWS IAM users, access keys, roles with policies in ``jsonencode`` and heredocs,
+Secrets Manager secrets with and without rotation, a Lambda function, Azure OpenAI accounts and
+Key Vault secrets, Google service-account and API keys, locals and tag maps merged with
+``merge()``, provider ``default_tags``, and a call to the team's module. Manifests hold Secrets,
+ServiceAccounts, Deployments reading them through env and volumes, Roles and RoleBindings,
+ConfigMaps. Names, tags, sizes and which resources appear vary with a seeded random generator, so
+every file's content differs (no cache hit across files) and two runs with the same arguments
+write identical trees.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+from pathlib import Path
+
+AI_WORDS = ("openai", "anthropic", "bedrock", "gemini", "vertex", "mistral", "cohere", "hf", "llm", "rag", "embeddings")
+PLAIN_WORDS = ("billing", "search", "reports", "ingest", "catalog", "payments", "notify", "audit", "etl", "web")
+TEAMS = ("ml-platform", "search-team", "data-eng", "payments", "growth", "research", "tbd", "")
+ROOT_FILES = 8  # seven .tf files and terraform.tfvars per root module
+MODULE_FILES = 3
+STACKS_PER_TEAM = 6
+TERRAFORM_SHARE = 0.6
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("out", type=Path, help="folder to write (replaced if it exists)")
+    parser.add_argument("--files", type=int, default=1000, help="total number of files")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    print(json.dumps(generate(args.out, args.files, args.seed)))
+
+
+def generate(out: Path, files: int, seed: int = 7) -> dict[str, int]:
+    """Writes the corpus (replacing ``out``) and returns how many files of each kind it holds."""
+    if out.exists():
+        shutil.rmtree(out)
+    rng = random.Random(seed)
+    terraform_budget = int(files * TERRAFORM_SHARE)
+    tf_files = roots = team = 0
+    while tf_files + MODULE_FILES + ROOT_FILES <= terraform_budget or roots == 0:
+        team_dir = out / "terraform" / f"team-{team:03d}"
+        tf_files += _write_module(team_dir / "modules" / "ai-key", rng)
+        for stack in range(STACKS_PER_TEAM):
+            if tf_files + ROOT_FILES > terraform_budget and roots:
+                break
+            tf_files += _write_root(team_dir / "stacks" / f"svc-{stack:02d}", team, stack, rng)
+            roots += 1
+        team += 1
+    yaml_files = max(0, files - tf_files)
+    for index in range(yaml_files):
+        _write(out / "kubernetes" / f"team-{index % team:03d}" / f"app-{index:05d}.yaml", _manifest(index, rng))
+    return {"files": tf_files + yaml_files, "terraform_files": tf_files, "root_modules": roots, "yaml_files": yaml_files}
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def _name(rng: random.Random) -> str:
+    return rng.choice(AI_WORDS if rng.random() < 0.6 else PLAIN_WORDS)
+
+
+def _tags(rng: random.Random, indent: str = "  ") -> str:
+    owner = rng.choice(TEAMS)
+    pairs = [("environment", rng.choice(("prod", "staging", "dev"))), ("cost_center", str(rng.randrange(1000, 9999)))]
+    if owner:
+        pairs.insert(0, ("owner", owner))
+    inner = "\n".join(f'{indent}  {key} = "{value}"' for key, value in pairs)
+    return f"{{\n{inner}\n{indent}}}"
+
+
+def _write_module(folder: Path, rng: random.Random) -> int:
+    service = _name(rng)
+    model = rng.choice(("anthropic.claude-3-haiku", "amazon.titan-embed-text-v2", "meta.llama3-8b"))
+    _write(folder / "variables.tf", f'''variable "name" {{
+  type        = string
+  description = "Name of the {service} credential"
+}}
+
+variable "tags" {{
+  type    = map(string)
+  default = {{}}
+}}
+
+variable "rotation_days" {{
+  type    = number
+  default = {rng.choice((30, 60, 90, 180))}
+}}
+''')
+    _write(folder / "main.tf", f'''resource "aws_iam_user" "this" {{
+  name = "svc-${{var.name}}"
+  tags = var.tags
+}}
+
+resource "time_rotating" "this" {{
+  rotation_days = var.rotation_days
+}}
+
+resource "aws_iam_access_key" "this" {{
+  user = aws_iam_user.this.name
+
+  lifecycle {{
+    replace_triggered_by = [time_rotating.this]
+  }}
+}}
+
+resource "aws_iam_user_policy" "this" {{
+  name = "${{var.name}}-invoke"
+  user = aws_iam_user.this.name
+  policy = jsonencode({{
+    Version = "2012-10-17"
+    Statement = [{{
+      Effect   = "Allow"
+      Action   = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"]
+      Resource = "arn:aws:bedrock:*::foundation-model/{model}*"
+    }}]
+  }})
+}}
+''')
+    _write(folder / "outputs.tf", '''output "user_arn" {
+  value = aws_iam_user.this.arn
+}
+
+output "access_key_id" {
+  value = aws_iam_access_key.this.id
+}
+''')
+    return MODULE_FILES
+
+
+def _write_root(folder: Path, team: int, stack: int, rng: random.Random) -> int:
+    service = _name(rng)
+    env = rng.choice(("prod", "staging", "dev"))
+    prefix = f"t{team:03d}-{service}-{stack:02d}"
+    wildcard = rng.random() < 0.3
+    _write(folder / "variables.tf", f'''variable "environment" {{
+  type    = string
+  default = "{env}"
+}}
+
+variable "region" {{
+  type    = string
+  default = "{rng.choice(("us-east-1", "eu-west-1", "eu-central-1"))}"
+}}
+
+variable "{service}_api_key" {{
+  type      = string
+  sensitive = true
+  default   = null
+}}
+
+variable "allowed_models" {{
+  type    = list(string)
+  default = ["anthropic.claude-3-haiku", "amazon.titan-embed-text-v2"]
+}}
+''')
+    _write(folder / "locals.tf", f'''locals {{
+  name_prefix = "{prefix}-${{var.environment}}"
+  common_tags = {_tags(rng)}
+  model_arns  = [for model in var.allowed_models : "arn:aws:bedrock:${{var.region}}::foundation-model/${{model}}"]
+  extra_tags  = merge(local.common_tags, {{ service = "{service}", stack = "{stack:02d}" }})
+}}
+''')
+    secrets = ""
+    for number in range(rng.randrange(1, 5)):
+        name = f"{service}_{number}"
+        secrets += f'''
+# {name}: the {service} API key of {prefix}, read by the rotator and the app role.
+resource "aws_secretsmanager_secret" "{name}" {{
+  name                    = "${{local.name_prefix}}/{name}-api-key"
+  description             = "API key for {service} used by {prefix}"
+  recovery_window_in_days = {rng.choice((0, 7, 30))}
+  tags                    = merge(local.common_tags, {{ purpose = "{service}", index = "{number}" }})
+}}
+'''
+        if rng.random() < 0.5:
+            secrets += f'''
+resource "aws_secretsmanager_secret_rotation" "{name}" {{
+  secret_id           = aws_secretsmanager_secret.{name}.id
+  rotation_lambda_arn = aws_lambda_function.rotator.arn
+
+  rotation_rules {{
+    automatically_after_days = {rng.choice((7, 30, 60, 120))}
+  }}
+}}
+'''
+    _write(folder / "main.tf", f'''# Stack {prefix}: credentials of the {service} service.
+# Owned by the platform team; see the runbook before changing rotation settings.
+
+terraform {{
+  required_version = ">= 1.5"
+  required_providers {{
+    aws = {{
+      source  = "hashicorp/aws"
+      version = "~> 5.40"
+    }}
+  }}
+}}
+
+provider "aws" {{
+  region = var.region
+  default_tags {{
+    tags = local.common_tags
+  }}
+}}
+
+module "ci_key" {{
+  source        = "../../modules/ai-key"
+  name          = "${{local.name_prefix}}-ci"
+  tags          = local.extra_tags
+  rotation_days = {rng.choice((30, 45, 90, 365))}
+}}
+{secrets}
+resource "aws_lambda_function" "rotator" {{
+  function_name = "${{local.name_prefix}}-rotator"
+  role          = aws_iam_role.app.arn
+  handler       = "index.handler"
+  runtime       = "python3.12"
+  filename      = "rotator.zip"
+  timeout       = 30
+
+  environment {{
+    variables = {{
+      SECRET_ARN = aws_secretsmanager_secret.{service}_0.arn
+      LOG_LEVEL  = "info"
+      REGION     = var.region
+    }}
+  }}
+
+  tags = local.extra_tags
+}}
+''')
+    actions = '"*"' if wildcard else '["bedrock:InvokeModel", "secretsmanager:GetSecretValue"]'
+    _write(folder / "iam.tf", f'''resource "aws_iam_role" "app" {{
+  name               = "${{local.name_prefix}}-app"
+  tags               = local.extra_tags
+  assume_role_policy = <<-JSON
+    {{
+      "Version": "2012-10-17",
+      "Statement": [{{
+        "Effect": "Allow",
+        "Principal": {{"Service": "lambda.amazonaws.com"}},
+        "Action": "sts:AssumeRole"
+      }}]
+    }}
+  JSON
+}}
+
+resource "aws_iam_role_policy" "app" {{
+  name = "invoke-models"
+  role = aws_iam_role.app.id
+  policy = jsonencode({{
+    Version = "2012-10-17"
+    Statement = [
+      {{
+        Effect   = "Allow"
+        Action   = {actions}
+        Resource = local.model_arns
+      }},
+      {{
+        Effect   = "Allow"
+        Action   = ["secretsmanager:GetSecretValue"]
+        Resource = [aws_secretsmanager_secret.{service}_0.arn]
+      }},
+    ]
+  }})
+}}
+
+''' + _batch_users(service, prefix, wildcard, rng))
+    _write(folder / "azure.tf", f'''resource "azurerm_resource_group" "ai" {{
+  name     = "rg-${{local.name_prefix}}"
+  location = "westeurope"
+  tags     = local.common_tags
+}}
+
+resource "azurerm_cognitive_account" "openai" {{
+  name                  = "oai-${{local.name_prefix}}"
+  location              = azurerm_resource_group.ai.location
+  resource_group_name   = azurerm_resource_group.ai.name
+  kind                  = "OpenAI"
+  sku_name              = "S0"
+  local_auth_enabled    = {str(rng.random() < 0.5).lower()}
+  custom_subdomain_name = "oai-{prefix}"
+  tags                  = merge(local.common_tags, {{ workload = "{service}" }})
+}}
+
+resource "azurerm_key_vault_secret" "openai_key" {{
+  name            = "openai-api-key"
+  value           = azurerm_cognitive_account.openai.primary_access_key
+  key_vault_id    = "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-{team:03d}"
+  expiration_date = "{rng.choice(("2026-12-31T00:00:00Z", "2027-06-30T00:00:00Z", "2030-01-01T00:00:00Z"))}"
+  tags            = local.common_tags
+}}
+''' + "".join(f'''
+resource "azurerm_cognitive_deployment" "model_{n}" {{
+  name                 = "{model}"
+  cognitive_account_id = azurerm_cognitive_account.openai.id
+
+  model {{
+    format  = "OpenAI"
+    name    = "{model}"
+    version = "{rng.choice(("2024-05-13", "2024-07-18", "1"))}"
+  }}
+
+  sku {{
+    name     = "Standard"
+    capacity = {rng.randrange(1, 120)}
+  }}
+}}
+
+resource "azurerm_role_assignment" "openai_user_{n}" {{
+  scope                = azurerm_cognitive_account.openai.id
+  role_definition_name = "{rng.choice(("Cognitive Services OpenAI User", "Contributor", "Owner"))}"
+  principal_id         = "00000000-0000-0000-0000-{n:012d}"
+}}
+''' for n, model in enumerate(rng.sample(("gpt-4o", "gpt-4o-mini", "text-embedding-3-large", "gpt-35-turbo"), rng.randrange(1, 4)))))
+    _write(folder / "gcp.tf", f'''resource "google_service_account" "vertex" {{
+  account_id   = "{prefix[:20]}-vx"
+  display_name = "Vertex AI pipelines for {service}"
+  project      = "proj-{team:03d}"
+}}
+
+resource "google_project_iam_member" "vertex_user" {{
+  project = "proj-{team:03d}"
+  role    = "{rng.choice(("roles/aiplatform.user", "roles/owner", "roles/editor"))}"
+  member  = "serviceAccount:${{google_service_account.vertex.email}}"
+}}
+
+resource "google_service_account_key" "vertex" {{
+  service_account_id = google_service_account.vertex.name
+}}
+''' + "".join(f'''
+resource "google_service_account" "pipeline_{n}" {{
+  account_id   = "{prefix[:18]}-p{n}"
+  display_name = "Pipeline {n} of {service}"
+  description  = "Runs scheduled {rng.choice(("embedding", "batch prediction", "fine-tuning"))} jobs"
+  project      = "proj-{team:03d}"
+}}
+
+resource "google_project_iam_member" "pipeline_{n}" {{
+  project = "proj-{team:03d}"
+  role    = "{rng.choice(("roles/aiplatform.user", "roles/aiplatform.admin", "roles/storage.objectViewer"))}"
+  member  = "serviceAccount:${{google_service_account.pipeline_{n}.email}}"
+}}
+''' for n in range(rng.randrange(0, 3))) + f'''
+
+resource "google_apikeys_key" "gemini" {{
+  name         = "gemini-{prefix}"
+  display_name = "Gemini key (owner: {rng.choice(TEAMS) or "nobody"})"
+  project      = "proj-{team:03d}"
+
+  restrictions {{
+    api_targets {{
+      service = "generativelanguage.googleapis.com"
+    }}
+  }}
+}}
+''')
+    _write(folder / "outputs.tf", f'''output "role_arn" {{
+  value = aws_iam_role.app.arn
+}}
+
+output "secret_arn" {{
+  value       = aws_secretsmanager_secret.{service}_0.arn
+  description = "ARN of the {service} secret"
+}}
+
+output "ci_user" {{
+  value = module.ci_key.user_arn
+}}
+''')
+    _write(folder / "terraform.tfvars", f'''environment    = "{env}"
+region         = "{rng.choice(("us-east-1", "eu-west-1"))}"
+allowed_models = ["anthropic.claude-3-haiku", "{rng.choice(("meta.llama3-8b", "amazon.titan-embed-text-v2"))}"]
+''')
+    return ROOT_FILES
+
+
+def _batch_users(service: str, prefix: str, wildcard: bool, rng: random.Random) -> str:
+    text = ""
+    for number in range(rng.randrange(1, 4)):
+        user = f"batch_{number}"
+        action = "bedrock:*" if wildcard and number == 0 else "bedrock:InvokeModel"
+        resource = "*" if wildcard and number == 0 else "arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-embed-text-v2"
+        text += f'''
+resource "aws_iam_user" "{user}" {{
+  name = "${{local.name_prefix}}-{user}"
+  path = "/batch/"
+  tags = {_tags(rng)}
+}}
+
+resource "aws_iam_access_key" "{user}" {{
+  user = aws_iam_user.{user}.name
+}}
+
+resource "aws_iam_user_policy" "{user}" {{
+  name   = "{user}-{service}"
+  user   = aws_iam_user.{user}.name
+  policy = <<POLICY
+{{
+  "Version": "2012-10-17",
+  "Statement": [
+    {{
+      "Sid": "Invoke{number}",
+      "Effect": "Allow",
+      "Action": ["{action}"],
+      "Resource": "{resource}"
+    }},
+    {{
+      "Sid": "ReadOwnSecret{number}",
+      "Effect": "Allow",
+      "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+      "Resource": "arn:aws:secretsmanager:us-east-1:123456789012:secret:{prefix}-*"
+    }}
+  ]
+}}
+POLICY
+}}
+'''
+    return text
+
+
+def _manifest(index: int, rng: random.Random) -> str:
+    service = _name(rng)
+    namespace = f"ns-{index % 40:02d}"
+    app = f"{service}-app-{index:05d}"
+    owner = rng.choice(TEAMS)
+    labels = f"\n  labels:\n    app: {app}" + (f"\n    owner: {owner}" if owner else "")
+    env_name = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY", "hf": "HF_TOKEN"}.get(service, f"{service.upper()}_TOKEN")
+    documents = [
+        f'''apiVersion: v1
+kind: Secret
+metadata:
+  name: {app}-credentials
+  namespace: {namespace}{labels}
+  annotations:
+    iac-guard.io/rotation-period: "{rng.choice(("30d", "12h", "180d"))}"
+type: Opaque
+stringData:
+  username: svc-{index}
+  endpoint: https://{service}.example.com/v1''',
+        f'''apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: {app}
+  namespace: {namespace}{labels}''',
+        f'''apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {app}
+  namespace: {namespace}{labels}
+spec:
+  replicas: {rng.randrange(1, 5)}
+  selector:
+    matchLabels:
+      app: {app}
+  template:
+    metadata:
+      labels:
+        app: {app}
+    spec:
+      serviceAccountName: {app}
+      containers:
+        - name: main
+          image: ghcr.io/example/{service}:{rng.randrange(1, 9)}.{rng.randrange(0, 20)}.0
+          ports:
+            - containerPort: 8080
+          env:
+            - name: {env_name}
+              valueFrom:
+                secretKeyRef:
+                  name: {app}-credentials
+                  key: username
+            - name: LOG_LEVEL
+              value: info
+          resources:
+            limits:
+              cpu: 500m
+              memory: 512Mi
+          volumeMounts:
+            - name: creds
+              mountPath: /var/run/secrets/{service}
+              readOnly: true
+      volumes:
+        - name: creds
+          secret:
+            secretName: {app}-credentials''',
+    ]
+    if rng.random() < 0.6:
+        verbs = '["*"]' if rng.random() < 0.2 else '["get", "list", "watch"]'
+        documents.append(f'''apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata:
+  name: {app}-reader
+  namespace: {namespace}
+rules:
+  - apiGroups: [""]
+    resources: ["secrets", "configmaps"]
+    verbs: {verbs}''')
+        documents.append(f'''apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: {app}-reader
+  namespace: {namespace}
+subjects:
+  - kind: ServiceAccount
+    name: {app}
+    namespace: {namespace}
+roleRef:
+  kind: Role
+  name: {app}-reader
+  apiGroup: rbac.authorization.k8s.io''')
+    for extra in range(rng.randrange(1, 4)):
+        data = "\n".join(f'  key_{k}: "{rng.randrange(10**6)}"' for k in range(rng.randrange(3, 12)))
+        documents.append(f'''apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {app}-config-{extra}
+  namespace: {namespace}
+data:
+{data}''')
+    return "---\n".join(doc + "\n" for doc in documents)
+
+
+if __name__ == "__main__":
+    main()

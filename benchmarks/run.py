@@ -1,0 +1,278 @@
+"""Times whole-process runs of iac-guard, the parse floor and (when installed) Checkov on a generated
+corpus, and checks the performance targets of issue 7. Not part of the test run.
+
+    python benchmarks/run.py                        # 1k and 10k files, Checkov if on PATH
+    python benchmarks/run.py --sizes 1000 --repeat 5 --no-checkov
+    python benchmarks/run.py --checkov /tmp/checkov-venv/bin/checkov --output results.json
+
+Each command runs as its own process; like ``/usr/bin/time -v`` the harness reports wall time,
+CPU time (user + system, the process and every child it waited for) and peak RSS (the largest
+single process, from ``wait4``). On Linux it also samples the whole process tree every 50 ms and
+reports the peak sum of PSS (shared pages counted once between a parent and its forked workers).
+Runs repeat ``--repeat`` times (Checkov once: it takes minutes) and the median wall time is used.
+
+Commands, on the same corpus:
+
+- ``iac-guard scan CORPUS --format json --output OUT --cache-dir EMPTY`` (cold: an empty cache),
+- the same again (warm: the cache the cold run filled),
+- ``python benchmarks/parse_floor.py CORPUS`` (python-hcl2's Lark parse and PyYAML's C loader,
+  nothing else, with the same parallelism),
+- ``checkov -d CORPUS --framework terraform kubernetes --quiet --compact -o json``,
+- ``iac-guard scan FILE`` on one small Terraform file (the pre-commit case; parser tables cached).
+
+Install Checkov in its own environment, never into iac-guard's:
+``python3 -m venv /tmp/checkov-venv && /tmp/checkov-venv/bin/pip install checkov``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from generate_corpus import generate  # noqa: E402
+
+SMALL_FILE = '''resource "aws_secretsmanager_secret" "openai" {
+  name = "openai-api-key"
+  tags = { owner = "ml-platform" }
+}
+
+resource "aws_secretsmanager_secret_rotation" "openai" {
+  secret_id = aws_secretsmanager_secret.openai.id
+  rotation_rules { automatically_after_days = 30 }
+}
+'''
+
+
+@dataclass
+class Run:
+    wall: float
+    cpu: float
+    max_rss_mb: float
+    tree_pss_mb: float | None
+    exit_code: int
+
+
+def measure(command: list[str], stdout: Path | None = None, env: dict[str, str] | None = None) -> Run:
+    """One whole-process run of ``command``."""
+    out = open(stdout, "wb") if stdout else subprocess.DEVNULL
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=out, stderr=subprocess.DEVNULL, env=env)
+    sampler = _TreeSampler(process.pid)
+    sampler.start()
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    sampler.stop()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if stdout:
+        out.close()
+    return Run(round(wall, 3), round(usage.ru_utime + usage.ru_stime, 3), round(usage.ru_maxrss / 1024, 1),
+               sampler.peak_mb, process.returncode)
+
+
+class _TreeSampler(threading.Thread):
+    """Peak sum of PSS over a process and its descendants (Linux only)."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak_kb = 0
+        self._done = threading.Event()
+        self.enabled = Path("/proc/self/smaps_rollup").exists()
+
+    @property
+    def peak_mb(self) -> float | None:
+        return round(self.peak_kb / 1024, 1) if self.enabled else None
+
+    def run(self) -> None:
+        while self.enabled and not self._done.wait(0.05):
+            total = sum(_pss_kb(pid) for pid in _tree(self.pid))
+            self.peak_kb = max(self.peak_kb, total)
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
+
+
+def _tree(root: int) -> list[int]:
+    found, pending = [], [root]
+    while pending:
+        pid = pending.pop()
+        found.append(pid)
+        try:
+            for task in os.listdir(f"/proc/{pid}/task"):
+                pending += [int(child) for child in Path(f"/proc/{pid}/task/{task}/children").read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def median_run(runs: list[Run]) -> Run:
+    ordered = sorted(runs, key=lambda run: run.wall)
+    return ordered[len(ordered) // 2]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,10000", help="corpus sizes in files, comma-separated")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--work", type=Path, help="folder for corpora and outputs (default: a temporary one)")
+    parser.add_argument("--iac-guard", default=shutil.which("iac-guard") or "iac-guard", help="the iac-guard executable")
+    parser.add_argument("--checkov", default=shutil.which("checkov"), help="the checkov executable (default: from PATH)")
+    parser.add_argument("--no-checkov", action="store_true")
+    parser.add_argument("--output", type=Path, help="also write the results as JSON")
+    args = parser.parse_args()
+    work = args.work or Path(tempfile.mkdtemp(prefix="iac-guard-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    checkov = None if args.no_checkov else args.checkov
+    results: dict = {"machine": _machine(checkov), "sizes": {}}
+    for size in (int(s) for s in args.sizes.split(",")):
+        results["sizes"][size] = _bench_size(work, size, args, checkov)
+    results["small_file"] = _bench_small(work, args)
+    results["targets"] = _targets(results)
+    _print(results)
+    if args.output:
+        args.output.write_text(json.dumps(results, indent=2, default=lambda o: asdict(o)) + "\n")
+
+
+def _bench_size(work: Path, size: int, args: argparse.Namespace, checkov: str | None) -> dict:
+    corpus = work / f"corpus-{size}"
+    counts = generate(corpus, size)
+    counts["bytes"] = sum(p.stat().st_size for p in corpus.rglob("*") if p.is_file())
+    print(f"corpus {size}: {counts}", flush=True)
+    out = work / f"iac-guard-{size}.json"
+    cold, warm = [], []
+    for attempt in range(args.repeat):
+        cache = work / f"cache-{size}-{attempt}"
+        shutil.rmtree(cache, ignore_errors=True)
+        command = [args.iac_guard, "scan", str(corpus), "--format", "json", "--output", str(out), "--cache-dir", str(cache)]
+        cold.append(measure(command))
+        warm.append(measure(command))
+        shutil.rmtree(cache, ignore_errors=True)
+        print(f"  iac-guard cold {cold[-1].wall:.2f}s warm {warm[-1].wall:.2f}s", flush=True)
+    floor = [measure([sys.executable, str(HERE / "parse_floor.py"), str(corpus)]) for _ in range(args.repeat)]
+    print(f"  parse floor {median_run(floor).wall:.2f}s", flush=True)
+    result = {
+        "corpus": counts,
+        "iac_guard_cold": median_run(cold),
+        "iac_guard_warm": median_run(warm),
+        "parse_floor": median_run(floor),
+        "all_runs": {"cold": cold, "warm": warm, "floor": floor},
+        "findings": _findings_count(out),
+    }
+    if checkov:
+        checkov_out = work / f"checkov-{size}.json"
+        run = measure([checkov, "-d", str(corpus), "--framework", "terraform", "kubernetes", "--quiet", "--compact",
+                       "-o", "json", "--skip-download"], stdout=checkov_out)
+        result["checkov"] = run
+        print(f"  checkov {run.wall:.1f}s", flush=True)
+    return result
+
+
+def _findings_count(report: Path) -> int | None:
+    """From the summary near the top of the report: loading a large report would grow this process,
+    and on Linux every process it starts afterwards inherits its peak RSS through exec."""
+    import re
+
+    with report.open(encoding="utf-8") as handle:
+        head = handle.read(65536)
+    found = re.search(r'"findings": (\d+),', head)
+    return int(found.group(1)) if found else None
+
+
+def _bench_small(work: Path, args: argparse.Namespace) -> dict:
+    folder = work / "small"
+    folder.mkdir(exist_ok=True)
+    (folder / "main.tf").write_text(SMALL_FILE)
+    command = [args.iac_guard, "scan", str(folder / "main.tf")]
+    measure(command)  # the first run in a fresh cache folder stores the parser tables
+    runs = [measure(command) for _ in range(max(5, args.repeat))]
+    return {"run": median_run(runs), "all_runs": runs}
+
+
+def _targets(results: dict) -> list[dict]:
+    sizes = results["sizes"]
+    targets = []
+    largest, smallest = max(sizes), min(sizes)
+    big = sizes[largest]
+    cold = big["iac_guard_cold"].wall
+    if "checkov" in big:
+        ratio = big["checkov"].wall / cold
+        targets.append({"target": f"{largest} files: >= 20x faster than Checkov (wall)", "value": f"{ratio:.1f}x", "met": ratio >= 20})
+    ratio = cold / big["parse_floor"].wall
+    targets.append({"target": f"{largest} files: <= 1.3x the parse floor", "value": f"{ratio:.2f}x", "met": ratio <= 1.3})
+    share = big["iac_guard_warm"].wall / cold
+    targets.append({"target": f"{largest} files: warm re-scan <= 15% of cold", "value": f"{share:.0%}", "met": share <= 0.15})
+    small = results["small_file"]["run"].wall
+    targets.append({"target": "one small file: < 0.35 s wall", "value": f"{small:.2f}s", "met": small < 0.35})
+    rss = big["iac_guard_cold"].max_rss_mb
+    targets.append({"target": f"{largest} files: peak memory < 300 MB (largest process)", "value": f"{rss:.0f} MB", "met": rss < 300})
+    if largest != smallest:
+        growth = cold / sizes[smallest]["iac_guard_cold"].wall
+        limit = 1.1 * largest / smallest
+        targets.append({"target": f"{largest}/{smallest} files time ratio <= {limit:.0f}x", "value": f"{growth:.1f}x", "met": growth <= limit})
+    return targets
+
+
+def _machine(checkov: str | None) -> dict:
+    from importlib import metadata
+
+    def version(name: str) -> str:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            return "?"
+
+    info = {
+        "cpus": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+        "platform": platform.platform(), "python": platform.python_version(),
+        "iac-guard": version("iac-guard"), "python-hcl2": version("python-hcl2"), "PyYAML": version("PyYAML"),
+        "load_average_at_start": os.getloadavg() if hasattr(os, "getloadavg") else None,
+    }
+    if checkov:
+        info["checkov"] = subprocess.run([checkov, "--version"], capture_output=True, text=True).stdout.strip()
+    return info
+
+
+def _print(results: dict) -> None:
+    print()
+    print(json.dumps(results["machine"]))
+    header = f"{'files':>6}  {'command':<16} {'wall s':>8} {'cpu s':>8} {'max RSS MB':>11} {'tree PSS MB':>12}"
+    print(header)
+    print("-" * len(header))
+    for size, result in results["sizes"].items():
+        for name in ("iac_guard_cold", "iac_guard_warm", "parse_floor", "checkov"):
+            if name in result:
+                run = result[name]
+                print(f"{size:>6}  {name:<16} {run.wall:>8.2f} {run.cpu:>8.2f} {run.max_rss_mb:>11.0f} {run.tree_pss_mb or 0:>12.0f}")
+    small = results["small_file"]["run"]
+    print(f"{1:>6}  {'small file':<16} {small.wall:>8.2f} {small.cpu:>8.2f} {small.max_rss_mb:>11.0f} {small.tree_pss_mb or 0:>12.0f}")
+    print()
+    for target in results["targets"]:
+        print(f"{'MET ' if target['met'] else 'MISS'}  {target['target']}: {target['value']}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,150 @@
+"""``iac-guard merge``: one report from the reports of ``scan --shard I/N`` jobs (see merge.py)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .common import write_output
+from .exit_codes import EXIT_ERROR
+
+
+@click.command()
+@click.argument("reports", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-f", "--format", "output_format", type=click.Choice(["json", "sarif"]), help="Output format (default: the inputs' format). JSON reports can be merged into SARIF; SARIF only into SARIF.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), help="Write the merged report to FILE instead of standard output.")
+@click.option("--policy-dir", "policy_dirs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path), help="A policy pack the shards used (repeatable), to judge again credentials shared across shards.")
+@click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=".", show_default=True, help="The folder the shards scanned: inline suppressions for findings the merge adds, and SARIF's base URI.")
+@click.option("--baseline", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="FILE", help="The baseline the shards used, for findings the merge adds.")
+def merge(reports: tuple[Path, ...], output_format: str | None, output: Path | None, policy_dirs: tuple[Path, ...], root: Path, baseline: Path | None) -> None:
+    """Combine the reports of sharded scans into one.
+
+    REPORTS are the JSON reports of every `iac-guard scan --shard I/N --format json` job of one
+    run (or their SARIF logs). JSON merging recomputes sharing across shards from the shards'
+    inventories: a credential used by workloads in several shards is judged again as one.
+
+    \b
+    Exit codes, as scan: 0 nothing failing, 1 failing findings at or above the shards'
+    --fail-on, 2 an error in any shard or reports that cannot be merged (a shard missing,
+    different versions or shard counts).
+    """
+    from ..merge import MergeError
+
+    documents = [(str(path), _read(path)) for path in reports]
+    kinds = {_kind(name, document) for name, document in documents}
+    if len(kinds) > 1:
+        _fail("cannot merge JSON reports with SARIF logs: merge each kind on its own")
+    kind = kinds.pop()
+    chosen = output_format or kind
+    if kind == "sarif" and chosen == "json":
+        _fail("SARIF logs merge into SARIF only (merge the shards' JSON reports to get JSON)")
+    try:
+        if kind == "sarif":
+            from ..merge import merge_sarif
+
+            merged_sarif = merge_sarif(documents)
+            rendered = json.dumps(merged_sarif, indent=2, ensure_ascii=False) + "\n"
+            failing = sum(1 for run in merged_sarif["runs"] for r in run["results"] if not r.get("suppressions"))
+            ok = all(i.get("executionSuccessful", True) for run in merged_sarif["runs"] for i in run["invocations"])
+            code = 2 if not ok else (1 if failing else 0)
+            _write(rendered, output, f"{failing} failing result(s)")
+            sys.exit(code)
+        document, note = _merge_json(documents, policy_dirs, root.resolve(), baseline)
+    except MergeError as exc:
+        _fail(str(exc))
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        _fail(f"the reports are not complete iac-guard {kind.upper()} reports of one version ({type(exc).__name__}: {exc})")
+    if chosen == "sarif":
+        rendered = _as_sarif(document, documents, policy_dirs, root.resolve())
+    else:
+        from ..report.json_report import dumps
+
+        rendered = dumps(document)
+    for error in document["errors"]:
+        where = ":".join(str(part) for part in (error["file"], error.get("line"), error.get("column")) if part is not None)
+        click.echo(f"error: {where}: {error['message']}", err=True)
+    if note:
+        click.echo(f"iac-guard: {note}", err=True)
+    _write(rendered, output, f"{document['summary']['failing']} failing finding(s)")
+    sys.exit(document["summary"]["exit_code"])
+
+
+def _read(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError) as exc:
+        _fail(f"{path}: cannot read the report ({type(exc).__name__})")
+    except json.JSONDecodeError as exc:
+        _fail(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg})")
+    except RecursionError:
+        _fail(f"{path}: nesting is too deep to read")
+
+
+def _kind(name: str, document: Any) -> str:
+    if isinstance(document, dict) and isinstance(document.get("runs"), list):
+        return "sarif"
+    if isinstance(document, dict) and isinstance(document.get("tool"), dict) and isinstance(document.get("findings"), list):
+        return "json"
+    _fail(f"{name}: neither an iac-guard JSON report nor a SARIF log")
+    raise AssertionError  # unreachable
+
+
+def _merge_json(documents: list[tuple[str, Any]], policy_dirs: tuple[Path, ...], root: Path, baseline_path: Path | None) -> tuple[dict[str, Any], str]:
+    from ..merge import merge_json
+
+    settings, policies = _judging(documents, policy_dirs)
+    baseline = None
+    if baseline_path is not None:
+        from ..baseline import BaselineError, load
+
+        try:
+            baseline = load(baseline_path)
+        except BaselineError as exc:
+            _fail(str(exc))
+    merged = merge_json(documents, policies, settings, root, baseline)
+    note = f"{len(merged.rejudged)} credential(s) shared across shards judged again: {', '.join(merged.rejudged)}" if merged.rejudged else ""
+    return merged.document, note
+
+
+def _judging(documents: list[tuple[str, Any]], policy_dirs: tuple[Path, ...]) -> tuple[Any, list[Any]]:
+    """The settings and policy pack the shards judged with, as their reports record them."""
+    from ..merge import MergeError, settings_from_record
+    from ..policy.loader import PolicyError
+    from ..scan import load_pack
+
+    records = [(d.get("shard") or {}).get("judging") for _, d in documents]
+    if any(record != records[0] for record in records):
+        raise MergeError("the shards were judged with different settings or policies: scan every shard with the same options")
+    record = records[0] or {}
+    settings = settings_from_record(record.get("settings") or {})
+    try:
+        policies = load_pack(settings, policy_dirs)
+    except PolicyError as exc:
+        _fail(str(exc))
+    missing = sorted(set(record.get("policies", [])) - {p.id for p in policies})
+    if missing:
+        raise MergeError(f"the shards used policies this merge cannot find ({', '.join(missing)}): pass their pack with --policy-dir")
+    return settings, policies
+
+
+def _as_sarif(document: dict[str, Any], documents: list[tuple[str, Any]], policy_dirs: tuple[Path, ...], root: Path) -> str:
+    from ..merge import sarif_from_merged
+
+    settings, policies = _judging(documents, policy_dirs)
+    return sarif_from_merged(document, policies, settings, root)
+
+
+def _write(rendered: str, output: Path | None, summary: str) -> None:
+    try:
+        write_output(rendered, output, summary)
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc.strerror or exc}")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"iac-guard: {message}", err=True)
+    sys.exit(EXIT_ERROR)
