@@ -8,23 +8,37 @@ in inventory.py.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from .model import Credential
 from .secrets import name_words
 from .vocabulary import AIProvider, vocabulary
 
 
+@lru_cache(maxsize=1 << 16)
 def provider_named_by(text: str) -> AIProvider | None:
-    """The AI provider a name, description or key mentions, if any."""
+    """The AI provider a name, description or key mentions, if any.
+
+    Cached because a monorepo repeats its names (``this``, ``endpoint``) thousands of times; and
+    most name no provider, which the vocabulary's combined tokens and substrings tell at once.
+    """
     lowered = text.lower()
     words = set(name_words(text))
-    for provider in vocabulary().providers:
+    vocab = vocabulary()
+    if words.isdisjoint(vocab.all_tokens) and not vocab.any_substring.search(lowered):
+        return None
+    for provider in vocab.providers:
         if words & provider.tokens or any(sub in lowered for sub in provider.substrings):
             return provider
     return None
 
 
+@lru_cache(maxsize=1 << 12)
 def grant_service(action: str) -> str | None:
-    """The AI service a permission string reaches (``bedrock:InvokeModel`` → Amazon Bedrock)."""
+    """The AI service a permission string reaches (``bedrock:InvokeModel`` → Amazon Bedrock).
+
+    Cached: a scan checks the same few actions (``s3:GetObject``, ``*``) on every grant.
+    """
     for grant_pattern in vocabulary().grant_patterns:
         if grant_pattern.pattern.search(action):
             return grant_pattern.service

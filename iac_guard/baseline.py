@@ -26,6 +26,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from . import __version__
 from .model import Finding, Suppression
+from .report.json_text import dumps_json
 
 FORMAT = "iac-guard-baseline"
 VERSION = 1
@@ -100,7 +101,7 @@ def render(baseline: Baseline) -> str:
         "generated_by": f"iac-guard {__version__}",
         "findings": [entry.to_dict() for entry in baseline.entries],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return dumps_json(document)
 
 
 def load(path: Path) -> Baseline:

@@ -116,8 +116,15 @@ class Cache:
         except Exception:  # noqa: BLE001 - locked too long, disk full, read-only: no caching this time
             pass
 
+    def signer(self, name: str) -> "hmac.HMAC":
+        """An HMAC over ``name`` to be fed an entry's payload: entries too large to hold twice in
+        memory (result_cache.py) are signed as they are written."""
+        return hmac.new(self._key, name.encode("ascii") + b"\0", hashlib.sha256)
+
     def _mac(self, name: str, payload: bytes) -> bytes:
-        return hmac.new(self._key, name.encode("ascii") + b"\0" + payload, hashlib.sha256).digest()
+        signer = self.signer(name)
+        signer.update(payload)
+        return signer.digest()
 
 
 def _connect(path: Path) -> Any:
@@ -160,14 +167,15 @@ def default_folder() -> Path:
 
 def entry_name(kind: str, rel_path: str, content: bytes) -> str:
     """The cache key of one file's parse: its kind, path, bytes and every version that matters."""
-    digest = hashlib.sha256(_versions().encode())
+    digest = hashlib.sha256(versions().encode())
     digest.update(b"\0" + kind.encode() + b"\0" + rel_path.encode("utf-8", "surrogatepass") + b"\0")
     digest.update(content)
     return digest.hexdigest()
 
 
 @lru_cache(maxsize=1)
-def _versions() -> str:
+def versions() -> str:
+    """iac-guard's, the parsers' and Python's versions, the input limits and the parser code."""
     from importlib import metadata
 
     import yaml
@@ -214,17 +222,21 @@ def dumps(value: Any) -> bytes:
     return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def loads(payload: bytes) -> Any:
-    """Unpickles parse results, building only the record classes a parse produces."""
-    return _RecordUnpickler(io.BytesIO(payload)).load()
+def loads(payload: bytes, allowed: dict[tuple[str, str], type] | None = None) -> Any:
+    """Unpickles an entry, building only the record classes ``allowed`` (by default those a
+    parse produces)."""
+    return _RecordUnpickler(io.BytesIO(payload), allowed if allowed is not None else _allowed_classes()).load()
 
 
 class _RecordUnpickler(pickle.Unpickler):
+    def __init__(self, file: io.BytesIO, allowed: dict[tuple[str, str], type]) -> None:
+        super().__init__(file)
+        self._allowed = allowed
+
     def find_class(self, module: str, name: str) -> Any:
-        allowed = _allowed_classes()
-        if (module, name) not in allowed:
-            raise pickle.UnpicklingError(f"{module}.{name} is not a parse record")
-        return allowed[(module, name)]
+        if (module, name) not in self._allowed:
+            raise pickle.UnpicklingError(f"{module}.{name} is not an allowed record")
+        return self._allowed[(module, name)]
 
 
 @lru_cache(maxsize=1)

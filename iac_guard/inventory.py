@@ -34,18 +34,24 @@ Key = tuple[str, str]
 def build_inventory(extraction: Extraction) -> Inventory:
     credentials = _merge_duplicates(extraction.credentials)
     graph = _Graph(credentials, extraction.workloads, extraction.usages)
+    reasons = _classify(credentials, graph)
     for key, credential in credentials.items():
-        credentials[key] = replace(
-            credential,
-            consumers=tuple(sorted(graph.consumers.get(key, ()))),
-            expiry=_expiry_from_rotation(credential),
+        credentials[key] = _derived(
+            credential, tuple(sorted(graph.consumers.get(key, ()))), _expiry_from_rotation(credential), reasons[key]
         )
-    _classify(credentials, graph)
     return Inventory(
         credentials=tuple(credentials[k] for k in sorted(credentials, key=lambda k: (k[1], k[0]))),
         workloads=tuple(graph.workloads[k] for k in sorted(graph.workloads, key=lambda k: (k[1], k[0]))),
-        usages=tuple(replace(u, credential=target[1]) for u, target in graph.edges),
+        usages=tuple(u if u.credential == target[1] else replace(u, credential=target[1]) for u, target in graph.edges),
     )
+
+
+def _derived(credential: Credential, consumers: tuple[str, ...], expiry: Expiry, ai_reasons: tuple[str, ...]) -> Credential:
+    """The credential with what the inventory derived, in one copy, or the record itself when that
+    changes nothing (no consumers, no schedule, no reason): ``replace`` is not cheap."""
+    if expiry is credential.expiry and consumers == credential.consumers and ai_reasons == credential.ai_reasons:
+        return credential
+    return replace(credential, consumers=consumers, expiry=expiry, ai_reasons=ai_reasons)
 
 
 class _Graph:
@@ -120,36 +126,34 @@ def _is_true(value: object) -> bool:
     return value is True
 
 
-def _classify(credentials: dict[Key, Credential], graph: _Graph) -> None:
-    """Fill ``ai_reasons``: direct evidence first, then what flows along usages and parents."""
+def _classify(credentials: dict[Key, Credential], graph: _Graph) -> dict[Key, tuple[str, ...]]:
+    """Every credential's ``ai_reasons``: direct evidence first, then what flows along usages and parents."""
     reasons: dict[Key, list[str]] = {k: list(ai.direct_reasons(c)) for k, c in credentials.items()}
     for usage, target in graph.edges:
         name = usage.via.split(" ", 1)[1] if usage.via.startswith("env ") else ""
         provider = ai.provider_named_by(name) if name else None
         if provider:
             reasons[target].append(f"used as {name} by {usage.workload} ({provider.name})")
-    workload_reasons = {k: _workload_reasons(w) for k, w in graph.workloads.items()}
+    identities = _identity_links(graph)
+    holdings = _holding_links(credentials, graph)
     changed = True
     while changed:  # each round only adds reasons, and there are finitely many: it ends
         changed = False
-        for (root, address), workload in graph.workloads.items():
-            identity = graph.resolve(root, workload.identity)
-            if identity is None or reasons[identity]:
+        for address, identity, cause, used in identities:
+            if reasons[identity]:
                 continue
-            cause = workload_reasons[(root, address)]
-            used_ai = next((u for u in sorted(graph.uses[(root, address)]) if u != identity and reasons[u]), None)
+            used_ai = next((u for u in used if reasons[u]), None)
             if cause or used_ai:
                 reasons[identity].append(
                     f"identity of {address}, which uses the AI credential {used_ai[1]}" if used_ai
                     else f"identity of {address} ({cause})"
                 )
                 changed = True
-        for key, credential in credentials.items():
-            held = next((h for h in (graph.resolve(key[0], a) for a in credential.holds) if h and h != key and reasons[h]), None)
+        for key, held_keys, parent in holdings:
+            held = next((h for h in held_keys if reasons[h]), None)
             if held and not reasons[key]:
                 reasons[key].append(f"stores the value of {held[1]}, an AI credential")
                 changed = True
-            parent = graph.resolve(key[0], credential.parent)
             if parent is None:
                 continue
             if reasons[parent] and not reasons[key]:
@@ -158,8 +162,34 @@ def _classify(credentials: dict[Key, Credential], graph: _Graph) -> None:
             if reasons[key] and not reasons[parent]:
                 reasons[parent].append(f"holds the AI credential {key[1]}")
                 changed = True
+    return {key: tuple(dict.fromkeys(found)) for key, found in reasons.items()}
+
+
+def _identity_links(graph: _Graph) -> list[tuple[str, Key, str | None, list[Key]]]:
+    """Per workload with an identity in the inventory: its address, that identity, why the
+    workload is itself an AI workload, and the other credentials it uses, in order.
+
+    Resolved once, not in every round of ``_classify``.
+    """
+    links = []
+    for (root, address), workload in graph.workloads.items():
+        identity = graph.resolve(root, workload.identity)
+        if identity is not None:
+            used = [u for u in sorted(graph.uses.get((root, address), ())) if u != identity]
+            links.append((address, identity, _workload_reasons(workload), used))
+    return links
+
+
+def _holding_links(credentials: dict[Key, Credential], graph: _Graph) -> list[tuple[Key, list[Key], Key | None]]:
+    """Per credential that stores another's value or has a parent: the credentials it stores and
+    its parent, resolved once, not in every round of ``_classify``."""
+    links = []
     for key, credential in credentials.items():
-        credentials[key] = replace(credential, ai_reasons=tuple(dict.fromkeys(reasons[key])))
+        held = [h for h in (graph.resolve(key[0], a) for a in credential.holds) if h and h != key]
+        parent = graph.resolve(key[0], credential.parent)
+        if held or parent is not None:
+            links.append((key, held, parent))
+    return links
 
 
 def _workload_reasons(workload: Workload) -> str | None:

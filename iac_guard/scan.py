@@ -18,6 +18,8 @@ from .project import Project
 
 if TYPE_CHECKING:
     from .baseline import Baseline, BaselineEntry
+    from .cache import Cache
+    from .kubernetes.objects import KubeObject
     from .merge import Shard
     from .parallel import FileLoader
     from .policy.loader import Policy
@@ -123,14 +125,42 @@ def run_scan(
     stdin_text: str | None = None,
     filters: Filters = Filters(),
 ) -> ScanResult:
+    """The whole pipeline, or the answer the result cache holds for the same inputs."""
     from .parallel import gc_paused
 
     with gc_paused():
-        return _run_scan(paths, settings, policies, stdin_text, filters)
+        sources = discover(list(paths), settings.exclude)
+        cache = _result_cache(settings)
+        if cache is None:
+            return _run_scan(sources, settings, policies, stdin_text, filters)
+        from . import result_cache
+        from .files import recording_inputs
+
+        key = result_cache.scan_key(sources, settings, policies, filters, stdin_text)
+        answer = result_cache.lookup(cache, key)
+        if answer is not None:
+            return ScanResult(
+                sources.root, answer.findings, answer.inventory, answer.errors, answer.files_scanned, policies,
+                settings, answer.checks, filters, answer.baseline_fixed, answer.shard,
+            )
+        with recording_inputs() as log:
+            result = _run_scan(sources, settings, policies, stdin_text, filters)
+        answer = result_cache.Answer(
+            result.findings, result.inventory, result.errors, result.files_scanned, result.checks,
+            result.baseline_fixed, result.shard,
+        )
+        result_cache.store(cache, key, log, answer)
+        return result
+
+
+def _result_cache(settings: Settings) -> "Cache | None":
+    from .cache import Cache
+
+    return Cache.open(settings.cache_dir) if settings.cache_dir is not None else None
 
 
 def _run_scan(
-    paths: Sequence[str], settings: Settings, policies: list["Policy"], stdin_text: str | None, filters: Filters
+    sources: Sources, settings: Settings, policies: list["Policy"], stdin_text: str | None, filters: Filters
 ) -> ScanResult:
     from .kubernetes.loader import load_kube_text
     from .merge import Shard, export_inventory, judged_inventory, shard_file_count
@@ -140,7 +170,6 @@ def _run_scan(
     from .terraform.loader import load_modules
     from .terraform.variables import given_variables
 
-    sources = discover(list(paths), settings.exclude)
     errors: list[ScanError] = []
     shard = Shard(*settings.shard) if settings.shard else None
     loader = file_loader(settings)
@@ -160,7 +189,12 @@ def _run_scan(
         project.kube_objects += objects
         errors += yaml_errors
         files += 1 if shard is None else 0
-    everything = build_inventory(extract_all(project, settings))
+    extraction = extract_all(project, settings)
+    kube_objects = project.kube_objects
+    for module in modules:
+        module.release()  # no later stage reads a syntax tree: their memory goes to the report
+    del project, modules, loader
+    everything = build_inventory(extraction)
     inventory = everything if shard is None else judged_inventory(everything, shard)
     findings = evaluate(policies, list(inventory.credentials), settings)  # sorted by the engine
     checks = [Check(p.id, c.address, c.location) for p, c in applicable(policies, inventory.credentials, settings)]
@@ -168,10 +202,10 @@ def _run_scan(
     result = ScanResult(sources.root, findings, inventory, errors, files, policies, settings, checks, filters)
     if shard is not None:
         result.shard = ShardReport(shard.index, shard.count, export_inventory(everything, shard, settings))
-    return _filter(result, project, sources, stdin_text)
+    return _filter(result, kube_objects, sources, stdin_text)
 
 
-def _filter(result: ScanResult, project: Project, sources: Sources, stdin_text: str | None) -> ScanResult:
+def _filter(result: ScanResult, kube_objects: "list[KubeObject]", sources: Sources, stdin_text: str | None) -> ScanResult:
     """The filter stage: judge only the changed files, then inline suppressions, then the baseline.
 
     Thresholds need no pass of their own: ``ScanResult.gating`` reads ``fail_on``.
@@ -187,7 +221,7 @@ def _filter(result: ScanResult, project: Project, sources: Sources, stdin_text: 
     if filters.inline_suppressions:
         texts = {STDIN_NAME: stdin_text} if stdin_text is not None else {}
         result.findings = apply_suppressions(
-            result.findings, root, project.kube_objects, result.policies, result.settings or Settings(), texts
+            result.findings, root, kube_objects, result.policies, result.settings or Settings(), texts
         )
     if filters.baseline is not None:
         groups = (*sources.terraform.values(), *sources.tfvars.values(), sources.yaml, sources.plans)

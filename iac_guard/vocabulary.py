@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Iterable
 
 import yaml
 
@@ -40,6 +41,10 @@ class Vocabulary:
     providers: tuple[AIProvider, ...]
     key_formats: tuple[KeyFormat, ...]
     grant_patterns: tuple[GrantPattern, ...]
+    #: Every provider's tokens, and one pattern for every provider's substrings: most names name
+    #: no provider, and these tell so in one test instead of one per provider.
+    all_tokens: frozenset[str]
+    any_substring: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -62,4 +67,12 @@ def vocabulary() -> Vocabulary:
     for fmt in raw.get("other_key_formats", []):
         formats.append(KeyFormat(fmt["detector"], re.compile(fmt["pattern"]), None))
     grants = tuple(GrantPattern(re.compile(g["pattern"]), g["service"]) for g in raw["grant_patterns"])
-    return Vocabulary(tuple(providers), tuple(formats), grants)
+    all_tokens = frozenset(token for p in providers for token in p.tokens)
+    any_substring = _any_of(sub for p in providers for sub in p.substrings)
+    return Vocabulary(tuple(providers), tuple(formats), grants, all_tokens, any_substring)
+
+
+def _any_of(strings: Iterable[str]) -> re.Pattern[str]:
+    """A pattern found wherever one of the strings is; with no strings, one that is found nowhere."""
+    alternatives = [re.escape(s) for s in strings]
+    return re.compile("|".join(alternatives) if alternatives else "(?!)")

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from ..report.json_text import dumps_json
 from .common import write_output
 from .exit_codes import EXIT_ERROR
 
@@ -47,7 +48,7 @@ def merge(reports: tuple[Path, ...], output_format: str | None, output: Path | N
             from ..merge import merge_sarif
 
             merged_sarif = merge_sarif(documents)
-            rendered = json.dumps(merged_sarif, indent=2, ensure_ascii=False) + "\n"
+            rendered = dumps_json(merged_sarif)
             failing = sum(1 for run in merged_sarif["runs"] for r in run["results"] if not r.get("suppressions"))
             ok = all(i.get("executionSuccessful", True) for run in merged_sarif["runs"] for i in run["invocations"])
             code = 2 if not ok else (1 if failing else 0)
@@ -61,9 +62,7 @@ def merge(reports: tuple[Path, ...], output_format: str | None, output: Path | N
     if chosen == "sarif":
         rendered = _as_sarif(document, documents, policy_dirs, root.resolve())
     else:
-        from ..report.json_report import dumps
-
-        rendered = dumps(document)
+        rendered = dumps_json(document)
     for error in document["errors"]:
         where = ":".join(str(part) for part in (error["file"], error.get("line"), error.get("column")) if part is not None)
         click.echo(f"error: {where}: {error['message']}", err=True)

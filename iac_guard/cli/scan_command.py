@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from .common import ScanRequest, color_enabled, run_scan_command, scan_options, write_output
 from .exit_codes import EXIT_ERROR
 from .gate import GateRequest, gate_options
+
+if TYPE_CHECKING:
+    from ..report import Writer
+    from ..scan import ScanResult
 
 
 class FormatTarget(click.ParamType):
@@ -46,7 +50,7 @@ def scan(request: ScanRequest, gate: GateRequest, formats: tuple[tuple[str, Path
     Exit codes: 0 nothing failing, 1 failing findings at or above --fail-on (never with
     --soft-fail), 2 usage, config, baseline, git or parse error.
     """
-    from ..report import renderer
+    from ..report import renderer, writer
 
     targets = _targets(formats or (("text", None),), output)
     result = run_scan_command(request, gate)
@@ -57,7 +61,7 @@ def scan(request: ScanRequest, gate: GateRequest, formats: tuple[tuple[str, Path
     summary = f"{len(result.failing)} failing finding(s)"
     for name, path in targets:
         if path is not None:
-            _write(renderer(name)(result, False), path, summary)
+            _write(writer(name), result, path, summary)
     for name, _ in to_stdout:
         write_output(renderer(name)(result, name == "text" and color_enabled(None)), None, summary)
     sys.exit(result.exit_code)
@@ -75,9 +79,11 @@ def _targets(formats: tuple[tuple[str, Path | None], ...], output: Path | None) 
     return [(name, path if path is not None else output) for name, path in formats]
 
 
-def _write(rendered: str, path: Path, summary: str) -> None:
+def _write(write: "Writer", result: "ScanResult", path: Path, summary: str) -> None:
     try:
-        write_output(rendered, path, summary)
+        with path.open("w", encoding="utf-8") as handle:
+            write(result, handle)
     except OSError as exc:
         click.echo(f"iac-guard: cannot write {path}: {exc.strerror or exc}", err=True)
         sys.exit(EXIT_ERROR)
+    click.echo(f"iac-guard: wrote {path} ({summary})", err=True)

@@ -53,8 +53,13 @@ class KubeObject:
             namespace=None if kind in CLUSTER_SCOPED_KINDS else (scalar_text(metadata.get("namespace")) or "default"),
             body=body,
             location=location,
-            _lines=lines,
+            _lines=shared_lines(lines),
         )
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Unpickled (from the parse cache or a worker): its line map shares paths again."""
+        state["_lines"] = shared_lines(state.get("_lines", {}))
+        self.__dict__.update(state)
 
     @property
     def address(self) -> str:
@@ -88,6 +93,27 @@ class KubeObject:
         """A one-line location in this object's file, for evidence inside the object."""
         line = self.line_of(*path)
         return Location(self.location.file, line, line)
+
+
+#: One tuple per distinct path and one int per line number, for every object of the process.
+#: A large scan holds hundreds of thousands of line entries, mostly the same few thousand paths
+#: (``("spec", "template", "spec", "containers", 0, "env")``…): shared, the line maps take a
+#: third of the memory. Bounded, so input made of unique keys cannot grow it without limit.
+_SHARED: dict[Any, Any] = {}
+_SHARED_LIMIT = 1 << 18
+
+
+def shared_lines(lines: Mapping[PathKey, int]) -> dict[PathKey, int]:
+    return {_shared(path): _shared(line) for path, line in lines.items()}
+
+
+def _shared(value: Any) -> Any:
+    found = _SHARED.get(value)
+    if found is not None:
+        return found
+    if len(_SHARED) < _SHARED_LIMIT:
+        _SHARED[value] = value
+    return value
 
 
 def string_map(value: Any) -> dict[str, str]:

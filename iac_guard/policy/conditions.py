@@ -14,9 +14,10 @@ from __future__ import annotations
 import operator
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Literal, Mapping, Union
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Literal, Union
 
-from ..model import UNKNOWN, Unknown, is_unknown
+from ..model import UNKNOWN, Unknown
 from .facts import lookup
 
 Truth = Union[bool, Unknown]
@@ -50,7 +51,7 @@ class FieldTest:
 
     def evaluate(self, facts: Mapping[str, Any], params: Mapping[str, Any]) -> Truth:
         value = lookup(facts, self.field)
-        if is_unknown(value):
+        if isinstance(value, Unknown):
             return UNKNOWN
         operand = params[self.operand.name] if isinstance(self.operand, ParamRef) else self.operand
         return _TESTS[self.operator](value, operand, self.ignore_case)
@@ -65,7 +66,14 @@ class Junction:
 
     def evaluate(self, facts: Mapping[str, Any], params: Mapping[str, Any]) -> Truth:
         decisive = self.kind == "any"  # the one result that settles the junction
-        return _kleene((part.evaluate(facts, params) for part in self.parts), decisive)
+        undecided = False
+        for part in self.parts:
+            result = part.evaluate(facts, params)
+            if result is decisive:
+                return decisive
+            if isinstance(result, Unknown):
+                undecided = True
+        return UNKNOWN if undecided else not decisive
 
 
 @dataclass(frozen=True)
@@ -74,20 +82,10 @@ class Not:
 
     def evaluate(self, facts: Mapping[str, Any], params: Mapping[str, Any]) -> Truth:
         result = self.part.evaluate(facts, params)
-        return result if is_unknown(result) else not result
+        return result if isinstance(result, Unknown) else not result
 
 
 Condition = Union[FieldTest, Junction, Not]
-
-
-def _kleene(results: Iterable[Truth], decisive: bool) -> Truth:
-    undecided = False
-    for result in results:
-        if is_unknown(result):
-            undecided = True
-        elif result is decisive:
-            return decisive
-    return UNKNOWN if undecided else not decisive
 
 
 def _fold(value: Any, ignore_case: bool) -> Any:
@@ -98,6 +96,17 @@ def _is(value: Any, operand: Any, ignore_case: bool) -> bool:
     if isinstance(value, bool) or isinstance(operand, bool) or operand is None:
         return value is operand  # so that ``is: true`` does not hold for 1
     return _fold(value, ignore_case) == _fold(operand, ignore_case)
+
+
+def _in(value: Any, options: Iterable[Any], ignore_case: bool) -> bool:
+    """``_is`` against any of the options, folding the value once rather than once per option."""
+    if isinstance(value, bool):
+        return any(value is option for option in options)
+    folded = _fold(value, ignore_case)
+    return any(
+        value is option if isinstance(option, bool) or option is None else folded == _fold(option, ignore_case)
+        for option in options
+    )
 
 
 def _is_number(value: Any) -> bool:
@@ -117,7 +126,7 @@ def _count_gte(value: Any, minimum: int, _ignore_case: bool) -> bool:
 _TESTS: dict[str, Callable[[Any, Any, bool], bool]] = {
     "is": _is,
     "exists": lambda value, wanted, _ignore_case: (value is not None) is wanted,
-    "in": lambda value, options, ignore_case: any(_is(value, option, ignore_case) for option in options),
+    "in": _in,
     "matches": lambda value, pattern, _ignore_case: isinstance(value, str) and pattern.search(value) is not None,
     "count_gte": _count_gte,
     **{name: _comparison(compare) for name, compare in _COMPARISONS.items()},

@@ -7,7 +7,8 @@ the line to change (the evidence the policy names) rather than at the whole reso
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 from ..config import Settings
 from ..model import Credential, Finding

@@ -49,7 +49,9 @@ No fact holds a secret value: the model only carries fingerprints.
 from __future__ import annotations
 
 import string
-from typing import Any, Mapping
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
 
 from ..config import Settings
 from ..model import (
@@ -61,6 +63,7 @@ from ..model import (
     Rotation,
     Scope,
     SecretLiteral,
+    Unknown,
     is_unknown,
 )
 
@@ -73,6 +76,7 @@ OPEN_FIELDS = frozenset({"tags"})
 def credential_facts(credential: Credential, settings: Settings) -> Facts:
     """Everything a policy may read about one credential (see the module docstring)."""
     consumers = tuple(credential.consumers)
+    wildcard_reasons = credential.scope.wildcard_reasons  # computed by the model on every read
     return {
         "address": credential.address,
         "provider": credential.provider,
@@ -97,7 +101,7 @@ def credential_facts(credential: Credential, settings: Settings) -> Facts:
         "rotation": {"period_days": credential.rotation.period_days, "mechanism": credential.rotation.mechanism},
         "scope": {
             "wildcard": credential.scope.wildcard,
-            "wildcard_reasons": credential.scope.wildcard_reasons,
+            "wildcard_reasons": wildcard_reasons,
             "inherited": credential.scope.inherited_from is not None,
             "grant_count": len(credential.scope.grants),
         },
@@ -109,7 +113,7 @@ def credential_facts(credential: Credential, settings: Settings) -> Facts:
         "owner_text": owner_text(credential.owner, settings),
         "expiry_text": expiry_text(credential.expiry),
         "rotation_text": rotation_text(credential.rotation),
-        "scope_text": "; ".join(credential.scope.wildcard_reasons),
+        "scope_text": "; ".join(wildcard_reasons),
         "consumers_text": ", ".join(consumers),
     }
 
@@ -127,10 +131,11 @@ def _literal_facts(literal: SecretLiteral) -> dict[str, Any]:
 
 def owner_text(owner: Owner, settings: Settings) -> str:
     """Why the owner does or does not name somebody accountable."""
-    keys = " or ".join(f"'{key}'" for key in settings.owner_keys)
-    missing = _missing(owner.value, "owner could not be resolved", f"no {keys} tag, label or annotation")
-    if missing:
-        return missing
+    if is_unknown(owner.value):
+        return "owner could not be resolved"
+    if owner.value is None:  # the keys are joined only for this text, not for every credential's
+        keys = " or ".join(f"'{key}'" for key in settings.owner_keys)
+        return f"no {keys} tag, label or annotation"
     if owner.value.lower() in settings.placeholder_owners:
         return f"owner '{owner.value}' is a placeholder"
     return f"owner '{owner.value}'{_details(source=owner.source)}"
@@ -163,8 +168,12 @@ def _days(count: float) -> str:
     return duration_text(count)
 
 
+@lru_cache(maxsize=1024)
 def duration_text(days: float) -> str:
-    """A lifetime or period as people say it: ``30 days``, ``1 hour``, ``15 minutes``."""
+    """A lifetime or period as people say it: ``30 days``, ``1 hour``, ``15 minutes``.
+
+    Cached: a scan's credentials share a few lifetimes and periods (30, 90, 365 days).
+    """
     unit, size = next(((u, s) for u, s in (("day", 1.0), ("hour", 1 / 24)) if days >= s), ("minute", 1 / 1440))
     amount = round(days / size, 1)
     shown = str(int(amount)) if float(amount).is_integer() else str(amount)
@@ -185,23 +194,44 @@ def lookup(namespace: Mapping[str, Any], path: str) -> Any:
     that is silently always absent — which ``exists: false`` would turn into a finding.
     """
     value: Any = namespace
-    walked = ""
-    for part in path.split("."):
-        if value is None or is_unknown(value):
+    for part, in_open_field in _steps(path):
+        if type(value) is dict:  # what facts are made of: the general tests below are slow
+            found = value.get(part, _ABSENT)
+        elif value is None or isinstance(value, Unknown):
             return value
-        if not isinstance(value, Mapping):
+        elif isinstance(value, Mapping):
+            found = value[part] if part in value else _ABSENT
+        else:
             raise KeyError(path)
-        if part not in value:
-            if walked in OPEN_FIELDS:
+        if found is _ABSENT:
+            if in_open_field:
                 return None
             raise KeyError(path)
-        value = value[part]
-        walked = f"{walked}.{part}" if walked else part
+        value = found
     return value
+
+
+_ABSENT = object()
+
+
+@lru_cache(maxsize=1024)
+def _steps(path: str) -> tuple[tuple[str, bool], ...]:
+    """A path's parts, each with whether the path walked before it is an open field.
+
+    Split once per path: the engine looks the same few paths up in every credential's facts.
+    """
+    steps = []
+    walked = ""
+    for part in path.split("."):
+        steps.append((part, walked in OPEN_FIELDS))
+        walked = f"{walked}.{part}" if walked else part
+    return tuple(steps)
 
 
 def display(value: Any) -> str:
     """How a fact reads in a message: ``365`` not ``365.0``, lists joined, unknowns named."""
+    if type(value) is str:  # most facts: skip the tests below
+        return value
     if value is None:
         return "none"
     if is_unknown(value):
@@ -230,10 +260,42 @@ class _MessageFormatter(string.Formatter):
 
 _FORMATTER = _MessageFormatter()
 
+#: Literal text, then the replacement field after it if any: path, conversion, format spec.
+_Part = tuple[str, str | None, str | None, str]
+
 
 def render(template: str, namespace: Mapping[str, Any]) -> str:
     """Fill a policy message. Raises KeyError/ValueError on a placeholder the namespace lacks."""
-    return _FORMATTER.vformat(template, (), namespace)
+    parts = _compiled(template)
+    if parts is None:
+        return _FORMATTER.vformat(template, (), namespace)
+    out = []
+    for literal, field, conversion, spec in parts:
+        out.append(literal)
+        if field is not None:
+            value = lookup(namespace, field)
+            if conversion is not None:
+                value = _FORMATTER.convert_field(value, conversion)
+            out.append(_FORMATTER.format_field(value, spec))
+    return "".join(out)
+
+
+@lru_cache(maxsize=256)
+def _compiled(template: str) -> tuple[_Part, ...] | None:
+    """A template parsed once, since every finding of a policy fills the same message.
+
+    None for the rare templates whose rendering (or error) only ``string.Formatter.vformat``
+    gives exactly — malformed ones, numbered or automatic fields, fields inside a format spec —
+    so that :func:`render` leaves them to it.
+    """
+    try:
+        parsed = list(_FORMATTER.parse(template))
+    except ValueError:
+        return None
+    for _, field, spec, _ in parsed:
+        if field is not None and (field == "" or field.isdigit() or "{" in spec or "}" in spec):
+            return None
+    return tuple((literal, field, conversion, spec or "") for literal, field, spec, conversion in parsed)
 
 
 _EXAMPLE = Credential(

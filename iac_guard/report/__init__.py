@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, TextIO
 
 from ..scan import ScanResult
 
 Renderer = Callable[[ScanResult, bool], str]
+Writer = Callable[[ScanResult, TextIO], None]
 
 
 def renderer(name: str) -> Renderer:
@@ -26,6 +27,22 @@ def renderer(name: str) -> Renderer:
     else:
         raise KeyError(name)
     return render
+
+
+def writer(name: str) -> Writer:
+    """Writes a format to a file. JSON and SARIF are written as they are encoded: on a large scan
+    the text alone is tens of megabytes, and holding it whole would be the scan's memory peak."""
+    if name == "json":
+        from .json_report import write
+    elif name == "sarif":
+        from .sarif import write
+    else:
+        render = renderer(name)
+
+        def write(result: ScanResult, handle: TextIO) -> None:
+            handle.write(render(result, False))
+
+    return write
 
 
 FORMATS = ("text", "json", "sarif", "junit", "github", "markdown")

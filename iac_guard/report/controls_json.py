@@ -3,12 +3,12 @@ collect audit evidence. Fields are only ever added."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ..compliance import STATUS_MEANINGS, STATUSES, ComplianceReport, ControlResult, FrameworkResult
 from ..model import Finding
 from .evidence import suppression_dict
+from .json_text import dumps_json
 
 
 def render(report: ComplianceReport) -> str:
@@ -27,7 +27,7 @@ def render(report: ComplianceReport) -> str:
         "statuses": dict(STATUS_MEANINGS),
         "frameworks": [_framework(f) for f in report.frameworks],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return dumps_json(document)
 
 
 def _framework(result: FrameworkResult) -> dict[str, Any]:

@@ -9,18 +9,18 @@
 from __future__ import annotations
 
 import io
-import json
 from typing import Sequence
 
 from .evidence import csv_text, markdown_table
 from .inventory_rows import InventoryRow
+from .json_text import dumps_json
 
 #: The columns a person reads; CSV carries every column.
 SHORT_COLUMNS = ("address", "kind", "owner", "expiry", "rotation", "scope", "consumers", "location", "failing policies")
 
 
 def render_json(rows: Sequence[InventoryRow], color: bool = False) -> str:
-    return json.dumps({"credentials": [row.to_dict() for row in rows]}, indent=2, ensure_ascii=False) + "\n"
+    return dumps_json({"credentials": [row.to_dict() for row in rows]})
 
 
 def render_csv(rows: Sequence[InventoryRow], color: bool = False) -> str:

@@ -5,14 +5,14 @@ Later features (SARIF, baselines, shard merging) read this shape, so fields are 
 
 from __future__ import annotations
 
-import json
 from collections import Counter
-from typing import Any
+from typing import Any, TextIO
 
 from .. import __version__
 from ..model import SEVERITY_ORDER, Finding
 from ..scan import ScanResult
 from .evidence import suppression_dict
+from .json_text import dumps_json, write_json
 
 
 def finding_to_dict(finding: Finding) -> dict[str, Any]:
@@ -73,6 +73,15 @@ def baseline_summary(result: ScanResult) -> dict[str, Any] | None:
 
 
 def render(result: ScanResult, color: bool = False) -> str:
+    return dumps_json(document(result))
+
+
+def write(result: ScanResult, handle: TextIO) -> None:
+    """The report straight into a file, a piece at a time: never the whole text in memory."""
+    write_json(document(result), handle)
+
+
+def document(result: ScanResult) -> dict[str, Any]:
     document: dict[str, Any] = {
         "tool": {"name": "iac-guard", "version": __version__, "policies": len(result.policies)},
         "summary": summary(result),
@@ -92,19 +101,4 @@ def render(result: ScanResult, color: bool = False) -> str:
             "judging": judging_record(result.settings, result.policies),
         }
         document["inventory"] = result.shard.inventory
-    return dumps(document)
-
-
-def dumps(document: dict[str, Any]) -> str:
-    """Exactly ``json.dumps(document, indent=2, ensure_ascii=False) + "\n"``, joined a batch at a
-    time: with ``indent`` json uses its pure-Python encoder and joins a list of every small piece
-    of the document at once — on a large scan that list cost more memory than the scan itself."""
-    parts: list[str] = []
-    batch: list[str] = []
-    for chunk in json.JSONEncoder(ensure_ascii=False, indent=2).iterencode(document):
-        batch.append(chunk)
-        if len(batch) == 4096:
-            parts.append("".join(batch))
-            batch.clear()
-    parts.append("".join(batch) + "\n")
-    return "".join(parts)
+    return document

@@ -15,15 +15,15 @@ on it): the result stays open and its properties say when the suppression expire
 
 from __future__ import annotations
 
-import json
 import re
-from typing import Any
+from typing import Any, TextIO
 from urllib.parse import quote
 
 from .. import __version__
 from ..baseline import content_fingerprint
 from ..model import Finding, ScanError
 from ..scan import ScanResult
+from .json_text import dumps_json, write_json
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 ROOT_ID = "%SRCROOT%"
@@ -34,6 +34,15 @@ SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "
 
 
 def render(result: ScanResult, color: bool = False) -> str:
+    return dumps_json(document(result))
+
+
+def write(result: ScanResult, handle: TextIO) -> None:
+    """The log straight into a file, a piece at a time: never the whole text in memory."""
+    write_json(document(result), handle)
+
+
+def document(result: ScanResult) -> dict[str, Any]:
     skipped = set(result.settings.skip_policies) if result.settings else set()
     policies = [p for p in result.policies if p.id not in skipped]
     rule_index = {policy.id: index for index, policy in enumerate(policies)}
@@ -56,8 +65,7 @@ def render(result: ScanResult, color: bool = False) -> str:
             "baseline": str(result.filters.baseline.path.name),
             "baselineFixed": [entry.to_dict() for entry in result.baseline_fixed],
         }
-    document = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 
 def _rule(policy: Any) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
 from ..discover import Sources
-from ..files import read_input
+from ..files import read_input, regular_files
 from ..model import Location, ScanError
 from ..parallel import TERRAFORM, FileLoader
 from .evaluate import LITERAL_EVALUATOR
@@ -95,10 +95,10 @@ class _Folders:
                 path.relative_to(self.sources.root)
             except ValueError:
                 return None  # never read outside the scanned root
-            if not path.is_dir():
+            found = regular_files(path, (".tf", ".tf.json"))
+            if found is None:
                 return None
-            candidates = [*path.glob("*.tf"), *path.glob("*.tf.json")]
-            self._parsed[folder] = self._parse(sorted(p for p in candidates if p.is_file() and not p.is_symlink()))
+            self._parsed[folder] = self._parse(found)
         return self._parsed[folder]
 
 
@@ -181,9 +181,12 @@ def _downloaded_module(root: Path, caller: Module, name: str) -> str | None:
     """A registry or git module that ``terraform init`` already downloaded: its copy, as listed in
     the root's ``.terraform/modules/modules.json``. Nothing is ever downloaded here."""
     manifest = root / caller.directory / ".terraform" / "modules" / "modules.json"
+    data = read_input(manifest, manifest.name)
+    if isinstance(data, ScanError):
+        return None
     try:
-        entries = json.loads(manifest.read_text(encoding="utf-8")).get("Modules", [])
-    except (OSError, ValueError, AttributeError):
+        entries = json.loads(data.decode("utf-8")).get("Modules", [])
+    except (ValueError, AttributeError, RecursionError):
         return None
     key = ".".join((*caller.call_path, name))
     for entry in entries if isinstance(entries, list) else []:

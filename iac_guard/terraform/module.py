@@ -18,7 +18,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
-from ..model import Location, Unknown
+from ..files import read_input
+from ..model import Location, ScanError, Unknown
 from . import functions
 from .evaluate import LITERAL_EVALUATOR, UNKNOWN_MARK, Evaluator, Unknownish
 from .functions import IndexKey, instance_suffix
@@ -237,6 +238,8 @@ class Module:
     instance_key: Any = None  # this instance's key when the module call has count / for_each
 
     def __post_init__(self) -> None:
+        self._built = False  # until the whole tree below is collected, lookups are not indexed
+        self._indexes: dict[str, tuple[list[Resource], dict[str, list[int]]]] = {}
         self.evaluator = Evaluator(self._resolve, self._read_file)
         self.own_resources: list[Resource] = []
         self.own_data: list[Resource] = []
@@ -257,6 +260,16 @@ class Module:
             self._collect_resources(terraform_file)
         for terraform_file in self.files:
             self._collect_calls(terraform_file)
+        self._built = True
+
+    def release(self) -> None:
+        """Drops everything this module tree holds, once the scan has extracted it. A module is
+        full of reference cycles (its evaluator, resources and children point back to it) and a
+        scan runs with the cyclic garbage collector paused (parallel.gc_paused), so without this
+        its syntax trees would stay in memory until the process ends."""
+        for child in self.children:
+            child.release()
+        self.__dict__.clear()
 
     @property
     def folder(self) -> str:
@@ -353,11 +366,28 @@ class Module:
     @property
     def resources(self) -> list[Resource]:
         """Managed resources of this module and of every module it calls."""
-        return self.own_resources + [r for child in self.children for r in child.resources]
+        return self._indexed("resources")[0]
 
     @property
     def data(self) -> list[Resource]:
-        return self.own_data + [d for child in self.children for d in child.data]
+        return self._indexed("data")[0]
+
+    def _indexed(self, mode: str) -> tuple[list[Resource], dict[str, list[int]]]:
+        """The tree's resources (or data sources) in order, and their positions by type.
+        Recognizers ask a root for its resources of a few types tens of thousands of times in a
+        large scan; once the tree is built (not while ``count`` expressions are still being
+        evaluated during collection) the answer is kept."""
+        known = self._indexes.get(mode)
+        if known is not None:
+            return known
+        own = self.own_resources if mode == "resources" else self.own_data
+        found = own + [r for child in self.children for r in child._indexed(mode)[0]]
+        positions: dict[str, list[int]] = {}
+        for position, resource in enumerate(found):
+            positions.setdefault(resource.resource_type, []).append(position)
+        if self._built:
+            self._indexes[mode] = (found, positions)
+        return found, positions
 
     def instances(self) -> Iterator["Module"]:
         """This module instance and every instance below it."""
@@ -366,10 +396,15 @@ class Module:
             yield from child.instances()
 
     def resources_of(self, *types: str) -> Iterator[Resource]:
-        return (r for r in self.resources if r.resource_type in types)
+        return self._of_types("resources", types)
 
     def data_of(self, *types: str) -> Iterator[Resource]:
-        return (r for r in self.data if r.resource_type in types)
+        return self._of_types("data", types)
+
+    def _of_types(self, mode: str, types: tuple[str, ...]) -> Iterator[Resource]:
+        found, positions = self._indexed(mode)
+        chosen = positions.get(types[0], []) if len(types) == 1 else sorted(i for t in set(types) for i in positions.get(t, ()))
+        return (found[i] for i in chosen)
 
     def providers_named(self, name: str) -> list[BlockView]:
         return [p for p in self.providers if p.labels[0] == name]
@@ -537,9 +572,10 @@ class Module:
             target.relative_to(self.root_path.resolve())
         except ValueError:
             return None
-        if not target.is_file() or target.stat().st_size > _FILE_SIZE_LIMIT:
+        data = read_input(target, path, _FILE_SIZE_LIMIT)
+        if isinstance(data, ScanError):
             return None
         try:
-            return target.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError):
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError:
             return None

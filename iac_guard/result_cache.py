@@ -1,0 +1,204 @@
+"""The result cache: a whole scan's answer, reused while nothing it depends on has changed.
+
+The parse cache (cache.py) spares a re-scan its parsing, but not resolving, extracting, judging
+and filtering, which on a large tree cost as much again: the findings of one file can depend on
+any other (a module call, a Secret used from another manifest, sharing across workloads), so
+judgments cannot be cached per file. They can be cached per scan, the way a build tool caches a
+step: keyed by everything the scan was given, and checked against everything it read.
+
+- The key (``scan_key``) covers what the scan was given: iac-guard's code and the parsers'
+  versions, the discovered files (names, not contents), the settings (including the day expiry
+  is measured from), the policy pack, the filters (baseline, changed files, thresholds) and
+  standard input.
+- The entry holds the answer — findings, inventory, errors, counts, checks — and the input log
+  of the scan that produced it (``files.recording_inputs``): every file it read, with a digest
+  of the bytes (or the error) it saw, and every folder it listed. A lookup reads each of them
+  again and compares, so a changed tfvars file, a new file in a called module's folder or a
+  modified ``file()`` target misses as surely as a changed manifest.
+- Entries are files in the parse cache's folder (``results/``), signed with its HMAC key and
+  read back under the same fail-soft rules; only the most recent few are kept, and unpickling
+  allows only the result records.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import pickle
+import tempfile
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO, Sequence
+
+from .cache import MAGIC, Cache, loads, versions
+from .files import InputKey, InputLog, read_again
+
+if TYPE_CHECKING:
+    from .baseline import BaselineEntry
+    from .config import Settings
+    from .discover import Sources
+    from .inventory import Inventory
+    from .model import Check, Finding, ScanError
+    from .policy.loader import Policy
+    from .scan import Filters, ShardReport
+
+FORMAT = "scan-v1"
+#: Where answers are kept, inside the cache folder: one signed file per key.
+FOLDER = "results"
+#: Answers kept; the least recently stored goes first.
+KEPT = 16
+_DIGEST_SIZE = hashlib.sha256().digest_size
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a scan computed; the rest of a ``ScanResult`` is what it was given."""
+
+    findings: list["Finding"]
+    inventory: "Inventory"
+    errors: list["ScanError"]
+    files_scanned: int
+    checks: list["Check"]
+    baseline_fixed: list["BaselineEntry"]
+    shard: "ShardReport | None"
+
+
+def scan_key(
+    sources: "Sources",
+    settings: "Settings",
+    policies: Sequence["Policy"],
+    filters: "Filters",
+    stdin_text: str | None,
+) -> str:
+    """The entry name of a scan: everything it was given, none of what it will read. How files
+    are loaded (cache folder, workers) never changes an answer, so it is left out."""
+    digest = hashlib.sha256()
+    for part in (
+        FORMAT, versions(), _code_digest(), repr(sources), repr(replace(settings, cache_dir=None, jobs=None)),
+        repr(list(policies)), repr(filters), "-" if stdin_text is None else stdin_text,
+    ):
+        digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
+    return "scan-" + digest.hexdigest()
+
+
+def lookup(cache: Cache, key: str) -> Answer | None:
+    """The stored answer, if every input it read still reads the same; else None."""
+    payload = _read_signed(cache, key)
+    if payload is None:
+        return None
+    try:
+        inputs, answer = loads(payload, _result_classes())
+    except Exception:  # noqa: BLE001 - an entry that does not load is a miss, never trusted
+        return None
+    if not isinstance(answer, Answer) or not isinstance(inputs, dict):
+        return None
+    return answer if _unchanged(inputs) else None
+
+
+def store(cache: Cache, key: str, log: InputLog, answer: Answer) -> None:
+    """Pickles the answer straight into its file, signing it on the way: holding a large scan's
+    pickle in memory (and a database its copy) was the scan's memory peak. Written to a temporary
+    name and renamed, so a concurrent lookup sees a whole entry or none; then only the newest
+    ``KEPT`` entries stay. Fails soft, like the parse cache."""
+    folder = cache.folder / FOLDER
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=folder, prefix=".writing-")
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(MAGIC + bytes(_DIGEST_SIZE))  # the signature goes here once it is known
+            signing = _SigningWriter(handle, cache.signer(key))
+            pickle.Pickler(signing, protocol=pickle.HIGHEST_PROTOCOL).dump((log.inputs, answer))
+            handle.seek(len(MAGIC))
+            handle.write(signing.signer.digest())
+        os.replace(temporary, folder / key)
+    except (OSError, pickle.PicklingError):
+        _remove(Path(temporary))
+        return
+    _prune(folder)
+
+
+class _SigningWriter:
+    """A binary file for the pickler that feeds the HMAC with what it writes."""
+
+    def __init__(self, handle: BinaryIO, signer: "hmac.HMAC") -> None:
+        self.handle = handle
+        self.signer = signer
+
+    def write(self, data: bytes) -> int:
+        self.signer.update(data)
+        return self.handle.write(data)
+
+
+def _read_signed(cache: Cache, key: str) -> bytes | None:
+    """The payload of ``key``'s entry if its signature is ours, else None (never a symlink)."""
+    try:
+        fd = os.open(cache.folder / FOLDER / key, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return None
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            header = handle.read(len(MAGIC) + _DIGEST_SIZE)
+            payload = handle.read()
+    except OSError:
+        return None
+    signer = cache.signer(key)
+    signer.update(payload)
+    if not header.startswith(MAGIC) or not hmac.compare_digest(header[len(MAGIC):], signer.digest()):
+        return None
+    return payload
+
+
+def _prune(folder: Path) -> None:
+    try:
+        entries = [(path.stat().st_mtime_ns, path) for path in folder.iterdir() if path.name.startswith("scan-")]
+    except OSError:
+        return
+    for _, path in sorted(entries, reverse=True)[KEPT:]:
+        _remove(path)
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:
+        pass
+
+
+def _unchanged(inputs: dict[InputKey, str]) -> bool:
+    return all(read_again(key) == seen for key, seen in inputs.items())
+
+
+@lru_cache(maxsize=1)
+def _code_digest() -> str:
+    """Every file of the installed package: a development checkout or a patched install that
+    judges differently must never read an older answer."""
+    digest = hashlib.sha256()
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _result_classes() -> dict[tuple[str, str], type]:
+    """The records an answer is made of, and nothing else."""
+    from dataclasses import is_dataclass
+    from datetime import date
+
+    from . import baseline, inventory, model, scan
+
+    allowed: dict[tuple[str, str], type] = {("datetime", "date"): date, (__name__, "Answer"): Answer}
+    for module in (model, inventory):
+        for name, value in vars(module).items():
+            if isinstance(value, type) and is_dataclass(value) and value.__module__ == module.__name__:
+                allowed[(module.__name__, name)] = value
+    allowed[(model.__name__, "Unknown")] = model.Unknown
+    allowed[(baseline.__name__, "BaselineEntry")] = baseline.BaselineEntry
+    allowed[(scan.__name__, "ShardReport")] = scan.ShardReport
+    return allowed

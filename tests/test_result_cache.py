@@ -1,0 +1,213 @@
+"""The result cache: a re-scan of an unchanged tree reuses the whole answer, and anything the scan
+read — a scanned file, a ``file()`` target, a called module's folder, ``modules.json`` — or was
+given — settings, the day, the policy pack, the baseline — changing makes it scan again."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import pickle
+from pathlib import Path
+
+import pytest
+
+from iac_guard import result_cache
+from iac_guard import scan as scan_module
+from iac_guard.cache import MAGIC, Cache
+from iac_guard.report.json_report import render
+from iac_guard.scan import ScanResult
+from scanning import FIXTURES, TODAY, scan_path, write_project
+
+ROLE = '''resource "aws_iam_role" "inference" {
+  name               = "inference"
+  assume_role_policy = jsonencode({ Version = "2012-10-17", Statement = [] })
+  tags               = { owner = "ml-platform" }
+}
+
+resource "aws_iam_role_policy" "invoke" {
+  role   = aws_iam_role.inference.id
+  policy = file("${path.module}/policies/invoke.json")
+}
+'''
+
+KEY_CALL = '''module "keys" {
+  source = "./modules/keys"
+  user   = "bedrock-ci"
+}
+'''
+
+KEY_MODULE = '''variable "user" {}
+
+resource "aws_iam_user" "this" {
+  name = var.user
+  tags = { owner = "ml-platform" }
+}
+
+resource "aws_iam_access_key" "this" {
+  user = aws_iam_user.this.name
+}
+'''
+
+WILDCARD = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}'
+SCOPED = WILDCARD.replace('"*", "Resource": "*"', '"bedrock:InvokeModel", "Resource": "arn:aws:bedrock:eu-west-1::foundation-model/x"')
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return write_project(
+        tmp_path / "project",
+        {
+            "app/main.tf": ROLE + KEY_CALL,
+            "app/policies/invoke.json": WILDCARD,
+            "app/modules/keys/main.tf": KEY_MODULE,
+        },
+    )
+
+
+class Scans:
+    """Scans of one project with one cache folder, counting the ones that ran the pipeline."""
+
+    def __init__(self, project: Path, folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.project, self.folder, self.ran = project, folder, 0
+        original = scan_module._run_scan
+
+        def counting(*args: object, **kwargs: object) -> ScanResult:
+            self.ran += 1
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(scan_module, "_run_scan", counting)
+
+    def json(self, **overrides: object) -> str:
+        return render(scan_path(self.project, cache_dir=self.folder, scope="all", **overrides))
+
+
+@pytest.fixture
+def scans(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Scans:
+    return Scans(project, tmp_path / "cache", monkeypatch)
+
+
+def test_an_unchanged_tree_reuses_the_answer_byte_for_byte(scans: Scans) -> None:
+    cold = scans.json()
+    assert "aws_iam_access_key" in cold
+    assert scans.json() == cold
+    assert scans.ran == 1
+
+
+def test_the_reused_answer_equals_an_uncached_scan_of_every_fixture(tmp_path: Path) -> None:
+    for fixture in ("ml-platform", "terraform/vault_ai", "projects/cross-format"):
+        uncached = render(scan_path(FIXTURES / fixture, scope="all"))
+        assert render(scan_path(FIXTURES / fixture, scope="all", cache_dir=tmp_path)) == uncached
+        assert render(scan_path(FIXTURES / fixture, scope="all", cache_dir=tmp_path)) == uncached
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda root: (root / "app/main.tf").write_text((ROLE + KEY_CALL).replace("bedrock-ci", "ci")), id="scanned file"),
+        pytest.param(lambda root: (root / "app/policies/invoke.json").write_text(SCOPED), id="file() target"),
+        pytest.param(lambda root: (root / "app/policies/invoke.json").unlink(), id="file() target removed"),
+        pytest.param(lambda root: (root / "app/modules/keys/main.tf").write_text(KEY_MODULE.replace("aws_iam_access_key", "aws_iam_service_specific_credential")), id="module file"),
+    ],
+)
+def test_anything_the_scan_read_changing_scans_again(scans: Scans, change) -> None:
+    cold = scans.json()
+    change(scans.project)
+    changed = scans.json()
+    assert scans.ran == 2 and changed != cold
+    assert render(scan_path(scans.project, scope="all")) == changed  # and the new answer is right
+
+
+def test_a_file_added_to_a_module_folder_outside_the_discovered_tree_scans_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Folders under .terraform/ are not discovered, but a module call lists them: the listing is an input."""
+    project = write_project(
+        tmp_path / "project",
+        {
+            "main.tf": 'module "keys" {\n  source = "registry.example/keys/aws"\n  user = "ci"\n}\n',
+            ".terraform/modules/modules.json": '{"Modules": [{"Key": "keys", "Source": "registry.example/keys/aws", "Dir": ".terraform/modules/keys"}]}',
+            ".terraform/modules/keys/variables.tf": 'variable "user" {}\n',
+        },
+    )
+    scans = Scans(project, tmp_path / "cache", monkeypatch)
+    assert "aws_iam_access_key" not in scans.json()
+    (project / ".terraform/modules/keys/main.tf").write_text(KEY_MODULE.replace('variable "user" {}\n', ""))
+    assert "module.keys.aws_iam_access_key.this" in scans.json()
+    (project / ".terraform/modules/modules.json").write_text('{"Modules": []}')
+    assert "aws_iam_access_key" not in scans.json()
+    assert scans.ran == 3
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"max_rotation_days": 30},
+        {"today": TODAY.replace(year=2030)},  # expiry is measured from the day
+        {"skip_policies": ("IAG002",)},
+        {"exclude": ("app/modules/**",)},
+    ],
+)
+def test_what_the_scan_is_given_is_part_of_the_key(scans: Scans, overrides: dict) -> None:
+    scans.json()
+    scans.json(**overrides)
+    assert scans.ran == 2
+
+
+def test_how_files_are_loaded_is_not(scans: Scans) -> None:
+    cold = scans.json(jobs=1)
+    assert scans.json(jobs=2) == cold and scans.ran == 1
+
+
+def test_no_cache_stores_no_answer(project: Path, tmp_path: Path) -> None:
+    scan_path(project)
+    assert not (tmp_path / "cache").exists()
+
+
+def _results(folder: Path) -> list[tuple[str, bytes]]:
+    return sorted((path.name, path.read_bytes()) for path in (folder / "results").iterdir())
+
+
+def _write_result(folder: Path, name: str, data: bytes) -> None:
+    (folder / "results" / name).write_bytes(data)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data[: len(data) // 2],
+        lambda data: data[:-1] + bytes([data[-1] ^ 0x01]),
+        lambda data: MAGIC + b"\0" * 32 + data[len(MAGIC) + 32 :],  # signature wiped
+    ],
+)
+def test_a_damaged_answer_is_a_miss(scans: Scans, damage) -> None:
+    cold = scans.json()
+    [(name, data)] = _results(scans.folder)
+    _write_result(scans.folder, name, damage(data))
+    assert scans.json() == cold and scans.ran == 2
+
+
+def test_even_a_correctly_signed_answer_builds_only_result_records(scans: Scans) -> None:
+    cold = scans.json()
+    [(name, _)] = _results(scans.folder)
+    key = (scans.folder / "key").read_bytes()
+    payload = pickle.dumps(({}, os.system))
+    _write_result(scans.folder, name, MAGIC + hmac.new(key, name.encode() + b"\0" + payload, hashlib.sha256).digest() + payload)
+    assert result_cache._read_signed(Cache.open(scans.folder), name) == payload  # signature valid ...
+    assert scans.json() == cold and scans.ran == 2  # ... and still refused: scanned again
+
+
+def test_only_the_most_recent_answers_are_kept(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(result_cache, "KEPT", 2)
+    scans = Scans(project, tmp_path / "cache", monkeypatch)
+    for days in (10, 20, 30):
+        scans.json(max_rotation_days=days)
+    assert len(_results(scans.folder)) == 2
+
+
+def test_an_answer_behind_a_symbolic_link_is_not_read(scans: Scans) -> None:
+    cold = scans.json()
+    [(name, data)] = _results(scans.folder)
+    elsewhere = scans.folder.parent / "planted"
+    elsewhere.write_bytes(data)
+    (scans.folder / "results" / name).unlink()
+    (scans.folder / "results" / name).symlink_to(elsewhere)
+    assert scans.json() == cold and scans.ran == 2
