@@ -222,10 +222,14 @@ def dumps(value: Any) -> bytes:
     return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def loads(payload: bytes, allowed: dict[tuple[str, str], type] | None = None) -> Any:
-    """Unpickles an entry, building only the record classes ``allowed`` (by default those a
-    parse produces)."""
-    return _RecordUnpickler(io.BytesIO(payload), allowed if allowed is not None else _allowed_classes()).load()
+def loads(payload: bytes) -> Any:
+    """Unpickles parse results, building only the record classes a parse produces."""
+    return load_records(io.BytesIO(payload), _allowed_classes())
+
+
+def load_records(stream: io.BytesIO, allowed: dict[tuple[str, str], type]) -> Any:
+    """The next pickle in ``stream``, building only the classes ``allowed``."""
+    return _RecordUnpickler(stream, allowed).load()
 
 
 class _RecordUnpickler(pickle.Unpickler):

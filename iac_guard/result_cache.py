@@ -24,15 +24,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import io
 import os
 import pickle
 import tempfile
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, Sequence
+from typing import TYPE_CHECKING, Any, BinaryIO, Sequence
 
-from .cache import MAGIC, Cache, loads, versions
+from .cache import MAGIC, Cache, load_records, versions
 from .files import InputKey, InputLog, read_again
 
 if TYPE_CHECKING:
@@ -89,12 +90,13 @@ def lookup(cache: Cache, key: str) -> Answer | None:
     if payload is None:
         return None
     try:
-        inputs, answer = loads(payload, _result_classes())
+        reader = io.BytesIO(payload)
+        inputs = _read(reader)
+        if not isinstance(inputs, dict) or not _unchanged(inputs):
+            return None
+        return _read_answer(reader)
     except Exception:  # noqa: BLE001 - an entry that does not load is a miss, never trusted
         return None
-    if not isinstance(answer, Answer) or not isinstance(inputs, dict):
-        return None
-    return answer if _unchanged(inputs) else None
 
 
 def store(cache: Cache, key: str, log: InputLog, answer: Answer) -> None:
@@ -112,7 +114,7 @@ def store(cache: Cache, key: str, log: InputLog, answer: Answer) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(MAGIC + bytes(_DIGEST_SIZE))  # the signature goes here once it is known
             signing = _SigningWriter(handle, cache.signer(key))
-            pickle.Pickler(signing, protocol=pickle.HIGHEST_PROTOCOL).dump((log.inputs, answer))
+            _write_answer(pickle.Pickler(signing, protocol=pickle.HIGHEST_PROTOCOL), log, answer)
             handle.seek(len(MAGIC))
             handle.write(signing.signer.digest())
         os.replace(temporary, folder / key)
@@ -120,6 +122,48 @@ def store(cache: Cache, key: str, log: InputLog, answer: Answer) -> None:
         _remove(Path(temporary))
         return
     _prune(folder)
+
+
+#: Records pickled at a time. The pickler remembers every object it wrote, to write shared ones
+#: once; over a whole answer that memory (and the dictionaries it makes records grow) was the
+#: scan's peak. Forgetting between chunks costs a few repeated strings.
+_CHUNK = 2048
+
+
+def _write_answer(pickler: pickle.Pickler, log: InputLog, answer: Answer) -> None:
+    """The inputs first (a lookup checks them before reading further), then the answer's small
+    parts, then each list of records as its length and its chunks: a pickle each, written with
+    an empty memo, read by an unpickler of its own (``_read``)."""
+
+    def write(value: object) -> None:
+        pickler.clear_memo()
+        pickler.dump(value)
+
+    write(log.inputs)
+    write((answer.files_scanned, answer.errors, answer.baseline_fixed, answer.shard))
+    inventory = answer.inventory
+    for records in (answer.findings, answer.checks, inventory.credentials, inventory.workloads, inventory.usages):
+        write(len(records))
+        for start in range(0, len(records), _CHUNK):
+            write(list(records[start : start + _CHUNK]))
+
+
+def _read(reader: io.BytesIO) -> Any:
+    return load_records(reader, _result_classes())
+
+
+def _read_answer(reader: io.BytesIO) -> Answer:
+    from .inventory import Inventory
+
+    files_scanned, errors, baseline_fixed, shard = _read(reader)
+    lists = []
+    for _ in range(5):
+        count, records = _read(reader), []
+        while len(records) < count:
+            records.extend(_read(reader))
+        lists.append(records)
+    findings, checks, credentials, workloads, usages = lists
+    return Answer(findings, Inventory(tuple(credentials), tuple(workloads), tuple(usages)), errors, files_scanned, checks, baseline_fixed, shard)
 
 
 class _SigningWriter:

@@ -16,13 +16,13 @@ from typing import Any, Iterator, Union
 from lark import Token, Tree
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Literal:
     value: Any
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Template:
     """A string with interpolations: parts are plain text or expressions."""
 
@@ -30,20 +30,20 @@ class Template:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class TupleExpr:
     items: tuple["Expr", ...]
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ObjectExpr:
     items: tuple[tuple["Expr", "Expr"], ...]  # (key, value); a bare identifier key is a Literal
     line: int
     item_lines: tuple[int, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Variable:
     """A bare name: ``var``, ``local``, ``aws_iam_role``, a for-expression variable, ``each``."""
 
@@ -51,21 +51,21 @@ class Variable:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class GetAttr:
     target: "Expr"
     name: str
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Index:
     target: "Expr"
     key: "Expr"
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Splat:
     """``x[*].a.b`` / ``x.*.a``: apply ``steps`` (attribute names or index expressions) to each item."""
 
@@ -74,7 +74,7 @@ class Splat:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Call:
     name: str
     args: tuple["Expr", ...]
@@ -82,7 +82,7 @@ class Call:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Conditional:
     condition: "Expr"
     if_true: "Expr"
@@ -90,7 +90,7 @@ class Conditional:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class BinaryOp:
     operator: str
     left: "Expr"
@@ -98,14 +98,14 @@ class BinaryOp:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class UnaryOp:
     operator: str
     operand: "Expr"
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ForExpr:
     key_var: str | None
     value_var: str
@@ -117,7 +117,7 @@ class ForExpr:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Unsupported:
     """Syntax we deliberately do not evaluate (template directives, provider functions)."""
 
@@ -126,7 +126,7 @@ class Unsupported:
     refs: tuple["Expr", ...] = ()  # sub-expressions whose references still count for linking
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Resolved:
     """A value resolved outside the code (a planned value from plan JSON): the evaluator knows it,
     but it was not written here, so a literal-only reading (hardcoded checks) sees it as unknown.
@@ -144,7 +144,7 @@ Expr = Union[
 ]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Attribute:
     name: str
     expr: Expr
@@ -152,7 +152,7 @@ class Attribute:
     end_line: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Block:
     type: str
     labels: tuple[str, ...]
@@ -161,7 +161,7 @@ class Block:
     end_line: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Body:
     attributes: dict[str, Attribute] = field(default_factory=dict)
     blocks: tuple[Block, ...] = ()
