@@ -28,7 +28,7 @@ import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 from .cache import Cache, dumps, entry_name, loads
 from .files import DEFAULT_MAX_FILE_BYTES, read_input
@@ -177,10 +177,42 @@ def available_cpus() -> int:
         return os.cpu_count() or 1
 
 
+#: Set by ``own_process``: this is the ``iac-guard`` process itself, which ends through
+#: ``exit_now`` (a test runner calling the CLI in-process is not).
+_OWN_PROCESS = False
+#: Children started by ``in_background``; ``exit_now`` waits for them.
+_BACKGROUND: list[int] = []
+
+
 def own_process() -> None:
     """For the ``iac-guard`` process itself: the cyclic garbage collector stays off from start to
     exit (see gc_paused; the process ends right after its one scan)."""
+    global _OWN_PROCESS
+    _OWN_PROCESS = True
     gc.disable()
+
+
+def in_background(work: Callable[[], None]) -> bool:
+    """Runs ``work`` in a forked child while this process goes on, when this is the ``iac-guard``
+    process and the platform forks safely (see ``_pool_context``); False: the caller runs it. The
+    process does not end before the child has (``exit_now``), so what it writes (a result cache
+    entry) is there when the command returns. The second CPU writes it while the first writes
+    the report."""
+    if not _OWN_PROCESS or _pool_context().get_start_method() != "fork":
+        return False
+    try:
+        pid = os.fork()
+    except OSError:
+        return False
+    if pid == 0:
+        status = 1
+        try:
+            work()
+            status = 0
+        finally:
+            os._exit(status)
+    _BACKGROUND.append(pid)
+    return True
 
 
 def exit_now(code: Any) -> None:
@@ -197,6 +229,11 @@ def exit_now(code: Any) -> None:
     elif not isinstance(code, int):
         print(code, file=sys.stderr)
         code = 1
+    for pid in _BACKGROUND:
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
     os._exit(code)
 
 
@@ -259,9 +296,9 @@ def _warm_parser(cache: Cache | None) -> None:
     hcl_parser(cache)
 
 
-def _work(job: _Job) -> bytes:
-    """One file, parsed and pickled once: the parent unpickles the same bytes it caches."""
-    return dumps(_parse_one(job.kind, job.rel, job.data))
+def _work_chunk(jobs: list[_Job]) -> list[bytes]:
+    """Files parsed and pickled once each: the parent unpickles the same bytes it caches."""
+    return [dumps(_parse_one(job.kind, job.rel, job.data)) for job in jobs]
 
 
 def _pool_context() -> Any:
@@ -301,6 +338,10 @@ def _share(jobs: list[_Job], workers: int) -> tuple[list[int], list[int]]:
 
 
 def _parse_in_pool(jobs: list[_Job], workers: int, cache: Cache | None) -> list[Any]:
+    """The parent parses its share while the pool parses the rest, taking the pool's answers as
+    they arrive, between its own files: answers left waiting until the parent is done would all
+    be held at once, as bytes, beside the records they become (tens of megabytes on a large scan)."""
+    from collections import deque
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
@@ -308,22 +349,34 @@ def _parse_in_pool(jobs: list[_Job], workers: int, cache: Cache | None) -> list[
     local, remote = _share(jobs, workers)
     if any(jobs[i].kind == TERRAFORM for i in remote):
         _warm_parser(cache)  # forked workers inherit it
-    chunk = max(1, min(32, len(remote) // (workers * 8)))
-    results: list[Any] = [None] * len(jobs)
-    answered = 0
+    size = max(1, min(32, len(remote) // (workers * 8)))
+    results: list[Any] = [_PENDING] * len(jobs)
+
+    def take(indexes: list[int], payloads: list[bytes]) -> None:
+        for index, payload in zip(indexes, payloads, strict=True):
+            results[index] = loads(payload)
+            if cache is not None and jobs[index].entry is not None:
+                cache.put(jobs[index].entry, payload)  # type: ignore[arg-type]
+
     try:
         with ProcessPoolExecutor(workers, mp_context=_pool_context(), initializer=_start_worker, initargs=(cache_dir,)) as pool:
-            answers = pool.map(_work, [jobs[i] for i in remote], chunksize=chunk)  # submitted now
+            chunks = [remote[start : start + size] for start in range(0, len(remote), size)]
+            pending = deque((chunk, pool.submit(_work_chunk, [jobs[i] for i in chunk])) for chunk in chunks)
             for index in local:
                 results[index] = _parse_and_store(jobs[index], cache)
-            local = []
-            for index, payload in zip(remote, answers, strict=True):
-                results[index] = loads(payload)
-                answered += 1
-                if cache is not None and jobs[index].entry is not None:
-                    cache.put(jobs[index].entry, payload)  # type: ignore[arg-type]
+                while pending and pending[0][1].done():
+                    chunk, answer = pending.popleft()
+                    take(chunk, answer.result())
+            while pending:
+                chunk, answer = pending.popleft()
+                take(chunk, answer.result())
     except (BrokenProcessPool, OSError, pickle.PicklingError, AttributeError, TypeError):
         pass  # a worker died or could not start: what the pool had not answered is parsed here
-    for index in (*local, *remote[answered:]):
-        results[index] = _parse_and_store(jobs[index], cache)
+    for index, result in enumerate(results):
+        if result is _PENDING:
+            results[index] = _parse_and_store(jobs[index], cache)
     return results
+
+
+#: A job the pool has not answered (yet).
+_PENDING = object()

@@ -189,10 +189,8 @@ def _run_scan(
         project.kube_objects += objects
         errors += yaml_errors
         files += 1 if shard is None else 0
-    extraction = extract_all(project, settings)
+    extraction = extract_all(project, settings)  # releases each module tree once it is extracted
     kube_objects = project.kube_objects
-    for module in modules:
-        module.release()  # no later stage reads a syntax tree: their memory goes to the report
     del project, modules, loader
     everything = build_inventory(extraction)
     inventory = everything if shard is None else judged_inventory(everything, shard)

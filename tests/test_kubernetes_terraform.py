@@ -440,7 +440,7 @@ resource "kubernetes_deployment_v1" "agent" {
     assert found.usages_of("kubernetes_deployment_v1.agent") == [
         ("serviceAccountName", "kubernetes_service_account_v1.agent", 51),
     ]  # the Secrets are not in the scan: their usages are dropped
-    objects = {t.resource.address: t.obj for t in kubernetes_terraform.terraform_objects(_project(tmp_path))}
+    objects = {t.address: t.obj for t in kubernetes_terraform.terraform_objects(_project(tmp_path))}
     assert objects["kubernetes_cluster_role_v1.reader"].address == "ClusterRole/metrics-reader"
     env = objects["kubernetes_deployment_v1.agent"].body["spec"]["template"]["spec"]["containers"][0]["env"]
     assert [(e["name"], e["valueFrom"]["secretKeyRef"]["name"]) for e in env] == [

@@ -8,6 +8,8 @@ import hashlib
 import hmac
 import os
 import pickle
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -211,3 +213,14 @@ def test_an_answer_behind_a_symbolic_link_is_not_read(scans: Scans) -> None:
     (scans.folder / "results" / name).unlink()
     (scans.folder / "results" / name).symlink_to(elsewhere)
     assert scans.json() == cold and scans.ran == 2
+
+
+def test_the_command_stores_its_answer_before_it_returns(project: Path, tmp_path: Path) -> None:
+    """The ``iac-guard`` process writes the entry in a forked child while it writes the report,
+    and does not end before the child has."""
+    folder = tmp_path / "cache"
+    command = [sys.executable, "-m", "iac_guard", "scan", str(project), "--cache-dir", str(folder), "--format", "json", "--scope", "all"]
+    first = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert first.returncode == 1 and len(_results(folder)) == 1
+    second = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert (second.returncode, second.stdout) == (1, first.stdout)

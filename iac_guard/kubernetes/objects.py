@@ -8,6 +8,7 @@ manifest form) builds them the same way, through :meth:`KubeObject.from_body`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Mapping
 
 from ..model import Location
@@ -61,12 +62,18 @@ class KubeObject:
         state["_lines"] = shared_lines(state.get("_lines", {}))
         self.__dict__.update(state)
 
-    @property
+    @cached_property
     def address(self) -> str:
-        """``Kind/namespace/name``, or ``Kind/name`` for a cluster-scoped kind (the report's resource)."""
+        """``Kind/namespace/name``, or ``Kind/name`` for a cluster-scoped kind (the report's resource).
+        Kept once computed: recognizers index and sort tens of thousands of objects by it."""
         if self.namespace is None:
             return f"{self.kind}/{self.name}"
         return f"{self.kind}/{self.namespace}/{self.name}"
+
+    @cached_property
+    def api_group(self) -> str:
+        """``apps/v1`` → ``apps``; ``v1`` (the core group) → ``""``."""
+        return self.api_version.rpartition("/")[0]
 
     @property
     def metadata(self) -> dict[str, Any]:

@@ -119,7 +119,7 @@ def extract_objects(objects: Iterable[KubeObject], settings: Settings, context: 
     index = _index(sorted([*objects, *context], key=_order))
     found = Extraction()
     for obj in objects:
-        build = _CREDENTIAL_BUILDERS.get((_api_group(obj), obj.kind))
+        build = _CREDENTIAL_BUILDERS.get((obj.api_group, obj.kind))
         if build is not None:
             found.credentials.append(build(obj, _conventions(obj, settings), index))
         if obj.kind in POD_SPEC_PATHS:
@@ -333,11 +333,11 @@ def _rbac_grants(objects: list[KubeObject]) -> dict[str, tuple[Grant, ...]]:
     """The grants of every ServiceAccount a RoleBinding or ClusterRoleBinding names."""
     roles: dict[str, KubeObject] = {}
     for obj in objects:
-        if _api_group(obj) == RBAC_GROUP and obj.kind in ("Role", "ClusterRole"):
+        if obj.api_group == RBAC_GROUP and obj.kind in ("Role", "ClusterRole"):
             roles.setdefault(obj.address, obj)
     grants: dict[str, list[Grant]] = {}
     for binding in objects:
-        if _api_group(binding) == RBAC_GROUP and binding.kind in ("RoleBinding", "ClusterRoleBinding"):
+        if binding.api_group == RBAC_GROUP and binding.kind in ("RoleBinding", "ClusterRoleBinding"):
             bound = _binding_grants(binding, roles)
             for account in _bound_service_accounts(binding):
                 grants.setdefault(account, []).extend(bound)
@@ -532,9 +532,9 @@ def _index(objects: list[KubeObject]) -> _Index:
         for name in _generated_secrets(obj):
             generated.setdefault(f"Secret/{obj.namespace}/{name}", obj.address)
     return _Index(
-        secrets=frozenset(obj.address for obj in objects if (_api_group(obj), obj.kind) == ("", "Secret")),
+        secrets=frozenset(obj.address for obj in objects if (obj.api_group, obj.kind) == ("", "Secret")),
         generated=generated,
-        service_accounts=frozenset(obj.address for obj in objects if (_api_group(obj), obj.kind) == ("", "ServiceAccount")),
+        service_accounts=frozenset(obj.address for obj in objects if (obj.api_group, obj.kind) == ("", "ServiceAccount")),
         grants=_rbac_grants(objects),
     )
 
@@ -542,7 +542,7 @@ def _index(objects: list[KubeObject]) -> _Index:
 def _generated_secrets(obj: KubeObject) -> list[str]:
     """Names of the Secrets a controller writes from this object (ExternalSecret target,
     SecretProviderClass ``secretObjects``), which workloads then reference by name."""
-    group = _api_group(obj)
+    group = obj.api_group
     if (group, obj.kind) == (EXTERNAL_SECRETS_GROUP, "ExternalSecret"):
         return [_external_target(obj)]
     if (group, obj.kind) == (CSI_SECRETS_GROUP, "SecretProviderClass"):
@@ -552,11 +552,6 @@ def _generated_secrets(obj: KubeObject) -> list[str]:
 
 
 # --- plain-dict helpers -----------------------------------------------------------------------
-
-
-def _api_group(obj: KubeObject) -> str:
-    """``apps/v1`` → ``apps``; ``v1`` (the core group) → ``""``."""
-    return obj.api_version.rpartition("/")[0]
 
 
 def _mapping(value: Any) -> dict[str, Any]:

@@ -78,17 +78,28 @@ _METADATA_MAPS = ("labels", "annotations")
 
 @dataclass(frozen=True)
 class TerraformObject:
-    """A Kubernetes object a Terraform resource creates."""
+    """A Kubernetes object a Terraform resource creates, and which resource (by name only: the
+    module trees are released once extracted, these records outlive them)."""
 
     obj: KubeObject
-    resource: Resource
+    address: str
+    resource_type: str
+    resource_name: str
     root_module: str
     #: Label and annotation maps (``labels``) or keys (``annotations:owner``) not known before apply.
     unknown: frozenset[str]
 
 
 def terraform_objects(project: Project) -> list[TerraformObject]:
-    """The Kubernetes objects of every ``kubernetes_*`` resource in the scan's root modules."""
+    """The Kubernetes objects of every ``kubernetes_*`` resource in the scan's root modules,
+    computed once per scan (``Project.shared``)."""
+    found = project.shared.get("terraform_objects")
+    if found is None:
+        found = project.shared["terraform_objects"] = _convert_all(project)
+    return found
+
+
+def _convert_all(project: Project) -> list[TerraformObject]:
     found = []
     for module in project.modules:
         resolver = MetadataResolver()
@@ -97,7 +108,7 @@ def terraform_objects(project: Project) -> list[TerraformObject]:
             if converted is not None:
                 body, lines, unknown = converted
                 obj = KubeObject.from_body(body, resource.location, lines)
-                found.append(TerraformObject(obj, resource, module.directory, unknown))
+                found.append(TerraformObject(obj, resource.address, resource.resource_type, resource.name, module.directory, unknown))
     return found
 
 
@@ -119,7 +130,7 @@ def extract(project: Project, settings: Settings) -> Extraction:
         identity = origins.terraform_address(workload.identity, origin.root_module) if workload.identity else None
         result.workloads.append(
             replace(
-                workload, address=origin.resource.address, source_type=origin.resource.resource_type,
+                workload, address=origin.address, source_type=origin.resource_type,
                 identity=identity, root_module=origin.root_module,
             )
         )
@@ -127,17 +138,16 @@ def extract(project: Project, settings: Settings) -> Extraction:
         # The credential side keeps its cluster address: the inventory resolves cluster names from
         # any root module, through the aliases of the credential, whether YAML or Terraform defines it.
         origin = origins.of(usage.workload, usage.location)
-        result.usages.append(replace(usage, workload=origin.resource.address, root_module=origin.root_module))
+        result.usages.append(replace(usage, workload=origin.address, root_module=origin.root_module))
     return result
 
 
 def _credential(credential: Credential, origin: TerraformObject, origins: "_Origins", settings: Settings) -> Credential:
-    resource = origin.resource
     changed: dict[str, Any] = {
-        "address": resource.address,
-        "source_type": resource.resource_type,
+        "address": origin.address,
+        "source_type": origin.resource_type,
         "root_module": origin.root_module,
-        "ai_hints": tuple(dict.fromkeys((*credential.ai_hints, resource.name))),
+        "ai_hints": tuple(dict.fromkeys((*credential.ai_hints, origin.resource_name))),
     }
     if credential.origin == "resource":
         changed["aliases"] = (("", origin.obj.address),)
@@ -197,7 +207,7 @@ class _Origins:
         root module, else unchanged."""
         for item in self._by_address.get(cluster_address, []):
             if item.root_module == root_module:
-                return item.resource.address
+                return item.address
         return cluster_address
 
 

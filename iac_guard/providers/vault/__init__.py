@@ -29,7 +29,7 @@ DATA_SOURCES = {DOCUMENT_DATA_SOURCE: render_policy_document}
 
 def extract(project: Project, settings: Settings) -> Extraction:
     found = Extraction()
-    cluster = ClusterObjects(project)
+    cluster = ClusterObjects.of(project)
     for module in project.modules:
         found.extend(_extract_module(VaultModule(module, settings, cluster)).in_root_module(module.directory))
     return found

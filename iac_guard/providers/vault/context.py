@@ -68,6 +68,14 @@ class ClusterObjects:
     def __init__(self, project: Project) -> None:
         self.project = project
 
+    @classmethod
+    def of(cls, project: Project) -> "ClusterObjects":
+        """The scan's one index (``Project.shared``), however many views of it ask."""
+        found = project.shared.get("vault_cluster")
+        if found is None:
+            found = project.shared["vault_cluster"] = cls(project)
+        return found
+
     @cached_property
     def by_address(self) -> dict[str, list[tuple[KubeObject, frozenset[str]]]]:
         found: dict[str, list[tuple[KubeObject, frozenset[str]]]] = {}
