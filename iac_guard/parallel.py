@@ -28,7 +28,7 @@ import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
 from .cache import Cache, dumps, entry_name, loads
 from .files import DEFAULT_MAX_FILE_BYTES, read_input
@@ -177,42 +177,10 @@ def available_cpus() -> int:
         return os.cpu_count() or 1
 
 
-#: Set by ``own_process``: this is the ``iac-guard`` process itself, which ends through
-#: ``exit_now`` (a test runner calling the CLI in-process is not).
-_OWN_PROCESS = False
-#: Children started by ``in_background``; ``exit_now`` waits for them.
-_BACKGROUND: list[int] = []
-
-
 def own_process() -> None:
     """For the ``iac-guard`` process itself: the cyclic garbage collector stays off from start to
     exit (see gc_paused; the process ends right after its one scan)."""
-    global _OWN_PROCESS
-    _OWN_PROCESS = True
     gc.disable()
-
-
-def in_background(work: Callable[[], None]) -> bool:
-    """Runs ``work`` in a forked child while this process goes on, when this is the ``iac-guard``
-    process and the platform forks safely (see ``_pool_context``); False: the caller runs it. The
-    process does not end before the child has (``exit_now``), so what it writes (a result cache
-    entry) is there when the command returns. The second CPU writes it while the first writes
-    the report."""
-    if not _OWN_PROCESS or _pool_context().get_start_method() != "fork":
-        return False
-    try:
-        pid = os.fork()
-    except OSError:
-        return False
-    if pid == 0:
-        status = 1
-        try:
-            work()
-            status = 0
-        finally:
-            os._exit(status)
-    _BACKGROUND.append(pid)
-    return True
 
 
 def exit_now(code: Any) -> None:
@@ -229,11 +197,6 @@ def exit_now(code: Any) -> None:
     elif not isinstance(code, int):
         print(code, file=sys.stderr)
         code = 1
-    for pid in _BACKGROUND:
-        try:
-            os.waitpid(pid, 0)
-        except ChildProcessError:
-            pass
     os._exit(code)
 
 

@@ -35,7 +35,6 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Sequence
 
 from .cache import MAGIC, Cache, load_records, versions
 from .files import InputKey, InputLog, read_again
-from .parallel import in_background
 
 if TYPE_CHECKING:
     from .baseline import BaselineEntry
@@ -101,13 +100,6 @@ def lookup(cache: Cache, key: str) -> Answer | None:
 
 
 def store(cache: Cache, key: str, log: InputLog, answer: Answer) -> None:
-    """Stores the answer, in a forked child when the scan is the ``iac-guard`` process (it writes
-    while the parent writes the report; parallel.in_background)."""
-    if not in_background(lambda: _write(cache, key, log, answer)):
-        _write(cache, key, log, answer)
-
-
-def _write(cache: Cache, key: str, log: InputLog, answer: Answer) -> None:
     """Pickles the answer straight into its file, signing it on the way: holding a large scan's
     pickle in memory (and a database its copy) was the scan's memory peak. Written to a temporary
     name and renamed, so a concurrent lookup sees a whole entry or none; then only the newest

@@ -216,8 +216,8 @@ def test_an_answer_behind_a_symbolic_link_is_not_read(scans: Scans) -> None:
 
 
 def test_the_command_stores_its_answer_before_it_returns(project: Path, tmp_path: Path) -> None:
-    """The ``iac-guard`` process writes the entry in a forked child while it writes the report,
-    and does not end before the child has."""
+    """The ``iac-guard`` process ends without tearing its objects down (parallel.exit_now): the
+    entry must be whole on disk by then."""
     folder = tmp_path / "cache"
     command = [sys.executable, "-m", "iac_guard", "scan", str(project), "--cache-dir", str(folder), "--format", "json", "--scope", "all"]
     first = subprocess.run(command, capture_output=True, text=True, check=False)
