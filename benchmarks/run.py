@@ -14,7 +14,9 @@ Runs repeat ``--repeat`` times (Checkov once: it takes minutes) and the median w
 Commands, on the same corpus:
 
 - ``iac-guard scan CORPUS --format json --output OUT --cache-dir EMPTY`` (cold: an empty cache),
-- the same again (warm: the cache the cold run filled),
+- the same again (warm: the cache the cold run filled; the result cache answers),
+- the same after one Terraform file changed (a comment added, then removed again: the result
+  cache misses, the parse cache has every other file),
 - ``python benchmarks/parse_floor.py CORPUS`` (python-hcl2's Lark parse and PyYAML's C loader,
   nothing else, with the same parallelism),
 - ``checkov -d CORPUS --framework terraform kubernetes --quiet --compact -o json``,
@@ -163,23 +165,29 @@ def _bench_size(work: Path, size: int, args: argparse.Namespace, checkov: str | 
     counts["bytes"] = sum(p.stat().st_size for p in corpus.rglob("*") if p.is_file())
     print(f"corpus {size}: {counts}", flush=True)
     out = work / f"iac-guard-{size}.json"
-    cold, warm = [], []
+    cold, warm, changed = [], [], []
+    edited = min(corpus.rglob("*.tf"))
+    original = edited.read_bytes()
     for attempt in range(args.repeat):
         cache = work / f"cache-{size}-{attempt}"
         shutil.rmtree(cache, ignore_errors=True)
         command = [args.iac_guard, "scan", str(corpus), "--format", "json", "--output", str(out), "--cache-dir", str(cache)]
         cold.append(measure(command))
         warm.append(measure(command))
+        edited.write_bytes(original + f"# edit {attempt}\n".encode())
+        changed.append(measure(command))
+        edited.write_bytes(original)
         shutil.rmtree(cache, ignore_errors=True)
-        print(f"  iac-guard cold {cold[-1].wall:.2f}s warm {warm[-1].wall:.2f}s", flush=True)
+        print(f"  iac-guard cold {cold[-1].wall:.2f}s warm {warm[-1].wall:.2f}s one file changed {changed[-1].wall:.2f}s", flush=True)
     floor = [measure([sys.executable, str(HERE / "parse_floor.py"), str(corpus)]) for _ in range(args.repeat)]
     print(f"  parse floor {median_run(floor).wall:.2f}s", flush=True)
     result = {
         "corpus": counts,
         "iac_guard_cold": median_run(cold),
         "iac_guard_warm": median_run(warm),
+        "iac_guard_changed": median_run(changed),
         "parse_floor": median_run(floor),
-        "all_runs": {"cold": cold, "warm": warm, "floor": floor},
+        "all_runs": {"cold": cold, "warm": warm, "changed": changed, "floor": floor},
         "findings": _findings_count(out),
     }
     if checkov:
@@ -259,16 +267,16 @@ def _machine(checkov: str | None) -> dict:
 def _print(results: dict) -> None:
     print()
     print(json.dumps(results["machine"]))
-    header = f"{'files':>6}  {'command':<16} {'wall s':>8} {'cpu s':>8} {'max RSS MB':>11} {'tree PSS MB':>12}"
+    header = f"{'files':>6}  {'command':<17} {'wall s':>8} {'cpu s':>8} {'max RSS MB':>11} {'tree PSS MB':>12}"
     print(header)
     print("-" * len(header))
     for size, result in results["sizes"].items():
-        for name in ("iac_guard_cold", "iac_guard_warm", "parse_floor", "checkov"):
+        for name in ("iac_guard_cold", "iac_guard_warm", "iac_guard_changed", "parse_floor", "checkov"):
             if name in result:
                 run = result[name]
-                print(f"{size:>6}  {name:<16} {run.wall:>8.2f} {run.cpu:>8.2f} {run.max_rss_mb:>11.0f} {run.tree_pss_mb or 0:>12.0f}")
+                print(f"{size:>6}  {name:<17} {run.wall:>8.2f} {run.cpu:>8.2f} {run.max_rss_mb:>11.0f} {run.tree_pss_mb or 0:>12.0f}")
     small = results["small_file"]["run"]
-    print(f"{1:>6}  {'small file':<16} {small.wall:>8.2f} {small.cpu:>8.2f} {small.max_rss_mb:>11.0f} {small.tree_pss_mb or 0:>12.0f}")
+    print(f"{1:>6}  {'small file':<17} {small.wall:>8.2f} {small.cpu:>8.2f} {small.max_rss_mb:>11.0f} {small.tree_pss_mb or 0:>12.0f}")
     print()
     for target in results["targets"]:
         print(f"{'MET ' if target['met'] else 'MISS'}  {target['target']}: {target['value']}")

@@ -48,8 +48,9 @@ if TYPE_CHECKING:
 FORMAT = "scan-v1"
 #: Where answers are kept, inside the cache folder: one signed file per key.
 FOLDER = "results"
-#: Answers kept; the least recently stored goes first.
+#: Answers kept, and their size together; the least recently stored goes first.
 KEPT = 16
+KEPT_BYTES = 256 * 1024 * 1024
 _DIGEST_SIZE = hashlib.sha256().digest_size
 
 
@@ -198,12 +199,17 @@ def _read_signed(cache: Cache, key: str) -> bytes | None:
 
 
 def _prune(folder: Path) -> None:
+    """Keeps the newest entries, at most ``KEPT`` of them and ``KEPT_BYTES`` together (the newest
+    always stays, whatever its size)."""
     try:
-        entries = [(path.stat().st_mtime_ns, path) for path in folder.iterdir() if path.name.startswith("scan-")]
+        entries = sorted(((path.stat(), path) for path in folder.iterdir() if path.name.startswith("scan-")), key=lambda e: -e[0].st_mtime_ns)
     except OSError:
         return
-    for _, path in sorted(entries, reverse=True)[KEPT:]:
-        _remove(path)
+    total = 0
+    for position, (info, path) in enumerate(entries):
+        total += info.st_size
+        if position and (position >= KEPT or total > KEPT_BYTES):
+            _remove(path)
 
 
 def _remove(path: Path) -> None:

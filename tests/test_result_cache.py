@@ -224,3 +224,12 @@ def test_the_command_stores_its_answer_before_it_returns(project: Path, tmp_path
     assert first.returncode == 1 and len(_results(folder)) == 1
     second = subprocess.run(command, capture_output=True, text=True, check=False)
     assert (second.returncode, second.stdout) == (1, first.stdout)
+
+
+def test_answers_beyond_the_size_budget_are_dropped_but_never_the_newest(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(result_cache, "KEPT_BYTES", 1)
+    scans = Scans(project, tmp_path / "cache", monkeypatch)
+    scans.json(max_rotation_days=10)
+    newest = scans.json(max_rotation_days=20)
+    assert len(_results(scans.folder)) == 1
+    assert scans.json(max_rotation_days=20) == newest and scans.ran == 2
