@@ -79,10 +79,16 @@ def scan_key(
     digest = hashlib.sha256()
     for part in (
         FORMAT, versions(), _code_digest(), repr(sources), repr(replace(settings, cache_dir=None, jobs=None)),
-        repr(list(policies)), repr(filters), "-" if stdin_text is None else stdin_text,
+        repr(list(policies)), _filters_text(filters), "-" if stdin_text is None else stdin_text,
     ):
         digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
     return "scan-" + digest.hexdigest()
+
+
+def _filters_text(filters: "Filters") -> str:
+    """The filters, with the changed files in order: a set's order differs between processes."""
+    changed = None if filters.changed_files is None else sorted(map(str, filters.changed_files))
+    return repr((replace(filters, changed_files=None), changed))
 
 
 def lookup(cache: Cache, key: str) -> Answer | None:

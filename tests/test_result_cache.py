@@ -233,3 +233,21 @@ def test_answers_beyond_the_size_budget_are_dropped_but_never_the_newest(project
     newest = scans.json(max_rotation_days=20)
     assert len(_results(scans.folder)) == 1
     assert scans.json(max_rotation_days=20) == newest and scans.ran == 2
+
+
+def test_the_key_is_the_same_in_every_process(project: Path) -> None:
+    """Sets print in a different order in each process (string hashing is salted): the key must not."""
+    script = (
+        "import sys; from pathlib import Path; sys.path.insert(0, 'tests')\n"
+        "from scanning import settings; from iac_guard.discover import discover\n"
+        "from iac_guard.scan import Filters, load_pack; from iac_guard.result_cache import scan_key\n"
+        f"root = Path({str(project)!r})\n"
+        "changed = frozenset(root / f'app/file{n}.tf' for n in range(20))\n"
+        "chosen = settings()\n"
+        "print(scan_key(discover([str(root)]), chosen, load_pack(chosen), Filters(changed_files=changed), None))\n"
+    )
+    keys = {
+        subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(keys) == 1 and next(iter(keys)).startswith("scan-")
