@@ -251,3 +251,19 @@ def test_the_key_is_the_same_in_every_process(project: Path) -> None:
         for seed in ("1", "2", "3")
     }
     assert len(keys) == 1 and next(iter(keys)).startswith("scan-")
+
+
+def test_a_shard_answer_comes_back_whole(scans: Scans) -> None:
+    """A shard's report carries its inventory for ``merge``: the reused answer must too."""
+    cold = scans.json(shard=(1, 2))
+    assert '"shard"' in cold and scans.json(shard=(1, 2)) == cold and scans.ran == 1
+
+
+def test_concurrent_scans_sharing_a_cache_agree(project: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "cache"
+    command = [sys.executable, "-m", "iac_guard", "scan", str(project), "--cache-dir", str(folder), "--format", "json", "--scope", "all"]
+    running = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) for _ in range(4)]
+    outputs = {process.communicate()[0] for process in running}
+    assert len(outputs) == 1 and [p.returncode for p in running] == [1, 1, 1, 1]
+    assert len(_results(folder)) == 1 and not [p for p in (folder / "results").iterdir() if p.name.startswith(".")]
+    assert subprocess.run(command, capture_output=True, text=True, check=False).stdout in outputs
