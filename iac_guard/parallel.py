@@ -101,6 +101,12 @@ class FileLoader:
         if self.cache is not None:
             self.cache.flush()
 
+    def forget(self) -> None:
+        """Drops every parse result. The scan calls it once the module trees are built and the
+        manifests taken: the syntax trees then live only in the trees that use them, and are freed
+        root module by root module as extraction releases them."""
+        self._results.clear()
+
     def terraform(self, path: Path, rel: str) -> Any:
         """A ``TerraformFile`` or the ``ScanError`` that stopped it."""
         return self._result(TERRAFORM, path, rel)

@@ -183,6 +183,7 @@ def _run_scan(
         objects, yaml_errors = loader.kubernetes(path, sources.relative(path))
         project.kube_objects += objects
         errors += yaml_errors
+    loader.forget()
     files = sources.file_count if shard is None else shard_file_count(sources, shard)
     if sources.read_stdin:
         objects, yaml_errors = load_kube_text(stdin_text or "", STDIN_NAME)

@@ -177,7 +177,11 @@ def _candidates(finding: Finding, sources: "_Sources", annotations: "_Annotation
 
 
 class _Sources:
-    """Source lines of the files findings point to, read once each, and the markers on them."""
+    """Source lines of the files findings point to, and the markers on them. Findings come sorted
+    by file, so the last few files read are kept, not all: on a large scan every file's lines
+    at once were the filter stage's memory peak."""
+
+    KEPT = 32
 
     def __init__(self, root: Path, texts: Mapping[str, str], context: MarkerContext) -> None:
         self._root = root
@@ -186,15 +190,19 @@ class _Sources:
         self._lines: dict[str, list[str]] = {}
 
     def _file(self, file: str) -> list[str]:
-        if file not in self._lines:
+        lines = self._lines.pop(file, None)
+        if lines is None:
             text = self._texts.get(file)
             if text is None:
                 try:
                     text = (self._root / file).read_text(encoding="utf-8", errors="replace")
                 except OSError:
                     text = ""
-            self._lines[file] = text.splitlines()
-        return self._lines[file]
+            lines = text.splitlines()
+            if len(self._lines) >= self.KEPT:
+                del self._lines[next(iter(self._lines))]  # the least recently used
+        self._lines[file] = lines  # now the most recently used
+        return lines
 
     def lines_for(self, file: str, line: int) -> Iterator[int]:
         """The line itself, the line above, and the comment-only lines directly above that."""

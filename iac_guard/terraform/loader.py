@@ -82,6 +82,10 @@ class _Folders:
                 files.append(parsed)
         return files
 
+    def forget(self) -> None:
+        """Drops the parsed files: module calls are loaded while trees are built, never after."""
+        self._parsed.clear()
+
     @property
     def scanned(self) -> list[str]:
         return sorted(self.sources.terraform)
@@ -132,6 +136,7 @@ def load_modules(
                 load_source=_source_loader(folders), root_path=sources.root,
             )
         )
+    folders.forget()  # every tree is built: each keeps its own files, and frees them when released
     return modules, errors
 
 
