@@ -267,3 +267,10 @@ def test_concurrent_scans_sharing_a_cache_agree(project: Path, tmp_path: Path) -
     assert len(outputs) == 1 and [p.returncode for p in running] == [1, 1, 1, 1]
     assert len(_results(folder)) == 1 and not [p for p in (folder / "results").iterdir() if p.name.startswith(".")]
     assert subprocess.run(command, capture_output=True, text=True, check=False).stdout in outputs
+
+
+def test_a_results_folder_that_cannot_be_used_never_fails_the_scan(scans: Scans) -> None:
+    cold = scans.json()
+    (scans.folder / "results").rename(scans.folder / "elsewhere")
+    (scans.folder / "results").write_text("not a folder")
+    assert scans.json() == cold and scans.json() == cold and scans.ran == 3
