@@ -1,0 +1,124 @@
+"""Helpers for the untrusted-input tests (``tests/test_untrusted_*.py``): the scan run as a real
+process, the way a CI runner runs it on a pull request, under an address-space limit and a wall
+clock, so a case that would hang or exhaust memory fails the test instead of the machine.
+
+Every case asserts the exact exit code, and where the tree also holds a failing file, that the
+failing file is still found: a gate that passes silently is the bug these tests exist for.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+#: A file every hostile tree carries beside the hostile part: a hardcoded OpenAI key in an AI
+#: secret with no owner, expiry or rotation. It must be found whatever else the tree holds.
+SECRET = "sk-proj-" + "Zq9xR2vW7tY4uI1oP6aS3dF8gH5jK0lL" * 2
+FAILING_TF = f"""resource "aws_secretsmanager_secret" "openai" {{
+  name = "openai-api-key"
+}}
+
+resource "aws_secretsmanager_secret_version" "openai" {{
+  secret_id     = aws_secretsmanager_secret.openai.id
+  secret_string = "{SECRET}"
+}}
+"""
+#: The findings FAILING_TF yields in a folder of its own, as (policy, resource).
+FAILING_FINDINGS = {
+    ("IAG001", "aws_secretsmanager_secret.openai"),
+    ("IAG002", "aws_secretsmanager_secret.openai"),
+    ("IAG003", "aws_secretsmanager_secret.openai"),
+    ("IAG006", "aws_secretsmanager_secret.openai"),
+}
+
+#: Bounds for one whole-process scan: far above a normal small scan (~0.3 s, ~60 MB of heap),
+#: far below what the unbounded cases used (minutes, gigabytes).
+WALL_SECONDS = 30.0
+ADDRESS_SPACE_BYTES = 1536 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Run:
+    exit_code: int
+    stdout: str
+    stderr: str
+    seconds: float
+    #: An upper bound of the scan process's peak resident set size, in bytes (see run_cli).
+    peak_rss: int
+
+    @property
+    def report(self) -> dict:
+        return json.loads(self.stdout)
+
+    def findings(self) -> set[tuple[str, str]]:
+        return {(f["policy_id"], f["resource"]) for f in self.report["findings"]}
+
+    def assert_clean_failure(self) -> None:
+        """No traceback and no 'internal error': hostile input ends in a clear message."""
+        assert "Traceback" not in self.stderr, self.stderr
+        assert "internal error" not in self.stderr, self.stderr
+
+
+def write_tree(root: Path, files: Mapping[str, str | bytes]) -> Path:
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return root
+
+
+def _limit_address_space(limit: int) -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def run_cli(
+    args: list[str],
+    cwd: Path | None = None,
+    stdin: bytes | None = None,
+    env: Mapping[str, str] | None = None,
+    wall_seconds: float = WALL_SECONDS,
+    address_space: int = ADDRESS_SPACE_BYTES,
+) -> Run:
+    """``python -m iac_guard ARGS`` in a child process with ``RLIMIT_AS`` and a timeout.
+
+    A timeout is a failed test (the child is killed), not a skip: a hang is what is being tested.
+    The peak memory is the child's own (``wait4``), not the test process's other children.
+    """
+    environment = {**os.environ, "NO_COLOR": "1", **(env or {})}
+    started = time.monotonic()
+    child = subprocess.Popen(
+        [sys.executable, "-m", "iac_guard", *args],
+        cwd=cwd,
+        stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=environment,
+        preexec_fn=lambda: _limit_address_space(address_space),
+    )
+    try:
+        stdout, stderr = child.communicate(stdin, timeout=wall_seconds)
+    except subprocess.TimeoutExpired as exc:
+        child.kill()
+        child.communicate()
+        raise AssertionError(f"iac-guard {' '.join(args)} ran longer than {wall_seconds} s") from exc
+    seconds = time.monotonic() - started
+    # communicate() has reaped the child; its rusage went to RUSAGE_CHILDREN, so wait4 cannot be
+    # used after it. The peak of all children so far bounds this child's from above, which is
+    # the direction a memory assertion needs.
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024  # KiB on Linux
+    return Run(child.returncode, stdout.decode("utf-8", "replace"), stderr.decode("utf-8", "replace"), seconds, peak)
+
+
+def scan_json(root: Path, *extra: str, **options) -> Run:
+    """``iac-guard scan ROOT -f json --no-cache EXTRA…`` as a bounded process."""
+    return run_cli(["scan", str(root), "-f", "json", "--no-cache", *extra], **options)
