@@ -55,6 +55,9 @@ class Settings:
     jobs: int | None = None
     #: ``--shard I/N`` as (I, N): judge only the root modules and manifests of shard I.
     shard: tuple[int, int] | None = None
+    #: What ``-`` (standard input) holds: kubernetes, terraform or plan (command line only: told
+    #: by ``--stdin-kind`` or by content before the scan starts).
+    stdin_kind: str = "kubernetes"
     #: The day expiry dates are measured from; a parameter so tests and reports are reproducible.
     today: date = field(default_factory=date.today)
 

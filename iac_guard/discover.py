@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .config import CONFIG_FILE_NAME  # our own config file is never a Kubernetes manifest
+from .model import ScanError
 
 SKIPPED_DIRECTORIES = frozenset({".git", ".terraform", ".iac-guard-cache", "node_modules", "__pycache__", ".venv"})
 TERRAFORM_SUFFIXES = (".tf", ".tf.json")
@@ -22,6 +24,11 @@ YAML_SUFFIXES = (".yaml", ".yml")
 PLAN_MARKERS = ('"format_version"', '"terraform_version"')
 _PLAN_HEAD_BYTES = 4096
 STDIN = "-"
+#: Names a scan reads that are not scanned on their own: a tfvars file that is not auto-loaded
+#: (``--var-file`` reads it; named on the command line it brings its module) and the config file.
+#: pre-commit passes them when they change; they are not "a file iac-guard cannot scan".
+_READ_NOT_SCANNED = (".tfvars", ".tfvars.json")
+EXPECTED_KINDS = "Terraform (.tf, .tf.json, .tfvars), Kubernetes YAML (.yaml, .yml) or a Terraform plan JSON (terraform show -json)"
 
 
 @dataclass
@@ -32,6 +39,11 @@ class Sources:
     yaml: list[Path] = field(default_factory=list)
     plans: list[Path] = field(default_factory=list)
     read_stdin: bool = False
+    #: Why paths given yield nothing to judge: a named file of no kind the scan reads, or a
+    #: scan with no file at all. A gate that judged nothing must not pass (exit 2).
+    errors: list[ScanError] = field(default_factory=list)
+    #: Files and folders the configured ``exclude`` patterns left out, for the messages.
+    excluded: int = 0
     #: path → relative name: resolving a path costs a system call per component, and every file
     #: is named several times in a scan.
     _relative: dict[Path, str] = field(default_factory=dict, repr=False, compare=False)
@@ -62,20 +74,45 @@ def scan_root(paths: list[str]) -> Path:
 def discover(paths: list[str], exclude: tuple[str, ...] = (), root: Path | None = None) -> Sources:
     """``root``: what file names are relative to (default: the scanned folder, see scan_root)."""
     sources = Sources(root or scan_root(paths))
+    named_only = True  # every path is a file named on the command line
     for raw in paths:
         if raw == STDIN:
             sources.read_stdin = True
             continue
         path = Path(raw)
         if path.is_dir():
+            named_only = False
             _walk(path, sources, exclude)
-        else:
-            _add_file(path, sources, exclude)
+        elif not _add_file(path, sources, exclude) and not path.name.endswith(_READ_NOT_SCANNED) and path.name != CONFIG_FILE_NAME:
+            sources.errors.append(_not_scannable(path, sources))
     for files in (*sources.terraform.values(), *sources.tfvars.values()):
         files[:] = _unique_sorted(files, sources)
     sources.yaml[:] = _unique_sorted(sources.yaml, sources)
     sources.plans[:] = _unique_sorted(sources.plans, sources)
+    if sources.file_count == 0 and not sources.read_stdin and not sources.errors and not named_only:
+        sources.errors.append(_nothing_to_scan(paths, sources))
     return sources
+
+
+def _not_scannable(path: Path, sources: Sources) -> ScanError:
+    rel = sources.relative(path)
+    if path.name.endswith(".json") and path.is_file():
+        return ScanError(
+            rel, "a JSON file that is not a Terraform plan (terraform show -json output starts with format_version "
+            f"and terraform_version; Terraform's JSON syntax is named *.tf.json); expected {EXPECTED_KINDS}"
+        )
+    return ScanError(rel, f"not a file iac-guard scans; expected {EXPECTED_KINDS}")
+
+
+def _nothing_to_scan(paths: list[str], sources: Sources) -> ScanError:
+    """Named by the first folder as given: the error belongs to the command line, not to a file."""
+    first = next(p for p in paths if p != STDIN and Path(p).is_dir())
+    excluded = f" ({sources.excluded} path(s) left out by the config's exclude patterns)" if sources.excluded else ""
+    return ScanError(
+        first,
+        f"nothing to scan: no {EXPECTED_KINDS} under this folder{excluded}; name the folders that hold them, "
+        "or pipe one to '-'",
+    )
 
 
 def _unique_sorted(files: list[Path], sources: Sources) -> list[Path]:
@@ -91,11 +128,9 @@ def _walk(directory: Path, sources: Sources, exclude: tuple[str, ...]) -> None:
     for current, dirnames, filenames in os.walk(directory, followlinks=False):
         # A Helm chart's templates are Go templates, not YAML: scan `helm template` output instead.
         helm_templates = {"templates"} if "Chart.yaml" in filenames else set()
-        dirnames[:] = sorted(
-            d for d in dirnames
-            if d not in SKIPPED_DIRECTORIES and d not in helm_templates
-            and not _excluded(Path(current, d), sources, exclude, is_dir=True)
-        )
+        kept = [d for d in dirnames if d not in SKIPPED_DIRECTORIES and d not in helm_templates]
+        dirnames[:] = sorted(d for d in kept if not _excluded(Path(current, d), sources, exclude, is_dir=True))
+        sources.excluded += len(kept) - len(dirnames)
         folder = Path(current)
         base = sources.relative(folder)  # resolved once per folder, not once per file
         for name in sorted(filenames):
@@ -120,20 +155,60 @@ def _excluded(path: Path, sources: Sources, patterns: tuple[str, ...], is_dir: b
     )
 
 
-def _add_file(path: Path, sources: Sources, exclude: tuple[str, ...]) -> None:
-    if _excluded(path, sources, exclude):
-        return
+def _add_file(path: Path, sources: Sources, exclude: tuple[str, ...]) -> bool:
+    """Files it takes, by kind; False for a file of no kind the scan reads. An excluded file
+    counts as taken (the config chose to leave it out; that is stated, not an error)."""
     name = path.name
+    if name == CONFIG_FILE_NAME:
+        return False
+    if _excluded(path, sources, exclude):
+        sources.excluded += 1
+        return True
     module_dir = sources.relative(path.parent)
     module_dir = "." if module_dir in ("", ".") else module_dir
     if name.endswith(TERRAFORM_SUFFIXES):
         sources.terraform.setdefault(module_dir, []).append(path)
     elif name in TFVARS_AUTOLOADED or name.endswith(TFVARS_AUTO_SUFFIXES):
         sources.tfvars.setdefault(module_dir, []).append(path)
-    elif name.endswith(YAML_SUFFIXES) and name != CONFIG_FILE_NAME:
+    elif name.endswith(YAML_SUFFIXES):
         sources.yaml.append(path)
     elif name.endswith(".json") and not name.endswith(".tfvars.json") and looks_like_plan(path):
         sources.plans.append(path)
+    else:
+        return False
+    return True
+
+
+#: A Terraform block header at the very start of a line: ``resource "x" "y" {``, ``locals {``.
+#: Unindented, so Terraform text inside a YAML block scalar (a ConfigMap holding a .tf file) is
+#: not taken for Terraform; YAML's own top level is ``key:``, ``- `` or ``---``, never this.
+_TERRAFORM_BLOCK = re.compile(
+    r'(?m)^(?:resource|data|module|variable|output|locals|provider|terraform|moved|import|check|removed)'
+    r'(?:[ \t][^\n{=]*)?\{'  # one pass over the line: no nested repetition to backtrack over
+)
+
+
+def stdin_kind(text: str) -> str | None:
+    """What standard input holds, told by content: a plan JSON (its marker keys), Terraform (a
+    block header on a line of its own, or a JSON object of Terraform's top-level keys), or
+    Kubernetes YAML (``apiVersion:`` and ``kind:``); None when it is none of them, so a pipe
+    from the wrong command is an error rather than a scan of nothing."""
+    head = text.lstrip("\ufeff \t\r\n")
+    if head.startswith("{"):
+        if all(marker in head[:_PLAN_HEAD_BYTES] for marker in PLAN_MARKERS):
+            return "plan"
+        if _JSON_TERRAFORM_KEY.search(head):
+            return "terraform"
+        return None
+    if _TERRAFORM_BLOCK.search(text):
+        return "terraform"
+    if _KUBERNETES_KEYS[0].search(text) and _KUBERNETES_KEYS[1].search(text):
+        return "kubernetes"
+    return None
+
+
+_JSON_TERRAFORM_KEY = re.compile(r'^\{\s*"(?:resource|data|module|variable|output|locals|provider|terraform)"\s*:')
+_KUBERNETES_KEYS = (re.compile(r"(?m)^[ \t-]*apiVersion[ \t]*:"), re.compile(r"(?m)^[ \t-]*kind[ \t]*:"))
 
 
 def looks_like_plan(path: Path) -> bool:

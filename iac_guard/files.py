@@ -12,7 +12,7 @@ import os
 import stat
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import BinaryIO, Iterator
 
 from .model import ScanError
 
@@ -60,13 +60,25 @@ def _read(path: Path, rel_path: str, max_bytes: int) -> bytes | ScanError:
     return data
 
 
+def read_stream(stream: BinaryIO, rel_path: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> bytes | ScanError:
+    """Standard input, bounded like a file: the read stops one byte past ``max_bytes``, so a
+    producer that never stops (``yes |``) costs at most that much memory."""
+    try:
+        data = stream.read(max_bytes + 1)
+    except OSError as exc:
+        return cannot_read(rel_path, exc)
+    if len(data) > max_bytes:
+        return too_large(rel_path, len(data), max_bytes, "at least ")
+    return data
+
+
 def cannot_read(rel_path: str, exc: OSError) -> ScanError:
     return ScanError(rel_path, f"cannot read the file ({exc.strerror or type(exc).__name__})")
 
 
-def too_large(rel_path: str, size: int, max_bytes: int) -> ScanError:
+def too_large(rel_path: str, size: int, max_bytes: int, at_least: str = "") -> ScanError:
     return ScanError(
-        rel_path, f"file is larger than max_file_bytes ({size:,} > {max_bytes:,} bytes): not read; raise max_file_bytes in .iac-guard.yaml to scan it"
+        rel_path, f"file is larger than max_file_bytes ({at_least}{size:,} > {max_bytes:,} bytes): not read; raise max_file_bytes in .iac-guard.yaml to scan it"
     )
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import gc
 import os
 import pickle
+import signal
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -189,23 +190,6 @@ def own_process() -> None:
     gc.disable()
 
 
-def exit_now(code: Any) -> None:
-    """Ends the process with ``code`` once output is flushed, skipping the interpreter's teardown
-    (freeing a large scan's objects one by one takes most of a second). Only for the process's
-    own end: ``_Group.main`` calls it where ``sys.exit`` would have been."""
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):
-        pass
-    if code is None:
-        code = 0
-    elif not isinstance(code, int):
-        print(code, file=sys.stderr)
-        code = 1
-    os._exit(code)
-
-
 @contextmanager
 def gc_paused() -> Iterator[None]:
     """The cyclic garbage collector off for the scan. A scan allocates millions of long-lived,
@@ -252,11 +236,46 @@ def _parse_and_store(job: _Job, cache: Cache | None) -> Any:
 # --- the pool ---------------------------------------------------------------------------------
 
 
-def _start_worker(cache_dir: Path | None) -> None:
+def _start_worker(cache_dir: Path | None, parent: int) -> None:
     gc.disable()  # see gc_paused; a worker only parses, and exits with the pool
+    _die_with(parent)
     # Forked workers inherit the parent's parser; spawned ones build theirs (tables from the
     # cache, read through a connection of their own).
     _warm_parser(Cache.open(cache_dir) if cache_dir is not None and _pool_context().get_start_method() != "fork" else None)
+
+
+def _die_with(parent: int) -> None:
+    """A worker must not outlive the scan: killed with its parent (Linux: the kernel sends
+    SIGKILL when the parent dies, ``PR_SET_PDEATHSIG``; elsewhere a watcher thread sees the
+    parent change), and deaf to Ctrl-C, which the terminal sends the whole process group — the
+    parent alone answers it (exit 130), without one traceback per worker."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            _watch_parent(parent)
+    else:
+        _watch_parent(parent)
+    if os.getppid() != parent:  # the parent died before the signal was asked for
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _watch_parent(parent: int) -> None:
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="iac-guard-parent-watch", daemon=True).start()
 
 
 def _warm_parser(cache: Cache | None) -> None:
@@ -327,20 +346,25 @@ def _parse_in_pool(jobs: list[_Job], workers: int, cache: Cache | None) -> list[
             if cache is not None and jobs[index].entry is not None:
                 cache.put(jobs[index].entry, payload)  # type: ignore[arg-type]
 
+    pool = ProcessPoolExecutor(workers, mp_context=_pool_context(), initializer=_start_worker, initargs=(cache_dir, os.getpid()))
+    finished = False
     try:
-        with ProcessPoolExecutor(workers, mp_context=_pool_context(), initializer=_start_worker, initargs=(cache_dir,)) as pool:
-            chunks = [remote[start : start + size] for start in range(0, len(remote), size)]
-            pending = deque((chunk, pool.submit(_work_chunk, [jobs[i] for i in chunk])) for chunk in chunks)
-            for index in local:
-                results[index] = _parse_and_store(jobs[index], cache)
-                while pending and pending[0][1].done():
-                    chunk, answer = pending.popleft()
-                    take(chunk, answer.result())
-            while pending:
+        chunks = [remote[start : start + size] for start in range(0, len(remote), size)]
+        pending = deque((chunk, pool.submit(_work_chunk, [jobs[i] for i in chunk])) for chunk in chunks)
+        for index in local:
+            results[index] = _parse_and_store(jobs[index], cache)
+            while pending and pending[0][1].done():
                 chunk, answer = pending.popleft()
                 take(chunk, answer.result())
+        while pending:
+            chunk, answer = pending.popleft()
+            take(chunk, answer.result())
+        finished = True
     except (BrokenProcessPool, OSError, pickle.PicklingError, AttributeError, TypeError):
-        pass  # a worker died or could not start: what the pool had not answered is parsed here
+        finished = True  # a worker died or could not start: what the pool had not answered is parsed here
+    finally:
+        # Interrupted (Ctrl-C): do not wait for the chunks in flight; the workers die with us.
+        pool.shutdown(wait=finished, cancel_futures=True)
     for index, result in enumerate(results):
         if result is _PENDING:
             results[index] = _parse_and_store(jobs[index], cache)

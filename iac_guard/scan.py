@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 from .config import Settings
-from .discover import Sources, discover
+from .discover import EXPECTED_KINDS, Sources, discover
 from .inventory import Inventory, build_inventory
 from .model import SEVERITY_ORDER, Check, Finding, Location, ScanError
 from .project import Project
@@ -162,7 +162,6 @@ def _result_cache(settings: Settings) -> "Cache | None":
 def _run_scan(
     sources: Sources, settings: Settings, policies: list["Policy"], stdin_text: str | None, filters: Filters
 ) -> ScanResult:
-    from .kubernetes.loader import load_kube_text
     from .merge import Shard, export_inventory, judged_inventory, shard_file_count
     from .parallel import file_loader, scan_files
     from .policy.engine import applicable, evaluate
@@ -178,7 +177,9 @@ def _run_scan(
     modules, load_errors = load_modules(sources, DATA_SOURCES, variables, loader, shard.owns if shard else None)
     errors += load_errors
     modules += _plans(sources, settings, errors, loader, shard)
-    project = Project(sources.root, modules)
+    errors += sources.errors
+    stdin_modules, stdin_objects = _stdin(sources, settings, stdin_text, errors) if sources.read_stdin else ([], [])
+    project = Project(sources.root, modules + stdin_modules)
     for path in sources.yaml:
         objects, yaml_errors = loader.kubernetes(path, sources.relative(path))
         project.kube_objects += objects
@@ -186,9 +187,7 @@ def _run_scan(
     loader.forget()
     files = sources.file_count if shard is None else shard_file_count(sources, shard)
     if sources.read_stdin:
-        objects, yaml_errors = load_kube_text(stdin_text or "", STDIN_NAME)
-        project.kube_objects += objects
-        errors += yaml_errors
+        project.kube_objects += stdin_objects
         files += 1 if shard is None else 0
     extraction = extract_all(project, settings)  # releases each module tree once it is extracted
     kube_objects = project.kube_objects
@@ -202,6 +201,41 @@ def _run_scan(
     if shard is not None:
         result.shard = ShardReport(shard.index, shard.count, export_inventory(everything, shard, settings))
     return _filter(result, kube_objects, sources, stdin_text)
+
+
+def _stdin(
+    sources: Sources, settings: Settings, text: str | None, errors: list[ScanError]
+) -> tuple[list["Module"], list["KubeObject"]]:
+    """Standard input as the kind the command line settled on (``--stdin-kind``, or told by
+    content). Terraform from a pipe is one root module of one file, ``<stdin>``: it has no folder,
+    so its local module calls and ``file()`` reads stay unknown. Input that holds nothing of its
+    kind is an error: a pipe from the wrong command must not pass as a clean scan."""
+    from .providers import DATA_SOURCES
+
+    text = text or ""
+    if settings.stdin_kind == "terraform":
+        from .terraform.module import Module
+        from .terraform.parse import parse_json_text, parse_text
+
+        parse = parse_json_text if text.lstrip("\ufeff \t\r\n").startswith("{") else parse_text
+        parsed = parse(text, STDIN_NAME)
+        if isinstance(parsed, ScanError):
+            errors.append(parsed)
+            return [], []
+        return [Module(STDIN_NAME, [parsed], {}, DATA_SOURCES, root_path=sources.root)], []
+    if settings.stdin_kind == "plan":
+        from .terraform.plan import plan_from_bytes
+
+        module, plan_errors = plan_from_bytes(text.encode("utf-8"), STDIN_NAME, DATA_SOURCES)
+        errors += plan_errors
+        return ([module] if module is not None else []), []
+    from .kubernetes.loader import load_kube_text
+
+    objects, yaml_errors = load_kube_text(text, STDIN_NAME)
+    errors += yaml_errors
+    if not objects and not yaml_errors:
+        errors.append(ScanError(STDIN_NAME, f"standard input holds no Kubernetes object (apiVersion and kind); expected {EXPECTED_KINDS}"))
+    return [], objects
 
 
 def _filter(result: ScanResult, kube_objects: "list[KubeObject]", sources: Sources, stdin_text: str | None) -> ScanResult:

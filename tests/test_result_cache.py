@@ -216,7 +216,7 @@ def test_an_answer_behind_a_symbolic_link_is_not_read(scans: Scans) -> None:
 
 
 def test_the_command_stores_its_answer_before_it_returns(project: Path, tmp_path: Path) -> None:
-    """The ``iac-guard`` process ends without tearing its objects down (parallel.exit_now): the
+    """The ``iac-guard`` process ends without tearing its objects down (cli.output.exit_now): the
     entry must be whole on disk by then."""
     folder = tmp_path / "cache"
     command = [sys.executable, "-m", "iac_guard", "scan", str(project), "--cache-dir", str(folder), "--format", "json", "--scope", "all"]

@@ -8,12 +8,14 @@ reaches the user; set IAC_GUARD_DEBUG=1 to see one when reporting a bug.
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any
 
 import click
 
 from .. import __version__
-from .exit_codes import EXIT_ERROR
+from .exit_codes import EXIT_ERROR, EXIT_INTERRUPTED
+from .output import OUTPUT_ERRNOS, exit_now, guard_closed_stdout, report_output_failure
 from .baseline_command import baseline
 from .inventory_command import inventory
 from .merge_command import merge
@@ -27,12 +29,13 @@ class _Group(click.Group):
 
     def main(self, args: Any = None, *rest: Any, **options: Any) -> Any:
         """Without ``args`` this is the ``iac-guard`` process itself (a test runner always passes
-        them): the process is ours to tune (``parallel.own_process``) and ends without tearing
-        down the scan's objects one by one."""
+        them): the process is ours to tune (``parallel.own_process``), a closed standard output
+        fails loudly, and it ends without tearing down the scan's objects one by one."""
         if args is not None:
             return super().main(args, *rest, **options)
-        from ..parallel import exit_now, own_process
+        from ..parallel import own_process
 
+        guard_closed_stdout()
         own_process()
         try:
             return super().main(args, *rest, **options)
@@ -45,11 +48,24 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
+        except KeyboardInterrupt:
+            # Not click's "Aborted!" and exit 1: 1 means "failing findings" to a CI system.
+            click.echo("iac-guard: interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except OSError as exc:
+            if exc.errno not in OUTPUT_ERRNOS or os.environ.get("IAC_GUARD_DEBUG"):
+                raise _internal(exc, ctx)
+            report_output_failure(exc)
+            sys.exit(EXIT_ERROR)
         except Exception as exc:  # noqa: BLE001 - last line of defence, by design
-            if os.environ.get("IAC_GUARD_DEBUG"):
-                raise
-            click.echo(f"iac-guard: internal error ({type(exc).__name__}); rerun with IAC_GUARD_DEBUG=1 and report it", err=True)
-            ctx.exit(EXIT_ERROR)
+            raise _internal(exc, ctx)
+
+
+def _internal(exc: Exception, ctx: click.Context) -> BaseException:
+    if os.environ.get("IAC_GUARD_DEBUG"):
+        return exc
+    click.echo(f"iac-guard: internal error ({type(exc).__name__}); rerun with IAC_GUARD_DEBUG=1 and report it", err=True)
+    return SystemExit(EXIT_ERROR)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

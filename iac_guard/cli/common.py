@@ -11,11 +11,14 @@ import sys
 from dataclasses import dataclass
 from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, NoReturn
 
 import click
 
 from .exit_codes import EXIT_ERROR
+
+#: What '-' may hold (``discover.stdin_kind`` tells them by content; ``scan._stdin`` reads each).
+STDIN_KINDS = ("kubernetes", "terraform", "plan")
 
 if TYPE_CHECKING:
     from ..scan import ScanResult
@@ -42,6 +45,7 @@ class ScanRequest:
     no_cache: bool = False
     cache_dir: Path | None = None
     shard: tuple[int, int] | None = None
+    stdin_kind: str = "auto"
 
     @property
     def targets(self) -> list[str]:
@@ -67,6 +71,7 @@ def scan_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--no-cache", is_flag=True, help="Neither read nor write the parse cache."),
         click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Parse cache folder (default: $IAC_GUARD_CACHE_DIR, else the user cache folder, e.g. ~/.cache/iac-guard)."),
         click.option("--shard", metavar="I/N", callback=_check_shard, help="Judge only shard I of N (root modules and manifests split by a stable hash); combine the shards' JSON with iac-guard merge."),
+        click.option("--stdin-kind", type=click.Choice(["auto", *STDIN_KINDS]), default="auto", show_default=True, help="What '-' (standard input) holds: Kubernetes YAML, Terraform, or a plan JSON; auto tells them by content."),
     ]
 
     return options_into(ScanRequest, "request", options)(command)
@@ -133,8 +138,38 @@ def run_scan_command(request: ScanRequest, gate: "GateRequest | None" = None) ->
         from .gate import build_filters
 
         filters = build_filters(gate, scan_root(targets))
-    stdin_text = sys.stdin.read() if "-" in targets else None
+    stdin_text = None
+    if "-" in targets:
+        stdin_text, kind = _read_stdin(request.stdin_kind, settings.max_file_bytes)
+        settings = settings.with_overrides(stdin_kind=kind)
     return _with_progress(lambda: run_scan(targets, settings, policies, stdin_text, filters))
+
+
+def _read_stdin(requested: str, max_bytes: int) -> tuple[str, str]:
+    """Standard input's text and kind, or exit 2 saying what was expected: read no more than
+    ``max_bytes`` (a producer that never stops must not fill memory), as UTF-8, of a kind the
+    scan reads."""
+    from ..discover import EXPECTED_KINDS, stdin_kind
+    from ..files import read_stream
+
+    stream = getattr(sys.stdin, "buffer", None)
+    data = read_stream(stream, "<stdin>", max_bytes) if stream is not None else b""
+    if isinstance(data, bytes):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            _stdin_error(f"standard input is not UTF-8 text (invalid byte at offset {exc.start})")
+        kind = stdin_kind(text) if requested == "auto" else requested
+        if kind is not None:
+            return text, kind
+        what = "is empty" if not text.strip() else "holds nothing iac-guard reads"
+        _stdin_error(f"standard input {what}: expected {EXPECTED_KINDS}; name the kind with --stdin-kind if it is one of them")
+    _stdin_error(data.render())
+
+
+def _stdin_error(message: str) -> NoReturn:
+    click.echo(f"iac-guard: {message}", err=True)
+    sys.exit(EXIT_ERROR)
 
 
 def with_module_files(targets: list[str]) -> list[str]:
@@ -143,7 +178,7 @@ def with_module_files(targets: list[str]) -> list[str]:
     files, and references to the other files must still resolve."""
     from ..discover import TERRAFORM_SUFFIXES, TFVARS_AUTO_SUFFIXES, TFVARS_AUTOLOADED
 
-    module_file = (*TERRAFORM_SUFFIXES, *TFVARS_AUTO_SUFFIXES, *TFVARS_AUTOLOADED, ".tfvars")
+    module_file = (*TERRAFORM_SUFFIXES, *TFVARS_AUTO_SUFFIXES, *TFVARS_AUTOLOADED, ".tfvars", ".tfvars.json")
     expanded: list[str] = []
     for target in targets:
         expanded.append(target)

@@ -44,11 +44,13 @@ def scan(request: ScanRequest, gate: GateRequest, formats: tuple[tuple[str, Path
     """Scan Terraform and Kubernetes files for AI credential problems.
 
     PATHS are folders or files (default: the current folder); a .tf file brings the rest of its
-    module. '-' reads Kubernetes YAML from standard input, e.g.  helm template . | iac-guard scan -
+    module. '-' reads standard input (Kubernetes YAML, Terraform or a plan JSON, told by content
+    or by --stdin-kind), e.g.  helm template . | iac-guard scan -
 
     \b
     Exit codes: 0 nothing failing, 1 failing findings at or above --fail-on (never with
-    --soft-fail), 2 usage, config, baseline, git or parse error.
+    --soft-fail), 2 usage, config, baseline, git or parse error, nothing to scan, or a report
+    standard output could not take; 130 interrupted.
     """
     from ..report import renderer, writer
 

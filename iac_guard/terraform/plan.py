@@ -30,6 +30,13 @@ def load_plan(
     data = read_input(path, relative, max_bytes)
     if isinstance(data, ScanError):
         return None, [data]
+    return plan_from_bytes(data, relative, data_sources, sources)
+
+
+def plan_from_bytes(
+    data: bytes, relative: str, data_sources: Mapping[str, DataSourceEvaluator], sources: Mapping[str, Resource] | None = None
+) -> tuple[Module | None, list[ScanError]]:
+    """A plan's bytes as read from a file or standard input."""
     try:
         document = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
