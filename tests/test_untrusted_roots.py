@@ -94,6 +94,34 @@ def test_a_cycle_called_from_a_root_is_judged_through_that_root(tmp_path: Path) 
     assert roots(tree) == ["live"]
 
 
+def test_a_cycle_of_zero_instance_calls_is_an_error_and_each_folder_is_a_root(tmp_path: Path) -> None:
+    tree = write_tree(tmp_path, {
+        "a/main.tf": FAILING_TF + call("b", "../b", "  count = 0\n"),
+        "b/main.tf": call("a", "../a", "  for_each = {}\n"),
+    })
+    result = scan_path(tree)
+    assert result.exit_code == 2
+    assert findings(result) == failing_at("a/main.tf")
+    assert [(e.file, e.line) for e in result.errors] == [("a/main.tf", 9)]
+    assert roots(tree) == ["a", "b"]
+
+
+def test_a_cycle_through_a_folder_not_discovered_is_an_error_at_the_call_back(tmp_path: Path) -> None:
+    """A folder under .terraform/ is never discovered, so only the built tree sees this cycle."""
+    tree = write_tree(tmp_path, {
+        "live/main.tf": FAILING_TF + call("x", "./.terraform/modules/x"),
+        "live/.terraform/modules/x/main.tf": call("back", "../../.."),
+    })
+    result = scan_path(tree)
+    assert result.exit_code == 2
+    assert findings(result) == failing_at("live/main.tf")
+    assert messages(result) == [(
+        "live/.terraform/modules/x/main.tf", 1,
+        'module calls form a cycle: live → live/.terraform/modules/x → live (module "back"); Terraform cannot '
+        "load it, so the call back into the cycle is left out",
+    )]
+
+
 # -- a call through no instance hides nothing --------------------------------------------------
 
 
