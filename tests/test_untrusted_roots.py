@@ -49,77 +49,74 @@ def messages(result) -> list[tuple[str, int | None, str]]:
 # -- a self-call or a cycle is an error, and its folders are still judged ---------------------
 
 
-@pytest.mark.parametrize("source, repeat", [("./", "  count = 0\n"), (".", ""), ("./", "  for_each = {}\n")])
-def test_a_self_call_is_an_error_and_its_folder_is_judged(tmp_path: Path, source: str, repeat: str) -> None:
-    tree = write_tree(tmp_path, {"prod/main.tf": FAILING_TF + call("self", source, repeat)})
+def judged_with_errors(tmp_path: Path, files: dict[str, str]):
+    """The findings, errors and root folders of a scan that must exit 2."""
+    tree = write_tree(tmp_path, files)
     result = scan_path(tree)
     assert result.exit_code == 2
-    assert findings(result) == failing_at("prod/main.tf")
-    assert messages(result) == [(
-        "prod/main.tf", 9,
-        'module calls form a cycle: prod → prod (module "self" in prod/main.tf:9); Terraform cannot load it, '
-        "so each folder is judged with the call back into the cycle left out",
-    )]
-    assert roots(tree) == ["prod"]
+    return findings(result), messages(result), roots(tree)
+
+
+def cycle_message(path: str, calls: str) -> str:
+    return (
+        f"module calls form a cycle: {path} ({calls}); Terraform cannot load it, so each folder is judged with "
+        "the call back into the cycle left out"
+    )
+
+
+@pytest.mark.parametrize("source, repeat", [("./", "  count = 0\n"), (".", ""), ("./", "  for_each = {}\n")])
+def test_a_self_call_is_an_error_and_its_folder_is_judged(tmp_path: Path, source: str, repeat: str) -> None:
+    assert judged_with_errors(tmp_path, {"prod/main.tf": FAILING_TF + call("self", source, repeat)}) == (
+        failing_at("prod/main.tf"),
+        [("prod/main.tf", 9, cycle_message("prod → prod", 'module "self" in prod/main.tf:9'))],
+        ["prod"],
+    )
 
 
 def test_a_cycle_is_an_error_naming_its_files_and_both_folders_are_judged(tmp_path: Path) -> None:
-    tree = write_tree(tmp_path, {
-        "a/main.tf": call("b", "../b"),
-        "b/main.tf": FAILING_TF + call("a", "../a"),
-        "other/main.tf": FAILING_TF,
-    })
-    result = scan_path(tree)
-    assert result.exit_code == 2
+    files = {"a/main.tf": call("b", "../b"), "b/main.tf": FAILING_TF + call("a", "../a"), "other/main.tf": FAILING_TF}
     # a (first in name order) is the root; b is judged through its call, without the call back.
-    assert findings(result) == failing_at("b/main.tf", "module.b.") | failing_at("other/main.tf")
-    assert messages(result) == [(
-        "a/main.tf", 1,
-        'module calls form a cycle: a → b → a (module "b" in a/main.tf:1, module "a" in b/main.tf:9); '
-        "Terraform cannot load it, so each folder is judged with the call back into the cycle left out",
-    )]
-    assert roots(tree) == ["a", "other"]
+    assert judged_with_errors(tmp_path, files) == (
+        failing_at("b/main.tf", "module.b.") | failing_at("other/main.tf"),
+        [("a/main.tf", 1, cycle_message("a → b → a", 'module "b" in a/main.tf:1, module "a" in b/main.tf:9'))],
+        ["a", "other"],
+    )
 
 
 def test_a_cycle_called_from_a_root_is_judged_through_that_root(tmp_path: Path) -> None:
-    tree = write_tree(tmp_path, {
-        "live/main.tf": call("a", "../a"),
-        "a/main.tf": call("b", "../b"),
-        "b/main.tf": FAILING_TF + call("a", "../a"),
-    })
-    result = scan_path(tree)
-    assert result.exit_code == 2
-    assert findings(result) == failing_at("b/main.tf", "module.a.module.b.")
-    assert [e.file for e in result.errors] == ["a/main.tf"]
-    assert roots(tree) == ["live"]
+    files = {"live/main.tf": call("a", "../a"), "a/main.tf": call("b", "../b"), "b/main.tf": FAILING_TF + call("a", "../a")}
+    assert judged_with_errors(tmp_path, files) == (
+        failing_at("b/main.tf", "module.a.module.b."),
+        [("a/main.tf", 1, cycle_message("a → b → a", 'module "b" in a/main.tf:1, module "a" in b/main.tf:9'))],
+        ["live"],
+    )
 
 
 def test_a_cycle_of_zero_instance_calls_is_an_error_and_each_folder_is_a_root(tmp_path: Path) -> None:
-    tree = write_tree(tmp_path, {
+    files = {
         "a/main.tf": FAILING_TF + call("b", "../b", "  count = 0\n"),
         "b/main.tf": call("a", "../a", "  for_each = {}\n"),
-    })
-    result = scan_path(tree)
-    assert result.exit_code == 2
-    assert findings(result) == failing_at("a/main.tf")
-    assert [(e.file, e.line) for e in result.errors] == [("a/main.tf", 9)]
-    assert roots(tree) == ["a", "b"]
+    }
+    assert judged_with_errors(tmp_path, files) == (
+        failing_at("a/main.tf"),
+        [("a/main.tf", 9, cycle_message("a → b → a", 'module "b" in a/main.tf:9, module "a" in b/main.tf:1'))],
+        ["a", "b"],
+    )
 
 
 def test_a_cycle_through_a_folder_not_discovered_is_an_error_at_the_call_back(tmp_path: Path) -> None:
     """A folder under .terraform/ is never discovered, so only the built tree sees this cycle."""
-    tree = write_tree(tmp_path, {
+    files = {
         "live/main.tf": FAILING_TF + call("x", "./.terraform/modules/x"),
         "live/.terraform/modules/x/main.tf": call("back", "../../.."),
-    })
-    result = scan_path(tree)
-    assert result.exit_code == 2
-    assert findings(result) == failing_at("live/main.tf")
-    assert messages(result) == [(
-        "live/.terraform/modules/x/main.tf", 1,
+    }
+    message = (
         'module calls form a cycle: live → live/.terraform/modules/x → live (module "back"); Terraform cannot '
-        "load it, so the call back into the cycle is left out",
-    )]
+        "load it, so the call back into the cycle is left out"
+    )
+    assert judged_with_errors(tmp_path, files) == (
+        failing_at("live/main.tf"), [("live/.terraform/modules/x/main.tf", 1, message)], ["live"],
+    )
 
 
 # -- a call through no instance hides nothing --------------------------------------------------
