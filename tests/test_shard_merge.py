@@ -304,3 +304,34 @@ def test_the_readme_matrix_example_uses_real_options() -> None:
                 for option in re.findall(r"(?<![\w-])(--[a-z][a-z-]+|-o)(?![\w-])", command.split(name, 1)[1]):
                     assert option in text_help, (option, command)
     assert workflow["jobs"]["merge"]["needs"] == "scan"
+
+
+def test_every_shard_decides_the_roots_one_scan_decides(tmp_path: Path) -> None:
+    """Calls through zero instances (written, or known only by evaluating a variable), through one
+    instance known only by evaluation, a cycle and a chain past the depth limit: merged shards
+    judge each folder exactly as one scan does."""
+    secret = 'resource "aws_secretsmanager_secret" "openai" {\n  name = "openai-api-key"\n}\n'
+
+    def call(target: str, repeat: str = "") -> str:
+        return f'variable "n" {{\n  default = {1 if "one" in target else 0}\n}}\nmodule "x" {{\n  source = "../{target}"\n{repeat}}}\n'
+
+    files = {
+        "decoy/main.tf": call("prod", "  count = 0\n"), "prod/main.tf": secret,
+        "gate/main.tf": call("gated", "  count = var.n\n"), "gated/main.tf": secret,
+        "open/main.tf": call("gated-one", "  count = var.n\n"), "gated-one/main.tf": secret,
+        "a/main.tf": call("b"), "b/main.tf": secret + call("a"),
+        **{f"c{i:02}/main.tf": call(f"c{i + 1:02}") for i in range(18)}, "c18/main.tf": secret,
+    }
+    root = write_project(tmp_path, files)
+    whole = json.loads(render(scan_path(root)))
+    assert whole["summary"]["exit_code"] == 2 and len(whole["errors"]) == 2  # the cycle, the depth
+    secret_address = "aws_secretsmanager_secret.openai"
+    assert {(f["resource"], f["file"]) for f in whole["findings"]} == {
+        (secret_address, "prod/main.tf"), (secret_address, "gated/main.tf"),
+        (f"module.x[0].{secret_address}", "gated-one/main.tf"),
+        (f"module.x.{secret_address}", "b/main.tf"), (f"module.x.{secret_address}", "c18/main.tf"),
+    }
+    for count in (2, 3, 5):
+        document = merged(root, count)
+        assert as_multiset(document["findings"]) == as_multiset(whole["findings"])
+        assert document["errors"] == whole["errors"]

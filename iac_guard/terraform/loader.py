@@ -1,8 +1,9 @@
-"""Builds the Terraform module trees of a scan: one root per folder of ``.tf`` files that no other
-scanned folder calls as a module, with its tfvars applied and its local modules loaded.
+"""Builds the Terraform module trees of a scan: one root module per folder of ``.tf`` files that
+is not judged through the calls that reach it (``roots.py`` decides which), with its tfvars
+applied and its local modules loaded.
 
-A folder that is only ever called as a module is not judged as a root with its defaults: its
-resources are judged through each call, with the inputs that call passes.
+A folder a judged root module reaches as a module is not judged again as a root with its
+defaults: its resources are judged through each call, with the inputs that call passes.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from ..files import read_input, regular_files
 from ..model import Location, ScanError
 from ..parallel import TERRAFORM, FileLoader
 from .evaluate import LITERAL_EVALUATOR
-from .hcl_ast import Literal
 from .module import DataSourceEvaluator, Module, VariableValue
 from .parse import TerraformFile
+from .roots import Calls, ModuleCall, cycle_errors, is_local, module_calls, needs_evaluation, source_folders, static_reach
 
 
 #: A module block starts a line (HCL block headers stand on their own line); a file without one
@@ -56,14 +57,14 @@ class _Folders:
         for directory in chosen:
             self._parsed[directory] = self._parse(sources.terraform[directory])
 
-    def calls(self, folder: str) -> set[str]:
-        """Local module folders a discovered folder calls, parsing only what can declare them."""
+    def calls(self, folder: str) -> list[ModuleCall]:
+        """Local module calls of a discovered folder, parsing only what can declare them."""
         if folder in self._parsed:
-            return _local_calls(folder, self._parsed[folder])
+            return module_calls(folder, self._parsed[folder])
         limit = self.loader.options.max_file_bytes
         declaring = [path for path in self.sources.terraform.get(folder, []) if declares_modules(path, limit)]
         parsed = [self.loader.terraform(path, self.sources.relative(path)) for path in declaring]
-        return _local_calls(folder, [f for f in parsed if not isinstance(f, ScanError)])
+        return module_calls(folder, [f for f in parsed if not isinstance(f, ScanError)])
 
     def prefetch(self, folders: Iterable[str]) -> None:
         """Parse the discovered files of these folders in one pass (in parallel when worth it)."""
@@ -91,8 +92,11 @@ class _Folders:
         return sorted(self.sources.terraform)
 
     def files(self, folder: str) -> list[TerraformFile] | None:
-        """Files of a folder inside the scanned root; a folder not discovered (under .terraform/,
-        or excluded) is parsed on first use."""
+        """Files of a folder inside the scanned root, parsed on first use: a discovered folder's
+        discovered files (as in a scan that parsed it up front), else (under .terraform/, or
+        excluded) the folder's files."""
+        if folder not in self._parsed and folder in self.sources.terraform:
+            self._parsed[folder] = self._parse(self.sources.terraform[folder])
         if folder not in self._parsed:
             path = (self.sources.root / folder).resolve()
             try:
@@ -113,73 +117,111 @@ def load_modules(
     loader: FileLoader | None = None,
     owned: Callable[[str], bool] | None = None,
 ) -> tuple[list[Module], list[ScanError]]:
-    """Root module trees and the files that could not be read. ``variables`` (from
-    ``--var-file`` / ``--var``) apply to every root, over its auto-loaded tfvars. ``loader``
-    parses the files (parallel, cached, size-limited; default: in-process). ``owned`` (``--shard``)
-    keeps only the root modules whose folder it accepts; which folders are roots is still decided
-    over every discovered folder, as without it."""
+    """Root module trees, in folder order, and the files that could not be read or loaded.
+    ``variables`` (from ``--var-file`` / ``--var``) apply to every root, over its auto-loaded
+    tfvars. ``loader`` parses the files (parallel, cached, size-limited; default: in-process).
+    ``owned`` (``--shard``) keeps only the root modules whose folder it accepts; which folders
+    are roots is still decided over every discovered folder, as without it (roots.py)."""
     errors: list[ScanError] = []
     loader = loader or FileLoader()
     folders = _Folders(sources, errors, loader, owned)
     calls = {folder: folders.calls(folder) for folder in folders.scanned}
-    called = {target for targets in calls.values() for target in targets}
-    roots = [d for d in folders.scanned if d not in called and (owned is None or owned(d))]
-    if owned is not None:
-        folders.prefetch(_reachable(roots, calls))
+    errors += [error for folder, error in cycle_errors(calls) if owned is None or owned(folder)]
     modules = []
-    for directory in roots:
-        tfvars = _load_tfvars(sources, sources.tfvars.get(directory, []), errors, loader)
-        tfvars.update(variables or {})
-        modules.append(
-            Module(
-                directory, folders.files(directory) or [], tfvars, data_sources,
-                load_source=_source_loader(folders), root_path=sources.root,
-            )
-        )
+    reached: set[str] = set()
+    undecided = set(folders.scanned)
+    while undecided:
+        roots = source_folders(undecided, calls)
+        for root in roots:
+            reached |= static_reach(root, calls)
+        if owned is not None:
+            folders.prefetch(_reachable([root for root in roots if owned(root)], calls))
+        for root in roots:
+            mine = owned is None or owned(root)
+            evaluate = needs_evaluation(root, calls, reached)
+            if not (mine or evaluate):
+                continue
+            module = _root_module(root, sources, folders, data_sources, variables, loader, errors if mine else [])
+            if evaluate:
+                reached |= {instance.folder for instance in module.instances()} - {root}
+            if mine:
+                modules.append(module)
+                errors += module.expansion.errors
+            else:
+                module.release()  # built only to know what it reaches: its shard judges it
+        undecided -= set(roots) | reached
     folders.forget()  # every tree is built: each keeps its own files, and frees them when released
+    modules.sort(key=lambda module: module.directory)
     return modules, errors
 
 
-def _reachable(roots: list[str], calls: Mapping[str, set[str]]) -> list[str]:
+def _root_module(
+    directory: str, sources: Sources, folders: _Folders, data_sources: Mapping[str, DataSourceEvaluator],
+    variables: Mapping[str, VariableValue] | None, loader: FileLoader, errors: list[ScanError],
+) -> Module:
+    tfvars = _load_tfvars(sources, sources.tfvars.get(directory, []), errors, loader)
+    tfvars.update(variables or {})
+    return Module(
+        directory, folders.files(directory) or [], tfvars, data_sources,
+        load_source=_source_loader(folders), root_path=sources.root,
+    )
+
+
+def _reachable(roots: list[str], calls: Calls) -> list[str]:
     """The discovered folders these roots call, directly or through other modules."""
     seen: set[str] = set()
-    pending = [target for root in roots for target in calls.get(root, ())]
+    pending = [call.target for root in roots for call in calls.get(root, ())]
     while pending:
         folder = pending.pop()
         if folder not in seen:
             seen.add(folder)
-            pending.extend(calls.get(folder, ()))
+            pending.extend(call.target for call in calls.get(folder, ()))
     return sorted(seen)
-
-
-def _local_calls(folder: str, files: list[TerraformFile]) -> set[str]:
-    """Folders this folder calls as local modules."""
-    targets = set()
-    for terraform_file in files:
-        for block in terraform_file.body.blocks_of("module"):
-            source = block.body.attributes.get("source")
-            if source is not None and isinstance(source.expr, Literal) and isinstance(source.expr.value, str):
-                if _is_local(source.expr.value):
-                    targets.add(posixpath.normpath(posixpath.join(folder, source.expr.value)))
-    return targets
-
-
-def _is_local(source: str) -> bool:
-    return source.startswith(("./", "../")) or source in (".", "..")
 
 
 def _source_loader(folders: _Folders):
     def load(source: str, name: str, caller: Module) -> tuple[str, list[TerraformFile]] | None:
-        if _is_local(source):
+        if is_local(source):
             folder = posixpath.normpath(posixpath.join(caller.folder, source))
         else:
             folder = _downloaded_module(folders.sources.root, caller, name)
             if folder is None:
                 return None
+        chain = _call_chain(caller)
+        if folder in chain:
+            _report_unseen_cycle(folders, caller, name, chain[: chain.index(folder) + 1])
+            return None  # the call back into the chain: the folders on it are judged once each
         files = folders.files(folder)
         return (folder, files) if files is not None else None
 
     return load
+
+
+def _call_chain(module: Module) -> list[str]:
+    """The folders from this instance up to its root module."""
+    chain = []
+    current: Module | None = module
+    while current is not None:
+        chain.append(current.folder)
+        current = current.parent
+    return chain
+
+
+def _report_unseen_cycle(folders: _Folders, caller: Module, name: str, cycle: list[str]) -> None:
+    """A cycle through a folder that was not discovered (a downloaded copy, an excluded folder):
+    roots.cycle_errors reports those among discovered folders, from the code alone."""
+    if all(folder in folders.sources.terraform for folder in cycle):
+        return
+    site = next(
+        ((f.path, b.line) for f in caller.files for b in f.body.blocks_of("module") if b.labels == (name,)), (caller.folder, None)
+    )
+    path = " → ".join([*reversed(cycle), cycle[-1]])
+    caller.expansion.report(ScanError(
+        site[0],
+        f'module calls form a cycle: {path} (module "{name}"); Terraform cannot load it, so the call back into '
+        "the cycle is left out",
+        site[1],
+    ))
 
 
 def _downloaded_module(root: Path, caller: Module, name: str) -> str | None:

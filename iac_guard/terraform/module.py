@@ -22,6 +22,7 @@ from ..files import read_input
 from ..model import Location, ScanError, Unknown
 from . import functions
 from .evaluate import LITERAL_EVALUATOR, UNKNOWN_MARK, Evaluator, Unknownish
+from .expansion import MAX_MODULE_INSTANCES, MAX_RESOURCE_INSTANCES, Expansion
 from .functions import IndexKey, instance_suffix
 from .hcl_ast import Attribute, Block, Expr, ObjectExpr, Variable, references
 from .parse import TerraformFile
@@ -37,7 +38,8 @@ downloading it."""
 
 #: More instances than this (a hostile or generated ``count``) are judged as one representative.
 MAX_INSTANCES = 1000
-#: Deeper module nesting than this is not followed (Terraform projects rarely pass 5).
+#: Deeper module nesting than this is not followed, and is an error (Terraform projects rarely
+#: pass 5); the folders below are judged as root modules of their own.
 MAX_MODULE_DEPTH = 16
 _META_ARGUMENTS = frozenset({"source", "version", "providers", "count", "for_each", "depends_on"})
 _UNKNOWN_EACH = {"count": {"index": Unknown()}, "each": {"key": Unknown(), "value": Unknown()}}
@@ -62,6 +64,34 @@ class Instance:
     key: Any
     scope: Mapping[str, Any]
     unknown: bool = False  # the keys are not known: a representative standing for all of them
+
+
+#: The instance that stands for all of a block's instances when their keys are not known.
+REPRESENTATIVE = Instance(None, _UNKNOWN_EACH, unknown=True)
+
+
+def repetition(block: Block) -> str | None:
+    """The meta-argument that repeats a block (``count`` or ``for_each``), if any."""
+    attributes = block.body.attributes
+    return "count" if "count" in attributes else "for_each" if "for_each" in attributes else None
+
+
+def instances_for(meta: str | None, value: Any) -> list[Instance]:
+    """The instances a block repeated by ``meta`` over this evaluated value has: none for
+    ``count = 0`` or an empty ``for_each``, one representative when the value is not known. The
+    loader reads call graphs through the same rule, so which folders a root reaches is the same
+    whether it is read from the code or from the built tree."""
+    if meta is None:
+        return [Instance(None, {})]
+    if meta == "count":
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value > MAX_INSTANCES:
+            return [REPRESENTATIVE]
+        return [Instance(i, {"count": {"index": i}}) for i in range(max(0, int(value)))]
+    if isinstance(value, dict) and len(value) <= MAX_INSTANCES:
+        return [Instance(k, {"each": {"key": k, "value": v}}) for k, v in sorted(value.items())]
+    if isinstance(value, list) and len(value) <= MAX_INSTANCES and all(isinstance(v, str) for v in value):
+        return [Instance(v, {"each": {"key": v, "value": v}}) for v in sorted(set(value))]
+    return [REPRESENTATIVE]
 
 
 class BlockView:
@@ -236,6 +266,7 @@ class Module:
     root_path: Path | None = None  # absolute path of the scanned root, for file()
     depth: int = 0
     instance_key: Any = None  # this instance's key when the module call has count / for_each
+    expansion: Expansion = field(default_factory=Expansion)  # shared by the whole root module tree
 
     def __post_init__(self) -> None:
         self._built = False  # until the whole tree below is collected, lookups are not indexed
@@ -253,6 +284,7 @@ class Module:
         self._data_values: dict[str, Any] = {}
         self._data_in_progress: set[str] = set()
         self._children_by_call: dict[str, list[Module]] = {}
+        self._first_of_folder = self.expansion.enter(self.folder)  # later instances cost the budget
         # Declarations first: whether a resource exists (count = 0) may depend on any of them.
         for terraform_file in self.files:
             self._collect_declarations(terraform_file)
@@ -292,27 +324,29 @@ class Module:
         for block in terraform_file.body.blocks:
             if block.type in ("resource", "data") and len(block.labels) == 2:
                 target = self.own_resources if block.type == "resource" else self.own_data
-                target += [Resource(block, terraform_file.path, self, i) for i in self.instances_of(block)]
+                instances = self._admitted_resources(block, terraform_file.path)
+                target += [Resource(block, terraform_file.path, self, i) for i in instances]
+
+    def _admitted_resources(self, block: Block, file: str) -> list[Instance]:
+        """The instances of a resource or data block the tree's budget admits. Past it, a
+        repeated block is judged through one representative, and a folder's later module
+        instances make none: its first instance judges the same blocks."""
+        instances = self.instances_of(block)
+        repeated = repetition(block) is not None or not self._first_of_folder
+        if not repeated or self.expansion.admit_resources(len(instances)):
+            return instances
+        self._report_budget(f"{block.labels[0]}.{block.labels[1]}", "resource", MAX_RESOURCE_INSTANCES, file, block.line)
+        if not self._first_of_folder:
+            return []
+        return instances if len(instances) <= 1 else [REPRESENTATIVE]
 
     def instances_of(self, block: Block) -> list[Instance]:
         """The instances ``count`` or ``for_each`` make of a block: none for ``count = 0``."""
-        attributes = block.body.attributes
-        if "count" in attributes:
-            count = self.evaluator.evaluate(attributes["count"].expr)
-            if isinstance(count, bool) or not isinstance(count, (int, float)) or count > MAX_INSTANCES:
-                return [Instance(None, _UNKNOWN_EACH, unknown=True)]
-            return [Instance(i, {"count": {"index": i}}) for i in range(max(0, int(count)))]
-        if "for_each" in attributes:
-            collection = self.evaluator.evaluate(attributes["for_each"].expr)
-            if isinstance(collection, dict) and len(collection) <= MAX_INSTANCES:
-                return [Instance(k, {"each": {"key": k, "value": v}}) for k, v in sorted(collection.items())]
-            if isinstance(collection, list) and len(collection) <= MAX_INSTANCES and all(isinstance(v, str) for v in collection):
-                return [Instance(v, {"each": {"key": v, "value": v}}) for v in sorted(set(collection))]
-            return [Instance(None, _UNKNOWN_EACH, unknown=True)]
-        return [Instance(None, {})]
+        meta = repetition(block)
+        return instances_for(meta, None if meta is None else self.evaluator.evaluate(block.body.attributes[meta].expr))
 
     def _collect_calls(self, terraform_file: TerraformFile) -> None:
-        if self.load_source is None or self.depth >= MAX_MODULE_DEPTH:
+        if self.load_source is None:
             return
         for block in terraform_file.body.blocks:
             if block.type != "module" or len(block.labels) != 1 or "source" not in block.body.attributes:
@@ -321,9 +355,13 @@ class Module:
             name = block.labels[0]
             loaded = self.load_source(source, name, self) if isinstance(source, str) else None
             if loaded is None:
-                continue  # a registry/git source never downloaded: its outputs stay unknown
+                continue  # a registry/git source never downloaded, or a call back into its caller
             folder, files = loaded
-            for instance in self.instances_of(block):
+            instances = self.instances_of(block)
+            if instances and self.depth >= MAX_MODULE_DEPTH:
+                self._report_depth(name, folder, terraform_file.path, block.line)
+                continue
+            for instance in self._admitted(instances, name, folder, terraform_file.path, block.line):
                 key = "" if instance.key is None or instance.unknown else instance_suffix(instance.key)
                 child = Module(
                     directory=self.directory,
@@ -338,9 +376,46 @@ class Module:
                     root_path=self.root_path,
                     depth=self.depth + 1,
                     instance_key=None if instance.unknown else instance.key,
+                    expansion=self.expansion,
                 )
                 self.children.append(child)
                 self._children_by_call.setdefault(name, []).append(child)
+
+    def _admitted(self, instances: list[Instance], name: str, folder: str, file: str, line: int) -> list[Instance]:
+        """The instances of a module call the tree's budget admits. Past it, one representative
+        stands for them all; once even that is spent, a call is followed only into a folder the
+        tree has no instance of yet, so the budget bounds the tree and every folder is still
+        judged."""
+        if self.expansion.admit_modules(len(instances)):
+            return instances
+        self._report_budget(f"module.{name}", "module", MAX_MODULE_INSTANCES, file, line)
+        if self.expansion.admit_modules(1) or folder not in self.expansion.folders:
+            return instances if len(instances) == 1 else [REPRESENTATIVE]
+        return []
+
+    def _report_budget(self, block: str, kind: str, limit: int, file: str, line: int) -> None:
+        self.expansion.report(ScanError(
+            file,
+            f"{block}: count/for_each across nested modules make more than {limit:,} {kind} instances in root "
+            f"module {self.directory}; the instances beyond are not expanded (one representative, or the "
+            "module's first instance, stands for them)",
+            line,
+        ))
+
+    def _report_depth(self, name: str, folder: str, file: str, line: int) -> None:
+        """The call that would pass the depth limit, with the chain that leads to it."""
+        chain = ".".join(f"module.{call}" for call in (*self.call_path, name))
+        folders = []
+        module: Module | None = self
+        while module is not None:
+            folders.append(module.folder)
+            module = module.parent
+        self.expansion.report(ScanError(
+            file,
+            f"module nesting deeper than {MAX_MODULE_DEPTH} levels: {chain} (folders {' → '.join([*reversed(folders), folder])}) "
+            f"is not followed from root module {self.directory}",
+            line,
+        ))
 
     def _call_inputs(self, block: Block, file: str, scope: Mapping[str, Any]) -> dict[str, ModuleInput]:
         return {
