@@ -29,10 +29,7 @@ def private_folder(path: Path) -> None:
     refuses."""
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     info = os.stat(path)
-    if not stat.S_ISDIR(info.st_mode):
-        raise NotPrivate(f"{path} is not a folder")
-    if _foreign(info):
-        raise NotPrivate(f"the folder {path} belongs to another user (uid {info.st_uid})")
+    _require_ours(info, path, "folder", stat.S_ISDIR(info.st_mode))
     if _checks_modes() and info.st_mode & _SHARED_BITS:
         os.chmod(path, 0o700)
 
@@ -42,10 +39,7 @@ def check_private_file(fd: int, path: Path) -> None:
     read or write: a key others could read may have been copied already, so it is refused, not
     tightened."""
     info = os.fstat(fd)
-    if not stat.S_ISREG(info.st_mode):
-        raise NotPrivate(f"{path} is not a regular file")
-    if _foreign(info):
-        raise NotPrivate(f"{path} belongs to another user (uid {info.st_uid})")
+    _require_ours(info, path, "file", stat.S_ISREG(info.st_mode))
     if _checks_modes() and info.st_mode & _SHARED_BITS:
         raise NotPrivate(
             f"{path} can be read or written by other users (mode {stat.S_IMODE(info.st_mode):04o}); "
@@ -61,6 +55,13 @@ def tighten_file(path: Path) -> None:
             os.chmod(path, 0o600)
     except OSError:
         pass  # gone, or not ours to change: its folder is private either way
+
+
+def _require_ours(info: os.stat_result, path: Path, what: str, right_kind: bool) -> None:
+    if not right_kind:
+        raise NotPrivate(f"{path} is not a {what}")
+    if _foreign(info):
+        raise NotPrivate(f"the {what} {path} belongs to another user (uid {info.st_uid})")
 
 
 def _checks_modes() -> bool:
