@@ -47,8 +47,10 @@ from .sealing import Sealer
 
 FORMAT = "v2"
 #: What iac-guard 0.1 kept in a cache folder: its key beside its entries, and entries in the
-#: clear. Removed on sight, never read.
-_LEGACY_FILES = ("key", "v1.sqlite3", "v1.sqlite3-wal", "v1.sqlite3-shm")
+#: clear (its database, SQLite's companions of it, a damaged one set aside, its answers). Removed
+#: on sight, never read.
+_LEGACY_KEY = "key"
+_LEGACY_DATABASE = "v1.sqlite3"
 _LEGACY_RESULTS = "results"
 #: Entries written per transaction.
 BATCH = 512
@@ -124,10 +126,11 @@ def _warn_once(message: str) -> None:
 
 def _remove_legacy(folder: Path) -> None:
     """Deletes what iac-guard 0.1 left in ``folder``: entries in the clear and the key beside them."""
-    for name in _LEGACY_FILES:
-        _remove(folder / name)
-    results = folder / _LEGACY_RESULTS
     try:
+        for path in folder.iterdir():
+            if path.name == _LEGACY_KEY or path.name.startswith(_LEGACY_DATABASE):
+                _remove(path)
+        results = folder / _LEGACY_RESULTS
         for path in results.iterdir():
             _remove(path)
         results.rmdir()

@@ -16,11 +16,10 @@ Layout of a sealed entry: ``MAGIC`` (8 bytes), nonce (12), ciphertext, tag (16).
 from __future__ import annotations
 
 import os
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers import AEADEncryptionContext, Cipher, algorithms, modes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers import AEADEncryptionContext
 
 MAGIC = b"IAGC\x02\x00\x00\x00"
 NONCE_BYTES = 12
@@ -32,8 +31,13 @@ class Sealer:
     """Seals and opens entries under one AES-256 key."""
 
     def __init__(self, key: bytes) -> None:
+        # Imported here: loading OpenSSL costs about 15 ms, which only scans using the cache pay.
+        from cryptography.exceptions import InvalidTag
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
         self._key = key
         self._aead = AESGCM(key)
+        self._invalid = InvalidTag
 
     def seal(self, name: str, payload: bytes) -> bytes:
         nonce = os.urandom(NONCE_BYTES)
@@ -46,12 +50,14 @@ class Sealer:
         nonce = sealed[len(MAGIC) : HEADER_BYTES]
         try:
             return self._aead.decrypt(nonce, memoryview(sealed)[HEADER_BYTES:], _associated(name))
-        except InvalidTag:
+        except self._invalid:
             return None
 
     def writer(self, name: str, handle: BinaryIO) -> "SealingWriter":
         """A file to write an entry's payload to as it is produced (``finish`` when done): a large
         scan's answer is never held in memory whole to be sealed in one go."""
+        from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
         nonce = os.urandom(NONCE_BYTES)
         encryptor = Cipher(algorithms.AES(self._key), modes.GCM(nonce)).encryptor()
         encryptor.authenticate_additional_data(_associated(name))
@@ -62,7 +68,7 @@ class Sealer:
 class SealingWriter:
     """A binary file for the pickler that encrypts what it is given; ``unseal`` opens the result."""
 
-    def __init__(self, handle: BinaryIO, encryptor: AEADEncryptionContext) -> None:
+    def __init__(self, handle: BinaryIO, encryptor: "AEADEncryptionContext") -> None:
         self._handle = handle
         self._encryptor = encryptor
 

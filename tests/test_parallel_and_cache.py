@@ -250,12 +250,13 @@ def test_the_builtin_pack_passes_its_schema() -> None:
         assert _schema_problems(_read_yaml(path)) == [], path
 
 
-def test_a_plain_scan_imports_neither_rich_nor_jsonschema(tmp_path: Path) -> None:
+def test_a_plain_scan_imports_neither_rich_nor_jsonschema_nor_cryptography(tmp_path: Path) -> None:
+    """Each costs start-up time a pre-commit hook feels; cryptography only a scan using the cache needs."""
     project = write_project(tmp_path, {"main.tf": 'resource "aws_iam_user" "ci" {}\n'})
     code = (
         "import sys\nfrom iac_guard.cli import main\n"
         f"try:\n    main(['scan', {str(project)!r}, '--no-cache', '-f', 'json'])\nexcept SystemExit:\n    pass\n"
-        "print(sorted(m for m in ('rich', 'jsonschema') if m in sys.modules), file=sys.stderr)\n"
+        "print(sorted(m for m in ('rich', 'jsonschema', 'cryptography') if m in sys.modules), file=sys.stderr)\n"
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert run.stderr.strip().splitlines()[-1] == "[]", run.stderr

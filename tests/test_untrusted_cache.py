@@ -149,7 +149,8 @@ def test_the_cache_folder_is_tightened_and_every_file_is_private(tree: Path, tmp
 def test_what_iac_guard_0_1_left_in_the_folder_is_removed_unread(tmp_path: Path, config: Path) -> None:
     """Its entries were in the clear, its key beside them."""
     folder = tmp_path / "cache"
-    legacy = {"key": secrets.token_bytes(32), "v1.sqlite3": b"SQLite format 3\0" + SECRET.encode(), "results/scan-0": SECRET.encode()}
+    legacy = {"key": secrets.token_bytes(32), "v1.sqlite3": b"SQLite format 3\0" + SECRET.encode(), "results/scan-0": SECRET.encode(),
+              "v1.sqlite3-wal": SECRET.encode(), "v1.sqlite3.damaged-7": SECRET.encode()}
     write_tree(folder, legacy)
     assert Cache.open(folder) is not None
     assert sorted(path.name for path in folder.iterdir()) == [f"{FORMAT}.sqlite3", f"{FORMAT}.sqlite3-shm", f"{FORMAT}.sqlite3-wal"]
