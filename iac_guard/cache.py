@@ -1,25 +1,27 @@
 """The parse cache: what a file parsed into, keyed by its content, so a re-scan skips parsing.
 
-Layout (one folder, by default the user's cache folder, never inside the scanned tree)::
+Layout (one folder, by default the user's cache folder, never inside the scanned tree; the
+folder and everything in it only its owner's, mode 0700 and 0600)::
 
-    CACHE/key              32 random bytes, created once (mode 0600)
-    CACHE/v1.sqlite3       one table of entries: name → MAGIC + HMAC-SHA256 + payload
+    CACHE/v2.sqlite3       one table of entries: name → sealed payload (sealing.py)
 
 An entry's name is a SHA-256 over the tool version, the parser versions and code, what kind of
 file it is, its path relative to the scanned root (the parsed tree records it) and its bytes: a
 changed file, a moved file or an upgraded iac-guard or parser simply misses. The payload is a
-pickle of our own frozen syntax-tree records, and the HMAC (keyed by ``CACHE/key``, over the entry
-name and the payload) is checked before anything is unpickled. Unpickling then goes through an
-allow-list of those record classes, so even a payload that passed the check can build nothing
-else and run no code. Anything that fails — a missing, truncated, corrupt, foreign or stale
-entry, an unreadable key, a damaged database — is a miss: the file is parsed again, never trusted.
+pickle of our own frozen syntax-tree records, sealed (AES-GCM, the entry name as associated
+data) under a key that is not in the cache folder (cache_key.py), and opened — authenticated —
+before anything is unpickled. Unpickling then goes through an allow-list of those record
+classes, so even a payload that passed the check can build nothing else and run no code.
+Anything that fails — a missing, truncated, corrupt, foreign or stale entry, a damaged database
+— is a miss: the file is parsed again, never trusted. A key or folder that is not private is
+refused with a warning, and the scan runs uncached.
 
-Why HMAC and not a plain checksum: a cache folder can end up somewhere others write (restored by
-CI from a shared cache, pointed into a repository). Without the key nobody can write an entry we
-accept, so nobody can make a file we scan look like different code; the key never leaves the
-cache folder, and a key file another user could write is refused. Why pickle behind the HMAC and
-the allow-list rather than JSON: loading an entry is then about as fast as pickle can be, which is
-what makes a warm re-scan cheap.
+Why seal: a cache folder can end up somewhere others read or write (restored by CI from a
+shared cache, pointed into a repository). Without the key nobody can write an entry we accept,
+so nobody can make a file we scan look like different code, and nobody can read the literals
+(secrets included) of the trees it holds. Why pickle behind the seal and the allow-list rather
+than JSON: loading an entry is then about as fast as pickle can be, which is what makes a warm
+re-scan cheap.
 
 Why one SQLite database rather than a file per entry: creating ten thousand small files cost a
 cold scan of a large tree seconds of kernel time; SQLite writes them in a few transactions. It
@@ -31,33 +33,37 @@ writes, in batches (``flush``); the parse workers hand it the bytes they pickled
 from __future__ import annotations
 
 import hashlib
-import hmac
 import io
 import os
 import pickle
-import secrets
-import stat
 import sys
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
-FORMAT = "v1"
-MAGIC = b"IAGC\x01\x00\x00\x00"
-KEY_FILE = "key"
-KEY_BYTES = 32
-_DIGEST = hashlib.sha256().digest_size
+from .cache_key import KeyRefused, entry_key
+from .private_paths import NotPrivate, private_folder, tighten_file
+from .sealing import Sealer
+
+FORMAT = "v2"
+#: What iac-guard 0.1 kept in a cache folder: its key beside its entries, and entries in the
+#: clear (its database, SQLite's companions of it, a damaged one set aside, its answers). Removed
+#: on sight, never read.
+_LEGACY_KEY = "key"
+_LEGACY_DATABASE = "v1.sqlite3"
+_LEGACY_RESULTS = "results"
 #: Entries written per transaction.
 BATCH = 512
+#: Warnings already given by this process: the loader and the result cache each open the cache.
+_warned: set[str] = set()
 
 
 class Cache:
     """One cache folder; every method fails soft (a miss, a skipped write), never raises."""
 
-    def __init__(self, folder: Path, key: bytes, database: Any) -> None:
+    def __init__(self, folder: Path, sealer: Sealer, database: Any) -> None:
         self.folder = folder
-        self._key = key
+        self.sealer = sealer
         self._database = database
         self._pending: list[tuple[str, bytes]] = []
         self._pid = os.getpid()
@@ -66,17 +72,19 @@ class Cache:
     def open(cls, folder: Path) -> "Cache | None":
         """The cache in ``folder`` (created if needed), or None if it cannot be used safely."""
         try:
-            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-            key = _read_or_create_key(folder)
+            sealer = Sealer(entry_key())
+            private_folder(folder)
+        except (KeyRefused, NotPrivate) as refused:
+            _warn_once(f"iac-guard: warning: not using the cache in {folder}: {refused}")
+            return None
         except OSError:
             return None
-        if key is None:
-            return None
+        _remove_legacy(folder)
         database = _connect(folder / f"{FORMAT}.sqlite3")
-        return cls(folder, key, database) if database is not None else None
+        return cls(folder, sealer, database) if database is not None else None
 
     def get(self, name: str) -> bytes | None:
-        """The verified payload of an entry, or None."""
+        """The authenticated payload of an entry, or None."""
         if os.getpid() != self._pid:
             return None  # a connection never crosses a fork
         try:
@@ -85,19 +93,12 @@ class Cache:
             return None
         if row is None or not isinstance(row[0], bytes):
             return None
-        data = row[0]
-        header = len(MAGIC) + _DIGEST
-        if len(data) < header or not data.startswith(MAGIC):
-            return None
-        payload = data[header:]
-        if not hmac.compare_digest(data[len(MAGIC):header], self._mac(name, payload)):
-            return None
-        return payload
+        return self.sealer.unseal(name, row[0])
 
     def put(self, name: str, payload: bytes) -> None:
         """Queues an entry; written with the next ``flush`` (every BATCH entries, and by the loader
         when it is done)."""
-        self._pending.append((name, MAGIC + self._mac(name, payload) + payload))
+        self._pending.append((name, self.sealer.seal(name, payload)))
         if len(self._pending) >= BATCH:
             self.flush()
 
@@ -116,15 +117,32 @@ class Cache:
         except Exception:  # noqa: BLE001 - locked too long, disk full, read-only: no caching this time
             pass
 
-    def signer(self, name: str) -> "hmac.HMAC":
-        """An HMAC over ``name`` to be fed an entry's payload: entries too large to hold twice in
-        memory (result_cache.py) are signed as they are written."""
-        return hmac.new(self._key, name.encode("ascii") + b"\0", hashlib.sha256)
 
-    def _mac(self, name: str, payload: bytes) -> bytes:
-        signer = self.signer(name)
-        signer.update(payload)
-        return signer.digest()
+def _warn_once(message: str) -> None:
+    if message not in _warned:
+        _warned.add(message)
+        print(message, file=sys.stderr)
+
+
+def _remove_legacy(folder: Path) -> None:
+    """Deletes what iac-guard 0.1 left in ``folder``: entries in the clear and the key beside them."""
+    try:
+        for path in folder.iterdir():
+            if path.name == _LEGACY_KEY or path.name.startswith(_LEGACY_DATABASE):
+                _remove(path)
+        results = folder / _LEGACY_RESULTS
+        for path in results.iterdir():
+            _remove(path)
+        results.rmdir()
+    except OSError:
+        pass
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:
+        pass
 
 
 def _connect(path: Path) -> Any:
@@ -135,10 +153,13 @@ def _connect(path: Path) -> Any:
         return None
     for attempt in range(2):
         try:
+            _create_private(path)
             database = sqlite3.connect(str(path), timeout=5.0, isolation_level=None, check_same_thread=False)
             database.execute("PRAGMA journal_mode=WAL")
             database.execute("PRAGMA synchronous=NORMAL")
             database.execute("CREATE TABLE IF NOT EXISTS entries (name TEXT PRIMARY KEY, data BLOB NOT NULL)")
+            for companion in (path, path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")):
+                tighten_file(companion)  # made before 0.2 under the umask; SQLite copies the database's mode
             return database
         except sqlite3.DatabaseError:
             if attempt:
@@ -147,9 +168,14 @@ def _connect(path: Path) -> Any:
                 os.replace(path, path.with_name(f"{path.name}.damaged-{os.getpid()}"))
             except OSError:
                 return None
-        except sqlite3.Error:
+        except (sqlite3.Error, OSError):
             return None
     return None
+
+
+def _create_private(path: Path) -> None:
+    """The database file, created 0600 before SQLite creates it under the umask."""
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600))
 
 
 def default_folder() -> Path:
@@ -262,49 +288,3 @@ def _allowed_classes() -> dict[tuple[str, str], type]:
         **records(objects, ["KubeObject"]),
         **records(model, ["ScanError", "Location", "Unknown"]),
     }
-
-
-def _read_or_create_key(folder: Path) -> bytes | None:
-    """The folder's HMAC key. Created atomically (a hard link never replaces an existing key, so
-    two scans starting together agree on one); refused if another user could have written it."""
-    path = folder / KEY_FILE
-    if not path.exists():
-        fd, temporary = tempfile.mkstemp(dir=folder, prefix=".key-")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(secrets.token_bytes(KEY_BYTES))
-            os.link(temporary, path)
-        except FileExistsError:
-            pass
-        except OSError:
-            _remove(temporary)
-            return None
-        finally:
-            _remove(temporary)
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
-    except OSError:
-        return None
-    try:
-        info = os.fstat(fd)
-        if not _private(info):
-            return None
-        key = os.read(fd, KEY_BYTES + 1)
-    finally:
-        os.close(fd)
-    return key if len(key) == KEY_BYTES else None
-
-
-def _private(info: os.stat_result) -> bool:
-    if not stat.S_ISREG(info.st_mode):
-        return False
-    if hasattr(os, "getuid"):
-        return info.st_uid == os.getuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
-    return True
-
-
-def _remove(path: str) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass

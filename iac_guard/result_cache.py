@@ -15,7 +15,8 @@ step: keyed by everything the scan was given, and checked against everything it 
   of the bytes (or the error) it saw, and every folder it listed. A lookup reads each of them
   again and compares, so a changed tfvars file, a new file in a called module's folder or a
   modified ``file()`` target misses as surely as a changed manifest.
-- Entries are files in the parse cache's folder (``results/``), signed with its HMAC key and
+- Entries are files in the parse cache's folder (``answers/``, mode 0700, files 0600), sealed
+  like its entries (sealing.py: encrypted and authenticated, the key as associated data) and
   read back under the same fail-soft rules; only the most recent few are kept, and unpickling
   allows only the result records.
 """
@@ -23,7 +24,6 @@ step: keyed by everything the scan was given, and checked against everything it 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import io
 import os
 import pickle
@@ -31,10 +31,11 @@ import tempfile
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
-from .cache import MAGIC, Cache, load_records, versions
+from .cache import Cache, load_records, versions
 from .files import InputKey, InputLog, read_again
+from .private_paths import NotPrivate, private_folder
 
 if TYPE_CHECKING:
     from .baseline import BaselineEntry
@@ -45,13 +46,12 @@ if TYPE_CHECKING:
     from .policy.loader import Policy
     from .scan import Filters, ShardReport
 
-FORMAT = "scan-v1"
-#: Where answers are kept, inside the cache folder: one signed file per key.
-FOLDER = "results"
+FORMAT = "scan-v2"
+#: Where answers are kept, inside the cache folder: one sealed file per key.
+FOLDER = "answers"
 #: Answers kept, and their size together; the least recently stored goes first.
 KEPT = 16
 KEPT_BYTES = 256 * 1024 * 1024
-_DIGEST_SIZE = hashlib.sha256().digest_size
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ def _filters_text(filters: "Filters") -> str:
 
 def lookup(cache: Cache, key: str) -> Answer | None:
     """The stored answer, if every input it read still reads the same; else None."""
-    payload = _read_signed(cache, key)
+    payload = _read_sealed(cache, key)
     if payload is None:
         return None
     try:
@@ -107,23 +107,21 @@ def lookup(cache: Cache, key: str) -> Answer | None:
 
 
 def store(cache: Cache, key: str, log: InputLog, answer: Answer) -> None:
-    """Pickles the answer straight into its file, signing it on the way: holding a large scan's
+    """Pickles the answer straight into its file, sealing it on the way: holding a large scan's
     pickle in memory (and a database its copy) was the scan's memory peak. Written to a temporary
-    name and renamed, so a concurrent lookup sees a whole entry or none; then only the newest
-    ``KEPT`` entries stay. Fails soft, like the parse cache."""
+    name (mode 0600) and renamed, so a concurrent lookup sees a whole entry or none; then only the
+    newest ``KEPT`` entries stay. Fails soft, like the parse cache."""
     folder = cache.folder / FOLDER
     try:
-        folder.mkdir(mode=0o700, exist_ok=True)
+        private_folder(folder)
         fd, temporary = tempfile.mkstemp(dir=folder, prefix=".writing-")
-    except OSError:
+    except (OSError, NotPrivate):
         return
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(MAGIC + bytes(_DIGEST_SIZE))  # the signature goes here once it is known
-            signing = _SigningWriter(handle, cache.signer(key))
-            _write_answer(pickle.Pickler(signing, protocol=pickle.HIGHEST_PROTOCOL), log, answer)
-            handle.seek(len(MAGIC))
-            handle.write(signing.signer.digest())
+            sealing = cache.sealer.writer(key, handle)
+            _write_answer(pickle.Pickler(sealing, protocol=pickle.HIGHEST_PROTOCOL), log, answer)
+            sealing.finish()
         os.replace(temporary, folder / key)
     except (OSError, pickle.PicklingError):
         _remove(Path(temporary))
@@ -173,35 +171,20 @@ def _read_answer(reader: io.BytesIO) -> Answer:
     return Answer(findings, Inventory(tuple(credentials), tuple(workloads), tuple(usages)), errors, files_scanned, checks, baseline_fixed, shard)
 
 
-class _SigningWriter:
-    """A binary file for the pickler that feeds the HMAC with what it writes."""
-
-    def __init__(self, handle: BinaryIO, signer: "hmac.HMAC") -> None:
-        self.handle = handle
-        self.signer = signer
-
-    def write(self, data: bytes) -> int:
-        self.signer.update(data)
-        return self.handle.write(data)
-
-
-def _read_signed(cache: Cache, key: str) -> bytes | None:
-    """The payload of ``key``'s entry if its signature is ours, else None (never a symlink)."""
+def _read_sealed(cache: Cache, key: str) -> bytes | None:
+    """The payload of ``key``'s entry if it opens under our key and name, else None (never a
+    symlink). The sealed bytes are dropped as soon as they are opened: only one copy of a large
+    answer is held while it is unpickled."""
     try:
         fd = os.open(cache.folder / FOLDER / key, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
     except OSError:
         return None
     try:
         with os.fdopen(fd, "rb") as handle:
-            header = handle.read(len(MAGIC) + _DIGEST_SIZE)
-            payload = handle.read()
+            sealed = handle.read()
     except OSError:
         return None
-    signer = cache.signer(key)
-    signer.update(payload)
-    if not header.startswith(MAGIC) or not hmac.compare_digest(header[len(MAGIC):], signer.digest()):
-        return None
-    return payload
+    return cache.sealer.unseal(key, sealed)
 
 
 def _prune(folder: Path) -> None:

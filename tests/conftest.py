@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
+
+import pytest
 
 from iac_guard.model import ScanError
 from iac_guard.terraform.module import DataSourceEvaluator, Module, VariableValue
@@ -46,3 +48,13 @@ def evaluate(expression: str, prelude: str = "", **module_options: Any) -> Any:
     module = module_from(source, **module_options)
     (probe,) = [r for r in module.resources if r.address == "terraform_data.probe"]
     return probe.value("value")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cache_key_of_the_test_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Scans under test (in-process and child processes alike) make their cache key in a folder
+    of the test run, never in the user's config folder, and never take one from the environment."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
+        patch.delenv("IAC_GUARD_CACHE_KEY", raising=False)
+        yield

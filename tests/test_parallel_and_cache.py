@@ -3,8 +3,6 @@ a cache that is ignored — never trusted — when it is damaged, foreign or pla
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import os
 import pickle
@@ -18,11 +16,12 @@ from click.testing import CliRunner
 
 from iac_guard import cache as cache_module
 from iac_guard import parallel
-from iac_guard.cache import MAGIC, Cache, entry_name
+from iac_guard.cache import FORMAT, Cache, entry_name
 from iac_guard.cli import main
 from iac_guard.model import ScanError
 from iac_guard.parallel import KUBERNETES, TERRAFORM, FileLoader, LoadOptions
 from iac_guard.report.json_report import render
+from iac_guard.sealing import MAGIC, NONCE_BYTES, TAG_BYTES
 from scanning import FIXTURES, scan_path, write_project
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
@@ -98,13 +97,13 @@ def _one_entry(tmp_path: Path) -> tuple[Path, Path, str]:
 
 
 def _row(folder: Path, name: str) -> bytes | None:
-    with sqlite3.connect(folder / "v1.sqlite3") as database:
+    with sqlite3.connect(folder / f"{FORMAT}.sqlite3") as database:
         found = database.execute("SELECT data FROM entries WHERE name = ?", (name,)).fetchone()
     return found[0] if found else None
 
 
 def _write_row(folder: Path, name: str, data: bytes) -> None:
-    with sqlite3.connect(folder / "v1.sqlite3") as database:
+    with sqlite3.connect(folder / f"{FORMAT}.sqlite3") as database:
         database.execute("INSERT OR REPLACE INTO entries (name, data) VALUES (?, ?)", (name, data))
 
 
@@ -120,7 +119,7 @@ def _reload(project: Path, folder: Path) -> tuple[object, FileLoader]:
         lambda data: data[:-1] + bytes([data[-1] ^ 0x01]),  # one bit of the payload flipped
         lambda data: b"",  # empty
         lambda data: b"garbage" * 10,  # not ours at all
-        lambda data: MAGIC + b"\0" * 32 + pickle.dumps(ScanError("main.tf", "planted")),  # no valid HMAC
+        lambda data: MAGIC + bytes(NONCE_BYTES) + pickle.dumps(ScanError("main.tf", "planted")) + bytes(TAG_BYTES),  # not sealed
     ],
 )
 def test_a_damaged_entry_is_a_miss_and_the_file_is_parsed_again(tmp_path: Path, damage) -> None:
@@ -132,7 +131,7 @@ def test_a_damaged_entry_is_a_miss_and_the_file_is_parsed_again(tmp_path: Path, 
 
 
 def test_an_entry_moved_to_another_name_is_refused(tmp_path: Path) -> None:
-    """The HMAC covers the entry's name: a valid entry copied over another file's is a miss."""
+    """The seal covers the entry's name: a valid entry copied over another file's is a miss."""
     project, folder, name = _one_entry(tmp_path)
     other = write_project(tmp_path / "other", {"main.tf": 'resource "aws_iam_role" "x" {\n}\n'})
     _write_row(folder, entry_name(TERRAFORM, "main.tf", (other / "main.tf").read_bytes()), _row(folder, name))
@@ -141,25 +140,15 @@ def test_an_entry_moved_to_another_name_is_refused(tmp_path: Path) -> None:
 
 
 def test_even_a_correctly_signed_entry_cannot_build_anything_but_parse_records(tmp_path: Path) -> None:
-    """Defence in depth behind the HMAC: the unpickler only builds our record classes."""
+    """Defence in depth behind the seal: the unpickler only builds our record classes."""
     project, folder, name = _one_entry(tmp_path)
-    key = (folder / "key").read_bytes()
     payload = pickle.dumps(os.system)  # what an attacker holding the key would try
-    mac = hmac.new(key, name.encode() + b"\0" + payload, hashlib.sha256).digest()
-    _write_row(folder, name, MAGIC + mac + payload)
-    assert Cache.open(folder).get(name) == payload  # signature valid ...
+    _write_row(folder, name, Cache.open(folder).sealer.seal(name, payload))
+    assert Cache.open(folder).get(name) == payload  # seal valid ...
     with pytest.raises(pickle.UnpicklingError):
         cache_module.loads(payload)  # ... and still refused
     parsed, loader = _reload(project, folder)
     assert parsed.body.blocks[0].labels == ("aws_iam_user", "ci") and loader.parsed == 1
-
-
-@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
-def test_a_key_others_can_write_is_refused(tmp_path: Path) -> None:
-    _one_entry(tmp_path)
-    key = tmp_path / "cache" / "key"
-    key.chmod(0o666)
-    assert Cache.open(tmp_path / "cache") is None
 
 
 def test_concurrent_scans_sharing_a_cache_agree(corpus: Path, tmp_path: Path) -> None:
@@ -176,12 +165,12 @@ def test_concurrent_scans_sharing_a_cache_agree(corpus: Path, tmp_path: Path) ->
 
 def test_a_damaged_database_is_set_aside(tmp_path: Path) -> None:
     project, folder, _ = _one_entry(tmp_path)
-    for leftover in folder.glob("v1.sqlite3*"):
+    for leftover in folder.glob(f"{FORMAT}.sqlite3*"):
         leftover.unlink()
-    (folder / "v1.sqlite3").write_bytes(b"this is not a database" * 100)
+    (folder / f"{FORMAT}.sqlite3").write_bytes(b"this is not a database" * 100)
     parsed, loader = _reload(project, folder)
     assert parsed.body.blocks[0].labels == ("aws_iam_user", "ci") and loader.parsed == 1
-    assert list(folder.glob("v1.sqlite3.damaged-*"))
+    assert list(folder.glob(f"{FORMAT}.sqlite3.damaged-*"))
     assert _reload(project, folder)[1].cache_hits == 1  # the new database works
 
 
@@ -261,12 +250,13 @@ def test_the_builtin_pack_passes_its_schema() -> None:
         assert _schema_problems(_read_yaml(path)) == [], path
 
 
-def test_a_plain_scan_imports_neither_rich_nor_jsonschema(tmp_path: Path) -> None:
+def test_a_plain_scan_imports_neither_rich_nor_jsonschema_nor_cryptography(tmp_path: Path) -> None:
+    """Each costs start-up time a pre-commit hook feels; cryptography only a scan using the cache needs."""
     project = write_project(tmp_path, {"main.tf": 'resource "aws_iam_user" "ci" {}\n'})
     code = (
         "import sys\nfrom iac_guard.cli import main\n"
         f"try:\n    main(['scan', {str(project)!r}, '--no-cache', '-f', 'json'])\nexcept SystemExit:\n    pass\n"
-        "print(sorted(m for m in ('rich', 'jsonschema') if m in sys.modules), file=sys.stderr)\n"
+        "print(sorted(m for m in ('rich', 'jsonschema', 'cryptography') if m in sys.modules), file=sys.stderr)\n"
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert run.stderr.strip().splitlines()[-1] == "[]", run.stderr

@@ -4,8 +4,6 @@ given — settings, the day, the policy pack, the baseline — changing makes it
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
 import pickle
 import subprocess
@@ -16,9 +14,10 @@ import pytest
 
 from iac_guard import result_cache
 from iac_guard import scan as scan_module
-from iac_guard.cache import MAGIC, Cache
+from iac_guard.cache import Cache
 from iac_guard.report.json_report import render
 from iac_guard.scan import ScanResult
+from iac_guard.sealing import HEADER_BYTES, MAGIC, NONCE_BYTES
 from scanning import FIXTURES, TODAY, scan_path, write_project
 
 ROLE = '''resource "aws_iam_role" "inference" {
@@ -165,11 +164,11 @@ def test_no_cache_stores_no_answer(project: Path, tmp_path: Path) -> None:
 
 
 def _results(folder: Path) -> list[tuple[str, bytes]]:
-    return sorted((path.name, path.read_bytes()) for path in (folder / "results").iterdir())
+    return sorted((path.name, path.read_bytes()) for path in (folder / result_cache.FOLDER).iterdir())
 
 
 def _write_result(folder: Path, name: str, data: bytes) -> None:
-    (folder / "results" / name).write_bytes(data)
+    (folder / result_cache.FOLDER / name).write_bytes(data)
 
 
 @pytest.mark.parametrize(
@@ -177,7 +176,7 @@ def _write_result(folder: Path, name: str, data: bytes) -> None:
     [
         lambda data: data[: len(data) // 2],
         lambda data: data[:-1] + bytes([data[-1] ^ 0x01]),
-        lambda data: MAGIC + b"\0" * 32 + data[len(MAGIC) + 32 :],  # signature wiped
+        lambda data: MAGIC + bytes(NONCE_BYTES) + data[HEADER_BYTES:],  # nonce wiped
     ],
 )
 def test_a_damaged_answer_is_a_miss(scans: Scans, damage) -> None:
@@ -187,13 +186,12 @@ def test_a_damaged_answer_is_a_miss(scans: Scans, damage) -> None:
     assert scans.json() == cold and scans.ran == 2
 
 
-def test_even_a_correctly_signed_answer_builds_only_result_records(scans: Scans) -> None:
+def test_even_a_correctly_sealed_answer_builds_only_result_records(scans: Scans) -> None:
     cold = scans.json()
     [(name, _)] = _results(scans.folder)
-    key = (scans.folder / "key").read_bytes()
-    payload = pickle.dumps(({}, os.system))
-    _write_result(scans.folder, name, MAGIC + hmac.new(key, name.encode() + b"\0" + payload, hashlib.sha256).digest() + payload)
-    assert result_cache._read_signed(Cache.open(scans.folder), name) == payload  # signature valid ...
+    payload = pickle.dumps(({}, os.system))  # what an attacker holding the key would try
+    _write_result(scans.folder, name, Cache.open(scans.folder).sealer.seal(name, payload))
+    assert result_cache._read_sealed(Cache.open(scans.folder), name) == payload  # seal valid ...
     assert scans.json() == cold and scans.ran == 2  # ... and still refused: scanned again
 
 
@@ -210,8 +208,8 @@ def test_an_answer_behind_a_symbolic_link_is_not_read(scans: Scans) -> None:
     [(name, data)] = _results(scans.folder)
     elsewhere = scans.folder.parent / "planted"
     elsewhere.write_bytes(data)
-    (scans.folder / "results" / name).unlink()
-    (scans.folder / "results" / name).symlink_to(elsewhere)
+    (scans.folder / result_cache.FOLDER / name).unlink()
+    (scans.folder / result_cache.FOLDER / name).symlink_to(elsewhere)
     assert scans.json() == cold and scans.ran == 2
 
 
@@ -265,12 +263,12 @@ def test_concurrent_scans_sharing_a_cache_agree(project: Path, tmp_path: Path) -
     running = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) for _ in range(4)]
     outputs = {process.communicate()[0] for process in running}
     assert len(outputs) == 1 and [p.returncode for p in running] == [1, 1, 1, 1]
-    assert len(_results(folder)) == 1 and not [p for p in (folder / "results").iterdir() if p.name.startswith(".")]
+    assert len(_results(folder)) == 1 and not [p for p in (folder / result_cache.FOLDER).iterdir() if p.name.startswith(".")]
     assert subprocess.run(command, capture_output=True, text=True, check=False).stdout in outputs
 
 
 def test_a_results_folder_that_cannot_be_used_never_fails_the_scan(scans: Scans) -> None:
     cold = scans.json()
-    (scans.folder / "results").rename(scans.folder / "elsewhere")
-    (scans.folder / "results").write_text("not a folder")
+    (scans.folder / result_cache.FOLDER).rename(scans.folder / "elsewhere")
+    (scans.folder / result_cache.FOLDER).write_text("not a folder")
     assert scans.json() == cold and scans.json() == cold and scans.ran == 3

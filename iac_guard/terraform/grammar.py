@@ -9,7 +9,7 @@ Building the tables from the grammar takes about 2 s. python-hcl2 caches them in
 folder (``.lark_cache.bin``, when that folder is writable); we derive our parser from its parser
 (about 0.1 s), and keep the derived tables in iac-guard's cache folder when one is in use, where
 they load in about 0.06 s. Those tables are plain data: they are read back with an unpickler that
-refuses every class, after the cache's HMAC check, so a tampered file can neither run code nor
+refuses every class, after the cache's seal is checked, so a tampered file can neither run code nor
 change how files parse.
 """
 
