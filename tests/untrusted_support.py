@@ -13,6 +13,7 @@ import os
 import resource
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,7 +51,7 @@ class Run:
     stdout: str
     stderr: str
     seconds: float
-    #: An upper bound of the scan process's peak resident set size, in bytes (see run_cli).
+    #: The scan process's peak resident set size, in bytes (its pool workers are not counted).
     peak_rss: int
 
     @property
@@ -92,7 +93,6 @@ def run_cli(
     """``python -m iac_guard ARGS`` in a child process with ``RLIMIT_AS`` and a timeout.
 
     A timeout is a failed test (the child is killed), not a skip: a hang is what is being tested.
-    The peak memory is the child's own (``wait4``), not the test process's other children.
     """
     environment = {**os.environ, "NO_COLOR": "1", **(env or {})}
     started = time.monotonic()
@@ -105,18 +105,40 @@ def run_cli(
         env=environment,
         preexec_fn=lambda: _limit_address_space(address_space),
     )
+    outputs: dict[str, bytes] = {}
+    pumps = [
+        threading.Thread(target=lambda: outputs.__setitem__("stdout", child.stdout.read())),
+        threading.Thread(target=lambda: outputs.__setitem__("stderr", child.stderr.read())),
+    ]
+    if stdin is not None:
+        pumps.append(threading.Thread(target=_feed, args=(child.stdin, stdin)))
+    for pump in pumps:
+        pump.start()
+    # wait4 reaps this child alone and reports its own peak memory, not the test process's
+    # other children's.
+    timer = threading.Timer(wall_seconds, child.kill)
+    timer.start()
     try:
-        stdout, stderr = child.communicate(stdin, timeout=wall_seconds)
-    except subprocess.TimeoutExpired as exc:
-        child.kill()
-        child.communicate()
-        raise AssertionError(f"iac-guard {' '.join(args)} ran longer than {wall_seconds} s") from exc
+        _, status, usage = os.wait4(child.pid, 0)
+    finally:
+        timer.cancel()
+    child.returncode = os.waitstatus_to_exitcode(status)
+    for pump in pumps:
+        pump.join()
     seconds = time.monotonic() - started
-    # communicate() has reaped the child; its rusage went to RUSAGE_CHILDREN, so wait4 cannot be
-    # used after it. The peak of all children so far bounds this child's from above, which is
-    # the direction a memory assertion needs.
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024  # KiB on Linux
-    return Run(child.returncode, stdout.decode("utf-8", "replace"), stderr.decode("utf-8", "replace"), seconds, peak)
+    if seconds >= wall_seconds:
+        raise AssertionError(f"iac-guard {' '.join(args)} ran longer than {wall_seconds} s")
+    peak = usage.ru_maxrss * 1024  # KiB on Linux
+    return Run(child.returncode, outputs["stdout"].decode("utf-8", "replace"), outputs["stderr"].decode("utf-8", "replace"), seconds, peak)
+
+
+def _feed(pipe, data: bytes) -> None:
+    """Standard input for the child; a child that stops reading (a bounded read) closes it."""
+    try:
+        pipe.write(data)
+        pipe.close()
+    except BrokenPipeError:
+        pass
 
 
 def scan_json(root: Path, *extra: str, **options) -> Run:
