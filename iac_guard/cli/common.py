@@ -109,7 +109,9 @@ def run_scan_command(request: ScanRequest, gate: "GateRequest | None" = None) ->
             raise click.BadParameter(f"{target} does not exist", param_hint="PATHS")
     targets = with_module_files(targets)
     try:
-        settings = load_settings(request.config_path or find_config(scan_root(targets)))
+        root = scan_root(targets)
+        config = request.config_path or find_config(root)
+        settings = load_settings(config, scanned_root=root, pinned=request.config_path is not None)
         settings = settings.with_overrides(
             scope=request.scope,
             owner_keys=request.owner_keys or None,
