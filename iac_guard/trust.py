@@ -14,11 +14,17 @@ from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 
 import yaml
 
+from .model import Finding, Location
+
 if TYPE_CHECKING:
     from .config import Settings
+    from .policy.loader import Policy
+    from .scan import ScanResult
 
 #: Settings whose larger value fails less: a raised limit is a weakening.
 LIMIT_KEYS = ("max_lifetime_days", "max_rotation_days", "max_file_bytes")
+#: The category of the ``judges: suppressions`` policy that judges a change to the config (IAG901).
+WEAKENED_CONFIG = "weakened-config"
 
 
 @dataclass(frozen=True)
@@ -102,7 +108,7 @@ def weakenings(raw: Mapping[str, Any], text: str, file: str, defaults: "Settings
         found("policy_dirs", folder, "not loaded", "loaded beside the built-in pack", i)
         for i, folder in enumerate(raw.get("policy_dirs", ()))
     ]
-    return tuple(result)
+    return tuple(sorted(result, key=lambda weakening: weakening.line))  # stable: key order within a line
 
 
 def introduced(head: Sequence[Weakening], base: Sequence[Weakening]) -> Iterator[tuple[Weakening, str]]:
@@ -115,6 +121,78 @@ def introduced(head: Sequence[Weakening], base: Sequence[Weakening]) -> Iterator
             yield weakening, weakening.before
         elif weakening.key in LIMIT_KEYS and int(weakening.after) > int(before.after):
             yield weakening, before.after
+
+
+def judges_code(policy: "Policy") -> bool:
+    """Whether a policy judges scanned code, so its examples can be scanned. IAG901 judges a
+    change to the config against a git revision: no snippet scan can show it fire."""
+    return policy.category != WEAKENED_CONFIG
+
+
+def weakened_config_findings(config: ConfigInForce, base: Sequence[Weakening], judge: "Policy") -> list[Finding]:
+    """One finding of ``judge`` per weakening the change introduced, on the key's line."""
+    return [
+        Finding(
+            policy_id=judge.id,
+            category=judge.category,
+            severity=judge.severity,
+            title=judge.title,
+            message=f"{config.file} weakens the gate: {weakening.subject} changed from {was} to {weakening.after}",
+            resource=weakening.subject,
+            file=config.file,
+            line=weakening.line,
+            end_line=weakening.line,
+            controls=dict(judge.controls),
+            remediation=judge.remediation,
+        )
+        for weakening, was in introduced(config.weakenings, base)
+    ]
+
+
+@dataclass(frozen=True)
+class AddedLines:
+    """With ``--diff-base``: the lines the change added, by file relative to the scanned root
+    (None: the whole file is new), for the files that hold inline suppressions."""
+
+    by_file: Mapping[str, frozenset[int] | None]
+
+    def added(self, file: str, line: int) -> bool:
+        if file not in self.by_file:
+            return False
+        lines = self.by_file[file]
+        return lines is None or line in lines
+
+
+@dataclass(frozen=True)
+class ListedSuppression:
+    file: str
+    line: int
+    policy_id: str
+    resource: str
+    reason: str
+
+
+def listed_suppressions(result: "ScanResult") -> tuple[str, list[ListedSuppression]]:
+    """The inline suppressions a reviewer must see, with a heading: with ``--diff-base`` those
+    the change added, else every one in force. A count alone hides what was excused."""
+    rows = []
+    for finding in result.findings:
+        where = inline_suppression_at(finding)
+        if where is None or (result.added_lines is not None and not result.added_lines.added(where.file, where.line)):
+            continue
+        reason = finding.suppression.reason if finding.suppression else ""
+        rows.append(ListedSuppression(where.file, where.line, finding.policy_id, finding.resource, reason))
+    heading = "added by this change" if result.added_lines is not None else "in force"
+    return heading, sorted(rows, key=lambda r: (r.file, r.line, r.policy_id, r.resource))
+
+
+def inline_suppression_at(finding: Finding) -> Location | None:
+    """Where the comment or annotation suppressing the finding is written; None when nothing
+    inline suppresses it (a baseline entry is no change to the code)."""
+    suppression = finding.suppression
+    if not finding.suppressed or suppression is None or suppression.source == "baseline":
+        return None
+    return suppression.location
 
 
 class _KeyLines:
