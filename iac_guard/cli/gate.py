@@ -3,7 +3,10 @@
 ``--diff-base`` is the one place iac-guard runs a program (git), here in the command line layer:
 the scan itself never starts a process. It asks git for the files changed since the merge base of
 REF and HEAD — committed, staged, unstaged — and the untracked files, and the filter stage judges
-only findings in those files (the whole tree is still loaded, so references resolve).
+only findings in those files (the whole tree is still loaded, so references resolve). After the
+scan it reads the repository's config at that merge base (``git show``), so a change that weakens
+the gate is a finding (IAG901), and the lines the change added to files holding suppressions, so
+reports list the suppressions it added.
 """
 
 from __future__ import annotations
