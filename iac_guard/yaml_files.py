@@ -42,6 +42,8 @@ def parse_yaml(text: str, path: Path, what: str) -> Any:
         where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or "syntax error"
         raise YamlFileError(f"{path}{where}: the {what} is not valid YAML ({problem})") from None
+    except ValueError:  # an integer of more digits than Python converts (sys.get_int_max_str_digits)
+        raise YamlFileError(f"{path}: the {what} is refused (a number too long to read)") from None
 
 
 def _load(text: str, path: Path, what: str) -> Any:

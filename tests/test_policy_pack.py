@@ -130,7 +130,7 @@ def write(path: Path, policy: dict[str, Any]) -> Path:
         ({"fails_when": {"field": "item.line", "exists": True}}, "fails_when.field: unknown field 'item.line'"),
         ({"message": "{address} {ownr_text}"}, "message: unknown placeholder {ownr_text}"),
         ({"message": "{address"}, "message: not a valid message template"),
-        ({"params": {"limit": {"setting": "max_lifetime"}}}, "params.limit.setting: unknown setting 'max_lifetime'"),
+        ({"params": {"limit": {"setting": "max_lifetime"}}}, "params.limit.setting: names no setting (settings: scope, owner_keys,"),
         ({"params": {"address": {"value": 1}}}, "params.address: a param may not take the name of a fact"),
         ({"fails_when": {"field": "ai", "gt": {"param": "limit"}}}, "fails_when.gt.param: unknown param 'limit'"),
         (

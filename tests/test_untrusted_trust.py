@@ -234,6 +234,18 @@ def test_a_change_that_weakens_the_config_is_a_failing_finding_on_the_key(repo: 
     assert (finding["category"], finding["severity"], finding["suppressed"]) == ("weakened-config", "high", False)
 
 
+def test_a_change_that_excludes_its_failing_file_fails_as_a_process_naming_the_weakening(repo: Path) -> None:
+    (repo / ".iac-guard.yaml").write_text('max_lifetime_days: 120\nexclude: ["new/**"]\n')
+    (repo / "new").mkdir()
+    (repo / "new" / "main.tf").write_text(FAILING_TF)
+    run = scan_json(repo, "--diff-base", "main", cwd=repo)
+    run.assert_clean_failure()
+    assert run.exit_code == 1
+    assert run.findings() == {("IAG901", "exclude new/**")}  # new/main.tf is excluded: this finding is what fails
+    assert run.report["summary"]["config"]["weakenings"][1]["text"] == "exclude new/**: scanned → not scanned"
+    assert run.seconds < WALL_SECONDS and run.peak_rss < ADDRESS_SPACE_BYTES
+
+
 def test_a_weakening_already_at_the_base_or_a_stricter_change_is_no_finding(repo: Path) -> None:
     unchanged = invoke("scan", repo, "--no-cache", "--diff-base", "main", "-f", "json")
     assert (unchanged.exit_code, weakened(unchanged)) == (0, [])  # nothing changed: nothing judged
@@ -343,7 +355,7 @@ def test_policy_dirs_outside_the_repository_are_a_config_error_naming_the_key_no
         "a repository's config may only load policy packs inside it (a config pinned with --config from outside the "
         "repository may name others)\n"
     )
-    assert (run.seconds, run.peak_rss) < (WALL_SECONDS, ADDRESS_SPACE_BYTES)
+    assert run.seconds < WALL_SECONDS and run.peak_rss < ADDRESS_SPACE_BYTES
 
 
 def test_a_symbolic_link_out_of_the_repository_is_outside_too(tmp_path: Path) -> None:
@@ -392,6 +404,13 @@ def test_config_schema_errors_name_the_key_and_the_rule_not_the_value(tmp_path: 
     result = invoke("scan", tmp_path, "--no-cache")
     assert result.exit_code == 2
     assert result.stderr == f"iac-guard: {tmp_path / '.iac-guard.yaml'}: {expected}\n"
+
+
+def test_a_number_too_long_to_read_is_a_config_error(tmp_path: Path) -> None:
+    repo_tree(tmp_path, "max_lifetime_days: " + "9" * 5000 + "\n")
+    result = invoke("scan", tmp_path, "--no-cache")
+    assert result.exit_code == 2
+    assert result.stderr == f"iac-guard: {tmp_path / '.iac-guard.yaml'}: the config file is refused (a number too long to read)\n"
 
 
 def test_policy_pack_schema_errors_name_the_key_and_the_rule_not_the_value(tmp_path: Path) -> None:

@@ -242,7 +242,7 @@ def _param(name: str, spec: Mapping[str, Any], facts: Mapping[str, Any]) -> Para
         return Param(value=spec["value"])
     if spec["setting"] not in _SETTING_NAMES:
         known = ", ".join(_SETTING_NAMES)
-        raise DefinitionError(f"params.{name}.setting", f"unknown setting {spec['setting']!r} (settings: {known})")
+        raise DefinitionError(f"params.{name}.setting", f"names no setting (settings: {known})")
     return Param(setting=spec["setting"])
 
 
