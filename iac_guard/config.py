@@ -64,7 +64,12 @@ class Settings:
     config: ConfigInForce | None = None
 
     def with_overrides(self, **overrides: Any) -> "Settings":
-        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+        """The settings with command-line values over the file's; the config in force then lists
+        only the weakenings the command line left standing."""
+        updated = replace(self, **{k: v for k, v in overrides.items() if v is not None})
+        if updated.config is None:
+            return updated
+        return replace(updated, config=updated.config.still_applied(updated))
 
 
 @lru_cache(maxsize=1)

@@ -9,7 +9,7 @@ same for a pinned ``--config`` (listed as the config in force, not from the repo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 
 import yaml
@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 #: Settings whose larger value fails less: a raised limit is a weakening.
 LIMIT_KEYS = ("max_lifetime_days", "max_rotation_days", "max_file_bytes")
+#: How an empty entry (the placeholder owner "") reads in a weakening's text.
+EMPTY_ENTRY = '""'
 #: The category of the ``judges: suppressions`` policy that judges a change to the config (IAG901).
 WEAKENED_CONFIG = "weakened-config"
 
@@ -41,7 +43,20 @@ class Weakening:
 
     @property
     def subject(self) -> str:
-        return f"{self.key} {self.entry}" if self.entry is not None else self.key
+        if self.entry is None:
+            return self.key
+        return f"{self.key} {self.entry or EMPTY_ENTRY}"
+
+    def applies(self, settings: "Settings") -> bool:
+        """Whether the settings in force still carry it: a command-line option overrides the file."""
+        value = getattr(settings, self.key)
+        if self.key in LIMIT_KEYS:
+            return value == int(self.after)
+        if self.key == "placeholder_owners":
+            return self.entry not in value
+        if self.key in ("exclude", "skip_policies", "owner_keys"):
+            return self.entry in value
+        return True
 
     @property
     def text(self) -> str:
@@ -62,6 +77,9 @@ class ConfigInForce:
     file: str
     from_repository: bool
     weakenings: tuple[Weakening, ...]
+
+    def still_applied(self, settings: "Settings") -> "ConfigInForce":
+        return replace(self, weakenings=tuple(w for w in self.weakenings if w.applies(settings)))
 
     @property
     def origin(self) -> str:
@@ -91,7 +109,7 @@ def weakenings(raw: Mapping[str, Any], text: str, file: str, defaults: "Settings
     if "placeholder_owners" in raw:
         kept = {value.lower() for value in raw["placeholder_owners"]}
         result += [
-            found("placeholder_owners", value or '""', "a placeholder", "accepted as an owner")
+            found("placeholder_owners", value, "a placeholder", "accepted as an owner")
             for value in defaults.placeholder_owners
             if value not in kept
         ]

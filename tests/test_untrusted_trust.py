@@ -120,6 +120,16 @@ def test_skipped_policies_are_in_the_json_summary(tmp_path: Path) -> None:
     }
 
 
+def test_a_weakening_the_command_line_overrides_is_not_listed(tmp_path: Path) -> None:
+    repo_tree(tmp_path, 'max_lifetime_days: 365\nowner_keys: [team]\nexclude: ["ok/**"]\n')
+    result = invoke("scan", tmp_path, "--no-cache", "--max-lifetime-days", "30", "--owner-key", "owner", "-f", "json")
+    assert result.exit_code == 1
+    assert findings(result) == FAILING_FINDINGS
+    assert [w["text"] for w in json.loads(result.stdout)["summary"]["config"]["weakenings"]] == [
+        "exclude ok/**: scanned → not scanned",
+    ]
+
+
 def test_no_config_file_is_null_in_the_json_summary(tmp_path: Path) -> None:
     repo_tree(tmp_path, None)
     result = invoke("scan", tmp_path, "--no-cache", "-f", "json")
