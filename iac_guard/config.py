@@ -107,12 +107,15 @@ def load_settings(
     """Read and validate a config file; ``None`` gives the defaults.
 
     A config found in the scanned tree, or pinned with ``--config`` from inside the repository
-    under scan, is written by whoever wrote the change: its ``policy_dirs`` must stay inside that
-    repository. A pinned config from elsewhere is trusted and may name any folder.
+    under scan, is written by whoever wrote the change: a found one must not be a link out of the
+    repository, and its ``policy_dirs`` must stay inside it. A pinned config from elsewhere is
+    trusted and may name any folder.
     """
     settings = base or Settings()
     if path is None:
         return settings
+    if not pinned and not path.resolve().is_relative_to(repository_root(path.parent)):
+        raise ConfigError(f"{path}: the config file links out of the repository ({repository_root(path.parent)}); it is not read")
     try:
         raw = read_yaml(path, "config file")
     except YamlFileError as exc:

@@ -378,6 +378,17 @@ def test_a_symbolic_link_out_of_the_repository_is_outside_too(tmp_path: Path) ->
     assert SECRET not in result.output
 
 
+def test_a_repository_config_linking_out_of_the_repository_is_not_read(tmp_path: Path) -> None:
+    repo = repo_tree(tmp_path / "repo", None)
+    write_tree(tmp_path / "outside", {"settings.yaml": f"password: {SECRET}\n"})
+    os.symlink(tmp_path / "outside" / "settings.yaml", repo / ".iac-guard.yaml")
+    result = invoke("scan", repo, "--no-cache")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"iac-guard: {repo / '.iac-guard.yaml'}: the config file links out of the repository ({repo.resolve()}); it is not read\n"
+    )
+
+
 def test_policy_dirs_inside_the_repository_load(tmp_path: Path) -> None:
     repo = repo_tree(tmp_path, "policy_dirs: [security/pack]\n")
     (repo / "security" / "pack").mkdir(parents=True)
