@@ -114,7 +114,7 @@ def load(path: Path) -> Baseline:
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise BaselineError(f"{path}: not an iac-guard baseline (create one with: iac-guard baseline create -o {path.name})")
     if document.get("version") != VERSION:
-        raise BaselineError(f"{path}: baseline version {document.get('version')!r} is not supported (expected {VERSION})")
+        raise BaselineError(f"{path}: version: this baseline version is not supported (expected {VERSION})")
     raw = document.get("findings")
     if not isinstance(raw, list):
         raise BaselineError(f"{path}: findings: expected a list")

@@ -7,6 +7,7 @@ is an error naming the key instead of a silently ignored setting.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
@@ -15,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from .files import DEFAULT_MAX_FILE_BYTES
-from .yaml_files import YamlFileError, read_yaml
+from .schemas import validator_problems
+from .trust import ConfigInForce, Weakening, weakenings
+from .yaml_files import YamlFileError, parse_yaml, read_yaml
 
 CONFIG_FILE_NAME = ".iac-guard.yaml"
 DEFAULT_PLACEHOLDER_OWNERS = ("", "tbd", "todo", "unknown", "none", "null", "n/a", "na", "changeme", "owner", "nobody", "-")
@@ -60,14 +63,24 @@ class Settings:
     stdin_kind: str = "kubernetes"
     #: The day expiry dates are measured from; a parameter so tests and reports are reproducible.
     today: date = field(default_factory=date.today)
+    #: The config file in force and what it weakens (trust.py): every output states it.
+    config: ConfigInForce | None = None
 
     def with_overrides(self, **overrides: Any) -> "Settings":
-        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+        """The settings with command-line values over the file's; the config in force then lists
+        only the weakenings the command line left standing."""
+        updated = replace(self, **{k: v for k, v in overrides.items() if v is not None})
+        if updated.config is None:
+            return updated
+        return replace(updated, config=updated.config.still_applied(updated))
 
 
 @lru_cache(maxsize=1)
-def _schema() -> dict[str, Any]:
-    return json.loads(resources.files("iac_guard.data").joinpath("config.schema.json").read_text("utf-8"))
+def _validator() -> Any:
+    from jsonschema import Draft202012Validator
+
+    schema = json.loads(resources.files("iac_guard.data").joinpath("config.schema.json").read_text("utf-8"))
+    return Draft202012Validator(schema)
 
 
 def find_config(root: Path) -> Path | None:
@@ -84,18 +97,40 @@ def find_config(root: Path) -> Path | None:
     return None
 
 
-def load_settings(path: Path | None, base: Settings | None = None) -> Settings:
-    """Read and validate a config file; ``None`` gives the defaults."""
+def repository_root(folder: Path) -> Path:
+    """The folder holding ``.git`` at or above ``folder``, else ``folder`` itself: what a pull
+    request's files may refer to."""
+    folder = folder.resolve()
+    return next((f for f in (folder, *folder.parents) if (f / ".git").exists()), folder)
+
+
+def load_settings(
+    path: Path | None, base: Settings | None = None, scanned_root: Path | None = None, pinned: bool = False
+) -> Settings:
+    """Read and validate a config file; ``None`` gives the defaults.
+
+    A config found in the scanned tree, or pinned with ``--config`` from inside the repository
+    under scan, is written by whoever wrote the change: a found one must not be a link out of the
+    repository, and its ``policy_dirs`` must stay inside it. A pinned config from elsewhere is
+    trusted and may name any folder.
+    """
     settings = base or Settings()
     if path is None:
         return settings
+    if not pinned and not path.resolve().is_relative_to(repository_root(path.parent)):
+        raise ConfigError(f"{path}: the config file links out of the repository ({repository_root(path.parent)}); it is not read")
     try:
         raw = read_yaml(path, "config file")
     except YamlFileError as exc:
         raise ConfigError(str(exc)) from None
     if raw is None:
-        return settings
+        raw = {}
     _validate(path, raw)
+    root = (scanned_root or path.parent).resolve()
+    resolved = path.resolve()
+    from_repository = not pinned or resolved.is_relative_to(repository_root(root))
+    shown = Path(os.path.relpath(resolved, root)).as_posix() if from_repository else str(resolved)
+    text = path.read_text(encoding="utf-8-sig")
     values: dict[str, Any] = dict(raw)
     for key in ("owner_keys", "placeholder_owners", "skip_policies", "exclude"):
         if key in values:
@@ -106,22 +141,36 @@ def load_settings(path: Path | None, base: Settings | None = None) -> Settings:
         values["owner_map"] = tuple((str(k), str(v)) for k, v in values["owner_map"].items())
     if "policy_dirs" in values:
         values["policy_dirs"] = tuple((path.parent / d).resolve() for d in values["policy_dirs"])
+        if from_repository:
+            _check_inside(path, values["policy_dirs"], repository_root(path.parent))
+    values["config"] = ConfigInForce(shown, from_repository, weakenings(raw, text, shown, Settings()))
     return replace(settings, **values)
 
 
-def _validate(path: Path, raw: Any) -> None:
-    from jsonschema import Draft202012Validator
+def weakenings_of_text(text: str, path: Path, shown: str) -> tuple[Weakening, ...]:
+    """The weakenings of a config's text (read at a git revision); ConfigError when it is not a
+    valid config."""
+    try:
+        raw = parse_yaml(text, path, "config file")
+    except YamlFileError as exc:
+        raise ConfigError(str(exc)) from None
+    raw = {} if raw is None else raw
+    _validate(path, raw)
+    return weakenings(raw, text, shown, Settings())
 
-    errors = sorted(Draft202012Validator(_schema()).iter_errors(raw), key=lambda e: list(e.absolute_path))
-    if not errors:
-        return
-    lines = []
-    for error in errors:
-        key = ".".join(str(p) for p in error.absolute_path) or "(top level)"
-        if error.validator == "additionalProperties":
-            unknown = sorted(set(raw) - set(_schema()["properties"]))
-            message = f"unknown key(s) {', '.join(unknown)}; known keys: {', '.join(sorted(_schema()['properties']))}"
-        else:
-            message = error.message
-        lines.append(f"{path}: {key}: {message}")
-    raise ConfigError("\n".join(lines))
+
+def _check_inside(path: Path, folders: tuple[Path, ...], repository: Path) -> None:
+    """Named by index, not by value: an outside path is none of the report's business."""
+    outside = [index for index, folder in enumerate(folders) if not folder.is_relative_to(repository)]
+    if outside:
+        raise ConfigError("\n".join(
+            f"{path}: policy_dirs.{index}: the folder is outside the repository ({repository}); "
+            "a repository's config may only load policy packs inside it (a config pinned with --config from outside the repository may name others)"
+            for index in outside
+        ))
+
+
+def _validate(path: Path, raw: Any) -> None:
+    problems = validator_problems(_validator(), raw)
+    if problems:
+        raise ConfigError("\n".join(f"{path}: {problem}" for problem in problems))

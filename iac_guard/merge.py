@@ -420,6 +420,7 @@ def _summary(
         "fail_on": fail_on,
         "gating": len(gating),
         "exit_code": 2 if errors else (1 if gating and not soft_fail else 0),
+        "config": summaries[0].get("config"),  # every shard ran with the same config
     }
 
 

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .parallel import FileLoader
     from .policy.loader import Policy
     from .terraform.module import Module
+    from .trust import AddedLines
 
 STDIN_NAME = "<stdin>"
 
@@ -58,6 +59,9 @@ class ScanResult:
     baseline_fixed: list["BaselineEntry"] = field(default_factory=list)
     #: With ``--shard``: which shard, and the inventory ``iac-guard merge`` needs (merge.py).
     shard: "ShardReport | None" = None
+    #: With ``--diff-base``: the lines the change added to files holding inline suppressions,
+    #: so reports list the suppressions it added (set by the command line after the scan).
+    added_lines: "AddedLines | None" = None
 
     @property
     def failing(self) -> list[Finding]:

@@ -41,6 +41,9 @@ if TYPE_CHECKING:
 COMMENT_MARKER = "iac-guard:ignore"
 ANNOTATION = "iac-guard.io/ignore"
 KEYS = ("reason", "expires", "owner")
+#: The category of the ``judges: suppressions`` policy this stage applies (IAG900); the pack's
+#: other such policy (IAG901) judges config changes.
+INVALID_SUPPRESSION = "invalid-suppression"
 
 _COMMENT_OPENERS = ("#", "//", "/*")
 _IDS = r"[A-Za-z][A-Za-z0-9]*[0-9]+(?:\s*,\s*[A-Za-z][A-Za-z0-9]*[0-9]+)*"
@@ -94,7 +97,7 @@ def apply_suppressions(
     ``texts`` holds sources that cannot be read again from disk (standard input), by file name.
     """
     judge = next(
-        (p for p in policies if p.judges == "suppressions" and p.id not in settings.skip_policies), None
+        (p for p in policies if p.category == INVALID_SUPPRESSION and p.id not in settings.skip_policies), None
     )
     context = MarkerContext(
         frozenset(p.id for p in policies),

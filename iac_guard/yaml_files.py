@@ -25,16 +25,25 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 def read_yaml(path: Path, what: str) -> Any:
     """The parsed document; ``what`` names the file's role in errors ("config file", ...)."""
     try:
-        return _load(path.read_text(encoding="utf-8-sig"), path, what)
+        text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise YamlFileError(f"{path}: cannot read the {what} ({exc.strerror})") from None
     except UnicodeDecodeError:
         raise YamlFileError(f"{path}: the {what} is not UTF-8 text") from None
+    return parse_yaml(text, path, what)
+
+
+def parse_yaml(text: str, path: Path, what: str) -> Any:
+    """``read_yaml`` of text read elsewhere (a file at a git revision); ``path`` names it in errors."""
+    try:
+        return _load(text, path, what)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or "syntax error"
         raise YamlFileError(f"{path}{where}: the {what} is not valid YAML ({problem})") from None
+    except ValueError:  # an integer of more digits than Python converts (sys.get_int_max_str_digits)
+        raise YamlFileError(f"{path}: the {what} is refused (a number too long to read)") from None
 
 
 def _load(text: str, path: Path, what: str) -> Any:

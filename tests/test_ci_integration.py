@@ -82,7 +82,16 @@ def test_github_annotations() -> None:
         "(aws_secretsmanager_secret.gemini)::aws_secretsmanager_secret.gemini: the suppression of IAG001 is not valid: "
         'it gives no reason; write reason="why this is accepted"'
     )
-    assert len(lines) == 12  # 11 failing findings and the summary; suppressed ones are not annotated
+    # 11 failing findings, the 6 suppressions in force (their findings are not annotated), the summary
+    assert len(lines) == 18
+    assert lines[11] == (
+        "::notice file=infra/secrets.tf,line=3,title=iac-guard%3A suppression in force (IAG002)::"
+        "aws_secretsmanager_secret.openai: rotated in the vendor console until the Q1 migration"
+    )
+    assert [line.split("::")[1].split(",title")[0] for line in lines[11:17]] == [
+        "notice file=infra/secrets.tf,line=3", "notice file=infra/secrets.tf,line=3", "notice file=infra/secrets.tf,line=21",
+        "notice file=k8s/secrets.yaml,line=9", "notice file=k8s/secrets.yaml,line=9", "notice file=k8s/secrets.yaml,line=12",
+    ]
     assert lines[-1] == "iac-guard: 11 failing finding(s), 6 suppressed, 0 file(s) not scanned; exit code 1"
 
 

@@ -112,8 +112,8 @@ def test_validate_names_the_file_and_field_of_each_problem(tmp_path: Path) -> No
     })
     result = invoke("policies", "validate", str(tmp_path))
     assert result.exit_code == 1
-    assert f"error: {tmp_path / 'ACME2-typo.yaml'}: severity: 'urgent' is not one of ['low', 'medium', 'high', 'critical']" in result.output
-    assert f"error: {tmp_path / 'frameworks' / 'acme-ai-standard.yaml'}: (top level): 'publisher' is a required property" in result.output
+    assert f"error: {tmp_path / 'ACME2-typo.yaml'}: severity: must be one of " '"low", "medium", "high", "critical" (enum)' in result.output
+    assert f"error: {tmp_path / 'frameworks' / 'acme-ai-standard.yaml'}: (top level): missing required key(s) publisher" in result.output
 
 
 def test_validate_refuses_a_builtin_id(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from iac_guard.model import SEVERITY_ORDER, CredentialKind
 from iac_guard.policy.conditions import OPERATORS
 from iac_guard.policy.loader import PolicyError, builtin_policy_dir, load_policies
 from iac_guard.secrets import detect
+from iac_guard.trust import judges_code
 
 PACK = load_policies([builtin_policy_dir()])
 SCHEMA = json.loads((builtin_policy_dir() / "schema.json").read_text(encoding="utf-8"))
@@ -40,6 +41,7 @@ def test_the_pack_has_one_policy_per_category() -> None:
         ("IAG005", "shared-credential", "medium"),
         ("IAG006", "hardcoded-secret", "critical"),
         ("IAG900", "invalid-suppression", "medium"),
+        ("IAG901", "weakened-config", "high"),
     ]
     assert all(p.source.parent == builtin_policy_dir() / "ai-credentials" for p in PACK)
 
@@ -51,7 +53,10 @@ def test_each_policy_is_documented_mapped_and_exemplified(policy: Any) -> None:
     assert "**Terraform (AWS):**" in policy.remediation and "**Kubernetes:**" in policy.remediation
     assert policy.references and all(ref.startswith("https://") for ref in policy.references)
     kinds = {(example.verdict, example.language) for example in policy.examples}
-    assert kinds >= {(v, lang) for v in ("bad", "good") for lang in ("terraform", "kubernetes")}
+    if judges_code(policy):
+        assert kinds >= {(v, lang) for v in ("bad", "good") for lang in ("terraform", "kubernetes")}
+    else:  # IAG901 judges a config change against git: tests/test_untrusted_trust.py runs it
+        assert kinds == set()
 
 
 def test_example_keys_are_format_valid_fakes() -> None:
@@ -108,24 +113,24 @@ def write(path: Path, policy: dict[str, Any]) -> Path:
     [
         ({"severty": "low"}, "severty: unknown key"),
         ({"applies_to": {"kind": ["token"]}}, "applies_to.kind: unknown key (known keys here: origin, kinds"),
-        ({"fails_when": {"any": [{"field": "ai", "gt": "abc"}]}}, "fails_when.any.0.gt: 'abc' is not of type 'number'"),
+        ({"fails_when": {"any": [{"field": "ai", "gt": "abc"}]}}, "fails_when.any.0.gt: must be of type number (type)"),
         ({"fails_when": {"field": "ai", "is": True, "exists": True}}, "fails_when: a field test takes exactly one operator"),
         ({"fails_when": {"field": "ai"}}, "fails_when: a field test takes exactly one operator"),
         ({"fails_when": {"field": "ai", "gt": 1, "ignore_case": True}}, "fails_when: ignore_case applies only to"),
-        ({"fails_when": {"all": []}}, "fails_when.all: [] should be non-empty"),
+        ({"fails_when": {"all": []}}, "fails_when.all: must have at least 1 item(s) (minItems)"),
         ({"fails_when": {"all": [], "any": []}}, "fails_when: a condition is {field: PATH"),
-        ({"severity": "urgent"}, "severity: 'urgent' is not one of"),
-        ({"id": "acme-1"}, "id: 'acme-1' does not match"),
+        ({"severity": "urgent"}, 'severity: must be one of "low", "medium", "high", "critical" (enum)'),
+        ({"id": "acme-1"}, "id: does not match the pattern ^[A-Z][A-Z0-9]*[0-9]+$ (pattern)"),
         ({"applies_to": {"kinds": ["token"], "kinds_not": ["role"]}}, "applies_to: use kinds or kinds_not, not both"),
-        ({"controls": {"owasp-nhi-2025": ["NHI11"]}}, "controls.owasp-nhi-2025.0: 'NHI11' does not match"),
+        ({"controls": {"owasp-nhi-2025": ["NHI11"]}}, "controls.owasp-nhi-2025.0: does not match the pattern ^NHI([1-9]|10)$ (pattern)"),
         ({"examples": {"bad": [{"terraform": "a", "kubernetes": "b"}]}}, "examples.bad.0: an example is one snippet"),
-        ({"title": None}, "title: None is not of type 'string'"),
+        ({"title": None}, "title: must be of type string (type)"),
         ({"fails_when": {"field": "name", "matches": "(unclosed"}}, "fails_when.matches: invalid regular expression"),
         ({"fails_when": {"field": "owner.vaule", "exists": False}}, "fails_when.field: unknown field 'owner.vaule'"),
         ({"fails_when": {"field": "item.line", "exists": True}}, "fails_when.field: unknown field 'item.line'"),
         ({"message": "{address} {ownr_text}"}, "message: unknown placeholder {ownr_text}"),
         ({"message": "{address"}, "message: not a valid message template"),
-        ({"params": {"limit": {"setting": "max_lifetime"}}}, "params.limit.setting: unknown setting 'max_lifetime'"),
+        ({"params": {"limit": {"setting": "max_lifetime"}}}, "params.limit.setting: names no setting (settings: scope, owner_keys,"),
         ({"params": {"address": {"value": 1}}}, "params.address: a param may not take the name of a fact"),
         ({"fails_when": {"field": "ai", "gt": {"param": "limit"}}}, "fails_when.gt.param: unknown param 'limit'"),
         (
@@ -177,7 +182,7 @@ def test_invalid_yaml_names_the_line(tmp_path: Path) -> None:
 
 def test_an_empty_file_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "empty.yaml").write_text("", encoding="utf-8")
-    with pytest.raises(PolicyError, match=r"empty\.yaml: \(top level\): None is not of type 'object'"):
+    with pytest.raises(PolicyError, match=r"empty\.yaml: \(top level\): must be of type object \(type\)"):
         load_policies([tmp_path])
 
 

@@ -56,7 +56,7 @@ def scan_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """Adds PATHS and the scan-shaping options; the command receives them as ``request``."""
     options = [
         click.argument("paths", nargs=-1, type=click.Path(allow_dash=True)),
-        click.option("-c", "--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Config file (default: .iac-guard.yaml in the scanned folder)."),
+        click.option("-c", "--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Pin the config file: the repository's .iac-guard.yaml is then ignored (default: .iac-guard.yaml in the scanned folder or above it, up to the repository's top)."),
         click.option("--scope", type=click.Choice(["ai", "all"]), help="Judge only AI service credentials (default) or every credential."),
         click.option("--policy-dir", "policy_dirs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path), help="Add a policy pack (repeatable)."),
         click.option("--skip-policy", "skip_policies", multiple=True, metavar="ID", help="Do not evaluate this policy (repeatable)."),
@@ -114,7 +114,9 @@ def run_scan_command(request: ScanRequest, gate: "GateRequest | None" = None) ->
             raise click.BadParameter(f"{target} does not exist", param_hint="PATHS")
     targets = with_module_files(targets)
     try:
-        settings = load_settings(request.config_path or find_config(scan_root(targets)))
+        root = scan_root(targets)
+        config = request.config_path or find_config(root)
+        settings = load_settings(config, scanned_root=root, pinned=request.config_path is not None)
         settings = settings.with_overrides(
             scope=request.scope,
             owner_keys=request.owner_keys or None,

@@ -3,23 +3,30 @@
 ``--diff-base`` is the one place iac-guard runs a program (git), here in the command line layer:
 the scan itself never starts a process. It asks git for the files changed since the merge base of
 REF and HEAD — committed, staged, unstaged — and the untracked files, and the filter stage judges
-only findings in those files (the whole tree is still loaded, so references resolve).
+only findings in those files (the whole tree is still loaded, so references resolve). After the
+scan it reads the repository's config at that merge base (``git show``), so a change that weakens
+the gate is a finding (IAG901), and the lines the change added to files holding suppressions, so
+reports list the suppressions it added.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
 from ..model import SEVERITY_ORDER
 from .common import options_into
 from .exit_codes import EXIT_ERROR
+
+if TYPE_CHECKING:
+    from ..scan import ScanResult
 
 GIT_TIMEOUT_SECONDS = 120
 
@@ -71,23 +78,98 @@ def build_filters(gate: GateRequest, root: Path) -> Any:
 
 def changed_files(root: Path, ref: str) -> frozenset[Path]:
     """Resolved paths changed since the merge base of ``ref`` and HEAD, plus untracked files."""
+    revision = merge_base(root, ref)
+    names = revision.run("diff", "--name-only", "--no-renames", "-z", revision.commit, "--")
+    names += revision.run("ls-files", "--others", "--exclude-standard", "-z")
+    return frozenset((revision.top / name).resolve() for name in names.split("\0") if name)
+
+
+@dataclass(frozen=True)
+class Revision:
+    """The merge base of ``--diff-base`` and HEAD in the work tree at ``top``: what the change
+    under review is measured against."""
+
+    git: str
+    top: Path
+    commit: str
+
+    def run(self, *args: str) -> str:
+        return _git(self.git, self.top, *args)
+
+    def text_at(self, path: Path) -> str | None:
+        """The file's text at the base, or None when the change added it."""
+        name = self._name(path)
+        if name is None or not self.run("ls-tree", "--name-only", self.commit, "--", name).strip():
+            return None
+        return self.run("show", f"{self.commit}:{name}")
+
+    def added_lines(self, path: Path) -> frozenset[int] | None:
+        """Line numbers the change added to the file (committed or not); None: all of them."""
+        name = self._name(path)
+        if name is None or self.text_at(path) is None:
+            return None
+        diff = self.run("diff", "-U0", "--no-renames", "--no-ext-diff", "--no-color", self.commit, "--", name)
+        lines: set[int] = set()
+        for hunk in _HUNK.finditer(diff):
+            start, count = int(hunk.group(1)), int(hunk.group(2) or 1)
+            lines.update(range(start, start + count))
+        return frozenset(lines)
+
+    def _name(self, path: Path) -> str | None:
+        resolved = path.resolve()
+        return resolved.relative_to(self.top).as_posix() if resolved.is_relative_to(self.top) else None
+
+
+_HUNK = re.compile(r"^@@ -\S+ \+(\d+)(?:,(\d+))? @@", re.MULTILINE)
+
+
+def merge_base(root: Path, ref: str) -> Revision:
     if not ref or ref.startswith("-"):
         raise GateError(f"--diff-base: {ref!r} is not a git revision")
     git = shutil.which("git")
     if git is None:
         raise GateError("--diff-base needs git, and git is not on PATH")
     folder = root if root.is_dir() else root.parent
-    top = Path(_git(git, folder, "rev-parse", "--show-toplevel").strip())
-    base = _git(git, top, "merge-base", ref, "HEAD").strip()
-    names = _git(git, top, "diff", "--name-only", "--no-renames", "-z", base, "--")
-    names += _git(git, top, "ls-files", "--others", "--exclude-standard", "-z")
-    return frozenset((top / name).resolve() for name in names.split("\0") if name)
+    top = Path(_git(git, folder, "rev-parse", "--show-toplevel").strip()).resolve()
+    return Revision(git, top, _git(git, top, "merge-base", ref, "HEAD").strip())
+
+
+def review_change(result: "ScanResult", ref: str, skipped_on_command_line: tuple[str, ...]) -> None:
+    """With ``--diff-base``, after the scan: a weakening the change brings to the repository's
+    config becomes a finding of the ``weakened-config`` policy, and the report learns which inline
+    suppressions the change added. On a git problem, the reason and exit 2.
+
+    A repository config cannot skip that policy (it is the config being judged); the command
+    line can.
+    """
+    from ..config import ConfigError, weakenings_of_text
+    from ..trust import WEAKENED_CONFIG, AddedLines, inline_suppression_at, weakened_config_findings
+
+    config = result.settings.config if result.settings else None
+    try:
+        revision = merge_base(result.root, ref)
+        judge = next((p for p in result.policies if p.category == WEAKENED_CONFIG), None)
+        if config is not None and config.from_repository and judge is not None and judge.id not in skipped_on_command_line:
+            path = result.root / config.file
+            base_text = revision.text_at(path)
+            try:
+                base = () if base_text is None else weakenings_of_text(base_text, path, config.file)
+            except ConfigError:
+                base = ()  # a base config that does not load weakened nothing: judge against the defaults
+            result.findings = sorted(
+                [*result.findings, *weakened_config_findings(config, base, judge)], key=lambda f: f.sort_key()
+            )
+        files = sorted({where.file for where in map(inline_suppression_at, result.findings) if where is not None})
+        result.added_lines = AddedLines({file: revision.added_lines(result.root / file) for file in files})
+    except GateError as exc:
+        click.echo(f"iac-guard: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
 
 
 def _git(git: str, folder: Path, *args: str) -> str:
     try:
         done = subprocess.run(
-            [git, "-C", str(folder), *args], capture_output=True, text=True, timeout=GIT_TIMEOUT_SECONDS, check=False
+            [git, "-C", str(folder), *args], capture_output=True, text=True, encoding="utf-8", errors="replace", timeout=GIT_TIMEOUT_SECONDS, check=False
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise GateError(f"--diff-base: git {args[0]} failed ({exc})") from None

@@ -199,13 +199,15 @@ def _builtin_clashes(pack: Sequence["Policy"]) -> list[str]:
 
 def _warnings(pack: Sequence["Policy"], catalogs: dict[str, "Framework"]) -> list[str]:
     """What does not stop a scan but weakens the pack: untested policies, unknown control ids."""
+    from ..trust import judges_code
+
     warnings = []
     for policy in pack:
         verdicts = {e.verdict for e in policy.examples}
         warnings += [
             f"{policy.source}: examples.{verdict}: none, so `policies test` cannot show the policy "
             + ("fires" if verdict == "bad" else "stays quiet on good code")
-            for verdict in ("bad", "good") if verdict not in verdicts
+            for verdict in ("bad", "good") if verdict not in verdicts and judges_code(policy)
         ]
         for framework_id, ids in sorted(policy.controls.items()):
             catalog = catalogs.get(framework_id)

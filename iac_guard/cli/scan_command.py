@@ -10,7 +10,7 @@ import click
 
 from .common import ScanRequest, color_enabled, run_scan_command, scan_options, write_output
 from .exit_codes import EXIT_ERROR
-from .gate import GateRequest, gate_options
+from .gate import GateRequest, gate_options, review_change
 
 if TYPE_CHECKING:
     from ..report import Writer
@@ -56,6 +56,8 @@ def scan(request: ScanRequest, gate: GateRequest, formats: tuple[tuple[str, Path
 
     targets = _targets(formats or (("text", None),), output)
     result = run_scan_command(request, gate)
+    if gate.diff_base is not None:
+        review_change(result, gate.diff_base, request.skip_policies)
     to_stdout = [(name, path) for name, path in targets if path is None]
     if not to_stdout or to_stdout[0][0] != "text":
         for error in result.errors:

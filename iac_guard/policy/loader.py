@@ -10,9 +10,7 @@ firing. User packs are validated against the same built-in schema.
 from __future__ import annotations
 
 import dataclasses
-import json
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator, Literal, Mapping, Sequence
 
@@ -20,6 +18,7 @@ from typing import Any, Iterator, Literal, Mapping, Sequence
 import iac_guard
 
 from ..config import Settings
+from ..schemas import validator, validator_problems
 from ..model import Credential
 from ..yaml_files import YamlFileError, read_yaml
 from .conditions import Condition, DefinitionError, parse_condition
@@ -174,39 +173,10 @@ def _read_yaml(path: Path) -> Any:
         raise PolicyError(str(exc)) from None
 
 
-@lru_cache(maxsize=1)
-def _validator() -> Any:
-    from jsonschema import Draft202012Validator  # lazily: only a scan that loads policies pays for it
-
-    schema = json.loads((builtin_policy_dir() / "schema.json").read_text(encoding="utf-8"))
-    return Draft202012Validator(schema)
-
-
 def _schema_problems(raw: Any) -> list[str]:
-    """Schema errors as ``field.path: message``, each once.
-
-    A schema part with an ``errorMessage`` says in words what it wants (a field test with two
-    operators gets that, not jsonschema's dump of the oneOf); other unknown keys are named one by
-    one with the keys allowed there.
-    """
-    problems: list[str] = []
-    for error in sorted(_validator().iter_errors(raw), key=lambda e: [str(p) for p in e.absolute_path]):
-        where = list(error.absolute_path)
-        if "errorMessage" in error.schema:
-            problems.append(f"{_dotted(where)}: {error.schema['errorMessage']}")
-        elif error.validator == "additionalProperties":
-            known = list(error.schema["properties"])
-            problems.extend(
-                f"{_dotted([*where, key])}: unknown key (known keys here: {', '.join(known)})"
-                for key in sorted(set(error.instance) - set(known))
-            )
-        else:
-            problems.append(f"{_dotted(where)}: {error.message}")
-    return list(dict.fromkeys(problems))
-
-
-def _dotted(path: Sequence[Any]) -> str:
-    return ".".join(str(part) for part in path) or "(top level)"
+    """Schema errors as ``field.path: rule broken``, each once, never quoting a value (a user
+    pack may sit in the pull request under review: see schemas.py)."""
+    return validator_problems(validator(builtin_policy_dir() / "schema.json"), raw)
 
 
 def _build(path: Path, raw: Mapping[str, Any]) -> Policy:
@@ -272,7 +242,7 @@ def _param(name: str, spec: Mapping[str, Any], facts: Mapping[str, Any]) -> Para
         return Param(value=spec["value"])
     if spec["setting"] not in _SETTING_NAMES:
         known = ", ".join(_SETTING_NAMES)
-        raise DefinitionError(f"params.{name}.setting", f"unknown setting {spec['setting']!r} (settings: {known})")
+        raise DefinitionError(f"params.{name}.setting", f"names no setting (settings: {known})")
     return Param(setting=spec["setting"])
 
 

@@ -57,7 +57,14 @@ def summary(result: ScanResult) -> dict[str, Any]:
         "fail_on": result.filters.fail_on,
         "gating": len(result.gating),
         "exit_code": result.exit_code,
+        "config": config_in_force(result),
     }
+
+
+def config_in_force(result: ScanResult) -> dict[str, Any] | None:
+    """The config file the scan ran with and every weakening it applies (trust.py); None: defaults."""
+    config = result.settings.config if result.settings else None
+    return config.to_dict() if config is not None else None
 
 
 def baseline_summary(result: ScanResult) -> dict[str, Any] | None:

@@ -1,4 +1,6 @@
-"""A pull-request comment: the verdict, failing findings as a table, suppressions folded away.
+"""A pull-request comment: the verdict, failing findings as a table, the config in force and
+what it weakens, the suppressions the change added (or all in force) listed, suppressed findings
+folded away.
 
 GitHub, GitLab and Bitbucket render it as it is (``gh pr comment --body-file``, a GitLab note, or
 ``$GITHUB_STEP_SUMMARY``). The findings table is capped so a comment stays within the size the
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 from ..model import SEVERITY_ORDER, Finding
 from ..scan import ScanResult
+from ..trust import listed_suppressions
 from .evidence import markdown_cell, markdown_table, suppression_text
 from .json_report import baseline_summary, summary
 
@@ -40,6 +43,8 @@ def render(result: ScanResult, color: bool = False) -> str:
         lines += [f"- `{markdown_cell(error.render())}`" for error in result.errors]
     if failing:
         lines += ["", *_severity_table(failing), "", *_findings_table(failing, {id(f) for f in gating})]
+    lines += _config_in_force(result)
+    lines += _listed_suppressions(result)
     suppressed = [f for f in result.findings if f.suppressed]
     if suppressed:
         lines += ["", f"<details><summary>{len(suppressed)} suppressed finding(s)</summary>", ""]
@@ -53,6 +58,30 @@ def render(result: ScanResult, color: bool = False) -> str:
         lines += ["", f"Baseline `{baseline['file']}`: {baseline['new']} new, {baseline['unchanged']} unchanged, {len(baseline['fixed'])} fixed."]
         lines += [f"- fixed: {e['policy_id']} `{markdown_cell(e['resource'])}` in `{markdown_cell(e['file'])}`" for e in baseline["fixed"][:MAX_ROWS]]
     return "\n".join(lines) + "\n"
+
+
+def _config_in_force(result: ScanResult) -> list[str]:
+    config = result.settings.config if result.settings else None
+    if config is None:
+        return []
+    if not config.weakenings:
+        return ["", f"Config in force: `{markdown_cell(config.file)}` ({config.origin}); it weakens nothing."]
+    lines = ["", f"**:warning: Config in force: `{markdown_cell(config.file)}` ({config.origin}) weakens the gate:**", ""]
+    return lines + [f"- `{markdown_cell(w.file)}:{w.line}` {markdown_cell(w.text)}" for w in config.weakenings]
+
+
+def _listed_suppressions(result: ScanResult) -> list[str]:
+    """Every suppression the change added (with --diff-base), else every one in force, in full:
+    a reviewer accepts an exception by reading its reason, not a count."""
+    heading, rows = listed_suppressions(result)
+    if not rows:
+        return []
+    lines = ["", f"**Suppressions {heading}: {len(rows)}**", ""]
+    lines += markdown_table(
+        ("file", "policy", "resource", "reason"),
+        ((f"`{r.file}:{r.line}`", r.policy_id, f"`{r.resource}`", r.reason) for r in rows[:MAX_ROWS]),
+    )
+    return lines + _more(len(rows))
 
 
 def _severity_table(failing: list[Finding]) -> list[str]:

@@ -7,7 +7,8 @@ to the scanned root (``uriBaseId`` ``%SRCROOT%``, whose absolute location is in
 ``originalUriBaseIds``), carries ``partialFingerprints`` that do not depend on the line (so an
 alert follows its code when lines move), ``suppressions`` for suppressed findings, and a
 ``baselineState`` when a baseline was applied. Files that could not be read are
-``toolExecutionNotifications`` and make the invocation unsuccessful.
+``toolExecutionNotifications`` and make the invocation unsuccessful. The run's properties hold
+the config in force and every weakening it applies (``configInForce``), as the JSON summary does.
 
 An expired suppression is not written as a SARIF suppression (a viewer could dismiss the alert
 on it): the result stays open and its properties say when the suppression expired.
@@ -23,6 +24,7 @@ from .. import __version__
 from ..baseline import content_fingerprint
 from ..model import Finding, ScanError
 from ..scan import ScanResult
+from .json_report import config_in_force
 from .json_text import dumps_json, write_json
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -60,11 +62,15 @@ def document(result: ScanResult) -> dict[str, Any]:
         "columnKind": "utf16CodeUnits",
         "results": [_result(finding, rule_index, result) for finding in result.findings],
     }
+    properties: dict[str, Any] = {}
+    config = config_in_force(result)
+    if config is not None:
+        properties["configInForce"] = config
     if result.filters.baseline is not None:
-        run["properties"] = {
-            "baseline": str(result.filters.baseline.path.name),
-            "baselineFixed": [entry.to_dict() for entry in result.baseline_fixed],
-        }
+        properties["baseline"] = str(result.filters.baseline.path.name)
+        properties["baselineFixed"] = [entry.to_dict() for entry in result.baseline_fixed]
+    if properties:
+        run["properties"] = properties
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 

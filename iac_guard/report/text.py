@@ -65,8 +65,23 @@ def _summary_table(console: Console, result: ScanResult) -> None:
         + (f", {counts['errors']} file(s) could not be read" if counts["errors"] else "")
         + "."
     )
+    _config_in_force(console, result)
     baseline = baseline_summary(result)
     if baseline is not None:
         console.print(f"Baseline {baseline['file']}: {baseline['new']} new, {baseline['unchanged']} unchanged, {len(baseline['fixed'])} fixed.")
         for entry in baseline["fixed"]:
             console.print(Text(f"  fixed: {entry['policy_id']}  {entry['resource']}  ({entry['file']})", style="green"))
+
+
+def _config_in_force(console: Console, result: ScanResult) -> None:
+    """Which config judged, and what it lets through: a gate weakened by the change under review
+    must say so where the verdict is read."""
+    config = result.settings.config if result.settings else None
+    if config is None:
+        return
+    if not config.weakenings:
+        console.print(f"Config in force: {config.file} ({config.origin}); it weakens nothing.")
+        return
+    console.print(Text(f"Config in force: {config.file} ({config.origin}) weakens the gate:", style="bold yellow"))
+    for weakening in config.weakenings:
+        console.print(Text(f"  {weakening.file}:{weakening.line}  {weakening.text}"))

@@ -1,0 +1,239 @@
+"""What a config file does to the gate: every setting that lets through what the defaults fail.
+
+On a pull request the repository's ``.iac-guard.yaml`` is written by the author under review, so
+each weakening it applies is computed here once and stated in every output (a gate switched off
+by ``exclude: ["**"]`` must say so), and with ``--diff-base`` a weakening the change introduces is
+itself a failing finding (IAG901). Weakenings are measured against the built-in defaults, the
+same for a pinned ``--config`` (listed as the config in force, not from the repository).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
+
+import yaml
+
+from .model import Finding, Location
+
+if TYPE_CHECKING:
+    from .config import Settings
+    from .policy.loader import Policy
+    from .scan import ScanResult
+
+#: Settings whose larger value fails less: a raised limit is a weakening.
+LIMIT_KEYS = ("max_lifetime_days", "max_rotation_days", "max_file_bytes")
+#: How an empty entry (the placeholder owner "") reads in a weakening's text.
+EMPTY_ENTRY = '""'
+#: The category of the ``judges: suppressions`` policy that judges a change to the config (IAG901).
+WEAKENED_CONFIG = "weakened-config"
+
+
+@dataclass(frozen=True)
+class Weakening:
+    """One thing the config makes pass: ``key`` (and ``entry``, for a list or map key) turns what
+    the defaults do (``before``) into ``after``, written at ``file``:``line``."""
+
+    key: str
+    entry: str | None
+    before: str
+    after: str
+    file: str
+    line: int
+
+    @property
+    def subject(self) -> str:
+        if self.entry is None:
+            return self.key
+        return f"{self.key} {self.entry or EMPTY_ENTRY}"
+
+    def applies(self, settings: "Settings") -> bool:
+        """Whether the settings in force still carry it: a command-line option overrides the file."""
+        value = getattr(settings, self.key)
+        if self.key in LIMIT_KEYS:
+            return value == int(self.after)
+        if self.key == "placeholder_owners":
+            return self.entry not in value
+        if self.key in ("exclude", "skip_policies", "owner_keys"):
+            return self.entry in value
+        return True
+
+    @property
+    def text(self) -> str:
+        return f"{self.subject}: {self.before} → {self.after}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key, "entry": self.entry, "default": self.before, "value": self.after,
+            "file": self.file, "line": self.line, "text": self.text,
+        }
+
+
+@dataclass(frozen=True)
+class ConfigInForce:
+    """The config file a scan ran with. ``file`` is shown relative to the scanned root when the
+    file belongs to the repository under scan; a pinned one from outside keeps its full path."""
+
+    file: str
+    from_repository: bool
+    weakenings: tuple[Weakening, ...]
+
+    def still_applied(self, settings: "Settings") -> "ConfigInForce":
+        return replace(self, weakenings=tuple(w for w in self.weakenings if w.applies(settings)))
+
+    @property
+    def origin(self) -> str:
+        return "from the repository" if self.from_repository else "pinned, not from the repository"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file, "from_repository": self.from_repository,
+            "weakenings": [weakening.to_dict() for weakening in self.weakenings],
+        }
+
+
+def weakenings(raw: Mapping[str, Any], text: str, file: str, defaults: "Settings") -> tuple[Weakening, ...]:
+    """Every weakening of a schema-valid config (``raw``, parsed from ``text``), in key order."""
+    lines = _KeyLines(text)
+
+    def found(key: str, entry: str | None, before: str, after: str, at: str | int | None = None) -> Weakening:
+        return Weakening(key, entry, before, after, file, lines.of(key, at))
+
+    result = [
+        found(key, None, str(getattr(defaults, key)), str(raw[key]))
+        for key in LIMIT_KEYS
+        if key in raw and raw[key] > getattr(defaults, key)
+    ]
+    result += [found("exclude", p, "scanned", "not scanned", i) for i, p in enumerate(raw.get("exclude", ()))]
+    result += [found("skip_policies", p, "evaluated", "not evaluated", i) for i, p in enumerate(raw.get("skip_policies", ()))]
+    if "placeholder_owners" in raw:
+        kept = {value.lower() for value in raw["placeholder_owners"]}
+        result += [
+            found("placeholder_owners", value, "a placeholder", "accepted as an owner")
+            for value in defaults.placeholder_owners
+            if value not in kept
+        ]
+    result += [
+        found("owner_keys", key, "not an owner key", "names the owner", i)
+        for i, key in enumerate(raw.get("owner_keys", ()))
+        if key not in defaults.owner_keys
+    ]
+    result += [
+        found("owner_map", str(address), "no owner", f"owner {team}", str(address))
+        for address, team in raw.get("owner_map", {}).items()
+    ]
+    result += [
+        found("policy_dirs", folder, "not loaded", "loaded beside the built-in pack", i)
+        for i, folder in enumerate(raw.get("policy_dirs", ()))
+    ]
+    return tuple(sorted(result, key=lambda weakening: weakening.line))  # stable: key order within a line
+
+
+def introduced(head: Sequence[Weakening], base: Sequence[Weakening]) -> Iterator[tuple[Weakening, str]]:
+    """The weakenings of ``head`` the ``base`` config did not already apply (a limit raised
+    further counts), each with what it was at the base: the default, or the base's own value."""
+    at_base = {(w.key, w.entry): w for w in base}
+    for weakening in head:
+        before = at_base.get((weakening.key, weakening.entry))
+        if before is None:
+            yield weakening, weakening.before
+        elif weakening.key in LIMIT_KEYS and int(weakening.after) > int(before.after):
+            yield weakening, before.after
+
+
+def judges_code(policy: "Policy") -> bool:
+    """Whether a policy judges scanned code, so its examples can be scanned. IAG901 judges a
+    change to the config against a git revision: no snippet scan can show it fire."""
+    return policy.category != WEAKENED_CONFIG
+
+
+def weakened_config_findings(config: ConfigInForce, base: Sequence[Weakening], judge: "Policy") -> list[Finding]:
+    """One finding of ``judge`` per weakening the change introduced, on the key's line."""
+    return [
+        Finding(
+            policy_id=judge.id,
+            category=judge.category,
+            severity=judge.severity,
+            title=judge.title,
+            message=f"{config.file} weakens the gate: {weakening.subject} changed from {was} to {weakening.after}",
+            resource=weakening.subject,
+            file=config.file,
+            line=weakening.line,
+            end_line=weakening.line,
+            controls=dict(judge.controls),
+            remediation=judge.remediation,
+        )
+        for weakening, was in introduced(config.weakenings, base)
+    ]
+
+
+@dataclass(frozen=True)
+class AddedLines:
+    """With ``--diff-base``: the lines the change added, by file relative to the scanned root
+    (None: the whole file is new), for the files that hold inline suppressions."""
+
+    by_file: Mapping[str, frozenset[int] | None]
+
+    def added(self, file: str, line: int) -> bool:
+        if file not in self.by_file:
+            return False
+        lines = self.by_file[file]
+        return lines is None or line in lines
+
+
+@dataclass(frozen=True)
+class ListedSuppression:
+    file: str
+    line: int
+    policy_id: str
+    resource: str
+    reason: str
+
+
+def listed_suppressions(result: "ScanResult") -> tuple[str, list[ListedSuppression]]:
+    """The inline suppressions a reviewer must see, with a heading: with ``--diff-base`` those
+    the change added, else every one in force. A count alone hides what was excused."""
+    rows = []
+    for finding in result.findings:
+        where = inline_suppression_at(finding)
+        if where is None or (result.added_lines is not None and not result.added_lines.added(where.file, where.line)):
+            continue
+        reason = finding.suppression.reason if finding.suppression else ""
+        rows.append(ListedSuppression(where.file, where.line, finding.policy_id, finding.resource, reason))
+    heading = "added by this change" if result.added_lines is not None else "in force"
+    return heading, sorted(rows, key=lambda r: (r.file, r.line, r.policy_id, r.resource))
+
+
+def inline_suppression_at(finding: Finding) -> Location | None:
+    """Where the comment or annotation suppressing the finding is written; None when nothing
+    inline suppresses it (a baseline entry is no change to the code)."""
+    suppression = finding.suppression
+    if not finding.suppressed or suppression is None or suppression.source == "baseline":
+        return None
+    return suppression.location
+
+
+class _KeyLines:
+    """Line numbers of a config's top-level keys and of their list items or map keys, read from
+    the node tree (composing builds no values, so it cannot expand an alias)."""
+
+    def __init__(self, text: str) -> None:
+        self._lines: dict[tuple[str, str | int | None], int] = {}
+        try:
+            root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        except yaml.YAMLError:
+            return
+        if not isinstance(root, yaml.MappingNode):
+            return
+        for key, value in root.value:
+            name = str(key.value)
+            self._lines[(name, None)] = key.start_mark.line + 1
+            if isinstance(value, yaml.SequenceNode):
+                for index, item in enumerate(value.value):
+                    self._lines[(name, index)] = item.start_mark.line + 1
+            elif isinstance(value, yaml.MappingNode):
+                for entry, _ in value.value:
+                    self._lines[(name, str(entry.value))] = entry.start_mark.line + 1
+
+    def of(self, key: str, at: str | int | None = None) -> int:
+        return self._lines.get((key, at), self._lines.get((key, None), 1))
