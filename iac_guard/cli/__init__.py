@@ -8,11 +8,13 @@ reaches the user; set IAC_GUARD_DEBUG=1 to see one when reporting a bug.
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any
 
 import click
 
 from .. import __version__
+from ..redact import redacting
 from .exit_codes import EXIT_ERROR
 from .baseline_command import baseline
 from .inventory_command import inventory
@@ -28,7 +30,9 @@ class _Group(click.Group):
     def main(self, args: Any = None, *rest: Any, **options: Any) -> Any:
         """Without ``args`` this is the ``iac-guard`` process itself (a test runner always passes
         them): the process is ours to tune (``parallel.own_process``) and ends without tearing
-        down the scan's objects one by one."""
+        down the scan's objects one by one. Standard error is redacted either way: error lines
+        name paths and values from the scanned tree."""
+        sys.stderr = redacting(sys.stderr)
         if args is not None:
             return super().main(args, *rest, **options)
         from ..parallel import exit_now, own_process
