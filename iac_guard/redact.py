@@ -3,9 +3,10 @@
 Detection (secrets.py) keeps literal values out of the model, but a key also reaches output as
 part of a *name*: a resource label, a ``for_each`` or plan instance key, a Kubernetes name, an env
 var name, a file or folder name, an owner tag, a suppression's fields, a config value. Rather than
-trusting every place that builds a string, the command line passes each finished result through
-``redacted`` once, before any format renders it, and every line on standard error through
-``RedactingStream``: a format added later is covered without knowing about keys.
+trusting every place that builds a string, the scan returns each finished result through
+``redacted`` (so does merge with its document), before any format renders it, and the command
+line writes standard error through ``RedactingStream``: a format added later is covered without
+knowing about keys.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from .secrets import redact
 T = TypeVar("T")
 
 #: Values that hold no string: returned as they are without a look inside.
-_OPAQUE = (int, float, bool, type(None), bytes)
+_OPAQUE = frozenset({int, float, bool, type(None), bytes})
 
 
 def redacted(value: T) -> T:
@@ -29,7 +30,9 @@ def redacted(value: T) -> T:
 
     What holds no key comes back as the very same object, so a clean result costs one walk and
     no copies; a record that changes is copied with ``dataclasses.replace`` (records are frozen).
-    Objects of other types (compiled patterns, dates) are returned untouched.
+    Objects of other types (compiled patterns, dates) are returned untouched. A result holds
+    hundreds of thousands of strings, hence strings and opaque values are handled in the loops
+    rather than by a call each.
     """
     kind = type(value)
     if kind is str:
@@ -41,20 +44,20 @@ def redacted(value: T) -> T:
         changes = {}
         for name in names:
             before = getattr(value, name)
-            after = redacted(before)
+            after = _item(before)
             if after is not before:
                 changes[name] = after
         return dataclasses.replace(value, **changes) if changes else value  # type: ignore[type-var]
     if isinstance(value, (tuple, list, set, frozenset)):
-        items = [redacted(item) for item in value]
+        items = [_item(item) for item in value]
         if all(item is original for item, original in zip(items, value)):
             return value
         return kind._make(items) if hasattr(kind, "_make") else kind(items)  # type: ignore[attr-defined, call-arg]
     if isinstance(value, dict):
-        pairs = [(redacted(key), redacted(item)) for key, item in value.items()]
+        pairs = [(_item(key), _item(item)) for key, item in value.items()]
         if all(new is old for pair, old_pair in zip(pairs, value.items()) for new, old in zip(pair, old_pair)):
             return value
-        return kind(pairs)  # type: ignore[call-arg]
+        return dict(pairs)  # type: ignore[return-value]
     if isinstance(value, PurePath):
         text = str(value)
         cleaned = redact(text)
@@ -63,6 +66,15 @@ def redacted(value: T) -> T:
         refs = redacted(value.refs)
         return value if refs is value.refs else Unknown(refs)  # type: ignore[return-value]
     return value
+
+
+def _item(value: Any) -> Any:
+    kind = type(value)
+    if kind is str:
+        return redact(value)
+    if kind in _OPAQUE or (kind is tuple and not value):
+        return value
+    return redacted(value)
 
 
 @lru_cache(maxsize=None)

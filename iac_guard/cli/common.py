@@ -93,8 +93,7 @@ def options_into(
 
 
 def run_scan_command(request: ScanRequest, gate: "GateRequest | None" = None) -> "ScanResult":
-    """Load settings and policies (exit 2 on a config or policy error), then scan; the result
-    comes back redacted (redact.py), as every command renders it.
+    """Load settings and policies (exit 2 on a config or policy error), then scan.
 
     ``gate`` (``scan``'s gate options) adds the filter stage's thresholds, baseline and changed
     files; without it every finding is judged with inline suppressions applied.
@@ -102,7 +101,6 @@ def run_scan_command(request: ScanRequest, gate: "GateRequest | None" = None) ->
     from ..config import ConfigError, find_config, load_settings
     from ..discover import scan_root
     from ..policy.loader import PolicyError
-    from ..redact import redacted
     from ..scan import Filters, load_pack, run_scan
 
     targets = request.targets
@@ -136,7 +134,7 @@ def run_scan_command(request: ScanRequest, gate: "GateRequest | None" = None) ->
 
         filters = build_filters(gate, scan_root(targets))
     stdin_text = sys.stdin.read() if "-" in targets else None
-    return redacted(_with_progress(lambda: run_scan(targets, settings, policies, stdin_text, filters)))
+    return _with_progress(lambda: run_scan(targets, settings, policies, stdin_text, filters))
 
 
 def with_module_files(targets: list[str]) -> list[str]:
