@@ -322,3 +322,23 @@ def test_redacted_walks_records_containers_paths_and_unknowns() -> None:
     assert clean == {"where": Location(f"{fp}.tf", 1, 2), f"name {fp}": [Path(f"/tmp/{fp}"), Unknown(frozenset({f"x.{fp}"}))], "n": 3}
     ordinary = {"where": Location("main.tf", 1, 2), "names": ("a", "b")}
     assert redacted(ordinary) is ordinary
+
+
+def test_a_shard_report_nested_too_deep_to_redact_is_a_clear_error(tmp_path: Path) -> None:
+    """Redacting the merged document walks every value: nesting no iac-guard report has is an
+    error (exit 2) naming the cause, not an internal error."""
+    source = write_tree(tmp_path / "src", {"main.tf": FAILING_TF})
+    shards = [tmp_path / f"shard{i}.json" for i in (1, 2)]
+    for index, shard in enumerate(shards, 1):
+        CliRunner().invoke(main, ["scan", str(source), "--no-cache", "--shard", f"{index}/2", "-f", f"json={shard}"])
+    documents = [json.loads(shard.read_text()) for shard in shards]
+    (target, document), = [(shard, d) for shard, d in zip(shards, documents) if d["findings"]]
+    deep: object = "x"
+    for _ in range(900):
+        deep = [deep]
+    document["findings"][0]["extra"] = deep
+    target.write_text(json.dumps(document))
+    done = CliRunner().invoke(main, ["merge", *map(str, shards), "--root", str(source)])
+    assert done.exit_code == 2
+    assert "iac-guard: the reports are not complete iac-guard JSON reports of one version (RecursionError" in done.stderr
+    assert "internal error" not in done.stderr

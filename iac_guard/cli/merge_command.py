@@ -58,7 +58,7 @@ def merge(reports: tuple[Path, ...], output_format: str | None, output: Path | N
         document, note = redacted(_merge_json(documents, policy_dirs, root.resolve(), baseline))
     except MergeError as exc:
         _fail(str(exc))
-    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+    except (KeyError, TypeError, AttributeError, ValueError, RecursionError) as exc:
         _fail(f"the reports are not complete iac-guard {kind.upper()} reports of one version ({type(exc).__name__}: {exc})")
     if chosen == "sarif":
         rendered = _as_sarif(document, documents, policy_dirs, root.resolve())
