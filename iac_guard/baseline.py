@@ -27,6 +27,7 @@ from typing import Any, Callable, Iterable, Sequence
 from . import __version__
 from .model import Finding, Suppression
 from .report.json_text import dumps_json
+from .secrets import redact
 
 FORMAT = "iac-guard-baseline"
 VERSION = 1
@@ -37,9 +38,14 @@ class BaselineError(Exception):
 
 
 def content_fingerprint(finding: Finding, file: str | None = None) -> str:
-    """A stable id for a finding that does not depend on its line (SARIF partialFingerprints too)."""
+    """A stable id for a finding that does not depend on its line (SARIF partialFingerprints too).
+
+    It hashes the redacted names: a scan compares baseline entries with findings before the
+    command line redacts them (redact.py), and SARIF computes it after. A name without a key is
+    hashed as it is, so ordinary fingerprints do not change.
+    """
     parts = (finding.policy_id, finding.file if file is None else file, finding.resource, finding.fingerprint or "")
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256("\x1f".join(redact(part) for part in parts).encode("utf-8")).hexdigest()[:32]
 
 
 @dataclass(frozen=True, order=True)
@@ -82,8 +88,12 @@ def baseline_file(root: Path, file: str, folder: Path) -> str:
 
 
 def entry_for(finding: Finding, root: Path, folder: Path) -> BaselineEntry:
+    """The finding as the baseline records it, its names redacted: the file is committed."""
     file = baseline_file(root, finding.file, folder)
-    return BaselineEntry(file, finding.resource, finding.policy_id, content_fingerprint(finding, file), finding.title)
+    return BaselineEntry(
+        redact(file), redact(finding.resource), redact(finding.policy_id), content_fingerprint(finding, file),
+        redact(finding.title),
+    )
 
 
 def create(findings: Iterable[Finding], root: Path, path: Path) -> Baseline:

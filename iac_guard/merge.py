@@ -497,9 +497,11 @@ def _sarif_order(result: Mapping[str, Any]) -> tuple[str, int, str, str]:
 
 
 def sarif_from_merged(document: Mapping[str, Any], policies: Sequence["Policy"], settings: "Settings", root: Path) -> str:
-    """A merged JSON report rendered as SARIF, through the SARIF renderer itself."""
+    """A merged JSON report rendered as SARIF, through the SARIF renderer itself (redacted, as
+    the command line redacts a scan's result: the root and settings are not in the document)."""
     from .inventory import Inventory
     from .model import ScanError
+    from .redact import redacted
     from .report.sarif import render
     from .scan import Filters, ScanResult
 
@@ -507,7 +509,7 @@ def sarif_from_merged(document: Mapping[str, Any], policies: Sequence["Policy"],
     errors = [ScanError(e["file"], e["message"], e.get("line"), e.get("column")) for e in document["errors"]]
     result = ScanResult(root, findings, Inventory((), (), ()), errors, document["summary"]["files_scanned"],
                         list(policies), settings, [], Filters(fail_on=document["summary"].get("fail_on", "low")))
-    return render(result, False)
+    return render(redacted(result), False)
 
 
 def _finding_from_json(item: Mapping[str, Any]) -> Finding:

@@ -15,6 +15,7 @@ from .discover import EXPECTED_KINDS, Sources, discover
 from .inventory import Inventory, build_inventory
 from .model import SEVERITY_ORDER, Check, Finding, Location, ScanError
 from .project import Project
+from .redact import redacted
 
 if TYPE_CHECKING:
     from .baseline import Baseline, BaselineEntry
@@ -129,7 +130,11 @@ def run_scan(
     stdin_text: str | None = None,
     filters: Filters = Filters(),
 ) -> ScanResult:
-    """The whole pipeline, or the answer the result cache holds for the same inputs."""
+    """The whole pipeline, or the answer the result cache holds for the same inputs.
+
+    Either way the result is redacted (redact.py): every command renders it, and no string in
+    it holds a key, whether it came from a value, a name, a path or the configuration.
+    """
     from .parallel import gc_paused
 
     with gc_paused():
@@ -143,8 +148,10 @@ def run_scan(
         key = result_cache.scan_key(sources, settings, policies, filters, stdin_text)
         answer = result_cache.lookup(cache, key)
         if answer is not None:
+            # The answer was stored redacted (_run_scan); what this run brings to it is not yet.
+            root, policies, settings, filters = redacted((sources.root, policies, settings, filters))
             return ScanResult(
-                sources.root, answer.findings, answer.inventory, answer.errors, answer.files_scanned, policies,
+                root, answer.findings, answer.inventory, answer.errors, answer.files_scanned, policies,
                 settings, answer.checks, filters, answer.baseline_fixed, answer.shard,
             )
         with recording_inputs() as log:
@@ -204,7 +211,7 @@ def _run_scan(
     result = ScanResult(sources.root, findings, inventory, errors, files, policies, settings, checks, filters)
     if shard is not None:
         result.shard = ShardReport(shard.index, shard.count, export_inventory(everything, shard, settings))
-    return _filter(result, kube_objects, sources, stdin_text)
+    return redacted(_filter(result, kube_objects, sources, stdin_text))
 
 
 def _stdin(

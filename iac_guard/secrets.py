@@ -13,6 +13,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .vocabulary import vocabulary
 
@@ -36,6 +37,9 @@ _REFERENCE = re.compile(
     re.IGNORECASE,
 )
 _MIN_GENERIC_LENGTH = 16
+#: No known key format matches fewer characters (a Slack token: ``xoxb-`` and ten more); shorter
+#: strings, most of what is redacted (ids, severities, short names), skip the pattern.
+_SHORTEST_KEY = 15
 _MIN_ENTROPY = 3.0
 
 
@@ -114,6 +118,51 @@ def _format_prefix(value: str) -> int:
     """Length of the public part of a known format (``sk-proj-``, ``hf_``, ``AKIA``): safe to show."""
     match = re.match(r"^(?:sk-(?:ant-|proj-|svcacct-|admin-)?|hf_|gsk_|r8_|pcsk_|lsv2_|pplx-|xai-|AIza|AKIA|ASIA|gh[pousr]_)", value)
     return len(match.group(0)) if match else 0
+
+
+@lru_cache(maxsize=1)
+def _embedded_key() -> re.Pattern[str]:
+    """Every known key format as one pattern that finds a key inside a longer string.
+
+    The vocabulary anchors its formats to a whole value (a literal *is* a key); a key can also be
+    part of a name (``aws_secret.a["sk-proj-…"]``, ``openai-sk-proj-…``), so here the anchors are
+    dropped. A format written without anchors marks where a longer secret begins (a PEM header),
+    and everything after it is taken as part of that secret.
+    """
+    bodies = []
+    for key_format in vocabulary().key_formats:
+        source = key_format.pattern.pattern
+        if source.startswith("^") and source.endswith("$"):
+            bodies.append(source[1:-1])
+        else:
+            bodies.append(f"{source}.*")
+    return re.compile("|".join(f"(?:{body})" for body in bodies), re.DOTALL)
+
+
+def _fingerprint_key(match: re.Match[str]) -> str:
+    key = match.group(0)
+    return fingerprint(key, _format_prefix(key))
+
+
+def redact(text: str) -> str:
+    """``text`` with every known key format in it replaced by the key's fingerprint.
+
+    Unlike ``detect`` this judges no field name and spares no placeholder: it runs on every string
+    that leaves the tool (addresses, names, paths, messages), where a false match costs only a less
+    readable name and a missed one prints a key. ``text`` itself comes back when it holds no key
+    (callers tell a change by identity), and a fingerprint holds none, so redacting twice changes
+    nothing.
+    """
+    if len(text) < _SHORTEST_KEY:
+        return text
+    cleaned = _redacted(text)
+    return text if cleaned == text else cleaned
+
+
+@lru_cache(maxsize=1 << 16)
+def _redacted(text: str) -> str:
+    """The redaction itself, once per distinct string: a file name is in every finding of its file."""
+    return _embedded_key().sub(_fingerprint_key, text)
 
 
 def _mixes_character_classes(value: str) -> bool:

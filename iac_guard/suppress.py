@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Mapping, Sequence
 
 from .config import Settings
 from .model import Finding, Location, Suppression
-from .secrets import detect
+from .secrets import redact
 
 if TYPE_CHECKING:
     from .kubernetes.objects import KubeObject
@@ -345,7 +345,7 @@ def _marker(
     extra = sorted(set(values) - set(KEYS))
     if extra:
         problems.append(f"unknown key {', '.join(k + '=' for k in extra)} (keys: reason, expires, owner)")
-    reason = _scrub(" ".join(values.get("reason", "").split()))
+    reason = redact(" ".join(values.get("reason", "").split()))  # printed in every report
     if not reason:
         problems.append('it gives no reason; write reason="why this is accepted"')
     expires = None
@@ -361,15 +361,6 @@ def _marker(
         file, line, source, ids, reason, expires, owner.strip() if owner else None,
         "; ".join(problems) if problems else None,
     )
-
-
-def _scrub(text: str) -> str:
-    """A reason is printed in every report: a pasted key in it is shown as its fingerprint only."""
-    words = []
-    for word in text.split(" "):
-        detection = detect(word.strip("\"'.,;:()[]"))
-        words.append(detection.fingerprint if detection else word)
-    return " ".join(words)
 
 
 # --- Kubernetes annotations -----------------------------------------------------------------------

@@ -102,3 +102,25 @@ def test_every_format_written_to_files_at_once_holds_no_secret(tmp_path: Path) -
         for secret in SECRETS:
             assert secret not in text, name
             assert secret[8:24] not in text, name
+
+
+def test_the_scan_result_and_its_cached_answer_hold_no_key_in_any_name(tmp_path: Path) -> None:
+    """Redaction is part of the result, not of each format: the records a scan returns, and the
+    answer the result cache stores on disk, hold a key written in a name only as its fingerprint.
+    (The cache also records the paths it read, to check them again: the key is not in a path here.)"""
+    import pickle
+
+    from iac_guard.scan import load_pack, run_scan
+    from scanning import settings
+
+    label = "sk-proj-" + "Nm4Kd7Wq" * 5
+    write_project(tmp_path / "src", {
+        "main.tf": f'resource "aws_secretsmanager_secret" "{label}" {{\n  name = "openai-api-key"\n}}\n',
+    })
+    chosen = settings(cache_dir=tmp_path / "cache")
+    for _ in ("cold", "warm"):
+        result = run_scan([str(tmp_path / "src")], chosen, load_pack(chosen))
+        assert {f.policy_id for f in result.findings} == {"IAG001", "IAG002", "IAG003"}
+        assert label.encode() not in pickle.dumps(result)
+    stored = [path.read_bytes() for path in (tmp_path / "cache" / "results").rglob("*") if path.is_file()]
+    assert stored and not any(label.encode() in data for data in stored)

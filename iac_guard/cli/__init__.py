@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from .. import __version__
+from ..redact import redacting
 from .exit_codes import EXIT_ERROR, EXIT_INTERRUPTED
 from .output import OUTPUT_ERRNOS, exit_now, guard_closed_stdout, report_output_failure
 from .baseline_command import baseline
@@ -30,7 +31,9 @@ class _Group(click.Group):
     def main(self, args: Any = None, *rest: Any, **options: Any) -> Any:
         """Without ``args`` this is the ``iac-guard`` process itself (a test runner always passes
         them): the process is ours to tune (``parallel.own_process``), a closed standard output
-        fails loudly, and it ends without tearing down the scan's objects one by one."""
+        fails loudly, and it ends without tearing down the scan's objects one by one. Standard
+        error is redacted either way: error lines name paths and values from the scanned tree."""
+        sys.stderr = redacting(sys.stderr)
         if args is not None:
             return super().main(args, *rest, **options)
         from ..parallel import own_process

@@ -34,6 +34,7 @@ def merge(reports: tuple[Path, ...], output_format: str | None, output: Path | N
     different versions or shard counts).
     """
     from ..merge import MergeError
+    from ..redact import redacted
 
     documents = [(str(path), _read(path)) for path in reports]
     kinds = {_kind(name, document) for name, document in documents}
@@ -47,17 +48,17 @@ def merge(reports: tuple[Path, ...], output_format: str | None, output: Path | N
         if kind == "sarif":
             from ..merge import merge_sarif
 
-            merged_sarif = merge_sarif(documents)
+            merged_sarif = redacted(merge_sarif(documents))
             rendered = dumps_json(merged_sarif)
             failing = sum(1 for run in merged_sarif["runs"] for r in run["results"] if not r.get("suppressions"))
             ok = all(i.get("executionSuccessful", True) for run in merged_sarif["runs"] for i in run["invocations"])
             code = 2 if not ok else (1 if failing else 0)
             _write(rendered, output, f"{failing} failing result(s)")
             sys.exit(code)
-        document, note = _merge_json(documents, policy_dirs, root.resolve(), baseline)
+        document, note = redacted(_merge_json(documents, policy_dirs, root.resolve(), baseline))
     except MergeError as exc:
         _fail(str(exc))
-    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+    except (KeyError, TypeError, AttributeError, ValueError, RecursionError) as exc:
         _fail(f"the reports are not complete iac-guard {kind.upper()} reports of one version ({type(exc).__name__}: {exc})")
     if chosen == "sarif":
         rendered = _as_sarif(document, documents, policy_dirs, root.resolve())
