@@ -266,3 +266,13 @@ def test_ctrl_c_exits_130_without_tracebacks_and_takes_the_workers(pool_sized_tr
     assert stderr.decode().strip().splitlines()[-1] == "iac-guard: interrupted"
     assert "Traceback" not in stderr.decode()
     assert _gone(workers)
+
+
+def test_a_closed_standard_error_loses_only_the_messages(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"main.tf": FAILING_TF})
+    child = subprocess.run(
+        [sys.executable, "-m", "iac_guard", "scan", str(tmp_path), "--no-cache", "-f", "json"],
+        stdout=subprocess.PIPE, stderr=None, stdin=subprocess.DEVNULL, timeout=60, preexec_fn=lambda: os.close(2),
+    )
+    assert child.returncode == 1
+    assert {(f["policy_id"], f["resource"]) for f in json.loads(child.stdout)["findings"]} == FAILING_FINDINGS

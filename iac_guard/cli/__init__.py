@@ -16,7 +16,7 @@ import click
 from .. import __version__
 from ..redact import redacting
 from .exit_codes import EXIT_ERROR, EXIT_INTERRUPTED
-from .output import OUTPUT_ERRNOS, exit_now, guard_closed_stdout, report_output_failure
+from .output import OUTPUT_ERRNOS, exit_now, guard_closed_streams, report_output_failure
 from .baseline_command import baseline
 from .inventory_command import inventory
 from .merge_command import merge
@@ -33,12 +33,13 @@ class _Group(click.Group):
         them): the process is ours to tune (``parallel.own_process``), a closed standard output
         fails loudly, and it ends without tearing down the scan's objects one by one. Standard
         error is redacted either way: error lines name paths and values from the scanned tree."""
+        if args is None:
+            guard_closed_streams()
         sys.stderr = redacting(sys.stderr)
         if args is not None:
             return super().main(args, *rest, **options)
         from ..parallel import own_process
 
-        guard_closed_stdout()
         own_process()
         try:
             return super().main(args, *rest, **options)

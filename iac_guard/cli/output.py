@@ -44,11 +44,14 @@ class _ClosedOutput(io.RawIOBase):
         raise OSError(errno.EBADF, "standard output is closed")
 
 
-def guard_closed_stdout() -> None:
+def guard_closed_streams() -> None:
     """Python leaves ``sys.stdout`` None when descriptor 1 is closed, and click then writes
-    nothing without a word: make every write fail loudly instead (see OUTPUT_ERRNOS)."""
+    nothing without a word: make every write fail loudly instead (see OUTPUT_ERRNOS). A closed
+    standard error only loses the messages: the exit code still tells."""
     if sys.stdout is None:
         sys.stdout = io.TextIOWrapper(io.BufferedWriter(_ClosedOutput()), encoding="utf-8", write_through=True)
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")
 
 
 def exit_now(code: object) -> NoReturn:
