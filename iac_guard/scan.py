@@ -176,7 +176,6 @@ def _run_scan(
     loader.preload(scan_files(sources, shard, settings.max_file_bytes))  # one pass: cached, then in parallel
     variables = given_variables(settings, sources, errors)
     modules, load_errors = load_modules(sources, DATA_SOURCES, variables, loader, shard.owns if shard else None)
-    errors += load_errors
     modules += _plans(sources, settings, errors, loader, shard)
     project = Project(sources.root, modules)
     for path in sources.yaml:
@@ -191,6 +190,7 @@ def _run_scan(
         errors += yaml_errors
         files += 1 if shard is None else 0
     extraction = extract_all(project, settings)  # releases each module tree once it is extracted
+    errors += load_errors  # complete now: evaluating the trees may have rejected expressions
     kube_objects = project.kube_objects
     del project, modules, loader
     everything = build_inventory(extraction)
