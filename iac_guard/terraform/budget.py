@@ -4,7 +4,7 @@ The scan evaluates expressions a pull request wrote, and a few bytes of HCL can 
 any size (forty locals each doubling a string is a terabyte) or any amount of work (nested ``for``
 over ``range``). Terraform would run out of memory too; a required check must not. Every root
 module therefore gets one budget, shared by the modules it calls: each evaluated node costs a step,
-each value built costs its size in steps, and no value may exceed a ceiling on string length,
+each value built costs its size in steps (a regular-expression match costs MATCH_STEPS), and no value may exceed a ceiling on string length,
 element count (nested collections counted in full, so a value built from shared halves is as large
 as it reads) or integer bits. Sizes are checked where values are built, before the expensive part
 where the size can be known in advance (``range``, ``format`` widths, joins, replacements).
@@ -33,7 +33,9 @@ MAX_INTEGER_BITS = 1024
 #: Evaluation steps for one root module and every module it calls: a node evaluated, an element
 #: built or walked, CHARACTERS_PER_STEP characters of a string built or read by a function.
 MAX_STEPS = 1 << 19
-CHARACTERS_PER_STEP = 16
+CHARACTERS_PER_STEP = 64
+#: Steps one match of a regular expression costs (RE2 is linear, its Python binding slow per match).
+MATCH_STEPS = 16
 
 
 class Rejected(Exception):

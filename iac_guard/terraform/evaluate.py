@@ -237,7 +237,7 @@ class Evaluator:
             args.extend(final)
         budget = self._budget
         budget.spend(sum(budget.work(arg) for arg in args))  # what the function may read
-        return budget.admit(functions.call(expr.name, args))
+        return budget.admit(functions.call(expr.name, args, budget))
 
     def _file_function(self, expr: Call, scope: dict[str, Any]) -> Any:
         """file(), fileexists() and templatefile() on files inside the scanned tree only."""

@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from ..model import Unknown
 from ..patterns import PatternError, compile_pattern
-from .budget import Rejected, check_elements, check_integer_bits, check_string_length
+from .budget import MATCH_STEPS, Budget, Rejected, check_elements, check_integer_bits, check_string_length
 
 
 class FunctionError(ValueError):
@@ -152,7 +152,8 @@ def unary(operator: str, operand: Any) -> Any:
     return -to_number(operand)
 
 
-def call(name: str, args: list[Any]) -> Any:
+def call(name: str, args: list[Any], budget: Budget | None = None) -> Any:
+    """``budget`` pays for each match of a regular expression (the root's, or one of its own)."""
     from .evaluate import Unknownish, contains_unknown
 
     if name == "jsonencode" and len(args) == 1 and contains_unknown(args[0]):
@@ -165,6 +166,8 @@ def call(name: str, args: list[Any]) -> Any:
     function = _STRICT.get(name)
     if function is None or contains_unknown(args):
         return _unknown_refs(args)
+    if name in _MATCHING:
+        args = [budget or Budget(), *args]
     try:
         return function(*args)
     except TypeError:
@@ -291,9 +294,10 @@ def _identity(value: Any) -> str:
     return json_encode(value) if not isinstance(value, str) else "s" + value
 
 
-def _replace(text: str, old: str, new: str) -> str:
+def _replace(budget: Budget, text: Any, old: Any, new: Any) -> str:
     """replace(): a ``/pattern/`` is an RE2 regular expression, with Go's ``$1``/``${name}``
     references in the replacement."""
+    text, old, new = to_string(text), to_string(old), to_string(new)
     if len(old) > 1 and old.startswith("/") and old.endswith("/"):
         regexp = _regexp(old[1:-1])
         pieces = _replacement_pieces(new)
@@ -301,6 +305,7 @@ def _replace(text: str, old: str, new: str) -> str:
 
         def substitute(match: Any) -> str:
             nonlocal length
+            budget.spend(MATCH_STEPS)
             piece = "".join(_group_text(regexp, match, p) if isinstance(p, _GroupRef) else p for p in pieces)
             length += len(piece)
             check_string_length(length)
@@ -358,7 +363,7 @@ def _match_value(regexp: Any, match: Any) -> Any:
     return list(match.groups()) if regexp.groups else match.group(0)
 
 
-def _regex(pattern: Any, text: Any) -> Any:
+def _regex(budget: Budget, pattern: Any, text: Any) -> Any:
     regexp = _regexp(pattern)
     match = regexp.search(to_string(text))
     if match is None:
@@ -366,10 +371,11 @@ def _regex(pattern: Any, text: Any) -> Any:
     return _match_value(regexp, match)
 
 
-def _regexall(pattern: Any, text: Any) -> list[Any]:
+def _regexall(budget: Budget, pattern: Any, text: Any) -> list[Any]:
     regexp = _regexp(pattern)
     found: list[Any] = []
     for match in regexp.finditer(to_string(text)):
+        budget.spend(MATCH_STEPS)
         found.append(_match_value(regexp, match))
         check_elements(len(found) * (regexp.groups + 1))
     return found
@@ -412,7 +418,7 @@ _STRICT: dict[str, Callable[..., Any]] = {
     "trimspace": lambda s: to_string(s).strip(),
     "trimprefix": lambda s, p: to_string(s)[len(p):] if to_string(s).startswith(p) else s,
     "trimsuffix": lambda s, p: to_string(s)[: -len(p)] if p and to_string(s).endswith(p) else s,
-    "replace": lambda s, old, new: _replace(to_string(s), to_string(old), to_string(new)),
+    "replace": _replace,
     "format": _format,
     "join": lambda sep, items: sep.join(to_string(i) for i in items),
     "split": lambda sep, s: to_string(s).split(sep),
@@ -445,6 +451,10 @@ _STRICT: dict[str, Callable[..., Any]] = {
     "regexall": _regexall,
     "substr": lambda s, o, n: to_string(s)[int(o) :] if int(n) < 0 else to_string(s)[int(o) : int(o) + int(n)],
 }
+
+
+#: Functions that run a regular expression, given the budget that pays for its matches.
+_MATCHING = frozenset({"replace", "regex", "regexall"})
 
 
 def _raise(message: str) -> Any:
