@@ -4,10 +4,16 @@ memory, while the rest of the tree — here FAILING_TF — is still judged."""
 
 from __future__ import annotations
 
+import random
+import sys
+import time
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from conftest import evaluate
 from scanning import scan_path, settings
 from untrusted_support import FAILING_FINDINGS, FAILING_TF, scan_json, write_tree
@@ -20,6 +26,9 @@ from iac_guard.terraform.budget import MAX_ELEMENTS, MAX_INTEGER_BITS, MAX_STRIN
 STRING_LIMIT = f"a string would be longer than {MAX_STRING_LENGTH:,} characters (evaluation limit)"
 ELEMENT_LIMIT = f"a value would hold more than {MAX_ELEMENTS:,} elements (evaluation limit)"
 INTEGER_LIMIT = f"a number would be larger than {MAX_INTEGER_BITS} bits (evaluation limit)"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+from fuzz_evaluation import generate  # noqa: E402
+
 STEP_LIMIT = "evaluation needs more than 524,288 steps for this root module (evaluation limit)"
 
 
@@ -33,6 +42,24 @@ def _chain(name: str, first: str, step: str, count: int) -> str:
 def _user(value: str) -> str:
     return f'resource "aws_iam_user" "hostile" {{\n  name = {value}\n}}\n'
 
+
+#: A thousand dynamic statements that each repeat local.p15 (32,768 actions).
+POLICY_DOCUMENT = """
+data "aws_iam_policy_document" "p" {
+  dynamic "statement" {
+    for_each = range(1000)
+    content {
+      actions   = local.p15
+      resources = ["*"]
+    }
+  }
+}
+
+resource "aws_iam_policy" "p" {
+  name   = "openai"
+  policy = data.aws_iam_policy_document.p.json
+}
+"""
 
 #: (id, hostile file, the errors as (line, message)) — each observed on main as a hang or a
 #: MemoryError/internal error.
@@ -50,6 +77,7 @@ HOSTILE = [
     ("regex-replace-growth", _chain("g", '"ab"', 'replace({p}, "/(a|b)/", "$1$1$1")', 20) + _user("local.g20"), [(12, STEP_LIMIT)]),
     ("regexall-everywhere", _chain("s", '"ab"', '"${{{p}}}${{{p}}}"', 20) + _user('length(regexall("", local.s20))'), [(25, STEP_LIMIT)]),
     ("work", _chain("w", "[for i in range(50000) : i]", "[for x in {p} : x + 1]", 40) + _user("length(local.w40)"), [(4, STEP_LIMIT)]),
+    ("policy-document-repeats", _chain("p", '["s3:GetObject"]', "concat({p}, {p})", 15) + POLICY_DOCUMENT, [(32, ELEMENT_LIMIT)]),
     ("invalid-pattern", _user('replace("abc", "/(/", "b")'), [(2, "invalid regular expression (missing ))")]),
     ("invalid-regex", _user('regex("[a", "abc")'), [(2, "invalid regular expression (missing ])")]),
     ("pattern-through-try", _user('try(regexall("(", "abc"), [])'), [(2, "invalid regular expression (missing ))")]),
@@ -71,6 +99,15 @@ def test_the_same_root_still_judges_its_other_resources(tmp_path: Path) -> None:
     result = scan_path(tmp_path)
     assert result.exit_code == 2
     assert [(e.file, e.line, e.message) for e in result.errors] == [("main.tf", 10, STRING_LIMIT)]
+    assert {(f.policy_id, f.resource) for f in result.findings} == FAILING_FINDINGS
+
+
+def test_a_root_that_spends_its_budget_still_has_its_hardcoded_secret_found(tmp_path: Path) -> None:
+    work = _chain("w", "[for i in range(50000) : i]", "[for x in {p} : x + 1]", 40) + _user("length(local.w40)")
+    write_tree(tmp_path, {"main.tf": FAILING_TF + work})
+    result = scan_path(tmp_path)
+    assert result.exit_code == 2
+    assert [(e.file, e.line, e.message) for e in result.errors] == [("main.tf", 12, STEP_LIMIT)]
     assert {(f.policy_id, f.resource) for f in result.findings} == FAILING_FINDINGS
 
 
@@ -202,3 +239,19 @@ def test_a_backtracking_policy_pattern_in_a_pack_does_not_hang_the_process(tmp_p
     assert run.exit_code == 1
     assert run.findings() == FAILING_FINDINGS
     assert run.seconds < 25
+
+
+# -- fuzz: mutated expressions inside evaluable files (benchmarks/fuzz_evaluation.py runs longer) ---
+
+
+@hypothesis_settings(max_examples=15, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.randoms(use_true_random=False))
+def test_mutated_evaluable_terraform_never_crashes_and_the_failing_file_is_still_found(tmp_path: Path, rng: random.Random) -> None:
+    folder = tmp_path / str(rng.random())
+    write_tree(folder, {"fuzz/main.tf": generate(rng), "secret/main.tf": FAILING_TF})
+    started = time.monotonic()
+    result = scan_path(folder)
+    assert time.monotonic() - started < 15
+    assert result.exit_code in (1, 2)
+    assert {e.file for e in result.errors} <= {"fuzz/main.tf"}
+    assert FAILING_FINDINGS <= {(f.policy_id, f.resource) for f in result.findings}

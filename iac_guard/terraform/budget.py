@@ -69,7 +69,7 @@ class Budget:
     module) still bounds the work, and its rejected values are simply unknown.
     """
 
-    __slots__ = ("steps", "_report", "_measured", "_reported")
+    __slots__ = ("steps", "_report", "_measured", "_reported", "_literal")
 
     def __init__(self, report: Callable[[ScanError], None] | None = None) -> None:
         self.steps = MAX_STEPS
@@ -77,6 +77,16 @@ class Budget:
         # id → (the value itself, so the id is not reused while it is remembered; elements; characters)
         self._measured: dict[int, tuple[Any, int, int]] = {}
         self._reported: set[tuple[str, int | None, str]] = set()
+        self._literal: Budget | None = None
+
+    @property
+    def literal(self) -> "Budget":
+        """The budget of the root's literal readings (hardcoded-secret checks), reporting where
+        this one does: a root that spends its evaluation budget still has its literals read."""
+        if self._literal is None:
+            self._literal = Budget(self._report)
+            self._literal._reported = self._reported
+        return self._literal
 
     def exhausted(self) -> None:
         """Called by the evaluator once ``steps`` is below zero."""

@@ -243,7 +243,7 @@ class Module:
         self._built = False  # until the whole tree below is collected, lookups are not indexed
         self._indexes: dict[str, tuple[list[Resource], dict[str, list[int]]]] = {}
         self.evaluator = Evaluator(self._resolve, self._read_file, budget=self.budget, locate=self._file_of)
-        self.literal_evaluator = literal_evaluator(self.budget, self._file_of)
+        self.literal_evaluator = literal_evaluator(self.budget.literal, self._file_of)
         self.own_resources: list[Resource] = []
         self.own_data: list[Resource] = []
         self.providers: list[BlockView] = []
