@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -18,6 +19,7 @@ from conftest import evaluate
 from scanning import scan_path, settings
 from untrusted_support import FAILING_FINDINGS, FAILING_TF, scan_json, write_tree
 
+from iac_guard.cli import main
 from iac_guard.model import Unknown
 from iac_guard.policy.loader import PolicyError, load_policies
 from iac_guard.scan import load_pack, run_scan
@@ -111,6 +113,15 @@ def test_a_root_that_spends_its_budget_still_has_its_hardcoded_secret_found(tmp_
     assert {(f.policy_id, f.resource) for f in result.findings} == FAILING_FINDINGS
 
 
+def test_a_chain_of_locals_deeper_than_the_stack_is_an_error_not_a_silent_unknown(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"hostile/main.tf": _chain("d", '"x"', "{p}", 3000) + _user("local.d3000"), "secret/main.tf": FAILING_TF})
+    result = scan_path(tmp_path)
+    assert result.exit_code == 2
+    # The line is that of the deepest local the stack still had room to report from.
+    assert [(e.file, e.message) for e in result.errors] == [("hostile/main.tf", "expressions nest too deeply to evaluate (evaluation limit)")]
+    assert {(f.policy_id, f.resource) for f in result.findings} == FAILING_FINDINGS
+
+
 def test_an_over_budget_tfvars_value_is_an_error_for_the_tfvars_file(tmp_path: Path) -> None:
     write_tree(tmp_path, {
         "main.tf": FAILING_TF + 'variable "x" {}\n' + _user("var.x"),
@@ -201,6 +212,17 @@ def test_an_invalid_policy_pattern_is_a_load_error_naming_file_and_policy(tmp_pa
     with pytest.raises(PolicyError) as caught:
         load_policies([pack])
     assert str(caught.value) == f"{pack / 'acme.yaml'}: fails_when.matches: invalid regular expression (missing )) (policy ACME1)"
+
+
+def test_an_invalid_policy_pattern_fails_the_scan_and_policies_validate(tmp_path: Path) -> None:
+    pack = _pack(tmp_path / "pack", "(unclosed")
+    write_tree(tmp_path / "tree", {"main.tf": FAILING_TF})
+    problem = f"{pack / 'acme.yaml'}: fails_when.matches: invalid regular expression (missing )) (policy ACME1)"
+    scan = CliRunner().invoke(main, ["scan", str(tmp_path / "tree"), "--policy-dir", str(pack), "--no-cache"])
+    assert (scan.exit_code, problem in scan.output) == (2, True)
+    validate = CliRunner().invoke(main, ["policies", "validate", str(pack)])
+    assert validate.exit_code == 1  # validate's own contract: 1 for an invalid pack
+    assert f"error: {problem}" in validate.output
 
 
 def test_a_backtracking_policy_pattern_runs_in_linear_time(tmp_path: Path) -> None:

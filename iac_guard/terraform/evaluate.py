@@ -15,7 +15,7 @@ from typing import Any, Callable, Mapping
 
 from ..model import Unknown
 from . import functions
-from .budget import CHARACTERS_PER_STEP, Budget, Rejected, check_elements, check_string_length
+from .budget import CHARACTERS_PER_STEP, Budget, BudgetExceeded, Rejected, check_elements, check_string_length
 from .hcl_ast import (
     BinaryOp, Call, Conditional, Expr, ForExpr, GetAttr, Index, Literal, ObjectExpr, Resolved, Splat,
     Template, TupleExpr, Unsupported, UnaryOp, Variable, references,
@@ -121,7 +121,9 @@ class Evaluator:
             file = self._locate(expr.line, expr) if self._locate else None
             self._budget.reject(file, expr.line or None, message)
         except RecursionError:
-            pass  # still too deep to report here: the value stays unknown all the same
+            # Too deep to report from here: an enclosing evaluation (a local's, an attribute's)
+            # reports it, closer to the top of the stack.
+            raise BudgetExceeded(message) from None
 
     def _eval(self, expr: Expr, scope: dict[str, Any]) -> Any:  # noqa: C901 - one dispatch per node type
         budget = self._budget
