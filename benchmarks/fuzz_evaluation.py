@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import re
 import sys
 import tempfile
 import time
@@ -80,10 +81,27 @@ class Generator:
             self.locals = index + 1
         text = "locals {\n" + "\n".join(lines) + "\n}\n"
         text += f'resource "aws_iam_user" "fuzz" {{\n  name = local.v{self.locals - 1}\n  tags = {{ owner = local.v0 }}\n}}\n'
+        text = self._swap(text)
         if self.rng.random() < 0.1:  # sometimes a byte-level slip, so parse errors are covered too
             position = self.rng.randrange(len(text))
             text = text[:position] + text[position + 1:]
         return text
+
+
+    def _swap(self, text: str) -> str:
+        """Mutations that ignore types: a function name for another, an operator for another."""
+        rng = self.rng
+        for _ in range(rng.randint(0, 3)):
+            names = _FUNCTION_NAME.findall(text)
+            if names and rng.random() < 0.5:
+                text = text.replace(f"{rng.choice(names)}(", f"{rng.choice(FUNCTION_NAMES)}(", 1)
+            elif f" {(operator := rng.choice(OPERATORS))} " in text:
+                text = text.replace(f" {operator} ", f" {rng.choice(OPERATORS + COMPARISONS)} ", 1)
+        return text
+
+
+FUNCTION_NAMES = sorted({name for templates in CALLS.values() for t in templates for name in re.findall(r"([a-z]+)\(", t)})
+_FUNCTION_NAME = re.compile(r"\b([a-z]+)\(")
 
 
 class _Hole:
