@@ -159,6 +159,11 @@ def test_large_values_real_terraform_could_use_are_within_the_budget(expression:
     assert evaluate(expression) == expected
 
 
+def test_a_function_given_the_wrong_types_is_unknown_not_a_crash() -> None:
+    """Found by the fuzzer: join() with a list for its separator was an internal error."""
+    assert isinstance(evaluate('join(["a"], ["b", "c"])'), Unknown)
+
+
 # -- Terraform's regular expressions, with RE2 --------------------------------------------------
 
 

@@ -25,11 +25,12 @@ from .hcl_ast import (
 UNKNOWN_MARK = "\u0000unknown\u0000"
 
 RootResolver = Callable[[list[Any], int], "tuple[Any, int]"]
-Locator = Callable[[int, Expr], "str | None"]
-"""The file an expression (with its line) was written in, to name it in an error."""
 """Resolves a traversal rooted at a name the expression does not bind itself (``var``, ``local``,
 ``aws_iam_role``…): given the root and the steps after it, returns the value and how many of the
 steps it consumed."""
+
+Locator = Callable[[int, Expr], "str | None"]
+"""The file an expression (given with its line) was written in, to name it in an error."""
 
 
 class EvalError(Exception):

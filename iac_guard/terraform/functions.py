@@ -420,7 +420,7 @@ _STRICT: dict[str, Callable[..., Any]] = {
     "trimsuffix": lambda s, p: to_string(s)[: -len(p)] if p and to_string(s).endswith(p) else s,
     "replace": _replace,
     "format": _format,
-    "join": lambda sep, items: sep.join(to_string(i) for i in items),
+    "join": lambda sep, items: to_string(sep).join(to_string(i) for i in items),
     "split": lambda sep, s: to_string(s).split(sep),
     "startswith": lambda s, p: to_string(s).startswith(p),
     "endswith": lambda s, p: to_string(s).endswith(p),
