@@ -186,7 +186,6 @@ def _run_scan(
     loader.preload(scan_files(sources, shard, settings.max_file_bytes))  # one pass: cached, then in parallel
     variables = given_variables(settings, sources, errors)
     modules, load_errors = load_modules(sources, DATA_SOURCES, variables, loader, shard.owns if shard else None)
-    errors += load_errors
     modules += _plans(sources, settings, errors, loader, shard)
     errors += sources.errors
     stdin_modules, stdin_objects = _stdin(sources, settings, stdin_text, errors) if sources.read_stdin else ([], [])
@@ -201,6 +200,7 @@ def _run_scan(
         project.kube_objects += stdin_objects
         files += 1 if shard is None else 0
     extraction = extract_all(project, settings)  # releases each module tree once it is extracted
+    errors += load_errors  # complete now: evaluating the trees may have rejected expressions
     kube_objects = project.kube_objects
     del project, modules, loader
     everything = build_inventory(extraction)

@@ -12,12 +12,12 @@ Results reuse ``model.UNKNOWN``, whose truth value raises: a caller must say wha
 from __future__ import annotations
 
 import operator
-import re
 from dataclasses import dataclass
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal, Union
 
 from ..model import UNKNOWN, Unknown
+from ..patterns import PatternError, compile_pattern
 from .facts import lookup
 
 Truth = Union[bool, Unknown]
@@ -180,8 +180,10 @@ def _param_ref(name: str, op: str, where: str, params: Mapping[str, Any]) -> Par
     return ParamRef(name)
 
 
-def _pattern(source: str, ignore_case: bool, where: str) -> re.Pattern[str]:
+def _pattern(source: str, ignore_case: bool, where: str) -> Any:
+    """RE2, as Terraform's regex(): a pack's pattern runs over values a pull request wrote, so
+    it must not be able to backtrack."""
     try:
-        return re.compile(source, re.IGNORECASE if ignore_case else 0)
-    except re.error as exc:
-        raise DefinitionError(where, f"invalid regular expression: {exc}") from None
+        return compile_pattern(source, ignore_case)
+    except PatternError as exc:
+        raise DefinitionError(where, str(exc)) from None

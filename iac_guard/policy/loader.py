@@ -163,7 +163,7 @@ def _load_file(path: Path, validate: bool = True) -> Policy:
     try:
         return _build(path, raw)
     except DefinitionError as exc:
-        raise PolicyError(f"{path}: {exc}") from None
+        raise PolicyError(f"{path}: {exc} (policy {raw['id']})") from None
 
 
 def _read_yaml(path: Path) -> Any:

@@ -16,7 +16,6 @@ from ..config import Settings
 from ..model import Credential, Extraction, Location, SecretLiteral
 from ..project import Project
 from ..secrets import credential_kind, find_in
-from ..terraform.evaluate import LITERAL_EVALUATOR
 from ..terraform.module import Module
 
 _WRITTEN_IN_CODE = ("default", "tfvars", "module input")
@@ -50,16 +49,16 @@ def _written_values(root: Module) -> Iterator[tuple[str, str, str, Any, Location
             if given is None or given.source not in _WRITTEN_IN_CODE:
                 continue
             description = block.body.attributes.get("description")
-            hints = (name,) + ((str(LITERAL_EVALUATOR.evaluate(description.expr)),) if description else ())
+            hints = (name,) + ((str(module.literal_evaluator.evaluate(description.expr)),) if description else ())
             value = given.value
             if given.source == "module input":  # only what the call writes, not what it passes along
                 argument = module.inputs[name]
-                value = LITERAL_EVALUATOR.evaluate(argument.expr, argument.scope)
+                value = argument.caller.literal_evaluator.evaluate(argument.expr, argument.scope)
             field = "default" if given.from_default else "value"
             yield f"{prefix}var.{name}", name, field, value, given.location, hints
         for name, attribute, file in module.locals():
             location = Location(file, attribute.line, attribute.end_line)
-            yield f"{prefix}local.{name}", name, "value", LITERAL_EVALUATOR.evaluate(attribute.expr), location, (name,)
+            yield f"{prefix}local.{name}", name, "value", module.literal_evaluator.evaluate(attribute.expr), location, (name,)
     for name, given in root.undeclared_tfvars():
         if given.source in _WRITTEN_IN_CODE:
             yield f"var.{name}", name, "value", given.value, given.location, (name,)

@@ -15,6 +15,7 @@ from typing import Any, Callable, Mapping
 
 from ..model import Unknown
 from . import functions
+from .budget import CHARACTERS_PER_STEP, Budget, BudgetExceeded, Rejected, check_elements, check_string_length
 from .hcl_ast import (
     BinaryOp, Call, Conditional, Expr, ForExpr, GetAttr, Index, Literal, ObjectExpr, Resolved, Splat,
     Template, TupleExpr, Unsupported, UnaryOp, Variable, references,
@@ -28,10 +29,15 @@ RootResolver = Callable[[list[Any], int], "tuple[Any, int]"]
 ``aws_iam_role``…): given the root and the steps after it, returns the value and how many of the
 steps it consumed."""
 
+Locator = Callable[[int, Expr], "str | None"]
+"""The file an expression (given with its line) was written in, to name it in an error."""
+
 
 class EvalError(Exception):
     """An expression Terraform would reject (wrong type, missing key): the value becomes unknown."""
 
+
+_COLLECTIONS = (list, dict)
 
 #: What a Terraform evaluation error looks like here: the value becomes unknown, never a crash.
 _EVALUATION_ERRORS = (EvalError, TypeError, ValueError, KeyError, IndexError, OverflowError, ZeroDivisionError)
@@ -75,30 +81,62 @@ def contains_unknown(value: Any) -> bool:
 
 
 class Evaluator:
-    """Evaluates expressions of one module; ``resolve_root`` supplies var/local/resource lookups."""
+    """Evaluates expressions of one module; ``resolve_root`` supplies var/local/resource lookups.
+
+    ``budget`` is the root module's (budget.py), shared by every module of the tree; without one,
+    each expression gets a budget of its own and what it rejects is left unknown unreported.
+    ``locate`` names the file of a rejected expression.
+    """
 
     def __init__(
-        self, resolve_root: RootResolver, read_file: Callable[[str], str | None] | None = None, literal_only: bool = False
+        self,
+        resolve_root: RootResolver,
+        read_file: Callable[[str], str | None] | None = None,
+        literal_only: bool = False,
+        budget: Budget | None = None,
+        locate: Locator | None = None,
     ) -> None:
         self._resolve_root = resolve_root
         self._read_file = read_file
         self._literal_only = literal_only
+        self._budget = budget or Budget()
+        self._budget_per_expression = budget is None
+        self._locate = locate
 
     def evaluate(self, expr: Expr, scope: Mapping[str, Any] | None = None) -> Any:
+        if self._budget_per_expression:
+            self._budget = Budget()
         try:
             return self._eval(expr, dict(scope or {}))
         except _EVALUATION_ERRORS:
             return Unknown(references(expr))
+        except Rejected as exc:
+            self._reject(expr, str(exc))
+            return Unknown(references(expr))
         except RecursionError:
+            self._reject(expr, "expressions nest too deeply to evaluate (evaluation limit)")
             return Unknown()
 
+    def _reject(self, expr: Expr, message: str) -> None:
+        try:
+            file = self._locate(expr.line, expr) if self._locate else None
+            self._budget.reject(file, expr.line or None, message)
+        except RecursionError:
+            # Too deep to report from here: an enclosing evaluation (a local's, an attribute's)
+            # reports it, closer to the top of the stack.
+            raise BudgetExceeded(message) from None
+
     def _eval(self, expr: Expr, scope: dict[str, Any]) -> Any:  # noqa: C901 - one dispatch per node type
+        budget = self._budget
+        budget.steps -= 1
+        if budget.steps < 0:
+            budget.exhausted()
         if isinstance(expr, Literal):
             return expr.value
         if isinstance(expr, Template):
             return self._template(expr, scope)
         if isinstance(expr, TupleExpr):
-            return [self._eval(item, scope) for item in expr.items]
+            return budget.admit([self._eval(item, scope) for item in expr.items])
         if isinstance(expr, ObjectExpr):
             return self._object(expr, scope)
         if isinstance(expr, (Variable, GetAttr, Index)):
@@ -110,7 +148,10 @@ class Evaluator:
         if isinstance(expr, Conditional):
             return self._conditional(expr, scope)
         if isinstance(expr, BinaryOp):
-            return functions.binary(expr.operator, self._eval(expr.left, scope), self._eval(expr.right, scope))
+            left, right = self._eval(expr.left, scope), self._eval(expr.right, scope)
+            if type(left) in _COLLECTIONS or type(right) in _COLLECTIONS:
+                budget.spend(budget.work(left) + budget.work(right))  # == compares them in full
+            return budget.admit(functions.binary(expr.operator, left, right))
         if isinstance(expr, UnaryOp):
             return functions.unary(expr.operator, self._eval(expr.operand, scope))
         if isinstance(expr, ForExpr):
@@ -136,7 +177,8 @@ class Evaluator:
                 pieces.append(UNKNOWN_MARK)
             else:
                 pieces.append(functions.to_string(value))
-        text = "".join(pieces)
+        check_string_length(sum(map(len, pieces)))
+        text = self._budget.admit("".join(pieces))
         if UNKNOWN_MARK in text:
             return Unknownish(frozenset(refs), text)
         return text
@@ -148,7 +190,7 @@ class Evaluator:
             if isinstance(key, Unknown):
                 return unknown_from(key, self._eval(value_expr, scope))
             result[functions.to_string(key)] = self._eval(value_expr, scope)
-        return result
+        return self._budget.admit(result)
 
     def _traverse(self, expr: Expr, scope: dict[str, Any]) -> Any:
         steps: list[Any] = []
@@ -181,7 +223,7 @@ class Evaluator:
                 key = step if isinstance(step, str) else self._eval(step, scope)
                 value = functions.index(value, key)
             results.append(value)
-        return results
+        return self._budget.admit(results)
 
     def _call(self, expr: Call, scope: dict[str, Any]) -> Any:
         if expr.name == "try":
@@ -196,7 +238,9 @@ class Evaluator:
             if isinstance(final, Unknown) or not isinstance(final, list):
                 return unknown_from(final, *args)
             args.extend(final)
-        return functions.call(expr.name, args)
+        budget = self._budget
+        budget.spend(sum(budget.work(arg) for arg in args))  # what the function may read
+        return budget.admit(functions.call(expr.name, args, budget))
 
     def _file_function(self, expr: Call, scope: dict[str, Any]) -> Any:
         """file(), fileexists() and templatefile() on files inside the scanned tree only."""
@@ -209,14 +253,18 @@ class Evaluator:
         if text is None:
             return Unknown(references(expr))
         if expr.name == "file":
-            return text
+            return self._budget.admit(text)
         variables = args[1] if len(args) > 1 else {}
         if not isinstance(variables, dict):
             return unknown_from(*args)
         from .templates import parse_template_text
 
+        self._budget.spend(len(text) // CHARACTERS_PER_STEP)
         template = parse_template_text(text, expr.line)
-        return Evaluator(_nothing_known).evaluate(template, variables)
+        try:
+            return Evaluator(_nothing_known, budget=self._budget)._eval(template, dict(variables))
+        except _EVALUATION_ERRORS:
+            return Unknown(references(template))
 
     def _can(self, expr: Call, scope: dict[str, Any]) -> Any:
         if len(expr.args) != 1:
@@ -238,14 +286,22 @@ class Evaluator:
     def _conditional(self, expr: Conditional, scope: dict[str, Any]) -> Any:
         condition = self._eval(expr.condition, scope)
         if isinstance(condition, Unknown):
-            if_true = self.evaluate(expr.if_true, scope)
-            if_false = self.evaluate(expr.if_false, scope)
+            if_true = self._eval_or_unknown(expr.if_true, scope)
+            if_false = self._eval_or_unknown(expr.if_false, scope)
+            self._budget.spend(self._budget.work(if_true) + self._budget.work(if_false))
             if not contains_unknown(if_true) and if_true == if_false:
                 return if_true
             return unknown_from(condition, if_true, if_false)
         if not isinstance(condition, bool):
             raise EvalError("condition is not a bool")
         return self._eval(expr.if_true if condition else expr.if_false, scope)
+
+    def _eval_or_unknown(self, expr: Expr, scope: dict[str, Any]) -> Any:
+        """A branch evaluated without knowing whether it is taken: its errors only make it unknown."""
+        try:
+            return self._eval(expr, scope)
+        except _EVALUATION_ERRORS:
+            return Unknown(references(expr))
 
     def _for(self, expr: ForExpr, scope: dict[str, Any]) -> Any:
         collection = self._eval(expr.collection, scope)
@@ -257,6 +313,9 @@ class Evaluator:
             pairs = list(enumerate(collection))
         else:
             raise EvalError("for expression over a non-collection")
+        budget = self._budget
+        budget.spend(len(pairs))
+        elements = 1  # of the result, checked as it grows: one item over the limit stops the loop
         tuple_result: list[Any] = []
         object_result: dict[str, Any] = {}
         for key, value in pairs:
@@ -271,6 +330,8 @@ class Evaluator:
                 if not keep:
                     continue
             item = self._eval(expr.value, inner)
+            elements += budget.measure(item)[0]
+            check_elements(elements)
             if expr.key is None:
                 tuple_result.append(item)
                 continue
@@ -284,16 +345,22 @@ class Evaluator:
                 raise EvalError("duplicate key in a for expression without grouping (...)")
             else:
                 object_result[item_key] = item
-        return tuple_result if expr.key is None else object_result
+        return budget.admit(tuple_result if expr.key is None else object_result)
 
 
 def _nothing_known(path: list[Any], line: int) -> tuple[Any, int]:
     return Unknown(), len(path) - 1
 
 
-#: Evaluates only what is written in the expression itself (tfvars files, literal scans): every
-#: reference is unknown.
-LITERAL_EVALUATOR = Evaluator(_nothing_known, literal_only=True)
+def literal_evaluator(budget: Budget | None = None, locate: Locator | None = None) -> Evaluator:
+    """Evaluates only what is written in the expression itself (tfvars files, literal scans):
+    every reference is unknown."""
+    return Evaluator(_nothing_known, literal_only=True, budget=budget, locate=locate)
+
+
+#: A literal evaluator for expressions whose rejection another reading reports (or that the
+#: user wrote on the command line): each expression is bounded on its own.
+LITERAL_EVALUATOR = literal_evaluator()
 
 
 def json_partial(value: Any) -> Any:

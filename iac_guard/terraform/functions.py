@@ -2,7 +2,9 @@
 
 Each function follows Terraform's semantics for known values and returns Unknown as soon as an
 argument it depends on is unknown. Functions not listed here (timestamps, file reads, crypto)
-evaluate to Unknown rather than to a guess.
+evaluate to Unknown rather than to a guess. Where a result can be far larger than the arguments
+(``range``, ``format`` widths, ``replace``, ``*``), its size is checked against the evaluation
+budget (budget.py) before it is built; the evaluator checks every other result once built.
 """
 
 from __future__ import annotations
@@ -13,10 +15,16 @@ import re
 from typing import Any, Callable
 
 from ..model import Unknown
+from ..patterns import PatternError, compile_pattern
+from .budget import MATCH_STEPS, Budget, Rejected, check_elements, check_integer_bits, check_string_length
 
 
 class FunctionError(ValueError):
     """Terraform would reject this call; the evaluator turns it into an unknown value."""
+
+
+class InvalidPattern(Rejected):
+    """A regular expression RE2 rejects: an error for the file, as in ``terraform validate``."""
 
 
 def _unknown_refs(values: list[Any]) -> Unknown:
@@ -124,7 +132,10 @@ def binary(operator: str, left: Any, right: Any) -> Any:
             raise FunctionError("logical operator on a non-bool")
         return (left and right) if operator == "&&" else (left or right)
     if operator in _ARITHMETIC:
-        result = _ARITHMETIC[operator](to_number(left), to_number(right))
+        left, right = to_number(left), to_number(right)
+        if operator == "*" and isinstance(left, int) and isinstance(right, int):
+            check_integer_bits(left.bit_length() + right.bit_length() - 1)
+        result = _ARITHMETIC[operator](left, right)
         return int(result) if isinstance(result, float) and result.is_integer() and operator != "/" else result
     if operator in _COMPARISON:
         return _COMPARISON[operator](to_number(left), to_number(right))
@@ -141,7 +152,8 @@ def unary(operator: str, operand: Any) -> Any:
     return -to_number(operand)
 
 
-def call(name: str, args: list[Any]) -> Any:
+def call(name: str, args: list[Any], budget: Budget | None = None) -> Any:
+    """``budget`` pays for each match of a regular expression (the root's, or one of its own)."""
     from .evaluate import Unknownish, contains_unknown
 
     if name == "jsonencode" and len(args) == 1 and contains_unknown(args[0]):
@@ -154,6 +166,8 @@ def call(name: str, args: list[Any]) -> Any:
     function = _STRICT.get(name)
     if function is None or contains_unknown(args):
         return _unknown_refs(args)
+    if name in _MATCHING:
+        args = [budget or Budget(), *args]
     try:
         return function(*args)
     except TypeError:
@@ -209,25 +223,35 @@ def _concat(*lists: Any) -> Any:
 
 def _format(template: str, *values: Any) -> str:
     position = 0
+    length = len(template)
 
     def replace(match: re.Match[str]) -> str:
-        nonlocal position
+        nonlocal position, length
         verb = match.group(0)
         if verb == "%%":
             return "%"
         value = values[position]
         position += 1
         flags, conversion = verb[1:-1], verb[-1]
-        if conversion == "d":
-            return f"%{flags}d" % int(to_number(value))
-        if conversion in "feg":
-            return f"%{flags}{conversion}" % float(to_number(value))
-        if conversion == "q":
-            return json.dumps(to_string(value), ensure_ascii=False)
-        text = json_encode(value) if isinstance(value, (dict, list)) else to_string(value)
-        return f"%{flags}s" % text
+        for width in re.findall(r"\d+", flags):  # "%0999999999d" would be a gigabyte of zeros
+            check_string_length(int(width))
+        piece = _format_verb(flags, conversion, value)
+        length += len(piece)
+        check_string_length(length)
+        return piece
 
     return re.sub(r"%%|%[-+# 0-9.]*[sdvqfeg]", replace, template)
+
+
+def _format_verb(flags: str, conversion: str, value: Any) -> str:
+    if conversion == "d":
+        return f"%{flags}d" % int(to_number(value))
+    if conversion in "feg":
+        return f"%{flags}{conversion}" % float(to_number(value))
+    if conversion == "q":
+        return json.dumps(to_string(value), ensure_ascii=False)
+    text = json_encode(value) if isinstance(value, (dict, list)) else to_string(value)
+    return f"%{flags}s" % text
 
 
 def json_encode(value: Any) -> str:
@@ -253,18 +277,114 @@ def _flatten(value: list[Any]) -> list[Any]:
 
 
 def _distinct(value: list[Any]) -> list[Any]:
+    """The first of each equal element, in linear time: a hostile list of 200,000 elements must
+    not cost 200,000² comparisons."""
+    seen: set[str] = set()
     result: list[Any] = []
     for item in value:
-        if item not in result:
+        identity = _identity(item)
+        if identity not in seen:
+            seen.add(identity)
             result.append(item)
     return result
 
 
-def _replace(text: str, old: str, new: str) -> str:
-    """replace(): a ``/pattern/`` is a regular expression, with ``$1`` group references."""
+def _identity(value: Any) -> str:
+    """A text equal for equal Terraform values only (1 and 1.0 are one number; true is not 1)."""
+    return json_encode(value) if not isinstance(value, str) else "s" + value
+
+
+def _replace(budget: Budget, text: Any, old: Any, new: Any) -> str:
+    """replace(): a ``/pattern/`` is an RE2 regular expression, with Go's ``$1``/``${name}``
+    references in the replacement."""
+    text, old, new = to_string(text), to_string(old), to_string(new)
     if len(old) > 1 and old.startswith("/") and old.endswith("/"):
-        return re.sub(old[1:-1], re.sub(r"\$\{?(\d+)\}?", r"\\\1", new), text)
+        regexp = _regexp(old[1:-1])
+        pieces = _replacement_pieces(new)
+        length = len(text)
+
+        def substitute(match: Any) -> str:
+            nonlocal length
+            budget.spend(MATCH_STEPS)
+            piece = "".join(_group_text(regexp, match, p) if isinstance(p, _GroupRef) else p for p in pieces)
+            length += len(piece)
+            check_string_length(length)
+            return piece
+
+        return regexp.sub(substitute, text)
+    check_string_length(len(text) + text.count(old) * (len(new) - len(old)))
     return text.replace(old, new)
+
+
+class _GroupRef(str):
+    """A ``$name`` / ``${name}`` of a replacement: a group number or name."""
+
+
+#: ``$$``, ``${name}`` or ``$name`` (the longest run of ASCII letters, digits and underscores), as
+#: Go's regexp.Expand reads a template; any other ``$`` is literal.
+_REFERENCE = re.compile(r"\$(?:(\$)|\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))")
+
+
+def _replacement_pieces(template: str) -> list[str]:
+    pieces: list[str] = []
+    position = 0
+    for reference in _REFERENCE.finditer(template):
+        pieces.append(template[position : reference.start()])
+        dollar, braced, bare = reference.groups()
+        pieces.append("$" if dollar else _GroupRef(braced or bare))
+        position = reference.end()
+    pieces.append(template[position:])
+    return pieces
+
+
+def _group_text(regexp: Any, match: Any, reference: str) -> str:
+    """What a reference stands for: an unknown group or one that did not take part is empty."""
+    index = int(reference) if reference.isdigit() else regexp.groupindex.get(reference)
+    if index is None or index > regexp.groups:
+        return ""
+    return match.group(index) or ""
+
+
+def _regexp(pattern: Any) -> Any:
+    try:
+        return compile_pattern(to_string(pattern))
+    except PatternError as exc:
+        raise InvalidPattern(str(exc)) from None
+
+
+def _match_value(regexp: Any, match: Any) -> Any:
+    """What regex() returns for one match: the text, a list of unnamed groups, or an object of
+    named ones (a group that did not take part is null)."""
+    names = regexp.groupindex
+    if names:
+        if len(names) != regexp.groups:
+            raise FunctionError("regex() cannot mix named and unnamed capture groups")
+        return {name: match.group(index) for name, index in names.items()}
+    return list(match.groups()) if regexp.groups else match.group(0)
+
+
+def _regex(budget: Budget, pattern: Any, text: Any) -> Any:
+    regexp = _regexp(pattern)
+    match = regexp.search(to_string(text))
+    if match is None:
+        raise FunctionError("regex() found no match")
+    return _match_value(regexp, match)
+
+
+def _regexall(budget: Budget, pattern: Any, text: Any) -> list[Any]:
+    regexp = _regexp(pattern)
+    found: list[Any] = []
+    for match in regexp.finditer(to_string(text)):
+        budget.spend(MATCH_STEPS)
+        found.append(_match_value(regexp, match))
+        check_elements(len(found) * (regexp.groups + 1))
+    return found
+
+
+def _range(*bounds: Any) -> list[int]:
+    numbers = range(*(int(to_number(bound)) for bound in bounds))
+    check_elements(len(numbers))
+    return list(numbers)
 
 
 def _to_set(value: list[Any]) -> list[Any]:
@@ -298,9 +418,9 @@ _STRICT: dict[str, Callable[..., Any]] = {
     "trimspace": lambda s: to_string(s).strip(),
     "trimprefix": lambda s, p: to_string(s)[len(p):] if to_string(s).startswith(p) else s,
     "trimsuffix": lambda s, p: to_string(s)[: -len(p)] if p and to_string(s).endswith(p) else s,
-    "replace": lambda s, old, new: _replace(to_string(s), to_string(old), to_string(new)),
+    "replace": _replace,
     "format": _format,
-    "join": lambda sep, items: sep.join(to_string(i) for i in items),
+    "join": lambda sep, items: to_string(sep).join(to_string(i) for i in items),
     "split": lambda sep, s: to_string(s).split(sep),
     "startswith": lambda s, p: to_string(s).startswith(p),
     "endswith": lambda s, p: to_string(s).endswith(p),
@@ -326,9 +446,15 @@ _STRICT: dict[str, Callable[..., Any]] = {
     "sort": lambda items: sorted(to_string(i) for i in items),
     "reverse": lambda items: list(reversed(items)),
     "slice": lambda items, a, b: items[int(a) : int(b)],
-    "range": lambda *a: list(range(*(int(to_number(x)) for x in a))),
+    "range": _range,
+    "regex": _regex,
+    "regexall": _regexall,
     "substr": lambda s, o, n: to_string(s)[int(o) :] if int(n) < 0 else to_string(s)[int(o) : int(o) + int(n)],
 }
+
+
+#: Functions that run a regular expression, given the budget that pays for its matches.
+_MATCHING = frozenset({"replace", "regex", "regexall"})
 
 
 def _raise(message: str) -> Any:

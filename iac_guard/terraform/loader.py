@@ -18,7 +18,8 @@ from ..discover import Sources
 from ..files import read_input, regular_files
 from ..model import Location, ScanError
 from ..parallel import TERRAFORM, FileLoader
-from .evaluate import LITERAL_EVALUATOR
+from .budget import Budget
+from .evaluate import literal_evaluator
 from .module import DataSourceEvaluator, Module, VariableValue
 from .parse import TerraformFile
 from .roots import Calls, ModuleCall, cycle_errors, is_local, module_calls, needs_evaluation, source_folders, static_reach
@@ -121,7 +122,9 @@ def load_modules(
     ``variables`` (from ``--var-file`` / ``--var``) apply to every root, over its auto-loaded
     tfvars. ``loader`` parses the files (parallel, cached, size-limited; default: in-process).
     ``owned`` (``--shard``) keeps only the root modules whose folder it accepts; which folders
-    are roots is still decided over every discovered folder, as without it (roots.py)."""
+    are roots is still decided over every discovered folder, as without it (roots.py). Each
+    root's evaluation budget reports into the returned errors as the trees are evaluated, i.e.
+    until they are extracted."""
     errors: list[ScanError] = []
     loader = loader or FileLoader()
     folders = _Folders(sources, errors, loader, owned)
@@ -163,7 +166,7 @@ def _root_module(
     tfvars.update(variables or {})
     return Module(
         directory, folders.files(directory) or [], tfvars, data_sources,
-        load_source=_source_loader(folders), root_path=sources.root,
+        load_source=_source_loader(folders), root_path=sources.root, budget=Budget(errors.append),
     )
 
 
@@ -261,8 +264,9 @@ def load_tfvars_file(
     if isinstance(parsed, ScanError):
         errors.append(parsed)
         return {}
+    evaluator = literal_evaluator(Budget(errors.append), lambda line, expr: relative)
     return {
-        name: VariableValue(LITERAL_EVALUATOR.evaluate(attribute.expr), Location(relative, attribute.line, attribute.end_line), source)
+        name: VariableValue(evaluator.evaluate(attribute.expr), Location(relative, attribute.line, attribute.end_line), source)
         for name, attribute in parsed.body.attributes.items()
     }
 

@@ -21,7 +21,8 @@ from typing import Any, Callable, Iterator, Mapping
 from ..files import read_input
 from ..model import Location, ScanError, Unknown
 from . import functions
-from .evaluate import LITERAL_EVALUATOR, UNKNOWN_MARK, Evaluator, Unknownish
+from .budget import Budget, file_holding
+from .evaluate import LITERAL_EVALUATOR, UNKNOWN_MARK, Evaluator, Unknownish, literal_evaluator
 from .expansion import MAX_MODULE_INSTANCES, MAX_RESOURCE_INSTANCES, Expansion
 from .functions import IndexKey, instance_suffix
 from .hcl_ast import Attribute, Block, Expr, ObjectExpr, Variable, references
@@ -138,7 +139,7 @@ class BlockView:
         once, where it is written, and not again at every resource that references it.
         """
         attribute = self.block.body.attributes.get(name)
-        return default if attribute is None else LITERAL_EVALUATOR.evaluate(attribute.expr, self._scope)
+        return default if attribute is None else self.module.literal_evaluator.evaluate(attribute.expr, self._scope)
 
     def known_texts(self, *names: str) -> tuple[str, ...]:
         """The text of these attributes as far as it is known: ``"openai-${each.key}"`` with an
@@ -267,11 +268,13 @@ class Module:
     depth: int = 0
     instance_key: Any = None  # this instance's key when the module call has count / for_each
     expansion: Expansion = field(default_factory=Expansion)  # shared by the whole root module tree
+    budget: Budget = field(default_factory=Budget)  # the root's, shared by the whole tree
 
     def __post_init__(self) -> None:
         self._built = False  # until the whole tree below is collected, lookups are not indexed
         self._indexes: dict[str, tuple[list[Resource], dict[str, list[int]]]] = {}
-        self.evaluator = Evaluator(self._resolve, self._read_file)
+        self.evaluator = Evaluator(self._resolve, self._read_file, budget=self.budget, locate=self._file_of)
+        self.literal_evaluator = literal_evaluator(self.budget.literal, self._file_of)
         self.own_resources: list[Resource] = []
         self.own_data: list[Resource] = []
         self.providers: list[BlockView] = []
@@ -377,6 +380,7 @@ class Module:
                     depth=self.depth + 1,
                     instance_key=None if instance.unknown else instance.key,
                     expansion=self.expansion,
+                    budget=self.budget,
                 )
                 self.children.append(child)
                 self._children_by_call.setdefault(name, []).append(child)
@@ -635,6 +639,9 @@ class Module:
         if evaluator is None or len(matches) != 1 or matches[0].unknown_instances:
             return Unknown(frozenset({f"{self.address_prefix}data.{data_type}.{name}"}))
         return dict(evaluator(matches[0]))
+
+    def _file_of(self, line: int, expr: Expr) -> str | None:
+        return file_holding(self.files, line, expr)
 
     def _read_file(self, path: str) -> str | None:
         """``file()`` on a file inside the scanned tree (never outside it), relative to the root

@@ -160,6 +160,7 @@ def render_policy_document(view: BlockView) -> Mapping[str, Any]:
     for block in view.blocks("statement"):  # dynamic "statement" blocks are expanded here too
         document_statements.append(_render_statement(block))
     document = {"Version": "2012-10-17", "Statement": document_statements}
+    view.module.budget.admit(document)  # a thousand dynamic statements may repeat one large list
     if contains_unknown(document):
         refs = collect_refs(document)
         return {"json": Unknownish(refs, document), "minified_json": Unknown(refs)}

@@ -66,6 +66,7 @@ def path_grant(label: str, path: Any, capabilities: Any, location: Location) -> 
 def render_policy_document(view: BlockView) -> Mapping[str, Any]:
     """``data "vault_policy_document"`` → its ``hcl`` attribute, as the provider renders it."""
     rules = [[rule.value("path"), rule.value("capabilities")] for rule in view.blocks("rule")]
+    view.module.budget.admit(rules)  # a thousand dynamic rules may repeat one large list
     if contains_unknown(rules):
         return {"hcl": Unknown(collect_refs(rules))}
     text = "\n".join(
