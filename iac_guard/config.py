@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .files import DEFAULT_MAX_FILE_BYTES
+from .terraform.expansion import MAX_MODULE_INSTANCES, MAX_RESOURCE_INSTANCES
 from .schemas import validator_problems
 from .trust import ConfigInForce, Weakening, weakenings
 from .yaml_files import YamlFileError, parse_yaml, read_yaml
@@ -51,6 +52,10 @@ class Settings:
     tf_dir: Path | None = None
     #: Larger input files are not read (a ScanError names them): hostile or generated input.
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    #: How many module instances, and resource instances made by repetition, one root module's
+    #: tree may hold (terraform/expansion.py): count/for_each multiply across nested modules.
+    max_module_instances: int = MAX_MODULE_INSTANCES
+    max_resource_instances: int = MAX_RESOURCE_INSTANCES
     #: How files are loaded (command line only: a config file in the scanned tree must not choose
     #: where cached parse results come from). cache_dir None: no parse cache; jobs None: one
     #: worker per CPU, 1: in-process.

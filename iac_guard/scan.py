@@ -109,7 +109,9 @@ def _plans(
     blocks = {}
     if settings.tf_dir is not None:
         tf_sources = discover([str(settings.tf_dir)], settings.exclude, root=sources.root)
-        tf_modules, tf_errors = load_modules(tf_sources, DATA_SOURCES, loader=loader)
+        tf_modules, tf_errors = load_modules(
+            tf_sources, DATA_SOURCES, loader=loader, max_instances=(settings.max_module_instances, settings.max_resource_instances)
+        )
         errors += tf_errors
         blocks = source_blocks(tf_modules)
     plans = []
@@ -185,7 +187,10 @@ def _run_scan(
     loader = file_loader(settings)
     loader.preload(scan_files(sources, shard, settings.max_file_bytes))  # one pass: cached, then in parallel
     variables = given_variables(settings, sources, errors)
-    modules, load_errors = load_modules(sources, DATA_SOURCES, variables, loader, shard.owns if shard else None)
+    modules, load_errors = load_modules(
+        sources, DATA_SOURCES, variables, loader, shard.owns if shard else None,
+        (settings.max_module_instances, settings.max_resource_instances),
+    )
     modules += _plans(sources, settings, errors, loader, shard)
     errors += sources.errors
     stdin_modules, stdin_objects = _stdin(sources, settings, stdin_text, errors) if sources.read_stdin else ([], [])

@@ -146,20 +146,10 @@ def _suppressed(finding: Finding, valid: list[Marker], today: date) -> Finding:
 
 def _invalid_finding(judge: "Policy", marker: Marker, finding: Finding) -> Finding:
     named = ",".join(marker.policy_ids) or "no policy"
-    return Finding(
-        policy_id=judge.id,
-        category=judge.category,
-        severity=judge.severity,
-        title=judge.title,
-        message=f"{finding.resource}: the suppression of {named} is not valid: {marker.problem}",
-        resource=finding.resource,
-        file=marker.file,
-        line=marker.line,
-        end_line=marker.line,
-        controls=dict(judge.controls),
-        remediation=judge.remediation,
-        ai_reasons=finding.ai_reasons,
-        resource_location=finding.resource_location,
+    return judge.finding_on_line(
+        f"{finding.resource}: the suppression of {named} is not valid: {marker.problem}",
+        finding.resource, marker.file, marker.line,
+        ai_reasons=finding.ai_reasons, resource_location=finding.resource_location,
     )
 
 

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from .scan import ScanResult
 
 #: Settings whose larger value fails less: a raised limit is a weakening.
-LIMIT_KEYS = ("max_lifetime_days", "max_rotation_days", "max_file_bytes")
+LIMIT_KEYS = ("max_lifetime_days", "max_rotation_days", "max_file_bytes", "max_module_instances", "max_resource_instances")
 #: How an empty entry (the placeholder owner "") reads in a weakening's text.
 EMPTY_ENTRY = '""'
 #: The category of the ``judges: suppressions`` policy that judges a change to the config (IAG901).
@@ -150,18 +150,9 @@ def judges_code(policy: "Policy") -> bool:
 def weakened_config_findings(config: ConfigInForce, base: Sequence[Weakening], judge: "Policy") -> list[Finding]:
     """One finding of ``judge`` per weakening the change introduced, on the key's line."""
     return [
-        Finding(
-            policy_id=judge.id,
-            category=judge.category,
-            severity=judge.severity,
-            title=judge.title,
-            message=f"{config.file} weakens the gate: {weakening.subject} changed from {was} to {weakening.after}",
-            resource=weakening.subject,
-            file=config.file,
-            line=weakening.line,
-            end_line=weakening.line,
-            controls=dict(judge.controls),
-            remediation=judge.remediation,
+        judge.finding_on_line(
+            f"{config.file} weakens the gate: {weakening.subject} changed from {was} to {weakening.after}",
+            weakening.subject, config.file, weakening.line,
         )
         for weakening, was in introduced(config.weakenings, base)
     ]

@@ -221,7 +221,7 @@ def budget_message(block: str, kind: str, limit: int, root: str) -> str:
     return (
         f"{block}: count/for_each across nested modules make more than {limit:,} {kind} instances in root module "
         f"{root}; the instances beyond are not expanded (one representative, or the module's first instance, "
-        "stands for them)"
+        f"stands for them); raise max_{kind}_instances in .iac-guard.yaml if the root really holds that many"
     )
 
 
@@ -258,6 +258,19 @@ def test_resource_repetition_past_the_budget_is_judged_through_one_representativ
     ]
     addresses = [r.address for r in module.resources]
     assert addresses == [f"aws_iam_user.u0[{i}]" for i in range(600)] + ["aws_iam_user.u1", "aws_iam_user.u2"]
+
+
+def test_a_root_that_really_repeats_more_is_adopted_by_raising_the_limit_which_is_stated(tmp_path: Path) -> None:
+    """A gate that cries wolf on a large real root gets dropped: the limit is a setting, and a
+    raised one is a weakening every output states (trust.py)."""
+    block = 'resource "aws_iam_user" "u{}" {{\n  name  = "svc-${{count.index}}"\n  count = 600\n}}\n'
+    tree = write_tree(tmp_path, {
+        "r/main.tf": "".join(block.format(i) for i in range(3)), ".iac-guard.yaml": "max_resource_instances: 2000\n",
+    })
+    run = scan_json(tree)
+    assert (run.exit_code, run.report["errors"]) == (0, [])
+    weakenings = run.report["summary"]["config"]["weakenings"]
+    assert [w["text"] for w in weakenings] == ["max_resource_instances: 1000 → 2000"]
 
 
 # -- bounded whole-process runs: under 1 KB of input, bounded time and memory ------------------

@@ -19,7 +19,7 @@ import iac_guard
 
 from ..config import Settings
 from ..schemas import validator, validator_problems
-from ..model import Credential
+from ..model import Credential, Finding
 from ..yaml_files import YamlFileError, read_yaml
 from .conditions import Condition, DefinitionError, parse_condition
 from .facts import example_facts, lookup, render
@@ -91,6 +91,15 @@ class Policy:
 
     def param_values(self, settings: Settings) -> dict[str, Any]:
         return {name: param.resolve(settings) for name, param in self.params.items()}
+
+    def finding_on_line(self, message: str, resource: str, file: str, line: int, **extra: Any) -> Finding:
+        """A finding of a policy that judges what is written on one line rather than a
+        credential (``judges: suppressions``): an invalid suppression, a weakened config."""
+        return Finding(
+            policy_id=self.id, category=self.category, severity=self.severity, title=self.title, message=message,
+            resource=resource, file=file, line=line, end_line=line, controls=dict(self.controls),
+            remediation=self.remediation, **extra,
+        )
 
 
 def builtin_policy_dir() -> Path:

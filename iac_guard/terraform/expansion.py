@@ -23,8 +23,13 @@ MAX_RESOURCE_INSTANCES = 1000
 
 @dataclass
 class Expansion:
-    """The instance counts of one root module's tree and the errors met while building it."""
+    """The instance counts of one root module's tree and the errors met while building it.
 
+    The limits are settings (``max_module_instances``, ``max_resource_instances``): a large real
+    root that repeats more must be adoptable by raising them, which every report then states."""
+
+    max_modules: int = MAX_MODULE_INSTANCES
+    max_resources: int = MAX_RESOURCE_INSTANCES
     module_instances: int = 0
     resource_instances: int = 0
     errors: list[ScanError] = field(default_factory=list)
@@ -49,14 +54,14 @@ class Expansion:
 
     def admit_modules(self, wanted: int) -> bool:
         """Whether ``wanted`` more module instances fit; if so they are counted."""
-        if self.module_instances + wanted > MAX_MODULE_INSTANCES:
+        if self.module_instances + wanted > self.max_modules:
             return False
         self.module_instances += wanted
         return True
 
     def admit_resources(self, wanted: int) -> bool:
         """Whether ``wanted`` more repeated resource instances fit; if so they are counted."""
-        if self.resource_instances + wanted > MAX_RESOURCE_INSTANCES:
+        if self.resource_instances + wanted > self.max_resources:
             return False
         self.resource_instances += wanted
         return True

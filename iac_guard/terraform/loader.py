@@ -19,6 +19,7 @@ from ..files import read_input, regular_files
 from ..model import Location, ScanError
 from ..parallel import TERRAFORM, FileLoader
 from .budget import Budget
+from .expansion import MAX_MODULE_INSTANCES, MAX_RESOURCE_INSTANCES, Expansion
 from .evaluate import literal_evaluator
 from .module import DataSourceEvaluator, Module, VariableValue
 from .parse import TerraformFile
@@ -117,6 +118,7 @@ def load_modules(
     variables: Mapping[str, VariableValue] | None = None,
     loader: FileLoader | None = None,
     owned: Callable[[str], bool] | None = None,
+    max_instances: tuple[int, int] = (MAX_MODULE_INSTANCES, MAX_RESOURCE_INSTANCES),
 ) -> tuple[list[Module], list[ScanError]]:
     """Root module trees, in folder order, and the files that could not be read or loaded.
     ``variables`` (from ``--var-file`` / ``--var``) apply to every root, over its auto-loaded
@@ -124,7 +126,8 @@ def load_modules(
     ``owned`` (``--shard``) keeps only the root modules whose folder it accepts; which folders
     are roots is still decided over every discovered folder, as without it (roots.py). Each
     root's evaluation budget reports into the returned errors as the trees are evaluated, i.e.
-    until they are extracted."""
+    until they are extracted. ``max_instances``: module and repeated resource instances each
+    root's tree may hold (expansion.py)."""
     errors: list[ScanError] = []
     loader = loader or FileLoader()
     folders = _Folders(sources, errors, loader, owned)
@@ -144,7 +147,7 @@ def load_modules(
             evaluate = needs_evaluation(root, calls, reached)
             if not (mine or evaluate):
                 continue
-            module = _root_module(root, sources, folders, data_sources, variables, loader, errors if mine else [])
+            module = _root_module(root, sources, folders, data_sources, variables, loader, errors if mine else [], max_instances)
             if evaluate:
                 reached |= {instance.folder for instance in module.instances()} - {root}
             if mine:
@@ -161,12 +164,14 @@ def load_modules(
 def _root_module(
     directory: str, sources: Sources, folders: _Folders, data_sources: Mapping[str, DataSourceEvaluator],
     variables: Mapping[str, VariableValue] | None, loader: FileLoader, errors: list[ScanError],
+    max_instances: tuple[int, int],
 ) -> Module:
     tfvars = _load_tfvars(sources, sources.tfvars.get(directory, []), errors, loader)
     tfvars.update(variables or {})
     return Module(
         directory, folders.files(directory) or [], tfvars, data_sources,
         load_source=_source_loader(folders), root_path=sources.root, budget=Budget(errors.append),
+        expansion=Expansion(*max_instances),
     )
 
 

@@ -23,7 +23,7 @@ from ..model import Location, ScanError, Unknown
 from . import functions
 from .budget import Budget, file_holding
 from .evaluate import LITERAL_EVALUATOR, UNKNOWN_MARK, Evaluator, Unknownish, literal_evaluator
-from .expansion import MAX_MODULE_INSTANCES, MAX_RESOURCE_INSTANCES, Expansion
+from .expansion import Expansion
 from .functions import IndexKey, instance_suffix
 from .hcl_ast import Attribute, Block, Expr, ObjectExpr, Variable, references
 from .parse import TerraformFile
@@ -338,7 +338,7 @@ class Module:
         repeated = repetition(block) is not None or not self._first_of_folder
         if not repeated or self.expansion.admit_resources(len(instances)):
             return instances
-        self._report_budget(f"{block.labels[0]}.{block.labels[1]}", "resource", MAX_RESOURCE_INSTANCES, file, block.line)
+        self._report_budget(f"{block.labels[0]}.{block.labels[1]}", "resource", file, block.line)
         if not self._first_of_folder:
             return []
         return instances if len(instances) <= 1 else [REPRESENTATIVE]
@@ -392,17 +392,19 @@ class Module:
         judged."""
         if self.expansion.admit_modules(len(instances)):
             return instances
-        self._report_budget(f"module.{name}", "module", MAX_MODULE_INSTANCES, file, line)
+        self._report_budget(f"module.{name}", "module", file, line)
         if self.expansion.admit_modules(1) or folder not in self.expansion.folders:
             return instances if len(instances) == 1 else [REPRESENTATIVE]
         return []
 
-    def _report_budget(self, block: str, kind: str, limit: int, file: str, line: int) -> None:
+    def _report_budget(self, block: str, kind: str, file: str, line: int) -> None:
+        limit = self.expansion.max_modules if kind == "module" else self.expansion.max_resources
         self.expansion.report(ScanError(
             file,
             f"{block}: count/for_each across nested modules make more than {limit:,} {kind} instances in root "
             f"module {self.directory}; the instances beyond are not expanded (one representative, or the "
-            "module's first instance, stands for them)",
+            f"module's first instance, stands for them); raise max_{kind}_instances in .iac-guard.yaml if "
+            "the root really holds that many",
             line,
         ))
 
