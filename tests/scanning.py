@@ -12,6 +12,21 @@ from iac_guard.scan import ScanResult, load_pack, run_scan
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TODAY = date(2026, 11, 28)
+#: Fixture groups holding one project per subfolder; the other groups are one project each.
+_GROUPS_OF_PROJECTS = ("terraform", "projects", "plan")
+#: Fixture folders that are not scanned as projects: a policy pack, the recorded outputs, schemas.
+_NOT_PROJECTS = ("policy-packs", "golden", "schemas")
+
+
+def fixture_projects() -> list[Path]:
+    """Each fixture project (the unit a user scans), so tests over all of them also cover a new one."""
+    found = []
+    for group in sorted(FIXTURES.iterdir()):
+        if group.name in _GROUPS_OF_PROJECTS:
+            found += sorted(p for p in group.iterdir() if p.is_dir())
+        elif group.is_dir() and group.name not in _NOT_PROJECTS:
+            found.append(group)
+    return found
 
 
 def settings(**overrides: object) -> Settings:

@@ -23,24 +23,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from iac_guard.cli import main
-from scanning import FIXTURES
+from scanning import fixture_projects
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 SUFFIXES = (".tf", ".tfvars", ".yaml", ".yml", ".json")
 
 
-def _projects() -> list[Path]:
-    """Each fixture project (the unit a user scans), the folder a mutated file is scanned in."""
-    found = []
-    for group in sorted(FIXTURES.iterdir()):
-        if group.name in ("terraform", "projects", "plan"):
-            found += sorted(p for p in group.iterdir() if p.is_dir())
-        elif group.is_dir() and group.name != "policy-packs":
-            found.append(group)
-    return found + [EXAMPLES / "insecure", EXAMPLES / "compliant"]
-
-
-PROJECTS = _projects()
+#: Each project is the folder a mutated file is scanned in.
+PROJECTS = fixture_projects() + [EXAMPLES / "insecure", EXAMPLES / "compliant"]
 FILES = [(project, path.relative_to(project)) for project in PROJECTS for path in sorted(project.rglob("*"))
          if path.is_file() and path.name.endswith(SUFFIXES)]
 
