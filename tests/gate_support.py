@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from scanning import FIXTURES, TODAY
 
 from iac_guard import config
 from iac_guard.cli import main
-from scanning import FIXTURES, TODAY
 
 GATE = FIXTURES / "gate"
 #: The shared schemas live beside the project: ../shared/schemas/ from the project root.
