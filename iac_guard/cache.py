@@ -37,9 +37,10 @@ import io
 import os
 import pickle
 import sys
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from .cache_key import KeyRefused, entry_key
 from .private_paths import NotPrivate, private_folder, tighten_file
@@ -69,7 +70,7 @@ class Cache:
         self._pid = os.getpid()
 
     @classmethod
-    def open(cls, folder: Path) -> "Cache | None":
+    def open(cls, folder: Path) -> Cache | None:
         """The cache in ``folder`` (created if needed), or None if it cannot be used safely."""
         try:
             sealer = Sealer(entry_key())

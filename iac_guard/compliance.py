@@ -14,9 +14,10 @@ every format prints beside the status.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Literal, Sequence
+from typing import TYPE_CHECKING, Literal
 
 from . import __version__
 from .frameworks import Control, Framework
@@ -96,7 +97,7 @@ class ComplianceReport:
     tool_version: str = __version__
 
 
-def build_report(result: "ScanResult", frameworks: Sequence[Framework], targets: Sequence[str] = ()) -> ComplianceReport:
+def build_report(result: ScanResult, frameworks: Sequence[Framework], targets: Sequence[str] = ()) -> ComplianceReport:
     settings = result.settings
     skipped = set(settings.skip_policies) if settings else set()
     mapped = {policy.id: _mapped(policy, policy.id in skipped, result) for policy in result.policies}
@@ -116,7 +117,7 @@ def build_report(result: "ScanResult", frameworks: Sequence[Framework], targets:
     )
 
 
-def _mapped(policy: "Policy", skipped: bool, result: "ScanResult") -> MappedPolicy:
+def _mapped(policy: Policy, skipped: bool, result: ScanResult) -> MappedPolicy:
     """How much a policy judged: the credentials the engine applied it to (``ScanResult.checks``),
     or, for a policy that judges suppressions, every suppression seen (those that held, those that
     expired, and those it rejected)."""
@@ -127,7 +128,7 @@ def _mapped(policy: "Policy", skipped: bool, result: "ScanResult") -> MappedPoli
     return MappedPolicy(policy.id, policy.title, skipped, judged, policy.judges)
 
 
-def _control(framework_id: str, control: Control, result: "ScanResult", mapped: dict[str, MappedPolicy]) -> ControlResult:
+def _control(framework_id: str, control: Control, result: ScanResult, mapped: dict[str, MappedPolicy]) -> ControlResult:
     policies = tuple(
         mapped[p.id] for p in result.policies if control.id in p.controls.get(framework_id, ())
     )

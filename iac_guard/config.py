@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from .files import DEFAULT_MAX_FILE_BYTES
-from .terraform.expansion import MAX_MODULE_INSTANCES, MAX_RESOURCE_INSTANCES
 from .schemas import validator_problems
+from .terraform.expansion import MAX_MODULE_INSTANCES, MAX_RESOURCE_INSTANCES
 from .trust import ConfigInForce, Weakening, weakenings
 from .yaml_files import YamlFileError, parse_yaml, read_yaml
 
@@ -71,7 +71,7 @@ class Settings:
     #: The config file in force and what it weakens (trust.py): every output states it.
     config: ConfigInForce | None = None
 
-    def with_overrides(self, **overrides: Any) -> "Settings":
+    def with_overrides(self, **overrides: Any) -> Settings:
         """The settings with command-line values over the file's; the config in force then lists
         only the weakenings the command line left standing."""
         updated = replace(self, **{k: v for k, v in overrides.items() if v is not None})

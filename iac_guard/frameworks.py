@@ -8,9 +8,10 @@ itself. A policy pack may bring catalogs of its own in a ``frameworks/`` folder.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from .policy.loader import builtin_policy_dir
 from .schemas import schema_problems

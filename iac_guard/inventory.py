@@ -8,8 +8,8 @@ and the lifetime of a secret that is replaced on a schedule.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Iterable
 
 from . import ai
 from .model import Credential, Expiry, Extraction, Unknown, Usage, Workload

@@ -28,9 +28,10 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from .model import SEVERITY_ORDER, Credential, Finding, Location, Suppression, Unknown
 
@@ -71,7 +72,7 @@ class Shard:
         return location is not None and self.owns(location.file)
 
 
-def judged_inventory(inventory: "Inventory", shard: Shard) -> "Inventory":
+def judged_inventory(inventory: Inventory, shard: Shard) -> Inventory:
     from .inventory import Inventory
 
     credentials = tuple(c for c in inventory.credentials if shard.judges(c.root_module, c.location))
@@ -81,7 +82,7 @@ def judged_inventory(inventory: "Inventory", shard: Shard) -> "Inventory":
     return Inventory(credentials, workloads, usages)
 
 
-def shard_file_count(sources: "Sources", shard: Shard) -> int:
+def shard_file_count(sources: Sources, shard: Shard) -> int:
     """Files of the units a shard owns: folders by name, manifests and plans by path. Summed over
     the shards it is the unsharded count (a module folder counts once, in its own shard)."""
     owned = sum(len(files) for folder, files in sources.terraform.items() if shard.owns(folder))
@@ -93,7 +94,7 @@ def shard_file_count(sources: "Sources", shard: Shard) -> int:
 # --- the inventory a shard exports --------------------------------------------------------------
 
 
-def export_inventory(inventory: "Inventory", shard: Shard, settings: "Settings") -> dict[str, Any]:
+def export_inventory(inventory: Inventory, shard: Shard, settings: Settings) -> dict[str, Any]:
     """The ``inventory`` section of a shard's JSON report (see the module docstring)."""
     from .policy.facts import credential_facts
 
@@ -153,7 +154,7 @@ def decode(value: Any) -> Any:
     return value
 
 
-def judging_record(settings: "Settings | None", policies: Sequence["Policy"]) -> dict[str, Any]:
+def judging_record(settings: Settings | None, policies: Sequence[Policy]) -> dict[str, Any]:
     """What a shard judged with (its settings and policy ids): merge judges again with the same,
     and refuses shards that disagree."""
     from .config import Settings
@@ -173,7 +174,7 @@ def judging_record(settings: "Settings | None", policies: Sequence["Policy"]) ->
     }
 
 
-def settings_from_record(record: Mapping[str, Any]) -> "Settings":
+def settings_from_record(record: Mapping[str, Any]) -> Settings:
     from datetime import date
 
     from .config import Settings
@@ -201,8 +202,8 @@ class Merged:
 
 def merge_json(
     documents: Sequence[tuple[str, Mapping[str, Any]]],
-    policies: Sequence["Policy"],
-    settings: "Settings",
+    policies: Sequence[Policy],
+    settings: Settings,
     root: Path,
     baseline: Any = None,
 ) -> Merged:
@@ -278,8 +279,8 @@ def _unique(items: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _rejudge(
-    entries: list[Mapping[str, Any]], findings: list[dict[str, Any]], policies: Sequence["Policy"],
-    settings: "Settings", root: Path, baseline: Any,
+    entries: list[Mapping[str, Any]], findings: list[dict[str, Any]], policies: Sequence[Policy],
+    settings: Settings, root: Path, baseline: Any,
 ) -> tuple[list[dict[str, Any]], list[str], Counter]:
     """Judges again each cluster credential whose merged view differs from its own shard's."""
     views: dict[str, list[Mapping[str, Any]]] = {}
@@ -306,12 +307,16 @@ def _rejudge(
     kept = [f for f in findings if not (f["resource"] in replaced and f["policy_id"] in judging)]
     old = {(f["policy_id"], f["resource"], f["file"], f["line"]): f for f in findings if f["resource"] in replaced}
     fresh: list[Finding] = [finding for group in replaced.values() for finding in group]
-    carried, added = [], []
+    carried: list[tuple[Finding, dict[str, Any]]] = []
+    added: list[Finding] = []
     for finding in fresh:
         before = old.get((finding.policy_id, finding.resource, finding.file, finding.line))
-        (carried if before is not None else added).append((finding, before))
+        if before is not None:
+            carried.append((finding, before))
+        else:
+            added.append(finding)
     result = [*kept, *(_carry(finding_to_json(f), before) for f, before in carried)]
-    filtered = _filter_added([f for f, _ in added], policies, settings, root, baseline)
+    filtered = _filter_added(added, policies, settings, root, baseline)
     result += [finding_to_json(f) for f in filtered]
     matched: Counter = Counter()
     if baseline is not None:
@@ -331,7 +336,7 @@ def _merged_grants(group: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 def _judge(
     owner: Mapping[str, Any], consumers: list[str], reasons: list[str], grants: list[dict[str, Any]],
-    policies: Sequence["Policy"], settings: "Settings",
+    policies: Sequence[Policy], settings: Settings,
 ) -> list[Finding]:
     from .policy import engine
 
@@ -368,7 +373,7 @@ def _carry(new: dict[str, Any], before: Mapping[str, Any]) -> dict[str, Any]:
     return new
 
 
-def _filter_added(added: list[Finding], policies: Sequence["Policy"], settings: "Settings", root: Path, baseline: Any) -> list[Finding]:
+def _filter_added(added: list[Finding], policies: Sequence[Policy], settings: Settings, root: Path, baseline: Any) -> list[Finding]:
     """Findings only the merged view shows: inline suppressions from the sources under ``root``
     (when they are there), then the baseline."""
     if not added:
@@ -414,7 +419,7 @@ def _summary(
         "findings": len(findings),
         "failing": len(failing),
         "suppressed": len(findings) - len(failing),
-        "by_severity": {s: by_severity.get(s, 0) for s in sorted(SEVERITY_ORDER, key=SEVERITY_ORDER.get, reverse=True)},
+        "by_severity": {s: by_severity.get(s, 0) for s in sorted(SEVERITY_ORDER, key=SEVERITY_ORDER.__getitem__, reverse=True)},
         "by_category": dict(sorted(Counter(f["category"] for f in failing).items())),
         "errors": len(errors),
         "fail_on": fail_on,
@@ -496,7 +501,7 @@ def _sarif_order(result: Mapping[str, Any]) -> tuple[str, int, str, str]:
     )
 
 
-def sarif_from_merged(document: Mapping[str, Any], policies: Sequence["Policy"], settings: "Settings", root: Path) -> str:
+def sarif_from_merged(document: Mapping[str, Any], policies: Sequence[Policy], settings: Settings, root: Path) -> str:
     """A merged JSON report rendered as SARIF, through the SARIF renderer itself (redacted, as
     the command line redacts a scan's result: the root and settings are not in the document)."""
     from .inventory import Inventory

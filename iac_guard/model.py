@@ -8,8 +8,9 @@ quietly change what an earlier one concluded: the inventory derives new records 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal, Mapping, Union
+from typing import Any, Literal
 
 
 class Unknown:
@@ -219,12 +220,12 @@ class Extraction:
     workloads: list[Workload] = field(default_factory=list)
     usages: list[Usage] = field(default_factory=list)
 
-    def extend(self, other: "Extraction") -> None:
+    def extend(self, other: Extraction) -> None:
         self.credentials.extend(other.credentials)
         self.workloads.extend(other.workloads)
         self.usages.extend(other.usages)
 
-    def in_root_module(self, root_module: str) -> "Extraction":
+    def in_root_module(self, root_module: str) -> Extraction:
         """The same records, marked as belonging to one Terraform root module."""
         return Extraction(
             [replace(c, root_module=root_module) for c in self.credentials],
@@ -314,4 +315,4 @@ class ScanError:
         return f"{where}: {self.message}"
 
 
-Value = Union[str, int, float, bool, None, list, dict, Unknown]
+Value = str | int | float | bool | None | list | dict | Unknown

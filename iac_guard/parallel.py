@@ -26,10 +26,11 @@ import os
 import pickle
 import signal
 import sys
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from .cache import Cache, dumps, entry_name, loads
 from .files import DEFAULT_MAX_FILE_BYTES, read_input
@@ -149,11 +150,11 @@ class FileLoader:
         return max(1, min(available, len(jobs) // (PARALLEL_MIN_FILES // 2)))
 
 
-def file_loader(settings: "Settings") -> FileLoader:
+def file_loader(settings: Settings) -> FileLoader:
     return FileLoader(LoadOptions(settings.max_file_bytes, settings.cache_dir, settings.jobs))
 
 
-def scan_files(sources: "Sources", shard: "Shard | None" = None, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> list[tuple[str, Path, str]]:
+def scan_files(sources: Sources, shard: Shard | None = None, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> list[tuple[str, Path, str]]:
     """Every file a scan parses with the HCL or YAML parser, for one ``preload``. A shard parses
     the folders it owns, the files that declare modules (to know which folders are roots) and
     every manifest (cluster references cross files); merge.py says why."""
@@ -179,7 +180,7 @@ def scan_files(sources: "Sources", shard: "Shard | None" = None, max_bytes: int 
 def available_cpus() -> int:
     """CPUs this process may run on (its affinity mask, where the platform has one)."""
     try:
-        return len(os.sched_getaffinity(0))  # type: ignore[attr-defined]
+        return len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         return os.cpu_count() or 1
 

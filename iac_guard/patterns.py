@@ -18,7 +18,7 @@ class PatternError(Exception):
     (which may hold a secret)."""
 
 
-def compile_pattern(pattern: str, ignore_case: bool = False) -> "re2._Regexp":
+def compile_pattern(pattern: str, ignore_case: bool = False) -> re2._Regexp:
     options = re2.Options()
     options.log_errors = False  # RE2 would print the pattern to stderr
     options.max_mem = _MAX_PATTERN_MEMORY

@@ -12,7 +12,7 @@ knowing about keys.
 from __future__ import annotations
 
 import dataclasses
-from functools import lru_cache
+from functools import cache
 from pathlib import PurePath
 from typing import Any, TextIO, TypeVar
 
@@ -34,7 +34,7 @@ def redacted(value: T) -> T:
     hundreds of thousands of strings, hence strings and opaque values are handled in the loops
     rather than by a call each.
     """
-    kind = type(value)
+    kind: type = type(value)
     if kind is str:
         return redact(value)  # type: ignore[return-value, arg-type]
     if kind in _OPAQUE:
@@ -50,18 +50,18 @@ def redacted(value: T) -> T:
         return dataclasses.replace(value, **changes) if changes else value  # type: ignore[type-var]
     if isinstance(value, (tuple, list, set, frozenset)):
         items = [_item(item) for item in value]
-        if all(item is original for item, original in zip(items, value)):
+        if all(item is original for item, original in zip(items, value, strict=True)):
             return value
-        return kind._make(items) if hasattr(kind, "_make") else kind(items)  # type: ignore[attr-defined, call-arg]
+        return kind._make(items) if hasattr(kind, "_make") else kind(items)
     if isinstance(value, dict):
         pairs = [(_item(key), _item(item)) for key, item in value.items()]
-        if all(new is old for pair, old_pair in zip(pairs, value.items()) for new, old in zip(pair, old_pair)):
+        if all(new is old for pair, old_pair in zip(pairs, value.items(), strict=True) for new, old in zip(pair, old_pair, strict=True)):
             return value
         return dict(pairs)  # type: ignore[return-value]
     if isinstance(value, PurePath):
         text = str(value)
         cleaned = redact(text)
-        return value if cleaned is text else kind(cleaned)  # type: ignore[call-arg]
+        return value if cleaned is text else kind(cleaned)
     if isinstance(value, Unknown):
         refs = redacted(value.refs)
         return value if refs is value.refs else Unknown(refs)  # type: ignore[return-value]
@@ -77,7 +77,7 @@ def _item(value: Any) -> Any:
     return redacted(value)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _field_names(kind: type) -> tuple[str, ...]:
     """A record type's fields that ``replace`` can set; () for any other type."""
     if not dataclasses.is_dataclass(kind):

@@ -28,10 +28,11 @@ import io
 import os
 import pickle
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 from .cache import Cache, load_records, versions
 from .files import InputKey, InputLog, read_again
@@ -58,20 +59,20 @@ KEPT_BYTES = 256 * 1024 * 1024
 class Answer:
     """What a scan computed; the rest of a ``ScanResult`` is what it was given."""
 
-    findings: list["Finding"]
-    inventory: "Inventory"
-    errors: list["ScanError"]
+    findings: list[Finding]
+    inventory: Inventory
+    errors: list[ScanError]
     files_scanned: int
-    checks: list["Check"]
-    baseline_fixed: list["BaselineEntry"]
-    shard: "ShardReport | None"
+    checks: list[Check]
+    baseline_fixed: list[BaselineEntry]
+    shard: ShardReport | None
 
 
 def scan_key(
-    sources: "Sources",
-    settings: "Settings",
-    policies: Sequence["Policy"],
-    filters: "Filters",
+    sources: Sources,
+    settings: Settings,
+    policies: Sequence[Policy],
+    filters: Filters,
     stdin_text: str | None,
 ) -> str:
     """The entry name of a scan: everything it was given, none of what it will read. How files
@@ -85,7 +86,7 @@ def scan_key(
     return "scan-" + digest.hexdigest()
 
 
-def _filters_text(filters: "Filters") -> str:
+def _filters_text(filters: Filters) -> str:
     """The filters, with the changed files in order: a set's order differs between processes."""
     changed = None if filters.changed_files is None else sorted(map(str, filters.changed_files))
     return repr((replace(filters, changed_files=None), changed))
@@ -163,7 +164,7 @@ def _read_answer(reader: io.BytesIO) -> Answer:
     files_scanned, errors, baseline_fixed, shard = _read(reader)
     lists = []
     for _ in range(5):
-        count, records = _read(reader), []
+        count, records = _read(reader), list[Any]()
         while len(records) < count:
             records.extend(_read(reader))
         lists.append(records)

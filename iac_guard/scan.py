@@ -6,9 +6,10 @@ reads the result it needs.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 from .config import Settings
 from .discover import EXPECTED_KINDS, Sources, discover
@@ -35,7 +36,7 @@ class Filters:
     """The filter stage's inputs from the command line: what is excused, what is judged, what fails."""
 
     inline_suppressions: bool = True  # --no-ignore turns them off
-    baseline: "Baseline | None" = None
+    baseline: Baseline | None = None
     #: Resolved paths of the files to judge (``--diff-base``); None judges every scanned file.
     changed_files: frozenset[Path] | None = None
     fail_on: str = "low"  # the lowest severity that fails the gate
@@ -49,7 +50,7 @@ class ScanResult:
     inventory: Inventory
     errors: list[ScanError]
     files_scanned: int
-    policies: list["Policy"] = field(default_factory=list)
+    policies: list[Policy] = field(default_factory=list)
     #: The settings the scan ran with (scope, skipped policies, the day): reports and the
     #: inventory say what was judged, not only what failed.
     settings: Settings | None = None
@@ -57,12 +58,12 @@ class ScanResult:
     checks: list[Check] = field(default_factory=list)
     filters: Filters = field(default_factory=Filters)
     #: Baseline entries no finding matched any more: fixed since the baseline was made.
-    baseline_fixed: list["BaselineEntry"] = field(default_factory=list)
+    baseline_fixed: list[BaselineEntry] = field(default_factory=list)
     #: With ``--shard``: which shard, and the inventory ``iac-guard merge`` needs (merge.py).
-    shard: "ShardReport | None" = None
+    shard: ShardReport | None = None
     #: With ``--diff-base``: the lines the change added to files holding inline suppressions,
     #: so reports list the suppressions it added (set by the command line after the scan).
-    added_lines: "AddedLines | None" = None
+    added_lines: AddedLines | None = None
 
     @property
     def failing(self) -> list[Finding]:
@@ -90,15 +91,15 @@ class ShardReport:
     inventory: dict
 
 
-def load_pack(settings: Settings, extra_dirs: Sequence[Path] = ()) -> list["Policy"]:
+def load_pack(settings: Settings, extra_dirs: Sequence[Path] = ()) -> list[Policy]:
     from .policy.loader import builtin_policy_dir, load_policies
 
     return load_policies([builtin_policy_dir(), *settings.policy_dirs, *extra_dirs])
 
 
 def _plans(
-    sources: "Sources", settings: Settings, errors: list[ScanError], loader: "FileLoader", shard: "Shard | None" = None
-) -> list["Module"]:
+    sources: Sources, settings: Settings, errors: list[ScanError], loader: FileLoader, shard: Shard | None = None
+) -> list[Module]:
     """Plan JSON files as module trees; their source folder (``--tf-dir``) only lends lines."""
     if not sources.plans:
         return []
@@ -128,7 +129,7 @@ def _plans(
 def run_scan(
     paths: Sequence[str],
     settings: Settings,
-    policies: list["Policy"],
+    policies: list[Policy],
     stdin_text: str | None = None,
     filters: Filters = Filters(),
 ) -> ScanResult:
@@ -166,14 +167,14 @@ def run_scan(
         return result
 
 
-def _result_cache(settings: Settings) -> "Cache | None":
+def _result_cache(settings: Settings) -> Cache | None:
     from .cache import Cache
 
     return Cache.open(settings.cache_dir) if settings.cache_dir is not None else None
 
 
 def _run_scan(
-    sources: Sources, settings: Settings, policies: list["Policy"], stdin_text: str | None, filters: Filters
+    sources: Sources, settings: Settings, policies: list[Policy], stdin_text: str | None, filters: Filters
 ) -> ScanResult:
     from .merge import Shard, export_inventory, judged_inventory, shard_file_count
     from .parallel import file_loader, scan_files
@@ -221,7 +222,7 @@ def _run_scan(
 
 def _stdin(
     sources: Sources, settings: Settings, text: str | None, errors: list[ScanError]
-) -> tuple[list["Module"], list["KubeObject"]]:
+) -> tuple[list[Module], list[KubeObject]]:
     """Standard input as the kind the command line settled on (``--stdin-kind``, or told by
     content). Terraform from a pipe is one root module of one file, ``<stdin>``: it has no folder,
     so its local module calls and ``file()`` reads stay unknown. Input that holds nothing of its
@@ -254,7 +255,7 @@ def _stdin(
     return [], objects
 
 
-def _filter(result: ScanResult, kube_objects: "list[KubeObject]", sources: Sources, stdin_text: str | None) -> ScanResult:
+def _filter(result: ScanResult, kube_objects: list[KubeObject], sources: Sources, stdin_text: str | None) -> ScanResult:
     """The filter stage: judge only the changed files, then inline suppressions, then the baseline.
 
     Thresholds need no pass of their own: ``ScanResult.gating`` reads ``fail_on``.
@@ -287,7 +288,7 @@ def _filter(result: ScanResult, kube_objects: "list[KubeObject]", sources: Sourc
     return result
 
 
-def _judged(root: Path, changed: frozenset[Path], file: str, resource: "Location | None" = None) -> bool:
+def _judged(root: Path, changed: frozenset[Path], file: str, resource: Location | None = None) -> bool:
     """A finding is judged when its file or its credential's file is among the changed files."""
     if file == STDIN_NAME:
         return True

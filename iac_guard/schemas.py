@@ -11,12 +11,13 @@ broken is stated from the schema's side (its type, enum, pattern, bound), which 
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 
-@lru_cache(maxsize=None)
+@cache
 def validator(schema_path: Path) -> Any:
     from jsonschema import Draft202012Validator  # lazily: only the commands that validate pay for it
 

@@ -53,7 +53,7 @@ class Sealer:
         except self._invalid:
             return None
 
-    def writer(self, name: str, handle: BinaryIO) -> "SealingWriter":
+    def writer(self, name: str, handle: BinaryIO) -> SealingWriter:
         """A file to write an entry's payload to as it is produced (``finish`` when done): a large
         scan's answer is never held in memory whole to be sealed in one go."""
         from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -68,7 +68,7 @@ class Sealer:
 class SealingWriter:
     """A binary file for the pickler that encrypts what it is given; ``unseal`` opens the result."""
 
-    def __init__(self, handle: BinaryIO, encryptor: "AEADEncryptionContext") -> None:
+    def __init__(self, handle: BinaryIO, encryptor: AEADEncryptionContext) -> None:
         self._handle = handle
         self._encryptor = encryptor
 

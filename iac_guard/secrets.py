@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .model import CredentialKind
 from .vocabulary import vocabulary
 
 #: The last word of a field or variable name that says "this holds a secret" (``OPENAI_API_KEY``,
@@ -202,7 +203,7 @@ def _walk_literals(value: object, path: str, name: str, found: list[tuple[str, D
             _walk_literals(item, f"{path}[{position}]", name, found, depth + 1)
 
 
-def credential_kind(detector: str) -> str:
+def credential_kind(detector: str) -> CredentialKind:
     """The model kind a detected literal stands for."""
     if detector == "aws-access-key-id":
         return "access-key"

@@ -25,10 +25,11 @@ parsed model) and the annotations the Kubernetes loader kept; it never runs anyt
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from .config import Settings
 from .model import Finding, Location, Suppression
@@ -87,8 +88,8 @@ class MarkerContext:
 def apply_suppressions(
     findings: Sequence[Finding],
     root: Path,
-    kube_objects: Sequence["KubeObject"],
-    policies: Sequence["Policy"],
+    kube_objects: Sequence[KubeObject],
+    policies: Sequence[Policy],
     settings: Settings,
     texts: Mapping[str, str] | None = None,
 ) -> list[Finding]:
@@ -144,7 +145,7 @@ def _suppressed(finding: Finding, valid: list[Marker], today: date) -> Finding:
     )
 
 
-def _invalid_finding(judge: "Policy", marker: Marker, finding: Finding) -> Finding:
+def _invalid_finding(judge: Policy, marker: Marker, finding: Finding) -> Finding:
     named = ",".join(marker.policy_ids) or "no policy"
     return judge.finding_on_line(
         f"{finding.resource}: the suppression of {named} is not valid: {marker.problem}",
@@ -156,7 +157,7 @@ def _invalid_finding(judge: "Policy", marker: Marker, finding: Finding) -> Findi
 # --- where a finding's suppressions may be written -----------------------------------------------
 
 
-def _candidates(finding: Finding, sources: "_Sources", annotations: "_AnnotationIndex") -> Iterator[Marker]:
+def _candidates(finding: Finding, sources: _Sources, annotations: _AnnotationIndex) -> Iterator[Marker]:
     places = [(finding.file, finding.line)]
     if finding.resource_location is not None:
         places.append((finding.resource_location.file, finding.resource_location.line))
@@ -359,7 +360,7 @@ def _marker(
 class _AnnotationIndex:
     """``iac-guard.io/ignore`` annotations of the scanned Kubernetes objects, by object address."""
 
-    def __init__(self, objects: Iterable["KubeObject"], context: MarkerContext) -> None:
+    def __init__(self, objects: Iterable[KubeObject], context: MarkerContext) -> None:
         self._by_address: dict[str, list[tuple[Location, list[Marker]]]] = {}
         for obj in objects:
             value = obj.annotations.get(ANNOTATION)

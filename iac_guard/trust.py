@@ -9,8 +9,9 @@ same for a pinned ``--config`` (listed as the config in force, not from the repo
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -47,7 +48,7 @@ class Weakening:
             return self.key
         return f"{self.key} {self.entry or EMPTY_ENTRY}"
 
-    def applies(self, settings: "Settings") -> bool:
+    def applies(self, settings: Settings) -> bool:
         """Whether the settings in force still carry it: a command-line option overrides the file."""
         value = getattr(settings, self.key)
         if self.key in LIMIT_KEYS:
@@ -78,7 +79,7 @@ class ConfigInForce:
     from_repository: bool
     weakenings: tuple[Weakening, ...]
 
-    def still_applied(self, settings: "Settings") -> "ConfigInForce":
+    def still_applied(self, settings: Settings) -> ConfigInForce:
         return replace(self, weakenings=tuple(w for w in self.weakenings if w.applies(settings)))
 
     @property
@@ -92,7 +93,7 @@ class ConfigInForce:
         }
 
 
-def weakenings(raw: Mapping[str, Any], text: str, file: str, defaults: "Settings") -> tuple[Weakening, ...]:
+def weakenings(raw: Mapping[str, Any], text: str, file: str, defaults: Settings) -> tuple[Weakening, ...]:
     """Every weakening of a schema-valid config (``raw``, parsed from ``text``), in key order."""
     lines = _KeyLines(text)
 
@@ -141,13 +142,13 @@ def introduced(head: Sequence[Weakening], base: Sequence[Weakening]) -> Iterator
             yield weakening, before.after
 
 
-def judges_code(policy: "Policy") -> bool:
+def judges_code(policy: Policy) -> bool:
     """Whether a policy judges scanned code, so its examples can be scanned. IAG901 judges a
     change to the config against a git revision: no snippet scan can show it fire."""
     return policy.category != WEAKENED_CONFIG
 
 
-def weakened_config_findings(config: ConfigInForce, base: Sequence[Weakening], judge: "Policy") -> list[Finding]:
+def weakened_config_findings(config: ConfigInForce, base: Sequence[Weakening], judge: Policy) -> list[Finding]:
     """One finding of ``judge`` per weakening the change introduced, on the key's line."""
     return [
         judge.finding_on_line(
@@ -181,7 +182,7 @@ class ListedSuppression:
     reason: str
 
 
-def listed_suppressions(result: "ScanResult") -> tuple[str, list[ListedSuppression]]:
+def listed_suppressions(result: ScanResult) -> tuple[str, list[ListedSuppression]]:
     """The inline suppressions a reviewer must see, with a heading: with ``--diff-base`` those
     the change added, else every one in force. A count alone hides what was excused."""
     rows = []

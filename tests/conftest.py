@@ -4,8 +4,9 @@ and fake credentials that have a real key's format but are built from repetition
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 import pytest
 

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 import xmlschema
 from click.testing import CliRunner, Result
+from scanning import FIXTURES, TODAY
 
 from iac_guard import config
 from iac_guard.cli import main
-from scanning import FIXTURES, TODAY
 
 GATE = FIXTURES / "gate"
 SCHEMAS = FIXTURES / "schemas"

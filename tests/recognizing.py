@@ -3,9 +3,9 @@ lookups by address, and fake keys' fingerprints. Scans use the fixed day of scan
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
 
 from scanning import scan_path, settings, write_project
 

@@ -3,9 +3,9 @@ the built-in policy pack and a fixed day, so expiry dates are reproducible."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
-from typing import Mapping
 
 from iac_guard.config import Settings
 from iac_guard.scan import ScanResult, load_pack, run_scan

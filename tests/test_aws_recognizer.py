@@ -5,7 +5,7 @@ compliant resources as much as for the non-compliant ones beside them."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -16,7 +16,14 @@ from iac_guard.config import Settings
 from iac_guard.discover import discover
 from iac_guard.inventory import Inventory, build_inventory
 from iac_guard.model import (
-    Credential, Expiry, Extraction, Location, Owner, Rotation, SecretLiteral, Unknown,
+    Credential,
+    Expiry,
+    Extraction,
+    Location,
+    Owner,
+    Rotation,
+    SecretLiteral,
+    Unknown,
 )
 from iac_guard.project import Project
 from iac_guard.providers import DATA_SOURCES, aws, terraform_inputs
@@ -57,7 +64,7 @@ def scan_path(path: Path) -> Scan:
     return Scan(build_inventory(extraction))
 
 
-@lru_cache(maxsize=None)
+@cache
 def fixture(name: str) -> Scan:
     return scan_path(TERRAFORM_FIXTURES / name)
 
@@ -542,7 +549,7 @@ resource "aws_secretsmanager_secret_version" "db" {
   secret_string = "Zt4#qL9v!Rw2@Xp7$Nk5"
 }
 ''')
-    assert [l.detector for l in scan.credential("aws_secretsmanager_secret.db").hardcoded] == ["high-entropy-secret"]
+    assert [leak.detector for leak in scan.credential("aws_secretsmanager_secret.db").hardcoded] == ["high-entropy-secret"]
 
 
 def test_records_belong_to_their_root_module():

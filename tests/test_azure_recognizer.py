@@ -4,7 +4,7 @@ rule by rule on small modules: exact records, and exact findings and non-finding
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import pytest
 from conftest import TERRAFORM_FIXTURES, expected_fingerprint, fake_key
@@ -42,7 +42,7 @@ EXPECTED = [
 ]
 
 
-@lru_cache(maxsize=None)
+@cache
 def chat() -> Records:
     return records(FIXTURE, azure.extract)
 

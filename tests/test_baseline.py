@@ -6,8 +6,9 @@ import json
 from pathlib import Path
 
 from gate_support import fixed_today, invoke, keys, scan_json  # noqa: F401 - fixed_today is autouse
-from iac_guard.baseline import FORMAT
 from scanning import write_project
+
+from iac_guard.baseline import FORMAT
 
 OPENAI = '''resource "aws_secretsmanager_secret" "openai" {
   name = "openai-api-key"

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from gate_support import GATE, fixed_today, invoke  # noqa: F401 - fixed_today is autouse
 from scanning import write_project
 

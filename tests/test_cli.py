@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from scanning import FIXTURES, write_project
 
 from iac_guard.cli import main
-from scanning import FIXTURES, write_project
 
 ML_PLATFORM = FIXTURES / "projects" / "ml-platform"
 EXAMPLES = Path(__file__).parent.parent / "examples"

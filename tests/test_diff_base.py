@@ -6,7 +6,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from gate_support import fixed_today, git, invoke, keys, needs_git, scan_json  # noqa: F401 - fixed_today is autouse
 from scanning import write_project
 

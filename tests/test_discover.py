@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from iac_guard.discover import discover, scan_root
 from scanning import write_project
+
+from iac_guard.discover import discover, scan_root
 
 
 def relative(sources, paths) -> list[str]:

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from gate_support import GATE, fixed_today, invoke  # noqa: F401 - fixed_today is autouse
 from scanning import write_project
 

@@ -4,7 +4,7 @@ exact records, and exact findings and non-findings."""
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import pytest
 from conftest import TERRAFORM_FIXTURES, expected_fingerprint, fake_key
@@ -43,7 +43,7 @@ EXPECTED = [
 ]
 
 
-@lru_cache(maxsize=None)
+@cache
 def vertex() -> Records:
     return records(FIXTURE, gcp.extract)
 
@@ -324,7 +324,7 @@ resource "google_secret_manager_secret_version" "llm" {{
   }})
 }}
 ''')
-    assert [(l.field, l.detector, l.location.line) for l in scan.credential("google_secret_manager_secret.llm").hardcoded] == [
+    assert [(leak.field, leak.detector, leak.location.line) for leak in scan.credential("google_secret_manager_secret.llm").hardcoded] == [
         ("secret_data.OPENAI_API_KEY", "openai-api-key", 10),
     ]
 
@@ -379,7 +379,7 @@ def test_function_secret_environment_variable_makes_its_service_account_an_ai_id
 
 def test_instance_metadata_and_node_pool_service_accounts():
     assert vertex().usages_of("google_compute_instance.notebook") == [("service account", "google_service_account.ml_admin", 17)]
-    assert [l.field for l in vertex().credential("google_compute_instance.notebook").hardcoded] == ["metadata.anthropic-key"]
+    assert [leak.field for leak in vertex().credential("google_compute_instance.notebook").hardcoded] == ["metadata.anthropic-key"]
     assert vertex().workload("google_container_node_pool.gpu").identity == "google_service_account.gke_nodes"
 
 

@@ -24,10 +24,10 @@ import os
 from pathlib import Path
 
 import pytest
-
 from gate_support import fixed_today, invoke  # noqa: F401 - fixed_today is autouse
-from iac_guard import __version__
 from scanning import FIXTURES, fixture_projects
+
+from iac_guard import __version__
 
 GOLDEN = FIXTURES / "golden"
 UPDATE = os.environ.get("IAC_GUARD_UPDATE_GOLDEN") == "1"

@@ -12,14 +12,14 @@ import json
 import os
 import time
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from click.testing import CliRunner
+from scanning import write_project
 
 from iac_guard.cli import main
-from scanning import write_project
 
 #: A file that must still be judged whatever else is in the tree: an AI secret with no owner,
 #: expiry or rotation (IAG001, IAG002, IAG003).

@@ -21,9 +21,9 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from scanning import fixture_projects
 
 from iac_guard.cli import main
-from scanning import fixture_projects
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 SUFFIXES = (".tf", ".tfvars", ".yaml", ".yml", ".json")

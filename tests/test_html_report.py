@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from scanning import FIXTURES
 
 from iac_guard.cli import main
-from scanning import FIXTURES
 
 PROJECTS = FIXTURES / "projects"
 ARTIFACTS = Path(__file__).parent.parent / "test-artifacts"

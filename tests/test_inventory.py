@@ -5,7 +5,18 @@ from __future__ import annotations
 
 from iac_guard.inventory import build_inventory
 from iac_guard.model import (
-    UNKNOWN, Credential, Expiry, Extraction, Grant, Location, Rotation, Scope, SecretLiteral, Unknown, Usage, Workload,
+    UNKNOWN,
+    Credential,
+    Expiry,
+    Extraction,
+    Grant,
+    Location,
+    Rotation,
+    Scope,
+    SecretLiteral,
+    Unknown,
+    Usage,
+    Workload,
 )
 
 HERE = Location("main.tf", 1, 3)
@@ -48,7 +59,7 @@ def test_credentials_are_sorted_and_duplicates_merged():
     built = inventory([credential("z.secret"), first, second])
     assert [c.address for c in built.credentials] == ["aws_lambda_function.f", "z.secret"]
     merged = record(built, "aws_lambda_function.f")
-    assert [l.field for l in merged.hardcoded] == ["environment.variables.A", "container.B"]
+    assert [leak.field for leak in merged.hardcoded] == ["environment.variables.A", "container.B"]
     assert merged.ai_hints == ("A", "B")
 
 

@@ -9,12 +9,12 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from scanning import FIXTURES, scan_path, write_project
+from test_no_secret_in_output import PROJECT, SECRETS
 
 from iac_guard.cli import main
 from iac_guard.report.inventory_formats import RENDERERS
 from iac_guard.report.inventory_rows import inventory_rows
-from scanning import FIXTURES, scan_path, write_project
-from test_no_secret_in_output import PROJECT, SECRETS
 
 ML_PLATFORM = FIXTURES / "projects" / "ml-platform"
 UNKNOWN = "(not known from the code)"

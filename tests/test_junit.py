@@ -6,7 +6,6 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-
 from gate_support import GATE, assert_valid_junit, fixed_today, invoke  # noqa: F401 - fixed_today is autouse
 from scanning import FIXTURES, write_project
 

@@ -6,7 +6,7 @@ then rule by rule on small projects."""
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import pytest
 from conftest import TERRAFORM_FIXTURES, expected_fingerprint
@@ -14,7 +14,17 @@ from recognizing import Records, flagged, grant_summary, records, records_of
 from scanning import FIXTURES, finding_keys, scan_path, write_project
 
 from iac_guard.model import (
-    UNKNOWN, Credential, Expiry, Grant, Location, Owner, Rotation, Scope, SecretLiteral, Usage, Workload,
+    UNKNOWN,
+    Credential,
+    Expiry,
+    Grant,
+    Location,
+    Owner,
+    Rotation,
+    Scope,
+    SecretLiteral,
+    Usage,
+    Workload,
 )
 from iac_guard.providers import kubernetes_terraform
 
@@ -42,7 +52,7 @@ EXPECTED = [
 ]
 
 
-@lru_cache(maxsize=None)
+@cache
 def namespace() -> Records:
     return records(FIXTURE, kubernetes_terraform.extract)
 

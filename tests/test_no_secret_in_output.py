@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from scanning import write_project
 
 from iac_guard.cli import main
 from iac_guard.report import FORMATS
-from scanning import write_project
 
 OPENAI = "sk-proj-" + "Qz7Wx3Rt" * 6
 ANTHROPIC = "sk-ant-api03-" + "Lp4Mn8Bv" * 6
@@ -110,8 +110,9 @@ def test_the_scan_result_and_its_cached_answer_hold_no_key_in_any_name(tmp_path:
     (The cache also records the paths it read, to check them again: the key is not in a path here.)"""
     import pickle
 
-    from iac_guard.scan import load_pack, run_scan
     from scanning import settings
+
+    from iac_guard.scan import load_pack, run_scan
 
     label = "sk-proj-" + "Nm4Kd7Wq" * 5
     write_project(tmp_path / "src", {

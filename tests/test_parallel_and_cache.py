@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from scanning import FIXTURES, scan_path, write_project
 
 from iac_guard import cache as cache_module
 from iac_guard import parallel
@@ -22,7 +23,6 @@ from iac_guard.model import ScanError
 from iac_guard.parallel import KUBERNETES, TERRAFORM, FileLoader, LoadOptions
 from iac_guard.report.json_report import render
 from iac_guard.sealing import MAGIC, NONCE_BYTES, TAG_BYTES
-from scanning import FIXTURES, scan_path, write_project
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
 from generate_corpus import generate  # noqa: E402

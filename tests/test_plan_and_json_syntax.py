@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from iac_guard.discover import discover
 from scanning import FIXTURES, finding_keys, scan_path, write_project
+
+from iac_guard.discover import discover
 
 PLAN_APP = FIXTURES / "plan" / "bedrock-app"
 EXPECTED = {

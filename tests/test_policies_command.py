@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from scanning import FIXTURES, write_project
 
 from iac_guard.cli import main
 from iac_guard.frameworks import load_frameworks
 from iac_guard.policy.docs import DOCS_COMMAND, reference_page
 from iac_guard.policy.loader import builtin_policy_dir, load_policies
 from iac_guard.policy.selftest import all_cases, case_files
-from scanning import FIXTURES, write_project
 
 DOCS = Path(__file__).parent.parent / "docs" / "policies.md"
 ACME = FIXTURES / "policy-packs" / "acme"

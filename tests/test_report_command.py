@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from scanning import FIXTURES, scan_path, write_project
 
 from iac_guard.cli import main
 from iac_guard.compliance import ComplianceReport, build_report
 from iac_guard.frameworks import load_frameworks
 from iac_guard.report import controls_csv, controls_html, controls_json, controls_markdown
-from scanning import FIXTURES, scan_path, write_project
 
 ML_PLATFORM = FIXTURES / "projects" / "ml-platform"
 SUPPORT_BOT = FIXTURES / "projects" / "support-bot"

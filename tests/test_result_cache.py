@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from scanning import FIXTURES, TODAY, scan_path, write_project
 
 from iac_guard import result_cache
 from iac_guard import scan as scan_module
@@ -18,7 +19,6 @@ from iac_guard.cache import Cache
 from iac_guard.report.json_report import render
 from iac_guard.scan import ScanResult
 from iac_guard.sealing import HEADER_BYTES, MAGIC, NONCE_BYTES
-from scanning import FIXTURES, TODAY, scan_path, write_project
 
 ROLE = '''resource "aws_iam_role" "inference" {
   name               = "inference"

@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from gate_support import GATE, assert_valid_sarif, fixed_today, invoke  # noqa: F401 - fixed_today is autouse
-from iac_guard.report.sarif import FINGERPRINT_KEY
 from scanning import FIXTURES, write_project
+
+from iac_guard.report.sarif import FINGERPRINT_KEY
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 UNOWNED = '''resource "aws_secretsmanager_secret" "openai" {

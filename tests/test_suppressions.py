@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-
 from gate_support import GATE, fixed_today, invoke, keys, scan_json  # noqa: F401 - fixed_today is autouse
-from iac_guard.model import Location, Suppression
 from scanning import scan_path, write_project
+
+from iac_guard.model import Location, Suppression
 
 UNOWNED = '''resource "aws_secretsmanager_secret" "openai" {
   name = "openai-api-key"

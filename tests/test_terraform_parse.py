@@ -9,8 +9,22 @@ from conftest import fake_key, parse
 
 from iac_guard.model import ScanError
 from iac_guard.terraform.hcl_ast import (
-    BinaryOp, Block, Call, Conditional, ForExpr, GetAttr, Index, Literal, ObjectExpr, Splat, Template,
-    TupleExpr, UnaryOp, Unsupported, Variable, references,
+    BinaryOp,
+    Block,
+    Call,
+    Conditional,
+    ForExpr,
+    GetAttr,
+    Index,
+    Literal,
+    ObjectExpr,
+    Splat,
+    Template,
+    TupleExpr,
+    UnaryOp,
+    Unsupported,
+    Variable,
+    references,
 )
 from iac_guard.terraform.parse import parse_file, parse_text
 

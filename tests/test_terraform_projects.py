@@ -7,10 +7,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from scanning import FIXTURES, finding_keys, scan_path, write_project
+
+from iac_guard.discover import discover
 from iac_guard.providers import DATA_SOURCES
 from iac_guard.terraform.loader import load_modules
-from iac_guard.discover import discover
-from scanning import FIXTURES, finding_keys, scan_path, write_project
 
 PROJECT = FIXTURES / "terraform" / "modules_project"
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from scanning import scan_path, write_project
 
 HEADER = 'variable "unknown" {}\nvariable "unknown_list" {}\nvariable "unknown_map" {}\n'

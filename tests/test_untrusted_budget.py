@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from conftest import evaluate
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
-from conftest import evaluate
 from scanning import scan_path, settings
 from untrusted_support import FAILING_FINDINGS, FAILING_TF, scan_json, write_tree
 

@@ -17,7 +17,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from untrusted_support import FAILING_FINDINGS, FAILING_TF, SECRET, run_cli, scan_json, write_tree
 
 K8S_SECRET = f"""apiVersion: v1

@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 import pytest
 from click.testing import CliRunner
+from untrusted_support import FAILING_FINDINGS, FAILING_TF, SECRET, scan_json, write_tree
 
 from iac_guard.baseline import content_fingerprint
 from iac_guard.cli import main
@@ -17,7 +18,6 @@ from iac_guard.model import Finding, Location, Unknown
 from iac_guard.redact import RedactingStream, redacted
 from iac_guard.secrets import _SHORTEST_KEY, fingerprint, redact
 from iac_guard.vocabulary import vocabulary
-from untrusted_support import FAILING_FINDINGS, FAILING_TF, SECRET, run_cli, scan_json, write_tree
 
 #: One format-valid fake key per position, each built from its own repeated unit, so a test can
 #: tell which position's fingerprint an output shows.
@@ -332,7 +332,7 @@ def test_a_shard_report_nested_too_deep_to_redact_is_a_clear_error(tmp_path: Pat
     for index, shard in enumerate(shards, 1):
         CliRunner().invoke(main, ["scan", str(source), "--no-cache", "--shard", f"{index}/2", "-f", f"json={shard}"])
     documents = [json.loads(shard.read_text()) for shard in shards]
-    (target, document), = [(shard, d) for shard, d in zip(shards, documents) if d["findings"]]
+    (target, document), = [(shard, d) for shard, d in zip(shards, documents, strict=True) if d["findings"]]
     deep: object = "x"
     for _ in range(900):
         deep = [deep]

@@ -12,14 +12,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from scanning import scan_path
+from untrusted_support import FAILING_FINDINGS, FAILING_TF, SECRET, scan_json, write_tree
 
 from iac_guard.discover import discover
 from iac_guard.providers import DATA_SOURCES
 from iac_guard.terraform.expansion import MAX_MODULE_INSTANCES, MAX_RESOURCE_INSTANCES
 from iac_guard.terraform.loader import load_modules
 from iac_guard.terraform.module import MAX_MODULE_DEPTH
-from scanning import scan_path
-from untrusted_support import FAILING_FINDINGS, FAILING_TF, SECRET, scan_json, write_tree
 
 OPENAI = "aws_secretsmanager_secret.openai"
 
@@ -303,7 +303,7 @@ def test_module_blocks_repeated_per_level_without_count_stay_bounded(tmp_path: P
     folders = "rabcde"
     files = {
         f"{folder}/main.tf": "".join(f'module "{j}" {{ source = "../{callee}" }}\n' for j in "wxyz")
-        for folder, callee in zip(folders, folders[1:] + "f")
+        for folder, callee in zip(folders, folders[1:] + "f", strict=True)
     }
     files["f/main.tf"] = 'resource "aws_secretsmanager_secret" "k" {\n  name = "openai"\n}\n'
     assert_bounded(tmp_path, files)

@@ -13,12 +13,20 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner, Result
-
 from gate_support import git, needs_git
+from untrusted_support import (
+    ADDRESS_SPACE_BYTES,
+    FAILING_FINDINGS,
+    FAILING_TF,
+    SECRET,
+    WALL_SECONDS,
+    scan_json,
+    write_tree,
+)
+
 from iac_guard.cli import main
-from iac_guard.config import Settings, load_settings
+from iac_guard.config import Settings
 from iac_guard.trust import weakenings
-from untrusted_support import ADDRESS_SPACE_BYTES, FAILING_FINDINGS, FAILING_TF, SECRET, WALL_SECONDS, run_cli, scan_json, write_tree
 
 ACTION = Path(__file__).resolve().parent.parent / "action.yml"
 #: A file that judges clean (no credential in it), so a tree with it is never "nothing to scan".

@@ -5,7 +5,7 @@ non-findings, and every path by which an owner, an expiry or a rotation is inher
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import pytest
 from conftest import TERRAFORM_FIXTURES, expected_fingerprint
@@ -55,7 +55,7 @@ EXPECTED = [
 ]
 
 
-@lru_cache(maxsize=None)
+@cache
 def platform() -> Records:
     return records(FIXTURE, vault.extract, settings(owner_map=OWNER_MAP))
 

@@ -15,9 +15,9 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
 #: A file every hostile tree carries beside the hostile part: a hardcoded OpenAI key in an AI
 #: secret with no owner, expiry or rotation. It must be found whatever else the tree holds.

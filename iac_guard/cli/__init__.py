@@ -15,11 +15,11 @@ import click
 
 from .. import __version__
 from ..redact import redacting
-from .exit_codes import EXIT_ERROR, EXIT_INTERRUPTED
-from .output import OUTPUT_ERRNOS, exit_now, guard_closed_streams, report_output_failure
 from .baseline_command import baseline
+from .exit_codes import EXIT_ERROR, EXIT_INTERRUPTED
 from .inventory_command import inventory
 from .merge_command import merge
+from .output import OUTPUT_ERRNOS, exit_now, guard_closed_streams, report_output_failure
 from .policies_command import policies
 from .report_command import report
 from .scan_command import scan
@@ -58,11 +58,11 @@ class _Group(click.Group):
             sys.exit(EXIT_INTERRUPTED)
         except OSError as exc:
             if exc.errno not in OUTPUT_ERRNOS or os.environ.get("IAC_GUARD_DEBUG"):
-                raise _internal(exc, ctx)
+                raise _internal(exc, ctx)  # noqa: B904 - under IAC_GUARD_DEBUG _internal returns exc itself, which cannot be its own cause
             report_output_failure(exc)
             sys.exit(EXIT_ERROR)
         except Exception as exc:  # noqa: BLE001 - last line of defence, by design
-            raise _internal(exc, ctx)
+            raise _internal(exc, ctx)  # noqa: B904 - under IAC_GUARD_DEBUG _internal returns exc itself, which cannot be its own cause
 
 
 def _internal(exc: Exception, ctx: click.Context) -> BaseException:

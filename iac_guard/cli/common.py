@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -97,7 +98,7 @@ def options_into(
     return decorate
 
 
-def run_scan_command(request: ScanRequest, gate: "GateRequest | None" = None) -> "ScanResult":
+def run_scan_command(request: ScanRequest, gate: GateRequest | None = None) -> ScanResult:
     """Load settings and policies (exit 2 on a config or policy error), then scan.
 
     ``gate`` (``scan``'s gate options) adds the filter stage's thresholds, baseline and changed
@@ -233,7 +234,7 @@ def _tf_var_environment() -> tuple[tuple[str, str], ...]:
     return tuple(sorted((k[len(prefix):], v) for k, v in os.environ.items() if k.startswith(prefix) and len(k) > len(prefix)))
 
 
-def _with_progress(work: "Callable[[], ScanResult]") -> "ScanResult":
+def _with_progress(work: Callable[[], ScanResult]) -> ScanResult:
     """A spinner on stderr while scanning, only for a person at a terminal: CI logs stay clean."""
     if not sys.stderr.isatty() or os.environ.get("CI"):
         return work()

@@ -15,9 +15,10 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -134,7 +135,7 @@ def merge_base(root: Path, ref: str) -> Revision:
     return Revision(git, top, _git(git, top, "merge-base", ref, "HEAD").strip())
 
 
-def review_change(result: "ScanResult", ref: str, skipped_on_command_line: tuple[str, ...]) -> None:
+def review_change(result: ScanResult, ref: str, skipped_on_command_line: tuple[str, ...]) -> None:
     """With ``--diff-base``, after the scan: a weakening the change brings to the repository's
     config becomes a finding of the ``weakened-config`` policy, and the report learns which inline
     suppressions the change added. On a git problem, the reason and exit 2.

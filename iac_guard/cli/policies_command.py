@@ -5,8 +5,9 @@ from __future__ import annotations
 import io
 import os
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Sequence, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
@@ -164,13 +165,13 @@ def test_command(dirs: tuple[Path, ...], verbose: bool) -> None:
     sys.exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
 
 
-def _builtin_and(policy_dirs: Sequence[Path]) -> list["Policy"]:
+def _builtin_and(policy_dirs: Sequence[Path]) -> list[Policy]:
     from ..policy.loader import PolicyError, builtin_policy_dir, load_policies
 
     return _or_exit(lambda: load_policies([builtin_policy_dir(), *policy_dirs]), PolicyError)
 
 
-def framework_catalogs(policy_dirs: Sequence[Path]) -> dict[str, "Framework"]:
+def framework_catalogs(policy_dirs: Sequence[Path]) -> dict[str, Framework]:
     """The built-in control catalogs and those the packs bring (exit 2 on a broken one)."""
     from ..frameworks import FrameworkError, load_frameworks
 
@@ -185,7 +186,7 @@ def _or_exit(load: Callable[[], T], error: type[Exception]) -> T:
         sys.exit(EXIT_ERROR)
 
 
-def _builtin_clashes(pack: Sequence["Policy"]) -> list[str]:
+def _builtin_clashes(pack: Sequence[Policy]) -> list[str]:
     """A custom policy may not take a built-in policy's id: the scan would refuse both."""
     from ..policy.loader import builtin_policy_dir, load_policies
 
@@ -197,7 +198,7 @@ def _builtin_clashes(pack: Sequence["Policy"]) -> list[str]:
     ]
 
 
-def _warnings(pack: Sequence["Policy"], catalogs: dict[str, "Framework"]) -> list[str]:
+def _warnings(pack: Sequence[Policy], catalogs: dict[str, Framework]) -> list[str]:
     """What does not stop a scan but weakens the pack: untested policies, unknown control ids."""
     from ..trust import judges_code
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING
 
 import click
 
@@ -52,7 +53,7 @@ def report(request: ScanRequest, framework_ids: tuple[str, ...], output_format: 
     sys.exit(EXIT_ERROR if result.errors else EXIT_CLEAN)
 
 
-def _chosen(catalogs: dict[str, "Framework"], framework_ids: Sequence[str]) -> list["Framework"]:
+def _chosen(catalogs: dict[str, Framework], framework_ids: Sequence[str]) -> list[Framework]:
     unknown = [f for f in framework_ids if f not in catalogs]
     if unknown:
         raise click.BadParameter(
@@ -61,7 +62,7 @@ def _chosen(catalogs: dict[str, "Framework"], framework_ids: Sequence[str]) -> l
     return [catalogs[f] for f in dict.fromkeys(framework_ids)] if framework_ids else list(catalogs.values())
 
 
-def _list(catalogs: dict[str, "Framework"]) -> None:
+def _list(catalogs: dict[str, Framework]) -> None:
     width = max(len(framework_id) for framework_id in catalogs)
     for framework in catalogs.values():
         click.echo(f"{framework.id:<{width}}  {framework.title} ({len(framework.controls)} controls)")

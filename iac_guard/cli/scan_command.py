@@ -83,7 +83,7 @@ def _targets(formats: tuple[tuple[str, Path | None], ...], output: Path | None) 
     return [(name, path if path is not None else output) for name, path in formats]
 
 
-def _write(write: "Writer", result: "ScanResult", path: Path, summary: str) -> None:
+def _write(write: Writer, result: ScanResult, path: Path, summary: str) -> None:
     try:
         with path.open("w", encoding="utf-8") as handle:
             write(result, handle)

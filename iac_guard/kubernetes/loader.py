@@ -26,9 +26,10 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, cast
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -114,7 +115,7 @@ class _LineBuilder:
             return self._mapping(node, path, depth) if node.tag == _MAP_TAG else self._unsupported(node)
         if isinstance(node, SequenceNode):
             return self._sequence(node, path, depth) if node.tag == _SEQ_TAG else self._unsupported(node)
-        return self._scalar(node)
+        return self._scalar(cast(ScalarNode, node))  # the composer makes only these three kinds of node
 
     def _mapping(self, node: MappingNode, path: PathKey, depth: int) -> dict[str, Any]:
         """Merge keys (``<<: *defaults``) first, so explicit keys and their lines override them."""
@@ -135,10 +136,11 @@ class _LineBuilder:
 
     def _merge_sources(self, node: Node) -> list[MappingNode]:
         sources = node.value if isinstance(node, SequenceNode) else [node]
-        if not all(isinstance(source, MappingNode) and source.tag == _MAP_TAG for source in sources):
+        mappings = [source for source in sources if isinstance(source, MappingNode) and source.tag == _MAP_TAG]
+        if len(mappings) != len(sources):
             self._note(_Rejected("a merge key (<<) whose value is not a mapping", node.start_mark))
             return []
-        return sources
+        return mappings
 
     def _sequence(self, node: SequenceNode, path: PathKey, depth: int) -> list[Any]:
         items = []
@@ -244,7 +246,7 @@ def load_kube_text(
 def _read(text: str, rel_path: str, loader_class: type[_LineBuilder]) -> list[KubeObject]:
     loader = loader_class(text)  # the pure reader already rejects unprintable characters here
     try:
-        objects = []
+        objects: list[KubeObject] = []
         for document in loader.documents():
             if not _is_object(document.value):
                 continue
@@ -270,7 +272,7 @@ def _expand(body: dict[str, Any], lines: dict[PathKey, int], location: Location)
     item_lines = _split_item_lines(lines, len(items))
     starts = [lines.get(("items", position), location.line) for position in range(len(items))]
     ends = [start - 1 for start in starts[1:]] + [location.end_line]
-    for item, own_lines, start, end in zip(items, item_lines, starts, ends):
+    for item, own_lines, start, end in zip(items, item_lines, starts, ends, strict=True):
         if _is_object(item):
             yield from _expand(item, own_lines, Location(location.file, start, max(start, end)))
 

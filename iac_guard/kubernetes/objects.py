@@ -7,9 +7,10 @@ manifest form) builds them the same way, through :meth:`KubeObject.from_body`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Mapping
+from typing import Any
 
 from ..model import Location
 
@@ -42,7 +43,7 @@ class KubeObject:
     _lines: Mapping[PathKey, int] = field(default_factory=dict, repr=False, compare=False, hash=False)
 
     @classmethod
-    def from_body(cls, body: dict[str, Any], location: Location, lines: Mapping[PathKey, int]) -> "KubeObject":
+    def from_body(cls, body: dict[str, Any], location: Location, lines: Mapping[PathKey, int]) -> KubeObject:
         """Builds an object from a document that has a string ``apiVersion`` and ``kind``."""
         metadata = body.get("metadata")
         metadata = metadata if isinstance(metadata, dict) else {}

@@ -12,15 +12,15 @@ Results reuse ``model.UNKNOWN``, whose truth value raises: a caller must say wha
 from __future__ import annotations
 
 import operator
-from dataclasses import dataclass
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Literal, Union
+from dataclasses import dataclass
+from typing import Any, Literal, cast
 
 from ..model import UNKNOWN, Unknown
 from ..patterns import PatternError, compile_pattern
 from .facts import lookup
 
-Truth = Union[bool, Unknown]
+Truth = bool | Unknown
 
 OPERATORS = ("is", "exists", "gt", "gte", "lt", "lte", "in", "matches", "count_gte")
 _COMPARISONS = {"gt": operator.gt, "gte": operator.ge, "lt": operator.lt, "lte": operator.le}
@@ -62,7 +62,7 @@ class Junction:
     """``all`` or ``any`` of its parts."""
 
     kind: Literal["all", "any"]
-    parts: tuple["Condition", ...]
+    parts: tuple[Condition, ...]
 
     def evaluate(self, facts: Mapping[str, Any], params: Mapping[str, Any]) -> Truth:
         decisive = self.kind == "any"  # the one result that settles the junction
@@ -78,14 +78,14 @@ class Junction:
 
 @dataclass(frozen=True)
 class Not:
-    part: "Condition"
+    part: Condition
 
     def evaluate(self, facts: Mapping[str, Any], params: Mapping[str, Any]) -> Truth:
         result = self.part.evaluate(facts, params)
         return result if isinstance(result, Unknown) else not result
 
 
-Condition = Union[FieldTest, Junction, Not]
+Condition = FieldTest | Junction | Not
 
 
 def _fold(value: Any, ignore_case: bool) -> Any:
@@ -149,7 +149,7 @@ def parse_condition(
     if kind == "not":
         return Not(parse_condition(operand, where, namespace, params))
     parts = tuple(parse_condition(part, f"{where}.{i}", namespace, params) for i, part in enumerate(operand))
-    return Junction(kind, parts)
+    return Junction(cast(Literal["all", "any"], kind), parts)  # the schema allows only all, any and not here
 
 
 def _parse_test(raw: Mapping[str, Any], path: str, namespace: Mapping[str, Any], params: Mapping[str, Any]) -> FieldTest:

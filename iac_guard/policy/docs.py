@@ -10,8 +10,9 @@ read a setting; Controls from ``controls`` with the titles of the catalogs.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from ..config import Settings
 from .facts import display
@@ -24,7 +25,7 @@ FENCES = {"terraform": "hcl", "kubernetes": "yaml"}
 DOCS_COMMAND = "iac-guard policies docs -o docs/policies.md"
 
 
-def policy_page(policy: Policy, frameworks: Mapping[str, "Framework"], level: int = 1) -> str:
+def policy_page(policy: Policy, frameworks: Mapping[str, Framework], level: int = 1) -> str:
     """One policy as Markdown, its title at heading ``level``."""
     h = "#" * level
     judges = "suppressions" if policy.judges == "suppressions" else "credentials"
@@ -59,7 +60,7 @@ def policy_page(policy: Policy, frameworks: Mapping[str, "Framework"], level: in
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _controls_line(framework_id: str, control_ids: Sequence[str], frameworks: Mapping[str, "Framework"]) -> str:
+def _controls_line(framework_id: str, control_ids: Sequence[str], frameworks: Mapping[str, Framework]) -> str:
     framework = frameworks.get(framework_id)
     if framework is None:
         return f"- `{framework_id}`: {', '.join(control_ids)}"
@@ -67,7 +68,7 @@ def _controls_line(framework_id: str, control_ids: Sequence[str], frameworks: Ma
     return f"- {framework.title} (`{framework_id}`): {'; '.join(named)}"
 
 
-def reference_page(policies: Sequence[Policy], frameworks: Mapping[str, "Framework"]) -> str:
+def reference_page(policies: Sequence[Policy], frameworks: Mapping[str, Framework]) -> str:
     """docs/policies.md: an index, every policy's page, and each framework's control mapping."""
     lines = [
         "# Policy reference",
@@ -99,7 +100,7 @@ def reference_page(policies: Sequence[Policy], frameworks: Mapping[str, "Framewo
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _mapping(framework: "Framework", policies: Sequence[Policy]) -> list[str]:
+def _mapping(framework: Framework, policies: Sequence[Policy]) -> list[str]:
     lines = [
         f"### {framework.title} (`{framework.id}`)",
         "",

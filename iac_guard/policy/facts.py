@@ -49,7 +49,7 @@ No fact holds a secret value: the model only carries fingerprints.
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -131,7 +131,7 @@ def _literal_facts(literal: SecretLiteral) -> dict[str, Any]:
 
 def owner_text(owner: Owner, settings: Settings) -> str:
     """Why the owner does or does not name somebody accountable."""
-    if is_unknown(owner.value):
+    if isinstance(owner.value, Unknown):
         return "owner could not be resolved"
     if owner.value is None:  # the keys are joined only for this text, not for every credential's
         keys = " or ".join(f"'{key}'" for key in settings.owner_keys)
@@ -144,24 +144,25 @@ def owner_text(owner: Owner, settings: Settings) -> str:
 def expiry_text(expiry: Expiry) -> str:
     days = expiry.lifetime_days
     never = f"never expires ({expiry.source})" if expiry.source else "never expires"
-    return _missing(days, "has a lifetime that could not be resolved", never) or (
-        f"lives {_days(days)}{_details(until=expiry.expires_on, source=expiry.source)}"
+    return _stated(
+        days, "has a lifetime that could not be resolved", never,
+        lambda known: f"lives {_days(known)}{_details(until=expiry.expires_on, source=expiry.source)}",
     )
 
 
 def rotation_text(rotation: Rotation) -> str:
     days = rotation.period_days
     via = f" via {rotation.mechanism}" if rotation.mechanism else ""
-    return _missing(days, "rotation period could not be resolved", "no rotation mechanism") or (
-        f"rotates every {_days(days)}{via}"
+    return _stated(
+        days, "rotation period could not be resolved", "no rotation mechanism", lambda known: f"rotates every {_days(known)}{via}"
     )
 
 
-def _missing(value: Any, unknown: str, absent: str) -> str:
-    """The text for a value that is unknown or known to be absent; "" when there is a value."""
-    if is_unknown(value):
+def _stated(value: float | Unknown | None, unknown: str, absent: str, known: Callable[[float], str]) -> str:
+    """The text for a value that is unknown, known to be absent, or known."""
+    if isinstance(value, Unknown):
         return unknown
-    return absent if value is None else ""
+    return absent if value is None else known(value)
 
 
 def _days(count: float) -> str:
@@ -293,7 +294,7 @@ def _compiled(template: str) -> tuple[_Part, ...] | None:
     except ValueError:
         return None
     for _, field, spec, _ in parsed:
-        if field is not None and (field == "" or field.isdigit() or "{" in spec or "}" in spec):
+        if field is not None and (field == "" or field.isdigit() or (spec is not None and ("{" in spec or "}" in spec))):
             return None
     return tuple((literal, field, conversion, spec or "") for literal, field, spec, conversion in parsed)
 

@@ -10,16 +10,16 @@ firing. User packs are validated against the same built-in schema.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Literal, Mapping, Sequence
-
+from typing import Any, Literal
 
 import iac_guard
 
 from ..config import Settings
-from ..schemas import validator, validator_problems
 from ..model import Credential, Finding
+from ..schemas import validator, validator_problems
 from ..yaml_files import YamlFileError, read_yaml
 from .conditions import Condition, DefinitionError, parse_condition
 from .facts import example_facts, lookup, render

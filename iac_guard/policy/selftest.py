@@ -22,9 +22,10 @@ test suite (tests/test_policy_examples.py) both run this.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any
 
 from ..config import Settings
 from ..schemas import schema_problems
@@ -65,12 +66,13 @@ def example_cases(policy: Policy) -> list[Case]:
     cases = []
     for index, example in enumerate(policy.examples, start=1):
         number = sum(1 for e in policy.examples[:index] if e.verdict == example.verdict)
-        expectation = {"expect": (policy.id,)} if example.verdict == "bad" else {"expect_not": (policy.id,)}
+        expected = (policy.id,)
         cases.append(Case(
             f"{policy.id} {example.verdict} example {number} ({example.language})",
             {FILE_NAMES[example.language]: example.code},
+            expect=expected if example.verdict == "bad" else (),
+            expect_not=() if example.verdict == "bad" else expected,
             source=policy.source,
-            **expectation,
         ))
     return cases
 

@@ -7,7 +7,8 @@ one module here and one line to RECOGNIZERS.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from ..config import Settings
 from ..model import Extraction

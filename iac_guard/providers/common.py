@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from fnmatch import fnmatchcase
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 from ..config import Settings
 from ..model import UNKNOWN, Credential, Expiry, Extraction, Location, Owner, Rotation, SecretLiteral, Unknown, Usage
@@ -373,7 +374,7 @@ def _object_items(expression: Expr) -> dict[str, tuple[Expr, int]]:
     if not isinstance(expression, ObjectExpr):
         return {}
     lines = expression.item_lines or tuple(0 for _ in expression.items)
-    return {key.value: (value, line) for (key, value), line in zip(expression.items, lines) if isinstance(key, Literal)}
+    return {key.value: (value, line) for (key, value), line in zip(expression.items, lines, strict=True) if isinstance(key, Literal)}
 
 
 def read_entries(
@@ -409,7 +410,7 @@ def literal_credential(resource: Resource, provider: str, literals: Sequence[Sec
     """The keys written into a workload's settings, as one literal credential at the workload."""
     return Credential(
         address=resource.address, provider=provider, source_type=resource.resource_type,
-        kind=credential_kind(literals[0].detector), location=literals[0].location,  # type: ignore[arg-type]
+        kind=credential_kind(literals[0].detector), location=literals[0].location,
         name=resource.name, origin="literal", hardcoded=tuple(literals),
         ai_hints=tuple(literal.field.rsplit(".", 1)[-1] for literal in literals),
     )
@@ -496,7 +497,7 @@ def held_credentials(view: BlockView, *attributes: str) -> tuple[str, ...]:
     """Resources whose attributes a value is written from (``secret_string =
     aws_iam_access_key.ci.secret``): the credentials a secret stores, for the inventory to judge
     whether it stores an AI credential. Variables, locals and data sources are not credentials."""
-    refs = set()
+    refs: set[str] = set()
     for attribute in attributes:
         refs |= view.refs(attribute) | collect_refs(view.value(attribute))
     skipped = ("var.", "local.", "data.", "path.", "each.", "count.", "terraform.", "self.")

@@ -29,14 +29,26 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Callable, Iterable, Iterator, NamedTuple
+from typing import Any, NamedTuple
 
 from ..config import Settings
 from ..kubernetes.objects import KubeObject, PathKey, scalar_text
 from ..model import (
-    UNKNOWN, Credential, CredentialKind, Expiry, Extraction, Grant, Location, Owner, Rotation, Scope, SecretLiteral, Usage,
+    UNKNOWN,
+    Credential,
+    CredentialKind,
+    Expiry,
+    Extraction,
+    Grant,
+    Location,
+    Owner,
+    Rotation,
+    Scope,
+    SecretLiteral,
+    Usage,
     Workload,
 )
 from ..project import Project
@@ -78,6 +90,9 @@ class _Evidence(NamedTuple):
     value: Any
     where: Location | None = None
 
+
+# One shared default: both the tuple and Scope are immutable, so sharing it cannot leak state between calls.
+_UNSTATED_SCOPE = _Evidence(Scope())
 
 @dataclass(frozen=True)
 class _Conventions:
@@ -223,7 +238,7 @@ def _credential(
     *,
     expiry: _Evidence,
     rotation: _Evidence,
-    scope: _Evidence = _Evidence(Scope()),
+    scope: _Evidence = _UNSTATED_SCOPE,
     **fields: Any,
 ) -> Credential:
     """The fields every resource credential shares; evidence lines only for what the code states."""
@@ -498,7 +513,7 @@ def _literal_credential(obj: KubeObject, found: list[tuple[str, SecretLiteral]])
         address=obj.address,
         provider=PROVIDER,
         source_type=obj.kind,
-        kind=next((kind for kind in kinds if kind != "secret"), "secret"),  # type: ignore[arg-type]
+        kind=next((kind for kind in kinds if kind != "secret"), "secret"),
         location=Location(obj.location.file, literals[0].location.line, literals[-1].location.line),
         name=obj.name,
         origin="literal",

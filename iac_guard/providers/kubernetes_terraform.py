@@ -142,7 +142,7 @@ def extract(project: Project, settings: Settings) -> Extraction:
     return result
 
 
-def _credential(credential: Credential, origin: TerraformObject, origins: "_Origins", settings: Settings) -> Credential:
+def _credential(credential: Credential, origin: TerraformObject, origins: _Origins, settings: Settings) -> Credential:
     changed: dict[str, Any] = {
         "address": origin.address,
         "source_type": origin.resource_type,
@@ -237,7 +237,7 @@ class MetadataResolver:
             written = {key.value: item for key, item in expr.items if isinstance(key, Literal)}
             return {k: self.resolved(view, written[k], v) if k in written else v for k, v in value.items()}
         if isinstance(value, list) and isinstance(expr, TupleExpr) and len(expr.items) == len(value):
-            return [self.resolved(view, item, v) for item, v in zip(expr.items, value)]
+            return [self.resolved(view, item, v) for item, v in zip(expr.items, value, strict=True)]
         return value
 
     def _referenced_metadata(self, view: BlockView, address: str, field: str, fallback: Unknown) -> Any:
@@ -402,7 +402,7 @@ class _Converter:
         """Lines of the keys and items written inside a map or list literal."""
         if isinstance(expr, ObjectExpr):
             lines = expr.item_lines or tuple(expr.line for _ in expr.items)
-            for (key, value), line in zip(expr.items, lines):
+            for (key, value), line in zip(expr.items, lines, strict=True):
                 if isinstance(key, Literal) and isinstance(key.value, str):
                     self.lines[path + (key.value,)] = line
                     self._expression_lines(value, path + (key.value,))

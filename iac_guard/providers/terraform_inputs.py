@@ -10,7 +10,8 @@ given on the command line or in the environment are not code and are not reporte
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from ..config import Settings
 from ..model import Credential, Extraction, Location, SecretLiteral
@@ -78,7 +79,7 @@ def _literal_credential(
         address=address,
         provider="terraform",
         source_type="local" if ".local." in f".{address}" else "variable",
-        kind=credential_kind(hits[0][1].detector),  # type: ignore[arg-type]
+        kind=credential_kind(hits[0][1].detector),
         location=location,
         name=name,
         origin="literal",

@@ -35,7 +35,7 @@ def controls_chart(result: FrameworkResult) -> str:
             f'<rect x="{LABEL_WIDTH}" y="{y + 2}" width="{PILL_WIDTH}" height="{ROW - 6}" rx="9" fill="{COLORS[control.status]}"/>',
             f'<text x="{LABEL_WIDTH + PILL_WIDTH / 2:g}" y="{y + 15}" class="pill" text-anchor="middle">{STATUS_LABELS[control.status]}</text>',
         ]
-        x = BAR_X
+        x: float = BAR_X
         for count, color in ((failing, COLORS["failing"]), (suppressed, COLORS["suppressed"])):
             width = BAR_WIDTH * count / most
             if count:

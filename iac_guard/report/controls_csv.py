@@ -3,7 +3,7 @@ row with the finding columns empty), for a spreadsheet an auditor filters by sta
 
 from __future__ import annotations
 
-from typing import Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 from ..compliance import STATUS_LABELS, ComplianceReport, ControlResult
 from ..model import Finding

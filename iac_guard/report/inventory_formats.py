@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import io
-from typing import Sequence
+from collections.abc import Sequence
 
 from .evidence import csv_text, markdown_table
 from .inventory_rows import InventoryRow

@@ -126,7 +126,7 @@ class InventoryRow:
         }
 
 
-def inventory_rows(result: "ScanResult") -> list[InventoryRow]:
+def inventory_rows(result: ScanResult) -> list[InventoryRow]:
     """Every credential the scan judged (all of them with scope ``all``), sorted by address."""
     from ..policy.engine import in_scope
 

@@ -51,7 +51,7 @@ def summary(result: ScanResult) -> dict[str, Any]:
         "findings": len(result.findings),
         "failing": len(failing),
         "suppressed": len(result.findings) - len(failing),
-        "by_severity": {s: by_severity.get(s, 0) for s in sorted(SEVERITY_ORDER, key=SEVERITY_ORDER.get, reverse=True)},
+        "by_severity": {s: by_severity.get(s, 0) for s in sorted(SEVERITY_ORDER, key=SEVERITY_ORDER.__getitem__, reverse=True)},
         "by_category": dict(sorted(by_category.items())),
         "errors": len(result.errors),
         "fail_on": result.filters.fail_on,

@@ -46,7 +46,7 @@ def write_json(value: Any, handle: TextIO) -> None:
     _Encoder(handle.write, batch=_BATCH).encode(value)
 
 
-class _Strings(dict):  # type: ignore[type-arg]
+class _Strings(dict[str, str]):
     """A string's JSON text, encoded on first use: a report repeats many of its strings (the 10,000-
     file scan: 530,000 strings, 13,000 distinct). What it holds is bounded by the document's own
     distinct strings and lives for one encoding."""
@@ -56,7 +56,7 @@ class _Strings(dict):  # type: ignore[type-arg]
         return encoded
 
 
-class _KeyPrefixes(dict):  # type: ignore[type-arg]
+class _KeyPrefixes(dict[Any, str]):
     """What comes before a dict item's value: the separator, indentation and encoded key.
 
     Only ``str`` keys are kept: json turns ``1``, ``1.0`` and ``True`` into different keys although
@@ -134,6 +134,8 @@ class _Encoder:
         strings = self._strings
         first_keys, other_keys, first_item, other_item, _, _, dict_end, list_end = self._level(depth)
         _, _, _, _, inner_first, inner_other, _, inner_end = self._level(depth + 1)
+        prefixes: dict[Any, str]
+        later: dict[Any, str]
         if isinstance(value, dict):
             append("{")
             items: Any = value.items()

@@ -85,7 +85,7 @@ def _listed_suppressions(result: ScanResult) -> list[str]:
 
 
 def _severity_table(failing: list[Finding]) -> list[str]:
-    order = sorted(SEVERITY_ORDER, key=SEVERITY_ORDER.get, reverse=True)
+    order = sorted(SEVERITY_ORDER, key=SEVERITY_ORDER.__getitem__, reverse=True)
     counts = {severity: sum(1 for f in failing if f.severity == severity) for severity in order}
     return markdown_table(("severity", "failing"), ((s, n) for s, n in counts.items() if n))
 

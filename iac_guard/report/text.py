@@ -49,7 +49,7 @@ def _summary_table(console: Console, result: ScanResult) -> None:
         table = Table(title="Failing findings", show_edge=False, title_justify="left")
         table.add_column("severity")
         table.add_column("count", justify="right")
-        for severity in sorted(SEVERITY_ORDER, key=SEVERITY_ORDER.get, reverse=True):
+        for severity in sorted(SEVERITY_ORDER, key=SEVERITY_ORDER.__getitem__, reverse=True):
             if counts["by_severity"][severity]:
                 table.add_row(Text(severity, style=_STYLE[severity]), str(counts["by_severity"][severity]))
         console.print(table)

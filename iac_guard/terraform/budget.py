@@ -16,7 +16,8 @@ evaluate. The ceilings are far above what real Terraform computes (see README, "
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from ..model import ScanError
 
@@ -80,7 +81,7 @@ class Budget:
         self._literal: Budget | None = None
 
     @property
-    def literal(self) -> "Budget":
+    def literal(self) -> Budget:
         """The budget of the root's literal readings (hardcoded-secret checks), reporting where
         this one does: a root that spends its evaluation budget still has its literals read."""
         if self._literal is None:
@@ -148,7 +149,7 @@ class Budget:
         self._report(ScanError(file or "", message, line))
 
 
-def file_holding(files: Iterable["TerraformFile"], line: int, expr: object) -> str | None:
+def file_holding(files: Iterable[TerraformFile], line: int, expr: object) -> str | None:
     """The file an expression being evaluated was written in, for an error message: the file
     with an attribute holding exactly this expression, else the first whose attributes span its
     line. Only asked when something is rejected, so it may walk the files."""

@@ -11,14 +11,30 @@ shape may read the known parts.
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from ..model import Unknown
 from . import functions
 from .budget import CHARACTERS_PER_STEP, Budget, BudgetExceeded, Rejected, check_elements, check_string_length
 from .hcl_ast import (
-    BinaryOp, Call, Conditional, Expr, ForExpr, GetAttr, Index, Literal, ObjectExpr, Resolved, Splat,
-    Template, TupleExpr, Unsupported, UnaryOp, Variable, references,
+    BinaryOp,
+    Call,
+    Conditional,
+    Expr,
+    ForExpr,
+    GetAttr,
+    Index,
+    Literal,
+    ObjectExpr,
+    Resolved,
+    Splat,
+    Template,
+    TupleExpr,
+    UnaryOp,
+    Unsupported,
+    Variable,
+    references,
 )
 
 #: Text standing in for an unknown part of a template in ``Unknown.partial``.

@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 import math
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..model import Unknown
 from ..patterns import PatternError, compile_pattern
@@ -432,7 +433,7 @@ _STRICT: dict[str, Callable[..., Any]] = {
     "flatten": _flatten,
     "distinct": _distinct,
     "compact": lambda items: [i for i in items if i not in (None, "")],
-    "zipmap": lambda ks, vs: dict(zip((to_string(k) for k in ks), vs)),
+    "zipmap": lambda ks, vs: dict(zip((to_string(k) for k in ks), vs, strict=False)),  # pairs up to the shorter list, as before
     "tostring": to_string,
     "tonumber": to_number,
     "tobool": _to_bool,

@@ -24,10 +24,10 @@ if TYPE_CHECKING:
 
     from ..cache import Cache
 
-_parser: "Lark | None" = None
+_parser: Lark | None = None
 
 
-def hcl_parser(cache: "Cache | None" = None) -> "Lark":
+def hcl_parser(cache: Cache | None = None) -> Lark:
     """The process's parser, built once; ``cache`` (if given on the first call) keeps its tables."""
     global _parser
     if _parser is None:
@@ -38,7 +38,7 @@ def hcl_parser(cache: "Cache | None" = None) -> "Lark":
 class NestingTooDeep(Exception):
     """Brackets, braces or interpolations nested deeper than parse.MAX_NESTING, at this token."""
 
-    def __init__(self, line: int, column: int) -> None:
+    def __init__(self, line: int | None, column: int | None) -> None:  # lark types token positions as optional
         super().__init__(line, column)
         self.line = line
         self.column = column
@@ -70,7 +70,7 @@ def _bounded_post_lexer() -> Any:
     return BoundedPostLexer()
 
 
-def _load(cache: "Cache | None") -> "Lark":
+def _load(cache: Cache | None) -> Lark:
     from lark import Lark
 
     name = _cache_name() if cache is not None else None

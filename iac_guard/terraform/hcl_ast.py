@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Union
+from typing import Any
 
 from lark import Token, Tree
 
@@ -26,19 +27,19 @@ class Literal:
 class Template:
     """A string with interpolations: parts are plain text or expressions."""
 
-    parts: tuple[Union[str, "Expr"], ...]
+    parts: tuple[str | Expr, ...]
     line: int
 
 
 @dataclass(frozen=True)
 class TupleExpr:
-    items: tuple["Expr", ...]
+    items: tuple[Expr, ...]
     line: int
 
 
 @dataclass(frozen=True)
 class ObjectExpr:
-    items: tuple[tuple["Expr", "Expr"], ...]  # (key, value); a bare identifier key is a Literal
+    items: tuple[tuple[Expr, Expr], ...]  # (key, value); a bare identifier key is a Literal
     line: int
     item_lines: tuple[int, ...] = ()
 
@@ -53,15 +54,15 @@ class Variable:
 
 @dataclass(frozen=True)
 class GetAttr:
-    target: "Expr"
+    target: Expr
     name: str
     line: int
 
 
 @dataclass(frozen=True)
 class Index:
-    target: "Expr"
-    key: "Expr"
+    target: Expr
+    key: Expr
     line: int
 
 
@@ -69,39 +70,39 @@ class Index:
 class Splat:
     """``x[*].a.b`` / ``x.*.a``: apply ``steps`` (attribute names or index expressions) to each item."""
 
-    target: "Expr"
-    steps: tuple[Union[str, "Expr"], ...]
+    target: Expr
+    steps: tuple[str | Expr, ...]
     line: int
 
 
 @dataclass(frozen=True)
 class Call:
     name: str
-    args: tuple["Expr", ...]
+    args: tuple[Expr, ...]
     expand_final: bool
     line: int
 
 
 @dataclass(frozen=True)
 class Conditional:
-    condition: "Expr"
-    if_true: "Expr"
-    if_false: "Expr"
+    condition: Expr
+    if_true: Expr
+    if_false: Expr
     line: int
 
 
 @dataclass(frozen=True)
 class BinaryOp:
     operator: str
-    left: "Expr"
-    right: "Expr"
+    left: Expr
+    right: Expr
     line: int
 
 
 @dataclass(frozen=True)
 class UnaryOp:
     operator: str
-    operand: "Expr"
+    operand: Expr
     line: int
 
 
@@ -109,10 +110,10 @@ class UnaryOp:
 class ForExpr:
     key_var: str | None
     value_var: str
-    collection: "Expr"
-    value: "Expr"
-    key: "Expr | None"  # set for object-producing for expressions
-    condition: "Expr | None"
+    collection: Expr
+    value: Expr
+    key: Expr | None  # set for object-producing for expressions
+    condition: Expr | None
     group: bool
     line: int
 
@@ -123,7 +124,7 @@ class Unsupported:
 
     reason: str
     line: int
-    refs: tuple["Expr", ...] = ()  # sub-expressions whose references still count for linking
+    refs: tuple[Expr, ...] = ()  # sub-expressions whose references still count for linking
 
 
 @dataclass(frozen=True)
@@ -138,10 +139,10 @@ class Resolved:
     unknown: bool = False
 
 
-Expr = Union[
-    Literal, Template, TupleExpr, ObjectExpr, Variable, GetAttr, Index, Splat, Call, Conditional,
-    BinaryOp, UnaryOp, ForExpr, Unsupported, Resolved,
-]
+Expr = (
+    Literal | Template | TupleExpr | ObjectExpr | Variable | GetAttr | Index | Splat | Call | Conditional
+    | BinaryOp | UnaryOp | ForExpr | Unsupported | Resolved
+)
 
 
 @dataclass(frozen=True)
@@ -156,7 +157,7 @@ class Attribute:
 class Block:
     type: str
     labels: tuple[str, ...]
-    body: "Body"
+    body: Body
     line: int
     end_line: int
 

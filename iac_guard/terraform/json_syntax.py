@@ -9,7 +9,7 @@ document with PyYAML's safe composer, which reads JSON and keeps each node's pos
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -94,10 +94,10 @@ def _expr(node: yaml.Node) -> Expr:
         return ObjectExpr(items, line, tuple(_line(k) for k, _ in node.value if k.value != "//"))
     if isinstance(node, yaml.SequenceNode):
         return TupleExpr(tuple(_expr(item) for item in node.value), line)
-    return _scalar(node)
+    return _scalar(cast(yaml.ScalarNode, node))  # the composer makes only these three kinds of node
 
 
-def _scalar(node: yaml.Node) -> Expr:
+def _scalar(node: yaml.ScalarNode) -> Expr:
     line = _line(node)
     value = node.value
     if node.style in ('"', "'"):

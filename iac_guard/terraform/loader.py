@@ -11,20 +11,19 @@ from __future__ import annotations
 import json
 import posixpath
 import re
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
 
 from ..discover import Sources
 from ..files import read_input, regular_files
 from ..model import Location, ScanError
 from ..parallel import TERRAFORM, FileLoader
 from .budget import Budget
-from .expansion import MAX_MODULE_INSTANCES, MAX_RESOURCE_INSTANCES, Expansion
 from .evaluate import literal_evaluator
+from .expansion import MAX_MODULE_INSTANCES, MAX_RESOURCE_INSTANCES, Expansion
 from .module import DataSourceEvaluator, Module, VariableValue
 from .parse import TerraformFile
 from .roots import Calls, ModuleCall, cycle_errors, is_local, module_calls, needs_evaluation, source_folders, static_reach
-
 
 #: A module block starts a line (HCL block headers stand on their own line); a file without one
 #: cannot call a module. In JSON syntax the key ``"module"`` appears.
@@ -189,6 +188,7 @@ def _reachable(roots: list[str], calls: Calls) -> list[str]:
 
 def _source_loader(folders: _Folders):
     def load(source: str, name: str, caller: Module) -> tuple[str, list[TerraformFile]] | None:
+        folder: str | None
         if is_local(source):
             folder = posixpath.normpath(posixpath.join(caller.folder, source))
         else:

@@ -14,9 +14,10 @@ in its own instance, so a recognizer sees one root module the way ``terraform pl
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any
 
 from ..files import read_input
 from ..model import Location, ScanError, Unknown
@@ -98,7 +99,7 @@ def instances_for(meta: str | None, value: Any) -> list[Instance]:
 class BlockView:
     """Read access to one block's evaluated attributes and nested blocks."""
 
-    def __init__(self, block: Block, file: str, module: "Module", scope: Mapping[str, Any]) -> None:
+    def __init__(self, block: Block, file: str, module: Module, scope: Mapping[str, Any]) -> None:
         self.block = block
         self.file = file
         self.module = module
@@ -170,7 +171,7 @@ class BlockView:
             return frozenset()
         return frozenset(self.module.qualify(ref) for ref in references(attribute.expr))
 
-    def blocks(self, block_type: str) -> list["BlockView"]:
+    def blocks(self, block_type: str) -> list[BlockView]:
         """Nested blocks of a type, ``dynamic`` ones expanded over their collection.
 
         A ``dynamic`` block over a collection that is not known gives one representative block
@@ -182,7 +183,7 @@ class BlockView:
                 found += self._expand_dynamic(dynamic, block_type)
         return found
 
-    def _expand_dynamic(self, dynamic: Block, block_type: str) -> list["BlockView"]:
+    def _expand_dynamic(self, dynamic: Block, block_type: str) -> list[BlockView]:
         content = next(dynamic.body.blocks_of("content"), None)
         for_each = dynamic.body.attributes.get("for_each")
         if content is None or for_each is None:
@@ -195,7 +196,7 @@ class BlockView:
             for item in _iterations(collection)
         ]
 
-    def first_block(self, block_type: str) -> "BlockView | None":
+    def first_block(self, block_type: str) -> BlockView | None:
         found = self.blocks(block_type)
         return found[0] if found else None
 
@@ -214,7 +215,7 @@ def _iterations(collection: Any) -> list[dict[str, Any]]:
 class Resource(BlockView):
     """A ``resource`` or ``data`` block instance, addressed as Terraform addresses it."""
 
-    def __init__(self, block: Block, file: str, module: "Module", instance: Instance) -> None:
+    def __init__(self, block: Block, file: str, module: Module, instance: Instance) -> None:
         super().__init__(block, file, module, instance.scope)
         self.instance = instance
 
@@ -247,7 +248,7 @@ class ModuleInput:
     """An argument of a module call, evaluated in the caller (with the call's ``each``/``count``)."""
 
     expr: Expr
-    caller: "Module"
+    caller: Module
     scope: Mapping[str, Any]
     location: Location
 
@@ -262,7 +263,7 @@ class Module:
     source_dir: str | None = None  # where this instance's files are (None: the root's own folder)
     inputs: Mapping[str, ModuleInput] = field(default_factory=dict)
     load_source: ModuleSourceLoader | None = None
-    parent: "Module | None" = None
+    parent: Module | None = None
     provider_map: Mapping[str, str] = field(default_factory=dict)  # the call's providers = {...}
     root_path: Path | None = None  # absolute path of the scanned root, for file()
     depth: int = 0
@@ -470,7 +471,7 @@ class Module:
             self._indexes[mode] = (found, positions)
         return found, positions
 
-    def instances(self) -> Iterator["Module"]:
+    def instances(self) -> Iterator[Module]:
         """This module instance and every instance below it."""
         yield self
         for child in self.children:

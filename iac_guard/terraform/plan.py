@@ -14,13 +14,15 @@ lines (and the ``lifecycle`` blocks plans leave out); otherwise findings point a
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from ..files import DEFAULT_MAX_FILE_BYTES, read_input
 from ..model import ScanError
 from .hcl_ast import Attribute, Block, Body, Expr, Literal, ObjectExpr, Resolved, TupleExpr
 from .module import DataSourceEvaluator, Instance, Module, Resource
+
 
 def load_plan(
     path: Path, relative: str, data_sources: Mapping[str, DataSourceEvaluator], sources: Mapping[str, Resource] | None = None,
@@ -68,7 +70,7 @@ def _plan_module(
 
 class _PlanBuilder:
     def __init__(
-        self, relative: str, changes: Mapping[str, Any], configuration: Mapping[str, Any], sources: Mapping[str, Resource]
+        self, relative: str, changes: Mapping[str | None, Any], configuration: Mapping[str, Any], sources: Mapping[str, Resource]
     ) -> None:
         self.relative = relative
         self.changes = changes
@@ -121,7 +123,8 @@ class _PlanBuilder:
             for position, item in enumerate(items):
                 if isinstance(item, dict):
                     item_unknown = unknown_items[position] if isinstance(unknown_items, list) and position < len(unknown_items) else {}
-                    item_config = nested[position] if position < len(nested) and isinstance(nested[position], dict) else {}
+                    config = nested[position] if position < len(nested) else None
+                    item_config = config if isinstance(config, dict) else {}
                     body = self._body(item, item_unknown, item_config, module, None, attribute_line)
                     blocks.append(Block(name, (), body, attribute_line, attribute_line))
         if source is not None:

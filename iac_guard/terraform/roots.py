@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import posixpath
 from collections import deque
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping
 
 from ..model import ScanError, Unknown
 from .evaluate import LITERAL_EVALUATOR

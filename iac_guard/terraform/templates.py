@@ -84,8 +84,8 @@ def _matching_brace(text: str, start: int) -> int:
 def _parse_expression(source: str, line: int) -> Expr:
     from lark.exceptions import LarkError
 
-    from .parse import parse_tree
     from .hcl_ast import convert_body
+    from .parse import parse_tree
 
     try:
         body = convert_body(parse_tree(f"__interpolation = {source.strip()}\n").children[0])

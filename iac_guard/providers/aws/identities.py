@@ -81,10 +81,10 @@ def _add_group_grants(aws: AwsModule, grants: dict[str, list[Grant]]) -> None:
             if user:
                 grants[user] += grants.get(group, [])
     for membership in aws.module.resources_of("aws_iam_group_membership"):
-        group = link(membership, "group", aws.groups, "name")
+        group_address = link(membership, "group", aws.groups, "name")
         for user in _linked_many(membership, "users", aws.users):
-            if group:
-                grants[user] += grants.get(group, [])
+            if group_address:
+                grants[user] += grants.get(group_address, [])
 
 
 def _scope_evidence(grants: list[Grant]) -> dict[str, Location]:

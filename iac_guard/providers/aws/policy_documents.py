@@ -8,8 +8,9 @@ policies are administrator policies — so it lives here, and policies only read
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from ...model import Grant, Location, Unknown
 from ...terraform.evaluate import Unknownish, collect_refs, contains_unknown, json_partial
@@ -140,7 +141,7 @@ def managed_policy_grant(arn: str, label: str, location: Location) -> Grant | No
         return Grant(label, _ADMIN_POLICIES[name], ("*",), (f"AWS managed policy {name} grants administrator access",), location)
     service = next((s for prefix, s in _SERVICE_OF_MANAGED_POLICY.items() if name.startswith(prefix)), None)
     if name.endswith("FullAccess"):
-        actions = (f"{service}:*",) if service else ()
+        actions: tuple[str, ...] = (f"{service}:*",) if service else ()
         return Grant(label, actions, ("*",), (f"AWS managed policy {name} grants full access",), location)
     actions = (f"{service}:Get*", f"{service}:List*") if service else ()
     return Grant(label, actions, ("*",), (), location)

@@ -108,7 +108,7 @@ def ssm_parameters(aws: AwsModule) -> list[Credential]:
         result.append(
             Credential(
                 address=parameter.address, provider="aws", source_type="aws_ssm_parameter",
-                kind="secret" if parameter_type == "SecureString" else credential_kind(literals[0].detector),  # type: ignore[arg-type]
+                kind="secret" if parameter_type == "SecureString" else credential_kind(literals[0].detector),
                 location=parameter.location, name=_text(name) or parameter.name, owner=owner,
                 expiry=Expiry(None, source="SSM parameters do not expire"),
                 rotation=Rotation(None, "SSM Parameter Store has no native rotation"),

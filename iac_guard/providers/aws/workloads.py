@@ -3,8 +3,9 @@ into its environment."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from ...model import Extraction, Unknown, Usage, Workload
 from ...terraform.evaluate import json_partial

@@ -4,7 +4,8 @@ and the compute that uses them. The only package that knows Azure resource types
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from ...config import Settings
 from ...model import Credential, Extraction

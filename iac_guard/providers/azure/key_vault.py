@@ -101,7 +101,7 @@ def iso_duration_days(value: Any) -> float | Unknown | None:
     match = _ISO_DURATION.match(value) if isinstance(value, str) else None
     if not match or not any(match.groups()):
         return UNKNOWN
-    return float(sum(int(n) * days for n, days in zip(match.groups(), _ISO_DAYS) if n))
+    return float(sum(int(n) * days for n, days in zip(match.groups(), _ISO_DAYS, strict=True) if n))
 
 
 def _name(resource: Resource) -> Any:

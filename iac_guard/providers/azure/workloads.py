@@ -5,8 +5,9 @@ secrets its settings read, the keys written into its settings; and workload iden
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from ...model import Credential, Extraction, Usage, Workload
 from ...terraform.module import Resource

@@ -3,8 +3,8 @@ secrets and keys its environment reads, and the keys written into its environmen
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from ...model import Credential, Extraction, Usage, Workload
 from ...terraform.module import BlockView, Resource

@@ -9,8 +9,8 @@ from functools import cached_property
 from typing import Any
 
 from ...config import Settings
-from ...model import UNKNOWN, Expiry, Grant, Location, Owner, Rotation, Unknown
 from ...kubernetes.objects import KubeObject
+from ...model import UNKNOWN, Expiry, Grant, Location, Owner, Rotation, Unknown
 from ...project import Project
 from ...terraform.module import BlockView, Module, Resource
 from ..common import go_duration_seconds, known_strings, owner_from_map, owner_from_tags, rotation_named_by
@@ -69,7 +69,7 @@ class ClusterObjects:
         self.project = project
 
     @classmethod
-    def of(cls, project: Project) -> "ClusterObjects":
+    def of(cls, project: Project) -> ClusterObjects:
         """The scan's one index (``Project.shared``), however many views of it ask."""
         found = project.shared.get("vault_cluster")
         if found is None:

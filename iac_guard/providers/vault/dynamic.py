@@ -30,7 +30,7 @@ from ..aws.context import AwsModule
 from ..aws.identities import collect_grants
 from ..aws.policy_documents import grants_from_document, managed_policy_grant
 from ..common import known_strings, link_value
-from .context import PROVIDER, VaultModule, hints, lifetime, unknown_lifetime, wildcard_evidence
+from .context import PROVIDER, StatedOwner, VaultModule, hints, lifetime, unknown_lifetime, wildcard_evidence
 
 AWS_MOUNTS = ("vault_aws_secret_backend", "vault_mount")
 DATABASE_MOUNTS = ("vault_database_secrets_mount", "vault_mount")
@@ -57,7 +57,7 @@ def aws_roles(vault: VaultModule) -> list[Credential]:
             owner = vault.owner(role.address, (Owner(UNKNOWN, "the IAM role it assumes is not in this module"), {}))[0]
             scope = Scope(inherited_from="an IAM role not in this module")
         else:
-            unknown_type = (Owner(UNKNOWN, "credential_type not known before apply"), {})
+            unknown_type: StatedOwner = (Owner(UNKNOWN, "credential_type not known before apply"), {})
             owner = vault.owner(role.address, *([unknown_type] if isinstance(credential_type, Unknown) else []))[0]
             scope = Scope(tuple(_aws_grants(aws, role, identity_grants)))
         expiry, where = _aws_lifetime(vault, role, credential_type)

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 import posixpath
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from ...model import Grant, Location, Unknown
 from ...terraform.evaluate import LITERAL_EVALUATOR, collect_refs, contains_unknown
@@ -92,7 +93,7 @@ def _text_grants(label: str, text: str, origin: tuple[str, int] | Location) -> l
     if not hasattr(parsed, "body"):
         return []
     grants = []
-    for block in parsed.body.blocks_of("path"):  # type: ignore[union-attr]
+    for block in parsed.body.blocks_of("path"):
         if len(block.labels) != 1:
             continue
         attribute = block.body.attributes.get("capabilities")

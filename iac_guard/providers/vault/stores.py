@@ -20,7 +20,7 @@ from typing import Any
 from ...model import UNKNOWN, Credential, Expiry, Location, Owner, Rotation, SecretLiteral, Unknown
 from ...secrets import credential_kind, find_in
 from ...terraform.evaluate import json_partial
-from ...terraform.hcl_ast import Call, ObjectExpr, Literal
+from ...terraform.hcl_ast import Call, Literal, ObjectExpr
 from ...terraform.module import BlockView, Resource
 from ..common import EXPIRES_KEY, ROTATION_PERIOD_KEY, owner_from_tags, stated_expiry, stated_rotation
 from .context import PROVIDER, VaultModule, hints
@@ -53,7 +53,7 @@ def kv_secrets(vault: VaultModule) -> list[Credential]:
         for field, stated in (("expiry", expiry), ("rotation", rotation)):
             if stated is not None and metadata and field not in evidence:
                 evidence[field] = metadata.location_of("data")
-        tags = {k: v for k, v in data.items() if isinstance(v, str)} if isinstance(data, dict) else {}
+        tags: dict[str, Any] = {k: v for k, v in data.items() if isinstance(v, str)} if isinstance(data, dict) else {}
         max_versions = metadata.value("max_versions") if metadata else None
         if isinstance(max_versions, int) and not isinstance(max_versions, bool):
             tags["max_versions"] = max_versions
@@ -83,7 +83,7 @@ def configuration_literals(vault: VaultModule) -> list[Credential]:
             result.append(
                 Credential(
                     address=resource.address, provider=PROVIDER, source_type=resource.resource_type,
-                    kind=credential_kind(literals[0].detector),  # type: ignore[arg-type]
+                    kind=credential_kind(literals[0].detector),
                     location=resource.location, name=resource.name, origin="literal", hardcoded=literals,
                     ai_hints=hints(resource, "path", "description"),
                 )
@@ -144,7 +144,7 @@ def _key_lines(view: BlockView, attribute: str) -> dict[str, int]:
     if not isinstance(expr, ObjectExpr):
         return {}
     lines = expr.item_lines or tuple(expr.line for _ in expr.items)
-    return {key.value: line for (key, _), line in zip(expr.items, lines) if isinstance(key, Literal) and isinstance(key.value, str)}
+    return {key.value: line for (key, _), line in zip(expr.items, lines, strict=True) if isinstance(key, Literal) and isinstance(key.value, str)}
 
 
 def _text(value: Any) -> str:
