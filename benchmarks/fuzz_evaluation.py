@@ -120,7 +120,7 @@ def generate(rng: random.Random) -> str:
 
 def parses(text: str) -> bool:
     from iac_guard.model import ScanError
-    from iac_guard.terraform.parse import parse_text
+    from iac_guard.terraform.syntax.parse import parse_text
 
     return not isinstance(parse_text(text, "fuzz.tf"), ScanError)
 

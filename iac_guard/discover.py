@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .config import CONFIG_FILE_NAME  # our own config file is never a Kubernetes manifest
+from .config.settings import CONFIG_FILE_NAME  # our own config file is never a Kubernetes manifest
 from .model import ScanError
 
 SKIPPED_DIRECTORIES = frozenset({".git", ".terraform", ".iac-guard-cache", "node_modules", "__pycache__", ".venv"})

@@ -12,7 +12,7 @@ import pytest
 
 from iac_guard.model import ScanError
 from iac_guard.terraform.module import DataSourceEvaluator, Module, VariableValue
-from iac_guard.terraform.parse import TerraformFile, parse_text
+from iac_guard.terraform.syntax.parse import TerraformFile, parse_text
 
 TERRAFORM_FIXTURES = Path(__file__).parent / "fixtures" / "terraform"
 

@@ -16,8 +16,8 @@ import xmlschema
 from click.testing import CliRunner, Result
 from scanning import FIXTURES, TODAY
 
-from iac_guard import config
 from iac_guard.cli import main
+from iac_guard.config import settings as config
 
 GATE = FIXTURES / "gate"
 SCHEMAS = FIXTURES / "schemas"

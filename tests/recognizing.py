@@ -9,12 +9,12 @@ from pathlib import Path
 
 from scanning import scan_path, settings, write_project
 
-from iac_guard.config import Settings
+from iac_guard.config.settings import Settings
 from iac_guard.discover import discover
-from iac_guard.inventory import Inventory, build_inventory
+from iac_guard.inventory.build import Inventory, build_inventory
 from iac_guard.model import Credential, Extraction, Grant, Workload
-from iac_guard.project import Project
 from iac_guard.providers import DATA_SOURCES, terraform_inputs
+from iac_guard.providers.project import Project
 from iac_guard.terraform.loader import load_modules
 
 Recognizer = Callable[[Project, Settings], Extraction]

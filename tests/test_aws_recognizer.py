@@ -12,21 +12,12 @@ import pytest
 from conftest import TERRAFORM_FIXTURES, expected_fingerprint, fake_key
 from scanning import write_project
 
-from iac_guard.config import Settings
+from iac_guard.config.settings import Settings
 from iac_guard.discover import discover
-from iac_guard.inventory import Inventory, build_inventory
-from iac_guard.model import (
-    Credential,
-    Expiry,
-    Extraction,
-    Location,
-    Owner,
-    Rotation,
-    SecretLiteral,
-    Unknown,
-)
-from iac_guard.project import Project
+from iac_guard.inventory.build import Inventory, build_inventory
+from iac_guard.model import Credential, Expiry, Extraction, Location, Owner, Rotation, SecretLiteral, Unknown
 from iac_guard.providers import DATA_SOURCES, aws, terraform_inputs
+from iac_guard.providers.project import Project
 from iac_guard.terraform.loader import load_modules
 
 OPENAI_KEY = fake_key("sk-proj-")

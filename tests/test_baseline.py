@@ -8,7 +8,7 @@ from pathlib import Path
 from gate_support import fixed_today, invoke, keys, scan_json  # noqa: F401 - fixed_today is autouse
 from scanning import write_project
 
-from iac_guard.baseline import FORMAT
+from iac_guard.filter.baseline import FORMAT
 
 OPENAI = '''resource "aws_secretsmanager_secret" "openai" {
   name = "openai-api-key"

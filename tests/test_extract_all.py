@@ -13,8 +13,8 @@ from scanning import FIXTURES, settings
 from iac_guard.discover import discover
 from iac_guard.kubernetes.loader import load_kube_file
 from iac_guard.model import Extraction
-from iac_guard.project import Project
 from iac_guard.providers import DATA_SOURCES, RECOGNIZERS, extract_all
+from iac_guard.providers.project import Project
 from iac_guard.terraform.loader import load_modules
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from iac_guard.frameworks import FrameworkError, builtin_framework_dir, load_frameworks
+from iac_guard.policy.frameworks import FrameworkError, builtin_framework_dir, load_frameworks
 from iac_guard.policy.loader import builtin_policy_dir, load_policies
 
 FRAMEWORKS = load_frameworks()

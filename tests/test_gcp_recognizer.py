@@ -11,7 +11,7 @@ from conftest import TERRAFORM_FIXTURES, expected_fingerprint, fake_key
 from recognizing import Records, flagged, flagged_source, grant_summary, records, records_of
 from scanning import finding_keys, scan_path, settings
 
-from iac_guard.config import load_settings
+from iac_guard.config.settings import load_settings
 from iac_guard.model import Expiry, Location, Owner, Rotation, SecretLiteral, Unknown
 from iac_guard.providers import gcp
 from iac_guard.providers.common import go_duration_seconds, timestamp_date

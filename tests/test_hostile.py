@@ -271,7 +271,7 @@ def test_unreadable_file(tmp_path: Path) -> None:
 
 
 def test_a_file_deleted_during_the_scan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import iac_guard.scan as scan_module
+    import iac_guard.pipeline.run as scan_module
 
     root = tree(tmp_path, {"gone.tf": 'resource "aws_iam_user" "x" {}\n', "gone.yaml": "apiVersion: v1\nkind: Secret\nmetadata: {name: x}\n"})
     real = scan_module.discover

@@ -3,7 +3,7 @@ along the graph (workload identities, parents and their keys)."""
 
 from __future__ import annotations
 
-from iac_guard.inventory import build_inventory
+from iac_guard.inventory.build import build_inventory
 from iac_guard.model import (
     UNKNOWN,
     Credential,

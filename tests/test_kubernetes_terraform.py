@@ -13,20 +13,8 @@ from conftest import TERRAFORM_FIXTURES, expected_fingerprint
 from recognizing import Records, flagged, grant_summary, records, records_of
 from scanning import FIXTURES, finding_keys, scan_path, write_project
 
-from iac_guard.model import (
-    UNKNOWN,
-    Credential,
-    Expiry,
-    Grant,
-    Location,
-    Owner,
-    Rotation,
-    Scope,
-    SecretLiteral,
-    Usage,
-    Workload,
-)
-from iac_guard.providers import kubernetes_terraform
+from iac_guard.model import UNKNOWN, Credential, Expiry, Grant, Location, Owner, Rotation, Scope, SecretLiteral, Usage, Workload
+from iac_guard.providers.kubernetes import terraform as kubernetes_terraform
 
 FIXTURE = TERRAFORM_FIXTURES / "kubernetes_provider"
 CROSS_FORMAT = FIXTURES / "projects" / "cross-format"
@@ -460,8 +448,8 @@ resource "kubernetes_deployment_v1" "agent" {
 
 def _project(root):
     from iac_guard.discover import discover
-    from iac_guard.project import Project
     from iac_guard.providers import DATA_SOURCES
+    from iac_guard.providers.project import Project
     from iac_guard.terraform.loader import load_modules
 
     sources = discover([str(root)])

@@ -112,7 +112,7 @@ def test_the_scan_result_and_its_cached_answer_hold_no_key_in_any_name(tmp_path:
 
     from scanning import settings
 
-    from iac_guard.scan import load_pack, run_scan
+    from iac_guard.pipeline.run import load_pack, run_scan
 
     label = "sk-proj-" + "Nm4Kd7Wq" * 5
     write_project(tmp_path / "src", {
@@ -123,7 +123,7 @@ def test_the_scan_result_and_its_cached_answer_hold_no_key_in_any_name(tmp_path:
         result = run_scan([str(tmp_path / "src")], chosen, load_pack(chosen))
         assert {f.policy_id for f in result.findings} == {"IAG001", "IAG002", "IAG003"}
         assert label.encode() not in pickle.dumps(result)
-    from iac_guard.result_cache import FOLDER
+    from iac_guard.pipeline.result_cache import FOLDER
 
     stored = [path.read_bytes() for path in (tmp_path / "cache" / FOLDER).rglob("*") if path.is_file()]
     assert stored and not any(label.encode() in data for data in stored)

@@ -15,14 +15,14 @@ import pytest
 from click.testing import CliRunner
 from scanning import FIXTURES, scan_path, write_project
 
-from iac_guard import cache as cache_module
-from iac_guard import parallel
-from iac_guard.cache import FORMAT, Cache, entry_name
 from iac_guard.cli import main
+from iac_guard.load import parse_cache as cache_module
+from iac_guard.load import pool as parallel
+from iac_guard.load.parse_cache import FORMAT, Cache, entry_name
+from iac_guard.load.pool import KUBERNETES, TERRAFORM, FileLoader, LoadOptions
 from iac_guard.model import ScanError
-from iac_guard.parallel import KUBERNETES, TERRAFORM, FileLoader, LoadOptions
 from iac_guard.report.json_report import render
-from iac_guard.sealing import MAGIC, NONCE_BYTES, TAG_BYTES
+from iac_guard.support.sealing import MAGIC, NONCE_BYTES, TAG_BYTES
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
 from generate_corpus import generate  # noqa: E402
@@ -192,7 +192,7 @@ def test_a_cache_folder_inside_the_scanned_tree_is_refused(tmp_path: Path) -> No
 
 
 def test_a_tampered_grammar_entry_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from iac_guard.terraform import grammar
+    from iac_guard.terraform.syntax import grammar
 
     folder = tmp_path / "cache"
     monkeypatch.setattr(grammar, "_parser", None)

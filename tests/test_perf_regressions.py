@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 
-from iac_guard.ai import provider_named_by
+from iac_guard.inventory.ai import provider_named_by
 from iac_guard.model import UNKNOWN, is_unknown
 from iac_guard.policy.conditions import _in, _is
 from iac_guard.policy.facts import _FORMATTER, OPEN_FIELDS, duration_text, example_facts, lookup, render
-from iac_guard.secrets import name_words
-from iac_guard.vocabulary import AIProvider, vocabulary
+from iac_guard.secrets.detect import name_words
+from iac_guard.secrets.vocabulary import AIProvider, vocabulary
 
 # -- ai.provider_named_by: cached, with a combined first test ----------------------------------
 

@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from scanning import FIXTURES, write_project
 
 from iac_guard.cli import main
-from iac_guard.frameworks import load_frameworks
 from iac_guard.policy.docs import DOCS_COMMAND, reference_page
+from iac_guard.policy.frameworks import load_frameworks
 from iac_guard.policy.loader import builtin_policy_dir, load_policies
 from iac_guard.policy.selftest import all_cases, case_files
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from iac_guard.config import Settings
+from iac_guard.config.settings import Settings
 from iac_guard.model import (
     UNKNOWN,
     Credential,
@@ -28,7 +28,7 @@ from iac_guard.policy.conditions import parse_condition
 from iac_guard.policy.engine import evaluate
 from iac_guard.policy.facts import credential_facts, example_facts
 from iac_guard.policy.loader import builtin_policy_dir, load_policies
-from iac_guard.secrets import fingerprint
+from iac_guard.secrets.detect import fingerprint
 
 SETTINGS = Settings(today=date(2026, 1, 15))
 POLICIES = load_policies([builtin_policy_dir()])

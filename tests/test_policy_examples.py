@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from scanning import settings
 
+from iac_guard.filter.trust import judges_code
+from iac_guard.pipeline.run import load_pack
 from iac_guard.policy.selftest import Case, example_cases, run_case
-from iac_guard.scan import load_pack
-from iac_guard.trust import judges_code
 
 POLICIES = load_pack(settings())
 CASES = [pytest.param(case, id=case.slug) for policy in POLICIES for case in example_cases(policy)]

@@ -11,11 +11,11 @@ import pytest
 import yaml
 
 import iac_guard
+from iac_guard.filter.trust import judges_code
 from iac_guard.model import SEVERITY_ORDER, CredentialKind
 from iac_guard.policy.conditions import OPERATORS
 from iac_guard.policy.loader import PolicyError, builtin_policy_dir, load_policies
-from iac_guard.secrets import detect
-from iac_guard.trust import judges_code
+from iac_guard.secrets.detect import detect
 
 PACK = load_policies([builtin_policy_dir()])
 SCHEMA = json.loads((builtin_policy_dir() / "schema.json").read_text(encoding="utf-8"))

@@ -13,9 +13,12 @@ from click.testing import CliRunner
 from scanning import FIXTURES, scan_path, write_project
 
 from iac_guard.cli import main
-from iac_guard.compliance import ComplianceReport, build_report
-from iac_guard.frameworks import load_frameworks
-from iac_guard.report import controls_csv, controls_html, controls_json, controls_markdown
+from iac_guard.policy.frameworks import load_frameworks
+from iac_guard.report.controls import csv as controls_csv
+from iac_guard.report.controls import html as controls_html
+from iac_guard.report.controls import json as controls_json
+from iac_guard.report.controls import markdown as controls_markdown
+from iac_guard.report.controls.model import ComplianceReport, build_report
 
 ML_PLATFORM = FIXTURES / "projects" / "ml-platform"
 SUPPORT_BOT = FIXTURES / "projects" / "support-bot"

@@ -10,8 +10,8 @@ import string
 import pytest
 from conftest import expected_fingerprint, fake_key
 
-from iac_guard.secrets import credential_kind, detect, find_in, fingerprint, is_secret_field, name_words
-from iac_guard.vocabulary import vocabulary
+from iac_guard.secrets.detect import credential_kind, detect, find_in, fingerprint, is_secret_field, name_words
+from iac_guard.secrets.vocabulary import vocabulary
 
 HEX = "a1b2c3d4"
 PRIVATE_KEY = "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA" + "q8Zt4Lm2" * 8 + "\n-----END RSA PRIVATE KEY-----"

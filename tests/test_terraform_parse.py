@@ -8,7 +8,7 @@ import pytest
 from conftest import fake_key, parse
 
 from iac_guard.model import ScanError
-from iac_guard.terraform.hcl_ast import (
+from iac_guard.terraform.syntax.nodes import (
     BinaryOp,
     Block,
     Call,
@@ -26,7 +26,7 @@ from iac_guard.terraform.hcl_ast import (
     Variable,
     references,
 )
-from iac_guard.terraform.parse import parse_file, parse_text
+from iac_guard.terraform.syntax.parse import parse_file, parse_text
 
 OPENAI_KEY = fake_key("sk-proj-")
 

@@ -21,8 +21,8 @@ from untrusted_support import FAILING_FINDINGS, FAILING_TF, scan_json, write_tre
 
 from iac_guard.cli import main
 from iac_guard.model import Unknown
+from iac_guard.pipeline.run import load_pack, run_scan
 from iac_guard.policy.loader import PolicyError, load_policies
-from iac_guard.scan import load_pack, run_scan
 from iac_guard.terraform.budget import MAX_ELEMENTS, MAX_INTEGER_BITS, MAX_STRING_LENGTH
 
 STRING_LIMIT = f"a string would be longer than {MAX_STRING_LENGTH:,} characters (evaluation limit)"

@@ -20,12 +20,13 @@ import pytest
 from click.testing import CliRunner
 from untrusted_support import FAILING_FINDINGS, FAILING_TF, SECRET, run_cli, scan_json, write_tree
 
-from iac_guard import cache as cache_module
-from iac_guard import cache_key, result_cache
-from iac_guard.cache import FORMAT, Cache, dumps, entry_name
 from iac_guard.cli import main
-from iac_guard.parallel import TERRAFORM, FileLoader, LoadOptions, _parse_one
-from iac_guard.sealing import Sealer
+from iac_guard.load import parse_cache as cache_module
+from iac_guard.load.parse_cache import FORMAT, Cache, dumps, entry_name
+from iac_guard.load.pool import TERRAFORM, FileLoader, LoadOptions, _parse_one
+from iac_guard.pipeline import result_cache
+from iac_guard.support import cache_key
+from iac_guard.support.sealing import Sealer
 
 posix_only = pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX owners and modes")
 

@@ -12,12 +12,12 @@ import pytest
 from click.testing import CliRunner
 from untrusted_support import FAILING_FINDINGS, FAILING_TF, SECRET, scan_json, write_tree
 
-from iac_guard.baseline import content_fingerprint
 from iac_guard.cli import main
+from iac_guard.filter.baseline import content_fingerprint
 from iac_guard.model import Finding, Location, Unknown
-from iac_guard.redact import RedactingStream, redacted
-from iac_guard.secrets import _SHORTEST_KEY, fingerprint, redact
-from iac_guard.vocabulary import vocabulary
+from iac_guard.secrets.detect import _SHORTEST_KEY, fingerprint, redact
+from iac_guard.secrets.redact import RedactingStream, redacted
+from iac_guard.secrets.vocabulary import vocabulary
 
 #: One format-valid fake key per position, each built from its own repeated unit, so a test can
 #: tell which position's fingerprint an output shows.

@@ -25,8 +25,8 @@ from untrusted_support import (
 )
 
 from iac_guard.cli import main
-from iac_guard.config import Settings
-from iac_guard.trust import weakenings
+from iac_guard.config.settings import Settings
+from iac_guard.config.weakenings import weakenings
 
 ACTION = Path(__file__).resolve().parent.parent / "action.yml"
 #: A file that judges clean (no credential in it), so a tree with it is never "nothing to scan".

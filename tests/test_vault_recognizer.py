@@ -12,8 +12,8 @@ from conftest import TERRAFORM_FIXTURES, expected_fingerprint
 from recognizing import Records, flagged, grant_summary, records, records_of
 from scanning import finding_keys, scan_path, settings, write_project
 
-from iac_guard.ai import provider_named_by
-from iac_guard.config import find_config, load_settings
+from iac_guard.config.settings import find_config, load_settings
+from iac_guard.inventory.ai import provider_named_by
 from iac_guard.model import UNKNOWN, Credential, Expiry, Grant, Location, Owner, Rotation, Scope
 from iac_guard.providers import vault
 from iac_guard.providers.vault.context import vault_seconds

@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from .. import __version__
-from ..redact import redacting
+from ..secrets.redact import redacting
 from .baseline_command import baseline
 from .exit_codes import EXIT_ERROR, EXIT_INTERRUPTED
 from .inventory_command import inventory
@@ -38,7 +38,7 @@ class _Group(click.Group):
         sys.stderr = redacting(sys.stderr)
         if args is not None:
             return super().main(args, *rest, **options)
-        from ..parallel import own_process
+        from ..load.pool import own_process
 
         own_process()
         try:

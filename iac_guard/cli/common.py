@@ -22,7 +22,7 @@ from .exit_codes import EXIT_ERROR
 STDIN_KINDS = ("kubernetes", "terraform", "plan")
 
 if TYPE_CHECKING:
-    from ..scan import ScanResult
+    from ..pipeline.run import ScanResult
     from .gate import GateRequest
 
 
@@ -104,10 +104,10 @@ def run_scan_command(request: ScanRequest, gate: GateRequest | None = None) -> S
     ``gate`` (``scan``'s gate options) adds the filter stage's thresholds, baseline and changed
     files; without it every finding is judged with inline suppressions applied.
     """
-    from ..config import ConfigError, find_config, load_settings
+    from ..config.settings import ConfigError, find_config, load_settings
     from ..discover import scan_root
+    from ..pipeline.run import Filters, load_pack, run_scan
     from ..policy.loader import PolicyError
-    from ..scan import Filters, load_pack, run_scan
 
     targets = request.targets
     for target in targets:
@@ -153,7 +153,7 @@ def _read_stdin(requested: str, max_bytes: int) -> tuple[str, str]:
     ``max_bytes`` (a producer that never stops must not fill memory), as UTF-8, of a kind the
     scan reads."""
     from ..discover import EXPECTED_KINDS, stdin_kind
-    from ..files import read_stream
+    from ..support.files import read_stream
 
     stream = getattr(sys.stdin, "buffer", None)
     data = read_stream(stream, "<stdin>", max_bytes) if stream is not None else b""
@@ -210,7 +210,7 @@ def _cache_folder(request: ScanRequest, targets: list[str]) -> Path | None:
     files under review must never be able to act as cached parse results."""
     if request.no_cache:
         return None
-    from ..cache import default_folder
+    from ..load.parse_cache import default_folder
 
     folder = (request.cache_dir or default_folder()).resolve()
     for target in targets:

@@ -27,7 +27,7 @@ from .common import options_into
 from .exit_codes import EXIT_ERROR
 
 if TYPE_CHECKING:
-    from ..scan import ScanResult
+    from ..pipeline.run import ScanResult
 
 GIT_TIMEOUT_SECONDS = 120
 
@@ -59,8 +59,8 @@ def gate_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def build_filters(gate: GateRequest, root: Path) -> Any:
     """The filter stage's inputs; on a bad baseline or git problem, the reason and exit 2."""
-    from ..baseline import BaselineError, load
-    from ..scan import Filters
+    from ..filter.baseline import BaselineError, load
+    from ..pipeline.run import Filters
 
     try:
         baseline = load(gate.baseline) if gate.baseline is not None else None
@@ -143,8 +143,8 @@ def review_change(result: ScanResult, ref: str, skipped_on_command_line: tuple[s
     A repository config cannot skip that policy (it is the config being judged); the command
     line can.
     """
-    from ..config import ConfigError, weakenings_of_text
-    from ..trust import WEAKENED_CONFIG, AddedLines, inline_suppression_at, weakened_config_findings
+    from ..config.settings import ConfigError, weakenings_of_text
+    from ..filter.trust import WEAKENED_CONFIG, AddedLines, inline_suppression_at, weakened_config_findings
 
     config = result.settings.config if result.settings else None
     try:

@@ -33,8 +33,8 @@ def merge(reports: tuple[Path, ...], output_format: str | None, output: Path | N
     --fail-on, 2 an error in any shard or reports that cannot be merged (a shard missing,
     different versions or shard counts).
     """
-    from ..merge import MergeError
-    from ..redact import redacted
+    from ..secrets.redact import redacted
+    from ..shard.merge import MergeError
 
     documents = [(str(path), _read(path)) for path in reports]
     kinds = {_kind(name, document) for name, document in documents}
@@ -46,7 +46,7 @@ def merge(reports: tuple[Path, ...], output_format: str | None, output: Path | N
         _fail("SARIF logs merge into SARIF only (merge the shards' JSON reports to get JSON)")
     try:
         if kind == "sarif":
-            from ..merge import merge_sarif
+            from ..shard.merge import merge_sarif
 
             merged_sarif = redacted(merge_sarif(documents))
             rendered = dumps_json(merged_sarif)
@@ -94,12 +94,12 @@ def _kind(name: str, document: Any) -> str:
 
 
 def _merge_json(documents: list[tuple[str, Any]], policy_dirs: tuple[Path, ...], root: Path, baseline_path: Path | None) -> tuple[dict[str, Any], str]:
-    from ..merge import merge_json
+    from ..shard.merge import merge_json
 
     settings, policies = _judging(documents, policy_dirs)
     baseline = None
     if baseline_path is not None:
-        from ..baseline import BaselineError, load
+        from ..filter.baseline import BaselineError, load
 
         try:
             baseline = load(baseline_path)
@@ -112,9 +112,9 @@ def _merge_json(documents: list[tuple[str, Any]], policy_dirs: tuple[Path, ...],
 
 def _judging(documents: list[tuple[str, Any]], policy_dirs: tuple[Path, ...]) -> tuple[Any, list[Any]]:
     """The settings and policy pack the shards judged with, as their reports record them."""
-    from ..merge import MergeError, settings_from_record
+    from ..pipeline.run import load_pack
     from ..policy.loader import PolicyError
-    from ..scan import load_pack
+    from ..shard.merge import MergeError, settings_from_record
 
     records = [(d.get("shard") or {}).get("judging") for _, d in documents]
     if any(record != records[0] for record in records):
@@ -132,7 +132,7 @@ def _judging(documents: list[tuple[str, Any]], policy_dirs: tuple[Path, ...]) ->
 
 
 def _as_sarif(document: dict[str, Any], documents: list[tuple[str, Any]], policy_dirs: tuple[Path, ...], root: Path) -> str:
-    from ..merge import sarif_from_merged
+    from ..shard.merge import sarif_from_merged
 
     settings, policies = _judging(documents, policy_dirs)
     return sarif_from_merged(document, policies, settings, root)

@@ -15,7 +15,7 @@ from .common import write_output
 from .exit_codes import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS
 
 if TYPE_CHECKING:
-    from ..frameworks import Framework
+    from ..policy.frameworks import Framework
     from ..policy.loader import Policy
 
 T = TypeVar("T")
@@ -107,7 +107,7 @@ def docs(policy_dirs: tuple[Path, ...], output: Path | None, check: bool) -> Non
 def validate(dirs: tuple[Path, ...]) -> None:
     """Check policy packs: every policy against the schema and the facts, test-case files, control
     catalogs, ids shared with the built-in pack; each problem with its file and field."""
-    from ..frameworks import FrameworkError, load_frameworks
+    from ..policy.frameworks import FrameworkError, load_frameworks
     from ..policy.loader import PolicyError, load_policies
     from ..policy.selftest import all_cases
 
@@ -144,7 +144,7 @@ def test_command(dirs: tuple[Path, ...], verbose: bool) -> None:
     A bad example must make its policy fire, a good one must not; a test case names the policies
     it expects to fire (expect) and not to fire (expect_not). The format is in the README.
     """
-    from ..config import Settings
+    from ..config.settings import Settings
     from ..policy.loader import PolicyError, load_policies
     from ..policy.selftest import all_cases, run_cases
 
@@ -173,7 +173,7 @@ def _builtin_and(policy_dirs: Sequence[Path]) -> list[Policy]:
 
 def framework_catalogs(policy_dirs: Sequence[Path]) -> dict[str, Framework]:
     """The built-in control catalogs and those the packs bring (exit 2 on a broken one)."""
-    from ..frameworks import FrameworkError, load_frameworks
+    from ..policy.frameworks import FrameworkError, load_frameworks
 
     return _or_exit(lambda: load_frameworks(policy_dirs), FrameworkError)
 
@@ -200,7 +200,7 @@ def _builtin_clashes(pack: Sequence[Policy]) -> list[str]:
 
 def _warnings(pack: Sequence[Policy], catalogs: dict[str, Framework]) -> list[str]:
     """What does not stop a scan but weakens the pack: untested policies, unknown control ids."""
-    from ..trust import judges_code
+    from ..filter.trust import judges_code
 
     warnings = []
     for policy in pack:

@@ -14,7 +14,7 @@ from .exit_codes import EXIT_CLEAN, EXIT_ERROR
 from .policies_command import framework_catalogs
 
 if TYPE_CHECKING:
-    from ..frameworks import Framework
+    from ..policy.frameworks import Framework
 
 FORMATS = ("html", "markdown", "json", "csv")
 
@@ -37,7 +37,7 @@ def report(request: ScanRequest, framework_ids: tuple[str, ...], output_format: 
     Exit codes: 0 the report was written (whatever it shows; use `scan` to gate),
     2 usage or config error, or a file that could not be read (the report says which).
     """
-    from ..compliance import build_report
+    from ..report.controls.model import build_report
 
     if list_frameworks:
         _list(framework_catalogs(request.policy_dirs))
@@ -70,11 +70,11 @@ def _list(catalogs: dict[str, Framework]) -> None:
 
 def _renderer(name: str) -> Callable:
     if name == "html":
-        from ..report.controls_html import render
+        from ..report.controls.html import render
     elif name == "json":
-        from ..report.controls_json import render
+        from ..report.controls.json import render
     elif name == "csv":
-        from ..report.controls_csv import render
+        from ..report.controls.csv import render
     else:
-        from ..report.controls_markdown import render
+        from ..report.controls.markdown import render
     return render

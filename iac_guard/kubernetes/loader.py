@@ -34,8 +34,8 @@ from typing import Any, cast
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from ..files import DEFAULT_MAX_FILE_BYTES, UTF16_MESSAGE, read_input, utf16_bom
 from ..model import Location, ScanError
+from ..support.files import DEFAULT_MAX_FILE_BYTES, UTF16_MESSAGE, read_input, utf16_bom
 from .objects import KubeObject, PathKey
 
 MAX_ALIAS_NODES = 100_000

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, cast
 
 from ..model import UNKNOWN, Unknown
-from ..patterns import PatternError, compile_pattern
+from ..support.patterns import PatternError, compile_pattern
 from .facts import lookup
 
 Truth = bool | Unknown

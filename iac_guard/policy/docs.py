@@ -14,12 +14,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..config import Settings
+from ..config.settings import Settings
 from .facts import display
 from .loader import Policy, builtin_policy_dir
 
 if TYPE_CHECKING:
-    from ..frameworks import Framework
+    from .frameworks import Framework
 
 FENCES = {"terraform": "hcl", "kubernetes": "yaml"}
 DOCS_COMMAND = "iac-guard policies docs -o docs/policies.md"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from ..config import Settings
+from ..config.settings import Settings
 from ..model import Credential, Finding
 from .facts import credential_facts, lookup, render
 from .loader import Policy

@@ -53,19 +53,8 @@ from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any
 
-from ..config import Settings
-from ..model import (
-    Credential,
-    Expiry,
-    Grant,
-    Location,
-    Owner,
-    Rotation,
-    Scope,
-    SecretLiteral,
-    Unknown,
-    is_unknown,
-)
+from ..config.settings import Settings
+from ..model import Credential, Expiry, Grant, Location, Owner, Rotation, Scope, SecretLiteral, Unknown, is_unknown
 
 Facts = dict[str, Any]
 

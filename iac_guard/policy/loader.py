@@ -17,10 +17,10 @@ from typing import Any, Literal
 
 import iac_guard
 
-from ..config import Settings
+from ..config.settings import Settings
 from ..model import Credential, Finding
-from ..schemas import validator, validator_problems
-from ..yaml_files import YamlFileError, read_yaml
+from ..support.schemas import validator, validator_problems
+from ..support.yaml_files import YamlFileError, read_yaml
 from .conditions import Condition, DefinitionError, parse_condition
 from .facts import example_facts, lookup, render
 

@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..config import Settings
-from ..schemas import schema_problems
-from ..yaml_files import YamlFileError, read_yaml
+from ..config.settings import Settings
+from ..support.schemas import schema_problems
+from ..support.yaml_files import YamlFileError, read_yaml
 from .loader import TEST_CASE_SUFFIXES, Policy, PolicyError, builtin_policy_dir
 
 FILE_NAMES = {"terraform": "main.tf", "kubernetes": "manifest.yaml"}
@@ -134,7 +134,7 @@ def all_cases(policies: Sequence[Policy], dirs: Sequence[Path]) -> list[Case]:
 
 def run_case(case: Case, policies: Sequence[Policy], settings: Settings, workdir: Path) -> Outcome:
     """Write the case into ``workdir`` (an empty folder), scan it, and compare what fired."""
-    from ..scan import run_scan
+    from ..pipeline.run import run_scan
 
     for name, text in case.files.items():
         target = workdir / name

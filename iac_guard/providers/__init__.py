@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ..config import Settings
+from ..config.settings import Settings
 from ..model import Extraction
-from ..project import Project
-from . import aws, azure, gcp, kubernetes, kubernetes_terraform, terraform_inputs, vault
-from .kubernetes_terraform import terraform_objects
+from . import aws, azure, gcp, terraform_inputs, vault
+from .kubernetes import manifests as kubernetes
+from .kubernetes import terraform as kubernetes_terraform
+from .kubernetes.terraform import terraform_objects
+from .project import Project
 
 Recognizer = Callable[[Project, Settings], Extraction]
 

@@ -13,13 +13,13 @@ from datetime import date
 from fnmatch import fnmatchcase
 from typing import Any
 
-from ..config import Settings
+from ..config.settings import Settings
 from ..model import UNKNOWN, Credential, Expiry, Extraction, Location, Owner, Rotation, SecretLiteral, Unknown, Usage
-from ..project import Project
-from ..secrets import credential_kind, find_in
+from ..secrets.detect import credential_kind, find_in
 from ..terraform.evaluate import UNKNOWN_MARK, Unknownish, collect_refs, json_partial
-from ..terraform.hcl_ast import Call, Expr, GetAttr, Index, Literal, ObjectExpr, Splat, Variable, references
 from ..terraform.module import BlockView, Module, Resource
+from ..terraform.syntax.nodes import Call, Expr, GetAttr, Index, Literal, ObjectExpr, Splat, Variable, references
+from .project import Project
 
 _DAYS_PER_UNIT = {"rotation_minutes": 1 / 1440, "rotation_hours": 1 / 24, "rotation_days": 1, "rotation_months": 30, "rotation_years": 365}
 

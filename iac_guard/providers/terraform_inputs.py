@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ..config import Settings
+from ..config.settings import Settings
 from ..model import Credential, Extraction, Location, SecretLiteral
-from ..project import Project
-from ..secrets import credential_kind, find_in
+from ..secrets.detect import credential_kind, find_in
 from ..terraform.module import Module
+from .project import Project
 
 _WRITTEN_IN_CODE = ("default", "tfvars", "module input")
 

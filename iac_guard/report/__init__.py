@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TextIO
 
-from ..scan import ScanResult
+from ..pipeline.run import ScanResult
 
 Renderer = Callable[[ScanResult, bool], str]
 Writer = Callable[[ScanResult, TextIO], None]

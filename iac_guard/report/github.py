@@ -16,9 +16,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ..filter.trust import listed_suppressions
 from ..model import Finding
-from ..scan import ScanResult
-from ..trust import listed_suppressions
+from ..pipeline.run import ScanResult
 from .json_report import summary
 
 

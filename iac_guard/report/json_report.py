@@ -10,7 +10,7 @@ from typing import Any, TextIO
 
 from .. import __version__
 from ..model import SEVERITY_ORDER, Finding
-from ..scan import ScanResult
+from ..pipeline.run import ScanResult
 from .evidence import suppression_dict
 from .json_text import dumps_json, write_json
 
@@ -101,7 +101,7 @@ def document(result: ScanResult) -> dict[str, Any]:
     if baseline is not None:
         document["baseline"] = baseline
     if result.shard is not None:  # --shard: what iac-guard merge needs (see merge.py)
-        from ..merge import judging_record
+        from ..shard.merge import judging_record
 
         document["shard"] = {
             "index": result.shard.index, "count": result.shard.count, "soft_fail": result.filters.soft_fail,

@@ -9,9 +9,9 @@ hosts accept; the JSON or SARIF output has every finding.
 
 from __future__ import annotations
 
+from ..filter.trust import listed_suppressions
 from ..model import SEVERITY_ORDER, Finding
-from ..scan import ScanResult
-from ..trust import listed_suppressions
+from ..pipeline.run import ScanResult
 from .evidence import markdown_cell, markdown_table, suppression_text
 from .json_report import baseline_summary, summary
 

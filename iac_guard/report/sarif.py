@@ -21,9 +21,9 @@ from typing import Any, TextIO
 from urllib.parse import quote
 
 from .. import __version__
-from ..baseline import content_fingerprint
+from ..filter.baseline import content_fingerprint
 from ..model import Finding, ScanError
-from ..scan import ScanResult
+from ..pipeline.run import ScanResult
 from .json_report import config_in_force
 from .json_text import dumps_json, write_json
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from ..model import ScanError
 
 if TYPE_CHECKING:
-    from .parse import TerraformFile
+    from .syntax.parse import TerraformFile
 
 #: Characters in one string: four times what ``file()`` reads (1 MiB).
 MAX_STRING_LENGTH = 1 << 22

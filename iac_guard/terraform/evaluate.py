@@ -17,7 +17,7 @@ from typing import Any
 from ..model import Unknown
 from . import functions
 from .budget import CHARACTERS_PER_STEP, Budget, BudgetExceeded, Rejected, check_elements, check_string_length
-from .hcl_ast import (
+from .syntax.nodes import (
     BinaryOp,
     Call,
     Conditional,
@@ -273,7 +273,7 @@ class Evaluator:
         variables = args[1] if len(args) > 1 else {}
         if not isinstance(variables, dict):
             return unknown_from(*args)
-        from .templates import parse_template_text
+        from .syntax.templates import parse_template_text
 
         self._budget.spend(len(text) // CHARACTERS_PER_STEP)
         template = parse_template_text(text, expr.line)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..model import Unknown
-from ..patterns import PatternError, compile_pattern
+from ..support.patterns import PatternError, compile_pattern
 from .budget import MATCH_STEPS, Budget, Rejected, check_elements, check_integer_bits, check_string_length
 
 

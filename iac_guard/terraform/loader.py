@@ -15,15 +15,15 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from ..discover import Sources
-from ..files import read_input, regular_files
+from ..load.pool import TERRAFORM, FileLoader
 from ..model import Location, ScanError
-from ..parallel import TERRAFORM, FileLoader
+from ..support.files import read_input, regular_files
 from .budget import Budget
 from .evaluate import literal_evaluator
 from .expansion import MAX_MODULE_INSTANCES, MAX_RESOURCE_INSTANCES, Expansion
 from .module import DataSourceEvaluator, Module, VariableValue
-from .parse import TerraformFile
 from .roots import Calls, ModuleCall, cycle_errors, is_local, module_calls, needs_evaluation, source_folders, static_reach
+from .syntax.parse import TerraformFile
 
 #: A module block starts a line (HCL block headers stand on their own line); a file without one
 #: cannot call a module. In JSON syntax the key ``"module"`` appears.

@@ -19,15 +19,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..files import read_input
 from ..model import Location, ScanError, Unknown
+from ..support.files import read_input
 from . import functions
 from .budget import Budget, file_holding
 from .evaluate import LITERAL_EVALUATOR, UNKNOWN_MARK, Evaluator, Unknownish, literal_evaluator
 from .expansion import Expansion
 from .functions import IndexKey, instance_suffix
-from .hcl_ast import Attribute, Block, Expr, ObjectExpr, Variable, references
-from .parse import TerraformFile
+from .syntax.nodes import Attribute, Block, Expr, ObjectExpr, Variable, references
+from .syntax.parse import TerraformFile
 
 DataSourceEvaluator = Callable[["BlockView"], Mapping[str, Any]]
 """Computes a data source's attributes from its configuration (``aws_iam_policy_document`` →

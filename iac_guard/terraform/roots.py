@@ -23,9 +23,9 @@ from dataclasses import dataclass
 
 from ..model import ScanError, Unknown
 from .evaluate import LITERAL_EVALUATOR
-from .hcl_ast import Literal, references
 from .module import MAX_MODULE_DEPTH, instances_for, repetition
-from .parse import TerraformFile
+from .syntax.nodes import Literal, references
+from .syntax.parse import TerraformFile
 
 Calls = Mapping[str, "list[ModuleCall]"]
 """Every discovered folder → the local module calls its files declare."""

@@ -6,13 +6,13 @@ hardcoded. A var file is a file, so a key written in it is (at its line).
 
 from __future__ import annotations
 
-from ..config import Settings
+from ..config.settings import Settings
 from ..discover import Sources
 from ..model import Location, ScanError
 from .evaluate import LITERAL_EVALUATOR
 from .loader import load_tfvars_file
 from .module import VariableValue
-from .parse import parse_text
+from .syntax.parse import parse_text
 
 _COMMAND_LINE = Location("<command line>", 0, 0)
 _ENVIRONMENT = Location("<environment>", 0, 0)

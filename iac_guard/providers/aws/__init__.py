@@ -3,9 +3,9 @@ and the compute that uses them. The only package that knows AWS resource types."
 
 from __future__ import annotations
 
-from ...config import Settings
+from ...config.settings import Settings
 from ...model import Credential, Extraction
-from ...project import Project
+from ..project import Project
 from .context import AwsModule
 from .identities import access_keys, collect_grants, roles, service_specific_credentials, users
 from .policy_documents import render_policy_document

@@ -6,11 +6,11 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
-from ...config import Settings
+from ...config.settings import Settings
 from ...model import Location, Owner, Unknown
 from ...terraform.evaluate import unknown_from
-from ...terraform.hcl_ast import references
 from ...terraform.module import Module, Resource
+from ...terraform.syntax.nodes import references
 from ..common import owner_from_tags
 
 

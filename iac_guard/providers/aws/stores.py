@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from ...model import UNKNOWN, Credential, Expiry, Location, Rotation, SecretLiteral, Unknown
-from ...secrets import credential_kind, find_in
+from ...secrets.detect import credential_kind, find_in
 from ...terraform.evaluate import json_partial
 from ...terraform.module import Resource
 from ..common import held_credentials, link

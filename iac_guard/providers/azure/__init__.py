@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ...config import Settings
+from ...config.settings import Settings
 from ...model import Credential, Extraction
-from ...project import Project
 from ..common import each_root_module
+from ..project import Project
 from .accounts import account_keys
 from .context import AzureModule
 from .entra import identities as entra_identities

@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ...config import Settings
+from ...config.settings import Settings
 from ...model import Credential, Extraction
-from ...project import Project
 from ..common import each_root_module
+from ..project import Project
 from .api_keys import api_keys
 from .context import GcpModule
 from .iam import collect_grants, service_account_keys, service_accounts, workload_identity_bindings

@@ -15,9 +15,9 @@ Vault conventions, for what its resources have no field for:
 
 from __future__ import annotations
 
-from ...config import Settings
+from ...config.settings import Settings
 from ...model import Extraction
-from ...project import Project
+from ..project import Project
 from .context import ClusterObjects, VaultModule
 from .dynamic import aws_roles, database_roles, static_roles
 from .policies import DOCUMENT_DATA_SOURCE, render_policy_document

@@ -8,13 +8,13 @@ import re
 from functools import cached_property
 from typing import Any
 
-from ...config import Settings
+from ...config.settings import Settings
 from ...kubernetes.objects import KubeObject
 from ...model import UNKNOWN, Expiry, Grant, Location, Owner, Rotation, Unknown
-from ...project import Project
 from ...terraform.module import BlockView, Module, Resource
 from ..common import go_duration_seconds, known_strings, owner_from_map, owner_from_tags, rotation_named_by
-from ..kubernetes_terraform import terraform_objects
+from ..kubernetes.terraform import terraform_objects
+from ..project import Project
 from .policies import ROOT_POLICY, policy_grants, root_grant
 
 PROVIDER = "vault"

@@ -17,9 +17,9 @@ from typing import Any
 
 from ...model import Grant, Location, Unknown
 from ...terraform.evaluate import LITERAL_EVALUATOR, collect_refs, contains_unknown
-from ...terraform.hcl_ast import Call, Literal, Template
 from ...terraform.module import BlockView, Resource
-from ...terraform.parse import parse_text
+from ...terraform.syntax.nodes import Call, Literal, Template
+from ...terraform.syntax.parse import parse_text
 from ..common import known_strings, partial_text
 
 ROOT_POLICY = "root"

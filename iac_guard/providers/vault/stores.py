@@ -18,10 +18,10 @@ from __future__ import annotations
 from typing import Any
 
 from ...model import UNKNOWN, Credential, Expiry, Location, Owner, Rotation, SecretLiteral, Unknown
-from ...secrets import credential_kind, find_in
+from ...secrets.detect import credential_kind, find_in
 from ...terraform.evaluate import json_partial
-from ...terraform.hcl_ast import Call, Literal, ObjectExpr
 from ...terraform.module import BlockView, Resource
+from ...terraform.syntax.nodes import Call, Literal, ObjectExpr
 from ..common import EXPIRES_KEY, ROTATION_PERIOD_KEY, owner_from_tags, stated_expiry, stated_rotation
 from .context import PROVIDER, VaultModule, hints
 

@@ -1,0 +1,1 @@
+"""The settings a scan runs with: the config file, its schema, and what it weakens."""

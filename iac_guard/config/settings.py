@@ -1,0 +1,181 @@
+"""The scan settings: defaults, `.iac-guard.yaml`, and command-line overrides, in that order.
+
+The config file is validated against data/config.schema.json so that a typo (``max_rotation_day``)
+is an error naming the key instead of a silently ignored setting.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field, replace
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ..support.files import DEFAULT_MAX_FILE_BYTES
+from ..support.schemas import validator_problems
+from ..support.yaml_files import YamlFileError, parse_yaml, read_yaml
+from ..terraform.expansion import MAX_MODULE_INSTANCES, MAX_RESOURCE_INSTANCES
+from .weakenings import ConfigInForce, Weakening, weakenings
+
+CONFIG_FILE_NAME = ".iac-guard.yaml"
+DEFAULT_PLACEHOLDER_OWNERS = ("", "tbd", "todo", "unknown", "none", "null", "n/a", "na", "changeme", "owner", "nobody", "-")
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    scope: str = "ai"
+    owner_keys: tuple[str, ...] = ("owner",)
+    placeholder_owners: tuple[str, ...] = DEFAULT_PLACEHOLDER_OWNERS
+    max_lifetime_days: int = 90
+    max_rotation_days: int = 90
+    skip_policies: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    policy_dirs: tuple[Path, ...] = ()
+    #: (address glob, team) pairs naming the owner of resources that carry no tags or labels
+    #: (Google service accounts and API keys, Entra ID applications); the first match wins.
+    owner_map: tuple[tuple[str, str], ...] = ()
+    #: Terraform variables given like ``terraform plan`` takes them, applied to every root module
+    #: over its auto-loaded tfvars: ``TF_VAR_*`` (only when asked for), then var files, then
+    #: ``--var`` (later wins, as in Terraform).
+    environment_variables: tuple[tuple[str, str], ...] = ()
+    var_files: tuple[Path, ...] = ()
+    variables: tuple[tuple[str, str], ...] = ()
+    #: Terraform source folder of the plan JSON files in the scan: gives their findings files and lines.
+    tf_dir: Path | None = None
+    #: Larger input files are not read (a ScanError names them): hostile or generated input.
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    #: How many module instances, and resource instances made by repetition, one root module's
+    #: tree may hold (terraform/expansion.py): count/for_each multiply across nested modules.
+    max_module_instances: int = MAX_MODULE_INSTANCES
+    max_resource_instances: int = MAX_RESOURCE_INSTANCES
+    #: How files are loaded (command line only: a config file in the scanned tree must not choose
+    #: where cached parse results come from). cache_dir None: no parse cache; jobs None: one
+    #: worker per CPU, 1: in-process.
+    cache_dir: Path | None = None
+    jobs: int | None = None
+    #: ``--shard I/N`` as (I, N): judge only the root modules and manifests of shard I.
+    shard: tuple[int, int] | None = None
+    #: What ``-`` (standard input) holds: kubernetes, terraform or plan (command line only: told
+    #: by ``--stdin-kind`` or by content before the scan starts).
+    stdin_kind: str = "kubernetes"
+    #: The day expiry dates are measured from; a parameter so tests and reports are reproducible.
+    today: date = field(default_factory=date.today)
+    #: The config file in force and what it weakens (trust.py): every output states it.
+    config: ConfigInForce | None = None
+
+    def with_overrides(self, **overrides: Any) -> Settings:
+        """The settings with command-line values over the file's; the config in force then lists
+        only the weakenings the command line left standing."""
+        updated = replace(self, **{k: v for k, v in overrides.items() if v is not None})
+        if updated.config is None:
+            return updated
+        return replace(updated, config=updated.config.still_applied(updated))
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Any:
+    from jsonschema import Draft202012Validator
+
+    schema = json.loads(resources.files("iac_guard.data").joinpath("config.schema.json").read_text("utf-8"))
+    return Draft202012Validator(schema)
+
+
+def find_config(root: Path) -> Path | None:
+    """``.iac-guard.yaml`` in the scanned folder or the nearest folder above it, stopping at the
+    repository's top (the folder holding ``.git``): pre-commit scans a few changed files, whose
+    common folder is rarely where the repository keeps its config."""
+    folder = (root if root.is_dir() else root.parent).resolve()
+    for candidate_folder in (folder, *folder.parents):
+        candidate = candidate_folder / CONFIG_FILE_NAME
+        if candidate.is_file():
+            return candidate
+        if (candidate_folder / ".git").exists():
+            return None
+    return None
+
+
+def repository_root(folder: Path) -> Path:
+    """The folder holding ``.git`` at or above ``folder``, else ``folder`` itself: what a pull
+    request's files may refer to."""
+    folder = folder.resolve()
+    return next((f for f in (folder, *folder.parents) if (f / ".git").exists()), folder)
+
+
+def load_settings(
+    path: Path | None, base: Settings | None = None, scanned_root: Path | None = None, pinned: bool = False
+) -> Settings:
+    """Read and validate a config file; ``None`` gives the defaults.
+
+    A config found in the scanned tree, or pinned with ``--config`` from inside the repository
+    under scan, is written by whoever wrote the change: a found one must not be a link out of the
+    repository, and its ``policy_dirs`` must stay inside it. A pinned config from elsewhere is
+    trusted and may name any folder.
+    """
+    settings = base or Settings()
+    if path is None:
+        return settings
+    if not pinned and not path.resolve().is_relative_to(repository_root(path.parent)):
+        raise ConfigError(f"{path}: the config file links out of the repository ({repository_root(path.parent)}); it is not read")
+    try:
+        raw = read_yaml(path, "config file")
+    except YamlFileError as exc:
+        raise ConfigError(str(exc)) from None
+    if raw is None:
+        raw = {}
+    _validate(path, raw)
+    root = (scanned_root or path.parent).resolve()
+    resolved = path.resolve()
+    from_repository = not pinned or resolved.is_relative_to(repository_root(root))
+    shown = Path(os.path.relpath(resolved, root)).as_posix() if from_repository else str(resolved)
+    text = path.read_text(encoding="utf-8-sig")
+    values: dict[str, Any] = dict(raw)
+    for key in ("owner_keys", "placeholder_owners", "skip_policies", "exclude"):
+        if key in values:
+            values[key] = tuple(values[key])
+    if "placeholder_owners" in values:
+        values["placeholder_owners"] = tuple(v.lower() for v in values["placeholder_owners"])
+    if "owner_map" in values:
+        values["owner_map"] = tuple((str(k), str(v)) for k, v in values["owner_map"].items())
+    if "policy_dirs" in values:
+        values["policy_dirs"] = tuple((path.parent / d).resolve() for d in values["policy_dirs"])
+        if from_repository:
+            _check_inside(path, values["policy_dirs"], repository_root(path.parent))
+    values["config"] = ConfigInForce(shown, from_repository, weakenings(raw, text, shown, Settings()))
+    return replace(settings, **values)
+
+
+def weakenings_of_text(text: str, path: Path, shown: str) -> tuple[Weakening, ...]:
+    """The weakenings of a config's text (read at a git revision); ConfigError when it is not a
+    valid config."""
+    try:
+        raw = parse_yaml(text, path, "config file")
+    except YamlFileError as exc:
+        raise ConfigError(str(exc)) from None
+    raw = {} if raw is None else raw
+    _validate(path, raw)
+    return weakenings(raw, text, shown, Settings())
+
+
+def _check_inside(path: Path, folders: tuple[Path, ...], repository: Path) -> None:
+    """Named by index, not by value: an outside path is none of the report's business."""
+    outside = [index for index, folder in enumerate(folders) if not folder.is_relative_to(repository)]
+    if outside:
+        raise ConfigError("\n".join(
+            f"{path}: policy_dirs.{index}: the folder is outside the repository ({repository}); "
+            "a repository's config may only load policy packs inside it (a config pinned with --config from outside the repository may name others)"
+            for index in outside
+        ))
+
+
+def _validate(path: Path, raw: Any) -> None:
+    problems = validator_problems(_validator(), raw)
+    if problems:
+        raise ConfigError("\n".join(f"{path}: {problem}" for problem in problems))

@@ -1,0 +1,31 @@
+"""Everything the loaders produced for one scan, handed to every recognizer.
+
+Recognizers see the whole project (all Terraform root modules, all Kubernetes objects) because
+credentials cross file and format boundaries: a Secret made in Terraform is used by a Deployment
+in YAML, an access key takes its owner from a user defined in another file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..kubernetes.objects import KubeObject
+    from ..terraform.module import Module
+
+
+@dataclass
+class Project:
+    root: Path
+    modules: list[Module] = field(default_factory=list)
+    kube_objects: list[KubeObject] = field(default_factory=list)
+    #: What recognizers compute once per scan over every root module and object (the objects
+    #: Terraform's kubernetes provider creates, a cluster index), by name: shared by the views
+    #: ``with_modules`` makes, so a recognizer run one root module at a time still sees the scan.
+    shared: dict[str, Any] = field(default_factory=dict)
+
+    def with_modules(self, modules: list[Module]) -> Project:
+        """The same scan, seen through some of its root modules."""
+        return Project(self.root, modules, self.kube_objects, self.shared)

@@ -1,0 +1,1 @@
+"""Splitting a scan across CI jobs and merging the shards' reports back into one judgement."""

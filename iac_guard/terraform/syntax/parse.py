@@ -1,0 +1,115 @@
+"""Parses one Terraform file into our syntax tree, turning every parser failure into a ScanError.
+
+Parser messages are rebuilt from token *types* only: Lark's own messages quote the offending token,
+and on a line that holds a secret that token is the secret.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from lark import Tree
+from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from ...model import ScanError
+from ...support.files import DEFAULT_MAX_FILE_BYTES, UTF16_MESSAGE, read_input, utf16_bom
+from .grammar import NestingTooDeep
+from .nodes import Attribute, Block, Body, HclSyntaxError, _children, convert_body
+
+#: Deepest nesting of blocks and expressions we accept. Real configurations stay far below it; a
+#: file nested deeper is an error (with the line where it gets too deep) rather than a
+#: RecursionError somewhere in evaluation.
+MAX_NESTING = 64
+
+
+@dataclass(frozen=True)
+class TerraformFile:
+    path: str  # relative to the scanned root, forward slashes
+    body: Body
+
+
+def parse_tree(text: str) -> Tree:
+    from .grammar import hcl_parser
+
+    return hcl_parser().parse(text + "\n")
+
+
+def parse_text(text: str, rel_path: str) -> TerraformFile | ScanError:
+    try:
+        return _bounded(TerraformFile(rel_path, convert_body(parse_tree(text).children[0])))
+    except UnexpectedInput as exc:
+        return ScanError(rel_path, _describe(exc), getattr(exc, "line", None), getattr(exc, "column", None))
+    except HclSyntaxError as exc:
+        return ScanError(rel_path, str(exc), exc.line)
+    except NestingTooDeep as exc:
+        return ScanError(rel_path, f"nesting deeper than {MAX_NESTING} levels", exc.line, exc.column)
+    except RecursionError:
+        return ScanError(rel_path, "nesting is too deep to parse")
+    except LarkError as exc:
+        return ScanError(rel_path, f"cannot parse the file ({type(exc).__name__})")
+
+
+def parse_file(path: Path, rel_path: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> TerraformFile | ScanError:
+    data = read_input(path, rel_path, max_bytes)
+    return data if isinstance(data, ScanError) else parse_source(data, rel_path)
+
+
+def parse_source(data: bytes, rel_path: str) -> TerraformFile | ScanError:
+    """A file's bytes (``.tf``, ``.tf.json`` by its name, ``.tfvars``) as read from disk."""
+    if utf16_bom(data):
+        return ScanError(rel_path, UTF16_MESSAGE)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return ScanError(rel_path, f"not UTF-8 text (invalid byte at offset {exc.start})")
+    if "\x00" in text:
+        return ScanError(rel_path, "binary content (NUL byte): not a Terraform file")
+    if rel_path.endswith(".json"):
+        return parse_json_text(text, rel_path)
+    return parse_text(text, rel_path)
+
+
+def parse_json_text(text: str, rel_path: str) -> TerraformFile | ScanError:
+    """A ``.tf.json`` file, in Terraform's JSON syntax."""
+    from .json_syntax import JsonSyntaxError, parse_json_body
+
+    try:
+        return _bounded(TerraformFile(rel_path, parse_json_body(text)))
+    except JsonSyntaxError as exc:
+        return ScanError(rel_path, str(exc), exc.line, exc.column)
+    except RecursionError:
+        return ScanError(rel_path, "nesting is too deep to parse")
+
+
+def _bounded(parsed: TerraformFile) -> TerraformFile | ScanError:
+    """The file, or an error at the first node nested deeper than MAX_NESTING (walked without
+    recursion, so the check itself cannot overflow)."""
+    stack: list[tuple[object, int]] = [(parsed.body, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_NESTING:
+            return ScanError(parsed.path, f"nesting deeper than {MAX_NESTING} levels", getattr(node, "line", None) or None)
+        if isinstance(node, Body):
+            stack.extend((child, depth + 1) for child in (*node.attributes.values(), *node.blocks))
+        elif isinstance(node, Block):
+            stack.append((node.body, depth))
+        elif isinstance(node, Attribute):
+            stack.append((node.expr, depth))
+        else:
+            stack.extend((child, depth + 1) for child in _children(node))  # type: ignore[arg-type]
+    return parsed
+
+
+def _describe(exc: UnexpectedInput) -> str:
+    if isinstance(exc, UnexpectedEOF):
+        return "unexpected end of file (an unclosed block, string or bracket?)"
+    if isinstance(exc, UnexpectedToken):
+        if exc.token.type == "$END":
+            return "unexpected end of file (an unclosed block, string or bracket?)"
+        expected = sorted(exc.accepts or exc.expected)
+        hint = f"; expected {' or '.join(expected)}" if 0 < len(expected) <= 3 else ""
+        return f"unexpected {exc.token.type}{hint}"
+    if isinstance(exc, UnexpectedCharacters):
+        return "unexpected character"
+    return "syntax error"
