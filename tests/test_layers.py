@@ -1,6 +1,6 @@
 """The package's import graph, read with ``ast``: layers in pipeline order, no cycle, no hidden imports.
 
-The tree shows the pipeline (support < model < secrets < syntax and objects < config < discover <
+The tree shows the pipeline (model < support < secrets < syntax and objects < config < discover <
 loading < recognizers < inventory < policy < filter < pipeline < report < merge < cli), and this test
 keeps it so: a module may import only from its own layer or below, the graph of every import
 (module level, function level and ``TYPE_CHECKING`` alike) has no cycle, and an import of our own
@@ -23,8 +23,8 @@ PACKAGE = Path(iac_guard.__file__).parent
 #: Layer of each part of the package, lowest first; the longest matching prefix decides.
 LAYERS: dict[str, int] = {
     "iac_guard": 0,
-    "iac_guard.support": 0,
-    "iac_guard.model": 1,
+    "iac_guard.model": 0,
+    "iac_guard.support": 1,
     "iac_guard.secrets": 2,
     "iac_guard.terraform": 3,
     "iac_guard.kubernetes": 3,
@@ -136,7 +136,6 @@ KNOWN: frozenset[tuple[str, str]] = frozenset({
     ("iac_guard.shard.merge", "iac_guard.report.json_report"),
     ("iac_guard.shard.merge", "iac_guard.report.sarif"),
     ("iac_guard.shard.merge", "iac_guard.secrets.redact"),
-    ("iac_guard.support.files", "iac_guard.model"),
     ("iac_guard.terraform.evaluate", "iac_guard.terraform.syntax.templates"),
     ("iac_guard.terraform.functions", "iac_guard.terraform.evaluate"),
     ("iac_guard.terraform.syntax.grammar", "iac_guard.load.parse_cache"),
