@@ -18,11 +18,13 @@ from scanning import FIXTURES, scan_path, write_project
 from iac_guard.cli import main
 from iac_guard.load import parse_cache as cache_module
 from iac_guard.load import pool as parallel
-from iac_guard.load.parse_cache import FORMAT, Cache, entry_name
+from iac_guard.load.parse_cache import entry_name
 from iac_guard.load.pool import KUBERNETES, TERRAFORM, FileLoader, LoadOptions
 from iac_guard.model import ScanError
 from iac_guard.report.json_report import render
 from iac_guard.support.sealing import MAGIC, NONCE_BYTES, TAG_BYTES
+from iac_guard.support.store import FORMAT, Cache
+from iac_guard.terraform.syntax import grammar
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
 from generate_corpus import generate  # noqa: E402
@@ -191,17 +193,32 @@ def test_a_cache_folder_inside_the_scanned_tree_is_refused(tmp_path: Path) -> No
     assert not (project / ".iac-guard-cache").exists()
 
 
-def test_a_tampered_grammar_entry_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from iac_guard.terraform.syntax import grammar
+def test_parser_tables_that_are_tampered_with_are_derived_again() -> None:
+    derived = grammar.load_parser(None)
+    assert derived is not None
+    assert grammar.load_parser(derived) is None  # usable tables are used as given
+    assert grammar.load_parser(derived[:-10] + b"0123456789") is not None
+    assert grammar.load_parser(pickle.dumps(Path("planted"))) is not None  # tables are plain data only
+    assert grammar.hcl_parser().parse('a = "b"\n').children
 
-    folder = tmp_path / "cache"
-    monkeypatch.setattr(grammar, "_parser", None)
-    grammar.hcl_parser(Cache.open(folder))  # builds and stores the tables
-    name = grammar._cache_name()
-    _write_row(folder, name, _row(folder, name)[:-10] + b"0123456789")
-    monkeypatch.setattr(grammar, "_parser", None)
-    parser = grammar.hcl_parser(Cache.open(folder))
-    assert parser.parse('a = "b"\n').children
+
+_WARM_AND_PARSE = (
+    "import sys; from pathlib import Path; from iac_guard.support.store import Cache;"
+    " from iac_guard.load.parse_cache import warm_parser; from iac_guard.terraform.syntax.grammar import hcl_parser;"
+    " warm_parser(Cache.open(Path(sys.argv[1]))); print(len(hcl_parser().parse('a = \"b\"\\n').children))"
+)
+
+
+def test_the_cache_keeps_the_parser_tables_and_ignores_a_tampered_entry(tmp_path: Path) -> None:
+    folder, name = tmp_path / "cache", grammar.tables_name()
+    assert name is not None
+    first = subprocess.run([sys.executable, "-c", _WARM_AND_PARSE, str(folder)], capture_output=True, text=True, timeout=120)
+    stored = _row(folder, name)
+    assert first.stdout.strip() == "1" and stored is not None
+    _write_row(folder, name, stored[:-10] + b"0123456789")
+    again = subprocess.run([sys.executable, "-c", _WARM_AND_PARSE, str(folder)], capture_output=True, text=True, timeout=120)
+    assert again.stdout.strip() == "1", again.stderr
+    assert _row(folder, name) != stored[:-10] + b"0123456789"  # derived again and kept
 
 
 def test_a_worker_that_dies_does_not_lose_the_scan(tmp_path: Path, pool_always: None, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from scanning import FIXTURES, TODAY, scan_path, write_project
 
-from iac_guard.load.parse_cache import Cache
 from iac_guard.pipeline import result_cache
 from iac_guard.pipeline import run as scan_module
 from iac_guard.pipeline.run import ScanResult
 from iac_guard.report.json_report import render
 from iac_guard.support.sealing import HEADER_BYTES, MAGIC, NONCE_BYTES
+from iac_guard.support.store import Cache
 
 ROLE = '''resource "aws_iam_role" "inference" {
   name               = "inference"

@@ -24,9 +24,9 @@ from iac_guard.terraform.syntax.nodes import (
     UnaryOp,
     Unsupported,
     Variable,
-    references,
 )
 from iac_guard.terraform.syntax.parse import parse_file, parse_text
+from iac_guard.terraform.syntax.references import references
 
 OPENAI_KEY = fake_key("sk-proj-")
 

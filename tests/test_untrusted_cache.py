@@ -21,20 +21,20 @@ from click.testing import CliRunner
 from untrusted_support import FAILING_FINDINGS, FAILING_TF, SECRET, run_cli, scan_json, write_tree
 
 from iac_guard.cli import main
-from iac_guard.load import parse_cache as cache_module
-from iac_guard.load.parse_cache import FORMAT, Cache, dumps, entry_name
+from iac_guard.load.parse_cache import dumps, entry_name
 from iac_guard.load.pool import TERRAFORM, FileLoader, LoadOptions, _parse_one
 from iac_guard.pipeline import result_cache
 from iac_guard.support import cache_key
 from iac_guard.support.sealing import Sealer
+from iac_guard.support.store import FORMAT, Cache, forget_warnings
 
 posix_only = pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX owners and modes")
 
 
 @pytest.fixture(autouse=True)
-def fresh_warnings(monkeypatch: pytest.MonkeyPatch) -> None:
+def fresh_warnings() -> None:
     """Each test sees the warnings its own scan gives (a process says each one once)."""
-    monkeypatch.setattr(cache_module, "_warned", set())
+    forget_warnings()
 
 
 @pytest.fixture

@@ -210,7 +210,7 @@ def _cache_folder(request: ScanRequest, targets: list[str]) -> Path | None:
     files under review must never be able to act as cached parse results."""
     if request.no_cache:
         return None
-    from ..load.parse_cache import default_folder
+    from ..support.store import default_folder  # lazy: start-up time of the CLI (only scans that cache need it)
 
     folder = (request.cache_dir or default_folder()).resolve()
     for target in targets:

@@ -34,7 +34,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..model import ScanError
 from ..support.files import DEFAULT_MAX_FILE_BYTES, read_input
-from .parse_cache import Cache, dumps, entry_name, loads
+from ..support.store import Cache
+from .parse_cache import dumps, entry_name, loads, warm_parser
 
 if TYPE_CHECKING:
     from ..config.settings import Settings
@@ -137,7 +138,7 @@ class FileLoader:
         workers = self._workers_for(jobs)
         if workers < 2:
             if any(job.kind == TERRAFORM for job in jobs):
-                _warm_parser(self.cache)  # the parser tables from the cache, when it has them
+                warm_parser(self.cache)  # the parser tables from the cache, when it has them
             return [_parse_and_store(job, self.cache) for job in jobs]
         self.workers = workers
         return _parse_in_pool(jobs, workers, self.cache)
@@ -242,7 +243,7 @@ def _start_worker(cache_dir: Path | None, parent: int) -> None:
     _die_with(parent)
     # Forked workers inherit the parent's parser; spawned ones build theirs (tables from the
     # cache, read through a connection of their own).
-    _warm_parser(Cache.open(cache_dir) if cache_dir is not None and _pool_context().get_start_method() != "fork" else None)
+    warm_parser(Cache.open(cache_dir) if cache_dir is not None and _pool_context().get_start_method() != "fork" else None)
 
 
 def _die_with(parent: int) -> None:
@@ -279,10 +280,6 @@ def _watch_parent(parent: int) -> None:
     threading.Thread(target=watch, name="iac-guard-parent-watch", daemon=True).start()
 
 
-def _warm_parser(cache: Cache | None) -> None:
-    from ..terraform.syntax.grammar import hcl_parser
-
-    hcl_parser(cache)
 
 
 def _work_chunk(jobs: list[_Job]) -> list[bytes]:
@@ -337,7 +334,7 @@ def _parse_in_pool(jobs: list[_Job], workers: int, cache: Cache | None) -> list[
     cache_dir = cache.folder if cache is not None else None
     local, remote = _share(jobs, workers)
     if any(jobs[i].kind == TERRAFORM for i in remote):
-        _warm_parser(cache)  # forked workers inherit it
+        warm_parser(cache)  # forked workers inherit it
     size = max(1, min(32, len(remote) // (workers * 8)))
     results: list[Any] = [_PENDING] * len(jobs)
 

@@ -34,9 +34,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..load.parse_cache import Cache, load_records, versions
+from ..load.parse_cache import versions
 from ..support.files import InputKey, InputLog, read_again
 from ..support.private_paths import NotPrivate, private_folder
+from ..support.store import Cache, load_records
 
 if TYPE_CHECKING:
     from ..config.settings import Settings

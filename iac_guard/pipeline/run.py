@@ -17,12 +17,12 @@ from ..inventory.build import Inventory, build_inventory
 from ..model import SEVERITY_ORDER, Check, Finding, Location, ScanError
 from ..providers.project import Project
 from ..secrets.redact import redacted
+from ..support.store import Cache
 
 if TYPE_CHECKING:
     from ..filter.baseline import Baseline, BaselineEntry
     from ..filter.trust import AddedLines
     from ..kubernetes.objects import KubeObject
-    from ..load.parse_cache import Cache
     from ..load.pool import FileLoader
     from ..policy.loader import Policy
     from ..shard.merge import Shard
@@ -168,8 +168,6 @@ def run_scan(
 
 
 def _result_cache(settings: Settings) -> Cache | None:
-    from ..load.parse_cache import Cache
-
     return Cache.open(settings.cache_dir) if settings.cache_dir is not None else None
 
 

@@ -18,7 +18,8 @@ from ..model import UNKNOWN, Credential, Expiry, Extraction, Location, Owner, Ro
 from ..secrets.detect import credential_kind, find_in
 from ..terraform.evaluate import UNKNOWN_MARK, Unknownish, collect_refs, json_partial
 from ..terraform.module import BlockView, Module, Resource
-from ..terraform.syntax.nodes import Call, Expr, GetAttr, Index, Literal, ObjectExpr, Splat, Variable, references
+from ..terraform.syntax.nodes import Call, Expr, GetAttr, Index, Literal, ObjectExpr, Splat, Variable
+from ..terraform.syntax.references import NOT_RESOURCES, references
 from .project import Project
 
 _DAYS_PER_UNIT = {"rotation_minutes": 1 / 1440, "rotation_hours": 1 / 24, "rotation_days": 1, "rotation_months": 30, "rotation_years": 365}
@@ -268,9 +269,6 @@ def stated_lifetime(
 
 # -- references that name an attribute ---------------------------------------------------------------
 
-_NOT_RESOURCES = frozenset({"var", "local", "module", "each", "count", "path", "self", "terraform"})
-
-
 def attribute_references(view: BlockView, attribute: str) -> frozenset[str]:
     """``type.name.attribute`` of every resource attribute an attribute's expression reads
     (``azurerm_cognitive_account.openai.primary_access_key``), where ``BlockView.refs`` names only
@@ -289,7 +287,7 @@ def _collect_attribute_references(node: Any, found: set[str]) -> None:
     names = _traversal_names(node)
     if names is not None:
         width = 4 if names[0] == "data" else 3
-        if names[0] not in _NOT_RESOURCES and len(names) >= width:
+        if names[0] not in NOT_RESOURCES and len(names) >= width:
             found.add(".".join(names[:width]))
         return
     for child in _sub_expressions(node):

@@ -17,6 +17,7 @@ from typing import Any
 from ..model import Unknown
 from . import functions
 from .budget import CHARACTERS_PER_STEP, Budget, BudgetExceeded, Rejected, check_elements, check_string_length
+from .syntax.convert import parse_template_text
 from .syntax.nodes import (
     BinaryOp,
     Call,
@@ -34,8 +35,8 @@ from .syntax.nodes import (
     UnaryOp,
     Unsupported,
     Variable,
-    references,
 )
+from .syntax.references import references
 
 #: Text standing in for an unknown part of a template in ``Unknown.partial``.
 UNKNOWN_MARK = "\u0000unknown\u0000"
@@ -273,8 +274,6 @@ class Evaluator:
         variables = args[1] if len(args) > 1 else {}
         if not isinstance(variables, dict):
             return unknown_from(*args)
-        from .syntax.templates import parse_template_text
-
         self._budget.spend(len(text) // CHARACTERS_PER_STEP)
         template = parse_template_text(text, expr.line)
         try:

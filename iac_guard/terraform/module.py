@@ -26,8 +26,9 @@ from .budget import Budget, file_holding
 from .evaluate import LITERAL_EVALUATOR, UNKNOWN_MARK, Evaluator, Unknownish, literal_evaluator
 from .expansion import Expansion
 from .functions import IndexKey, instance_suffix
-from .syntax.nodes import Attribute, Block, Expr, ObjectExpr, Variable, references
+from .syntax.nodes import Attribute, Block, Expr, ObjectExpr, Variable
 from .syntax.parse import TerraformFile
+from .syntax.references import DATA_ROOT, NOT_RESOURCES, SCOPE_ROOTS, references
 
 DataSourceEvaluator = Callable[["BlockView"], Mapping[str, Any]]
 """Computes a data source's attributes from its configuration (``aws_iam_policy_document`` →
@@ -510,7 +511,7 @@ class Module:
 
     def qualify(self, address: str) -> str:
         """A reference written in this module, as the whole tree addresses it."""
-        if not self.address_prefix or address.split(".", 1)[0] in ("var", "local", "each", "count", "path", "self", "terraform"):
+        if not self.address_prefix or address.split(".", 1)[0] in SCOPE_ROOTS:
             return address
         return f"{self.address_prefix}{address}"
 
@@ -579,7 +580,7 @@ class Module:
             return self._data_source(name, steps[1], key), 3 if key is not None else 2
         if root == "module" and name:
             return self._module_output(name, steps[1:])
-        if root in ("var", "local", "path", "data", "terraform", "self", "each", "count", "module") or not name:
+        if root in NOT_RESOURCES or root == DATA_ROOT or not name:
             return Unknown(), len(steps)
         # A managed resource: its attributes are known only after apply.
         address = f"{self.address_prefix}{root}.{name}"

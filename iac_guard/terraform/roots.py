@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from ..model import ScanError, Unknown
 from .evaluate import LITERAL_EVALUATOR
 from .module import MAX_MODULE_DEPTH, instances_for, repetition
-from .syntax.nodes import Literal, references
+from .syntax.nodes import Literal
 from .syntax.parse import TerraformFile
+from .syntax.references import references
 
 Calls = Mapping[str, "list[ModuleCall]"]
 """Every discovered folder → the local module calls its files declare."""

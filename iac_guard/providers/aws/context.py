@@ -10,7 +10,7 @@ from ...config.settings import Settings
 from ...model import Location, Owner, Unknown
 from ...terraform.evaluate import unknown_from
 from ...terraform.module import Module, Resource
-from ...terraform.syntax.nodes import references
+from ...terraform.syntax.references import references
 from ..common import owner_from_tags
 
 

@@ -7,36 +7,86 @@ the parser is built without propagation (same grammar, same tables, same tree sh
 
 Building the tables from the grammar takes about 2 s. python-hcl2 caches them in its package
 folder (``.lark_cache.bin``, when that folder is writable); we derive our parser from its parser
-(about 0.1 s), and keep the derived tables in iac-guard's cache folder when one is in use, where
-they load in about 0.06 s. Those tables are plain data: they are read back with an unpickler that
-refuses every class, after the cache's seal is checked, so a tampered file can neither run code nor
-change how files parse.
+(about 0.1 s). The derived tables are plain data that the parse cache (load/parse_cache.py) can
+keep and hand back to ``load_parser``, where they load in about 0.06 s: they are read back with an
+unpickler that refuses every class, so a tampered entry can neither run code nor change how files
+parse. This module knows nothing of where the tables are kept.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import pickle
-from typing import TYPE_CHECKING, Any
+from importlib import metadata
+from pathlib import Path
+from typing import Any
 
-if TYPE_CHECKING:
-    from lark import Lark
+from lark import Lark, Tree
 
-    from ...load.parse_cache import Cache
+#: Deepest nesting of blocks and expressions we accept. Real configurations stay far below it; a
+#: file nested deeper is an error (with the line where it gets too deep) rather than a
+#: RecursionError somewhere in evaluation.
+MAX_NESTING = 64
 
 _parser: Lark | None = None
 
 
-def hcl_parser(cache: Cache | None = None) -> Lark:
-    """The process's parser, built once; ``cache`` (if given on the first call) keeps its tables."""
-    global _parser
+def parse_tree(text: str) -> Tree:
+    """Lark's tree of HCL source (python-hcl2's grammar wants a final newline)."""
+    return hcl_parser().parse(text + "\n")
+
+
+def hcl_parser() -> Lark:
+    """The process's parser, built on first use unless ``load_parser`` built it already."""
     if _parser is None:
-        _parser = _load(cache)
+        load_parser(None)
+    assert _parser is not None  # load_parser always sets it
     return _parser
 
 
+def parser_loaded() -> bool:
+    """Whether this process has its parser (a forked worker inherits its parent's)."""
+    return _parser is not None
+
+
+def load_parser(tables: bytes | None) -> bytes | None:
+    """Builds the process's parser, from ``tables`` (as returned before, by any process) when they
+    are usable, else from python-hcl2's parser; returns newly derived tables worth keeping, or None
+    (the given tables were used, or Lark's internals changed and hcl2's own parser is used)."""
+    global _parser
+    if tables is not None:
+        try:
+            _parser = Lark.__new__(Lark)._load(_plain_data(tables), postlex=_bounded_post_lexer(), propagate_positions=False)
+            return None
+        except Exception:  # noqa: BLE001 - stored tables we cannot use are ignored, never trusted
+            pass
+    try:
+        derived = _tables_from_hcl2()
+        _parser = Lark.__new__(Lark)._load(derived, postlex=_bounded_post_lexer(), propagate_positions=False)
+    except Exception:  # noqa: BLE001 - Lark internals changed: hcl2's own parser still works
+        from hcl2.parser import parser as hcl2_parser
+
+        _parser = hcl2_parser()
+        return None
+    return pickle.dumps(derived, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def tables_name() -> str | None:
+    """A name for the derived tables that changes with what they depend on: the grammar file and
+    the Lark and python-hcl2 versions (None when those cannot be read: the tables are not kept)."""
+    try:
+        import hcl2
+
+        grammar = (Path(hcl2.__file__).parent / "hcl2.lark").read_bytes()
+        versions = f"{metadata.version('lark')}/{metadata.version('python-hcl2')}"
+    except (OSError, metadata.PackageNotFoundError):
+        return None
+    return "grammar-" + hashlib.sha256(versions.encode() + b"\0" + grammar).hexdigest()
+
+
 class NestingTooDeep(Exception):
-    """Brackets, braces or interpolations nested deeper than parse.MAX_NESTING, at this token."""
+    """Brackets, braces or interpolations nested deeper than MAX_NESTING, at this token."""
 
     def __init__(self, line: int | None, column: int | None) -> None:  # lark types token positions as optional
         super().__init__(line, column)
@@ -53,8 +103,6 @@ def _bounded_post_lexer() -> Any:
     refused (with its line and column) before any deep tree is built."""
     from hcl2.postlexer import PostLexer
 
-    from .parse import MAX_NESTING
-
     class BoundedPostLexer(PostLexer):
         def process(self, stream: Any) -> Any:
             depth = 0
@@ -68,30 +116,6 @@ def _bounded_post_lexer() -> Any:
                 yield token
 
     return BoundedPostLexer()
-
-
-def _load(cache: Cache | None) -> Lark:
-    from lark import Lark
-
-    name = _cache_name() if cache is not None else None
-    if cache is not None and name is not None:
-        payload = cache.get(name)
-        if payload is not None:
-            try:
-                return Lark.__new__(Lark)._load(_plain_data(payload), postlex=_bounded_post_lexer(), propagate_positions=False)
-            except Exception:  # noqa: BLE001 - a cache entry we cannot use is ignored, never trusted
-                pass
-    try:
-        tables = _tables_from_hcl2()
-        parser = Lark.__new__(Lark)._load(tables, postlex=_bounded_post_lexer(), propagate_positions=False)
-    except Exception:  # noqa: BLE001 - Lark internals changed: hcl2's own parser still works
-        from hcl2.parser import parser as hcl2_parser
-
-        return hcl2_parser()
-    if cache is not None and name is not None:
-        cache.put(name, pickle.dumps(tables, protocol=pickle.HIGHEST_PROTOCOL))
-        cache.flush()
-    return parser
 
 
 def _tables_from_hcl2() -> dict[str, Any]:
@@ -113,19 +137,3 @@ class _PlainUnpickler(pickle.Unpickler):
 
 def _plain_data(payload: bytes) -> Any:
     return _PlainUnpickler(io.BytesIO(payload)).load()
-
-
-def _cache_name() -> str | None:
-    """Tables depend on the grammar file and the Lark and python-hcl2 versions."""
-    import hashlib
-    from importlib import metadata
-    from pathlib import Path
-
-    try:
-        import hcl2
-
-        grammar = (Path(hcl2.__file__).parent / "hcl2.lark").read_bytes()
-        versions = f"{metadata.version('lark')}/{metadata.version('python-hcl2')}"
-    except (OSError, metadata.PackageNotFoundError):
-        return None
-    return "grammar-" + hashlib.sha256(versions.encode() + b"\0" + grammar).hexdigest()

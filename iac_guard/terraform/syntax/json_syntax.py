@@ -13,8 +13,8 @@ from typing import Any, cast
 
 import yaml
 
+from .convert import parse_template_text
 from .nodes import Attribute, Block, Body, Expr, Literal, ObjectExpr, TupleExpr
-from .templates import parse_template_text
 
 #: Top-level block types whose first key level is a label (``"variable": {"name": {…}}``).
 _ONE_LABEL = frozenset({"variable", "output", "module", "provider"})

@@ -9,30 +9,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from lark import Tree
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from ...model import ScanError
 from ...support.files import DEFAULT_MAX_FILE_BYTES, UTF16_MESSAGE, read_input, utf16_bom
-from .grammar import NestingTooDeep
-from .nodes import Attribute, Block, Body, HclSyntaxError, _children, convert_body
-
-#: Deepest nesting of blocks and expressions we accept. Real configurations stay far below it; a
-#: file nested deeper is an error (with the line where it gets too deep) rather than a
-#: RecursionError somewhere in evaluation.
-MAX_NESTING = 64
+from .convert import convert_body
+from .grammar import MAX_NESTING, NestingTooDeep, parse_tree
+from .json_syntax import JsonSyntaxError, parse_json_body
+from .nodes import Attribute, Block, Body, Expr, HclSyntaxError, children
 
 
 @dataclass(frozen=True)
 class TerraformFile:
     path: str  # relative to the scanned root, forward slashes
     body: Body
-
-
-def parse_tree(text: str) -> Tree:
-    from .grammar import hcl_parser
-
-    return hcl_parser().parse(text + "\n")
 
 
 def parse_text(text: str, rel_path: str) -> TerraformFile | ScanError:
@@ -72,8 +62,6 @@ def parse_source(data: bytes, rel_path: str) -> TerraformFile | ScanError:
 
 def parse_json_text(text: str, rel_path: str) -> TerraformFile | ScanError:
     """A ``.tf.json`` file, in Terraform's JSON syntax."""
-    from .json_syntax import JsonSyntaxError, parse_json_body
-
     try:
         return _bounded(TerraformFile(rel_path, parse_json_body(text)))
     except JsonSyntaxError as exc:
@@ -85,19 +73,20 @@ def parse_json_text(text: str, rel_path: str) -> TerraformFile | ScanError:
 def _bounded(parsed: TerraformFile) -> TerraformFile | ScanError:
     """The file, or an error at the first node nested deeper than MAX_NESTING (walked without
     recursion, so the check itself cannot overflow)."""
-    stack: list[tuple[object, int]] = [(parsed.body, 0)]
+    stack: list[tuple[Body | Block | Attribute | Expr, int]] = [(parsed.body, 0)]
     while stack:
         node, depth = stack.pop()
         if depth > MAX_NESTING:
             return ScanError(parsed.path, f"nesting deeper than {MAX_NESTING} levels", getattr(node, "line", None) or None)
         if isinstance(node, Body):
-            stack.extend((child, depth + 1) for child in (*node.attributes.values(), *node.blocks))
+            stack.extend((attribute, depth + 1) for attribute in node.attributes.values())
+            stack.extend((block, depth + 1) for block in node.blocks)
         elif isinstance(node, Block):
             stack.append((node.body, depth))
         elif isinstance(node, Attribute):
             stack.append((node.expr, depth))
         else:
-            stack.extend((child, depth + 1) for child in _children(node))  # type: ignore[arg-type]
+            stack.extend((child, depth + 1) for child in children(node))
     return parsed
 
 

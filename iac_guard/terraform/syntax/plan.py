@@ -22,6 +22,7 @@ from ...model import ScanError
 from ...support.files import DEFAULT_MAX_FILE_BYTES, read_input
 from ..module import DataSourceEvaluator, Instance, Module, Resource
 from .nodes import Attribute, Block, Body, Expr, Literal, ObjectExpr, Resolved, TupleExpr
+from .references import SCOPE_ROOTS, address_parts
 
 
 def load_plan(
@@ -161,9 +162,9 @@ def _reference_addresses(expression: Any) -> Iterator[str]:
     references = expression.get("references", []) if isinstance(expression, dict) else []
     for reference in references if isinstance(references, list) else []:
         parts = str(reference).split(".")
-        if parts[0] in ("var", "local", "each", "count", "path", "self", "terraform"):
+        if parts[0] in SCOPE_ROOTS:
             continue
-        take = 3 if parts[0] == "data" else 2
+        take = address_parts(parts[0])
         if len(parts) >= take:
             yield ".".join(parts[:take])
 

@@ -1,17 +1,29 @@
-"""Heredoc templates: python-hcl2 hands them over as one raw token, interpolations included.
+"""Heredoc and JSON-string templates: python-hcl2 hands a heredoc over as one raw token,
+interpolations included, and Terraform's JSON syntax writes every string as a template.
 
-IAM policies are often written as heredoc JSON with ``${aws_s3_bucket.x.arn}`` inside, so the body
-is split into text and ``${...}`` expressions here, each expression parsed with the same grammar.
+IAM policies are often written as heredoc JSON with ``${aws_s3_bucket.x.arn}`` inside, so the text
+is split here into literal text and the source of each ``${...}`` interpolation; convert.py parses
+those with the same grammar (this module only reads text, so it needs no parser).
 """
 
 from __future__ import annotations
 
 import textwrap
+from dataclasses import dataclass
 
-from .nodes import Expr, Literal, Template, Unsupported
+from .nodes import Unsupported
 
 
-def parse_heredoc(token: str, trim: bool, line: int) -> Expr:
+@dataclass(frozen=True)
+class Interpolation:
+    """The source text inside one ``${...}``, and the line it starts on."""
+
+    source: str
+    line: int
+
+
+def heredoc_text(token: str, trim: bool) -> str:
+    """The template text of a heredoc token, without its markers (dedented for ``<<-``)."""
     lines = token.replace("\r\n", "\n").split("\n")
     # First line is the <<MARKER opener, the last two are the closing marker and the empty tail.
     body_lines = lines[1:-2] if token.endswith("\n") else lines[1:-1]
@@ -20,17 +32,17 @@ def parse_heredoc(token: str, trim: bool, line: int) -> Expr:
         body = textwrap.dedent(body)
     if body_lines:
         body += "\n"
-    return parse_template_text(body, line)
+    return body
 
 
-def parse_template_text(text: str, line: int) -> Expr:
-    """Split template text into literal parts and parsed ``${...}`` expressions.
+def split_template(text: str, line: int) -> list[str | Interpolation] | Unsupported:
+    """Template text as literal parts and interpolations, escapes (``$${``, ``%%{``) resolved.
 
-    Template directives (``%{ if }``, ``%{ for }``) are not evaluated: such a template is unknown.
+    Template directives (``%{ if }``, ``%{ for }``) are not evaluated: such a template is unsupported.
     """
     if "%{" in text.replace("%%{", ""):
         return Unsupported("template directive", line)
-    parts: list[str | Expr] = []
+    parts: list[str | Interpolation] = []
     position = 0
     buffer: list[str] = []
     while position < len(text):
@@ -45,17 +57,14 @@ def parse_template_text(text: str, line: int) -> Expr:
             if buffer:
                 parts.append("".join(buffer))
                 buffer = []
-            inner_line = line + text.count("\n", 0, position) + 1
-            parts.append(_parse_expression(text[position + 2 : end], inner_line))
+            parts.append(Interpolation(text[position + 2 : end], line + text.count("\n", 0, position) + 1))
             position = end + 1
             continue
         buffer.append(text[position])
         position += 1
     if buffer:
         parts.append("".join(buffer))
-    if all(isinstance(p, str) for p in parts):
-        return Literal("".join(parts), line)  # type: ignore[arg-type]
-    return Template(tuple(parts), line)
+    return parts
 
 
 def _matching_brace(text: str, start: int) -> int:
@@ -79,23 +88,3 @@ def _matching_brace(text: str, start: int) -> int:
             depth -= 1
         index += 1
     return -1
-
-
-def _parse_expression(source: str, line: int) -> Expr:
-    from lark.exceptions import LarkError
-
-    from .nodes import convert_body
-    from .parse import parse_tree
-
-    try:
-        body = convert_body(parse_tree(f"__interpolation = {source.strip()}\n").children[0])
-    except (LarkError, RecursionError, ValueError):
-        return Unsupported("interpolation that does not parse", line)
-    return _relocate(body.attributes["__interpolation"].expr, line)
-
-
-def _relocate(expr: Expr, line: int) -> Expr:
-    """Expressions parsed out of a heredoc report the heredoc's line, not line 1."""
-    import dataclasses
-
-    return dataclasses.replace(expr, line=line)
