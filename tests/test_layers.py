@@ -127,7 +127,6 @@ KNOWN: frozenset[tuple[str, str]] = frozenset({
     ("iac_guard.shard.merge", "iac_guard.report.json_report"),
     ("iac_guard.shard.merge", "iac_guard.report.sarif"),
     ("iac_guard.shard.merge", "iac_guard.secrets.redact"),
-    ("iac_guard.terraform.functions", "iac_guard.terraform.evaluate"),
 })
 
 

@@ -10,8 +10,8 @@ from conftest import evaluate
 
 from iac_guard.model import UNKNOWN, Location, Unknown
 from iac_guard.providers.aws import DATA_SOURCES
-from iac_guard.terraform.evaluate import Unknownish, json_partial
 from iac_guard.terraform.module import VariableValue
+from iac_guard.terraform.values import Unknownish, json_partial
 
 VARIABLES = '''
 variable "tags" {

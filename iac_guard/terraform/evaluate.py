@@ -10,7 +10,6 @@ shape may read the known parts.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -37,9 +36,7 @@ from .syntax.nodes import (
     Variable,
 )
 from .syntax.references import references
-
-#: Text standing in for an unknown part of a template in ``Unknown.partial``.
-UNKNOWN_MARK = "\u0000unknown\u0000"
+from .values import UNKNOWN_MARK, IndexKey, Unknownish, collect_refs, contains_unknown, unknown_from
 
 RootResolver = Callable[[list[Any], int], "tuple[Any, int]"]
 """Resolves a traversal rooted at a name the expression does not bind itself (``var``, ``local``,
@@ -58,43 +55,6 @@ _COLLECTIONS = (list, dict)
 
 #: What a Terraform evaluation error looks like here: the value becomes unknown, never a crash.
 _EVALUATION_ERRORS = (EvalError, TypeError, ValueError, KeyError, IndexError, OverflowError, ZeroDivisionError)
-
-
-class Unknownish(Unknown):
-    """An unknown that still knows part of its shape (see module docstring)."""
-
-    __slots__ = ("partial",)
-
-    def __init__(self, refs: frozenset[str], partial: Any) -> None:
-        super().__init__(refs)
-        self.partial = partial
-
-
-def unknown_from(*values: Any) -> Unknown:
-    refs: set[str] = set()
-    for value in values:
-        refs |= collect_refs(value)
-    return Unknown(frozenset(refs))
-
-
-def collect_refs(value: Any) -> frozenset[str]:
-    if isinstance(value, Unknown):
-        return value.refs
-    if isinstance(value, dict):
-        return frozenset().union(*(collect_refs(v) for v in value.values())) if value else frozenset()
-    if isinstance(value, list):
-        return frozenset().union(*(collect_refs(v) for v in value)) if value else frozenset()
-    return frozenset()
-
-
-def contains_unknown(value: Any) -> bool:
-    if isinstance(value, Unknown):
-        return True
-    if isinstance(value, dict):
-        return any(contains_unknown(v) for v in value.values())
-    if isinstance(value, list):
-        return any(contains_unknown(v) for v in value)
-    return False
 
 
 class Evaluator:
@@ -213,7 +173,7 @@ class Evaluator:
         steps: list[Any] = []
         node = expr
         while isinstance(node, (GetAttr, Index)):
-            steps.append(node.name if isinstance(node, GetAttr) else functions.IndexKey(self._eval(node.key, scope)))
+            steps.append(node.name if isinstance(node, GetAttr) else IndexKey(self._eval(node.key, scope)))
             node = node.target
         steps.reverse()
         if isinstance(node, Variable):
@@ -322,22 +282,14 @@ class Evaluator:
         collection = self._eval(expr.collection, scope)
         if isinstance(collection, Unknown):
             return collection
-        if isinstance(collection, dict):
-            pairs = sorted(collection.items())
-        elif isinstance(collection, list):
-            pairs = list(enumerate(collection))
-        else:
-            raise EvalError("for expression over a non-collection")
+        pairs = _for_pairs(collection)
         budget = self._budget
         budget.spend(len(pairs))
         elements = 1  # of the result, checked as it grows: one item over the limit stops the loop
         tuple_result: list[Any] = []
         object_result: dict[str, Any] = {}
         for key, value in pairs:
-            inner = dict(scope)
-            inner[expr.value_var] = value
-            if expr.key_var:
-                inner[expr.key_var] = key
+            inner = _for_scope(expr, scope, key, value)
             if expr.condition is not None:
                 keep = self._eval(expr.condition, inner)
                 if isinstance(keep, Unknown):
@@ -349,18 +301,41 @@ class Evaluator:
             check_elements(elements)
             if expr.key is None:
                 tuple_result.append(item)
-                continue
-            item_key = self._eval(expr.key, inner)
-            if isinstance(item_key, Unknown):
-                return Unknown(item_key.refs)
-            item_key = functions.to_string(item_key)
-            if expr.group:
-                object_result.setdefault(item_key, []).append(item)
-            elif item_key in object_result:
-                raise EvalError("duplicate key in a for expression without grouping (...)")
-            else:
-                object_result[item_key] = item
+            elif (unknown_key := self._add_keyed(expr.key, expr.group, inner, item, object_result)) is not None:
+                return unknown_key
         return budget.admit(tuple_result if expr.key is None else object_result)
+
+    def _add_keyed(self, key: Expr, group: bool, scope: dict[str, Any], item: Any, result: dict[str, Any]) -> Unknown | None:
+        """Adds one item of an object-producing for expression under its key (to a list of them with
+        ``...``); returns the unknown the whole result is when the key is unknown."""
+        item_key = self._eval(key, scope)
+        if isinstance(item_key, Unknown):
+            return Unknown(item_key.refs)
+        name = functions.to_string(item_key)
+        if group:
+            result.setdefault(name, []).append(item)
+        elif name in result:
+            raise EvalError("duplicate key in a for expression without grouping (...)")
+        else:
+            result[name] = item
+        return None
+
+
+def _for_pairs(collection: Any) -> list[tuple[Any, Any]]:
+    """What a for expression iterates: a map's entries in key order, a list's items with their index."""
+    if isinstance(collection, dict):
+        return sorted(collection.items())
+    if isinstance(collection, list):
+        return list(enumerate(collection))
+    raise EvalError("for expression over a non-collection")
+
+
+def _for_scope(expr: ForExpr, scope: dict[str, Any], key: Any, value: Any) -> dict[str, Any]:
+    inner = dict(scope)
+    inner[expr.value_var] = value
+    if expr.key_var:
+        inner[expr.key_var] = key
+    return inner
 
 
 def _nothing_known(path: list[Any], line: int) -> tuple[Any, int]:
@@ -376,41 +351,3 @@ def literal_evaluator(budget: Budget | None = None, locate: Locator | None = Non
 #: A literal evaluator for expressions whose rejection another reading reports (or that the
 #: user wrote on the command line): each expression is bounded on its own.
 LITERAL_EVALUATOR = literal_evaluator()
-
-
-def json_partial(value: Any) -> Any:
-    """The JSON structure behind a value that may be a JSON string, or partly unknown.
-
-    Returns a structure with Unknown leaves, or Unknown when nothing useful is known.
-    """
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return Unknown()
-    if isinstance(value, Unknownish):
-        if isinstance(value.partial, str):
-            return _json_with_marks(value.partial, value.refs)
-        return value.partial
-    if isinstance(value, (dict, list)):
-        return value
-    return Unknown(value.refs) if isinstance(value, Unknown) else Unknown()
-
-
-def _json_with_marks(text: str, refs: frozenset[str]) -> Any:
-    """Parse template JSON where interpolations are unknown; strings holding one become Unknown."""
-    try:
-        document = json.loads(text.replace(UNKNOWN_MARK, "\\u0000unknown\\u0000"))
-    except ValueError:
-        return Unknown(refs)
-
-    def mark(node: Any) -> Any:
-        if isinstance(node, str) and UNKNOWN_MARK in node:
-            return Unknown(refs)
-        if isinstance(node, list):
-            return [mark(n) for n in node]
-        if isinstance(node, dict):
-            return {k: mark(v) for k, v in node.items()}
-        return node
-
-    return mark(document)

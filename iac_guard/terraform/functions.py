@@ -18,6 +18,7 @@ from typing import Any
 from ..model import Unknown
 from ..support.patterns import PatternError, compile_pattern
 from .budget import MATCH_STEPS, Budget, Rejected, check_elements, check_integer_bits, check_string_length
+from .values import IndexKey, Unknownish, contains_unknown, unknown_from
 
 
 class FunctionError(ValueError):
@@ -26,15 +27,6 @@ class FunctionError(ValueError):
 
 class InvalidPattern(Rejected):
     """A regular expression RE2 rejects: an error for the file, as in ``terraform validate``."""
-
-
-def _unknown_refs(values: list[Any]) -> Unknown:
-    from .evaluate import collect_refs
-
-    refs: set[str] = set()
-    for value in values:
-        refs |= collect_refs(value)
-    return Unknown(frozenset(refs))
 
 
 def to_string(value: Any) -> str:
@@ -63,32 +55,13 @@ def to_number(value: Any) -> int | float:
     raise FunctionError("not a number")
 
 
-class IndexKey:
-    """A ``[key]`` step of a traversal, told apart from a ``.name`` step.
-
-    ``aws_iam_user.k["ci"]`` and ``aws_iam_user.k.ci`` mean different things to a resource
-    reference (an instance of a repeated resource versus an attribute), so the resolver needs to
-    know which it was given.
-    """
-
-    __slots__ = ("key",)
-
-    def __init__(self, key: Any) -> None:
-        self.key = key
-
-
-def instance_suffix(key: Any) -> str:
-    """How Terraform writes an instance key in an address: ``[0]``, ``["ci"]``."""
-    return f"[{key}]" if isinstance(key, int) and not isinstance(key, bool) else f'["{key}"]'
-
-
 def index(value: Any, key: Any) -> Any:
     if isinstance(key, IndexKey):
         key = key.key
     if isinstance(value, Unknown):
         return value
     if isinstance(key, Unknown):
-        return _unknown_refs([value, key])
+        return unknown_from(value, key)
     if isinstance(value, dict):
         name = to_string(key)
         if name not in value:
@@ -118,12 +91,10 @@ _COMPARISON: dict[str, Callable[[Any, Any], bool]] = {
 
 
 def binary(operator: str, left: Any, right: Any) -> Any:
-    from .evaluate import contains_unknown
-
     if operator == "&&" and left is False or operator == "||" and left is True:
         return left
     if contains_unknown(left) or contains_unknown(right):
-        return _unknown_refs([left, right])
+        return unknown_from(left, right)
     if operator == "==":
         return left == right
     if operator == "!=":
@@ -155,18 +126,16 @@ def unary(operator: str, operand: Any) -> Any:
 
 def call(name: str, args: list[Any], budget: Budget | None = None) -> Any:
     """``budget`` pays for each match of a regular expression (the root's, or one of its own)."""
-    from .evaluate import Unknownish, contains_unknown
-
     if name == "jsonencode" and len(args) == 1 and contains_unknown(args[0]):
         # Keep the known structure: an IAM policy with one unknown ARN still shows its actions.
-        return Unknownish(_unknown_refs(args).refs, args[0])
+        return Unknownish(unknown_from(*args).refs, args[0])
     if name == "merge":
         return _merge(args)
     if name in _LENIENT:
         return _LENIENT[name](*args)
     function = _STRICT.get(name)
     if function is None or contains_unknown(args):
-        return _unknown_refs(args)
+        return unknown_from(*args)
     if name in _MATCHING:
         args = [budget or Budget(), *args]
     try:
@@ -182,7 +151,7 @@ def _merge(args: list[Any]) -> Any:
         if arg is None:
             continue
         if isinstance(arg, Unknown):
-            return _unknown_refs(args)
+            return unknown_from(*args)
         if not isinstance(arg, dict):
             raise FunctionError("merge() takes maps")
         result.update(arg)
@@ -191,7 +160,7 @@ def _merge(args: list[Any]) -> Any:
 
 def _lookup(mapping: Any, key: Any, *default: Any) -> Any:
     if isinstance(mapping, Unknown) or isinstance(key, Unknown):
-        return _unknown_refs([mapping, key])
+        return unknown_from(mapping, key)
     if not isinstance(mapping, dict):
         raise FunctionError("lookup() takes a map")
     name = to_string(key)
@@ -205,7 +174,7 @@ def _lookup(mapping: Any, key: Any, *default: Any) -> Any:
 def _coalesce(*values: Any) -> Any:
     for value in values:
         if isinstance(value, Unknown):
-            return _unknown_refs(list(values))
+            return unknown_from(*values)
         if value is not None and value != "":
             return value
     raise FunctionError("coalesce() with no non-null argument")
@@ -213,7 +182,7 @@ def _coalesce(*values: Any) -> Any:
 
 def _concat(*lists: Any) -> Any:
     if any(isinstance(item, Unknown) for item in lists):
-        return _unknown_refs(list(lists))
+        return unknown_from(*lists)
     result: list[Any] = []
     for item in lists:
         if not isinstance(item, list):

@@ -12,6 +12,7 @@ import json
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..discover import Sources
@@ -132,46 +133,65 @@ def load_modules(
     folders = _Folders(sources, errors, loader, owned)
     calls = {folder: folders.calls(folder) for folder in folders.scanned}
     errors += [error for folder, error in cycle_errors(calls) if owned is None or owned(folder)]
-    modules = []
-    reached: set[str] = set()
+    build = _Build(sources, folders, data_sources, variables or {}, loader, owned, max_instances, calls, errors)
     undecided = set(folders.scanned)
     while undecided:
         roots = source_folders(undecided, calls)
-        for root in roots:
-            reached |= static_reach(root, calls)
-        if owned is not None:
-            folders.prefetch(_reachable([root for root in roots if owned(root)], calls))
-        for root in roots:
-            mine = owned is None or owned(root)
-            evaluate = needs_evaluation(root, calls, reached)
-            if not (mine or evaluate):
-                continue
-            module = _root_module(root, sources, folders, data_sources, variables, loader, errors if mine else [], max_instances)
-            if evaluate:
-                reached |= {instance.folder for instance in module.instances()} - {root}
-            if mine:
-                modules.append(module)
-                errors += module.expansion.errors
-            else:
-                module.release()  # built only to know what it reaches: its shard judges it
-        undecided -= set(roots) | reached
+        build.wave(roots)
+        undecided -= set(roots) | build.reached
     folders.forget()  # every tree is built: each keeps its own files, and frees them when released
-    modules.sort(key=lambda module: module.directory)
-    return modules, errors
+    build.modules.sort(key=lambda module: module.directory)
+    return build.modules, errors
 
 
-def _root_module(
-    directory: str, sources: Sources, folders: _Folders, data_sources: Mapping[str, DataSourceEvaluator],
-    variables: Mapping[str, VariableValue] | None, loader: FileLoader, errors: list[ScanError],
-    max_instances: tuple[int, int],
-) -> Module:
-    tfvars = _load_tfvars(sources, sources.tfvars.get(directory, []), errors, loader)
-    tfvars.update(variables or {})
-    return Module(
-        directory, folders.files(directory) or [], tfvars, data_sources,
-        load_source=_source_loader(folders), root_path=sources.root, budget=Budget(errors.append),
-        expansion=Expansion(*max_instances),
-    )
+@dataclass
+class _Build:
+    """What one ``load_modules`` call builds from, and what it has built and reached so far."""
+
+    sources: Sources
+    folders: _Folders
+    data_sources: Mapping[str, DataSourceEvaluator]
+    variables: Mapping[str, VariableValue]
+    loader: FileLoader
+    owned: Callable[[str], bool] | None
+    max_instances: tuple[int, int]
+    calls: Calls
+    errors: list[ScanError]
+    modules: list[Module] = field(default_factory=list)
+    reached: set[str] = field(default_factory=set)
+
+    def wave(self, roots: list[str]) -> None:
+        """Builds the trees of ``roots`` (folders no undecided folder calls): this shard's, and the
+        others' whose evaluation decides what they reach (roots.py)."""
+        for root in roots:
+            self.reached |= static_reach(root, self.calls)
+        if self.owned is not None:
+            self.folders.prefetch(_reachable([root for root in roots if self.owned(root)], self.calls))
+        for root in roots:
+            self._root(root)
+
+    def _root(self, root: str) -> None:
+        mine = self.owned is None or self.owned(root)
+        evaluate = needs_evaluation(root, self.calls, self.reached)
+        if not (mine or evaluate):
+            return
+        module = self._module(root, self.errors if mine else [])
+        if evaluate:
+            self.reached |= {instance.folder for instance in module.instances()} - {root}
+        if mine:
+            self.modules.append(module)
+            self.errors += module.expansion.errors
+        else:
+            module.release()  # built only to know what it reaches: its shard judges it
+
+    def _module(self, directory: str, errors: list[ScanError]) -> Module:
+        tfvars = _load_tfvars(self.sources, self.sources.tfvars.get(directory, []), errors, self.loader)
+        tfvars.update(self.variables)
+        return Module(
+            directory, self.folders.files(directory) or [], tfvars, self.data_sources,
+            load_source=_source_loader(self.folders), root_path=self.sources.root, budget=Budget(errors.append),
+            expansion=Expansion(*self.max_instances),
+        )
 
 
 def _reachable(roots: list[str], calls: Calls) -> list[str]:

@@ -23,12 +23,12 @@ from ..model import Location, ScanError, Unknown
 from ..support.files import read_input
 from . import functions
 from .budget import Budget, file_holding
-from .evaluate import LITERAL_EVALUATOR, UNKNOWN_MARK, Evaluator, Unknownish, literal_evaluator
+from .evaluate import LITERAL_EVALUATOR, Evaluator, literal_evaluator
 from .expansion import Expansion
-from .functions import IndexKey, instance_suffix
 from .syntax.nodes import Attribute, Block, Expr, ObjectExpr, Variable
 from .syntax.parse import TerraformFile
 from .syntax.references import DATA_ROOT, NOT_RESOURCES, SCOPE_ROOTS, references
+from .values import UNKNOWN_MARK, IndexKey, Unknownish, instance_suffix
 
 DataSourceEvaluator = Callable[["BlockView"], Mapping[str, Any]]
 """Computes a data source's attributes from its configuration (``aws_iam_policy_document`` →

@@ -8,9 +8,9 @@ from typing import Any
 
 from ...config.settings import Settings
 from ...model import Location, Owner, Unknown
-from ...terraform.evaluate import unknown_from
 from ...terraform.module import Module, Resource
 from ...terraform.syntax.references import references
+from ...terraform.values import unknown_from
 from ..common import owner_from_tags
 
 
