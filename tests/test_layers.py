@@ -84,7 +84,6 @@ KNOWN: frozenset[tuple[str, str]] = frozenset({
     ("iac_guard.filter.trust", "iac_guard.pipeline.run"),
     ("iac_guard.load.pool", "iac_guard.kubernetes.loader"),
     ("iac_guard.load.pool", "iac_guard.shard.merge"),
-    ("iac_guard.load.pool", "iac_guard.terraform.loader"),
     ("iac_guard.load.pool", "iac_guard.terraform.syntax.parse"),
     ("iac_guard.pipeline.result_cache", "iac_guard.filter.baseline"),
     ("iac_guard.pipeline.result_cache", "iac_guard.inventory.build"),

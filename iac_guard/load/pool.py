@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 from ..model import ScanError
 from ..support.files import DEFAULT_MAX_FILE_BYTES, read_input
 from ..support.store import Cache
+from ..terraform.roots import declares_modules
 from .parse_cache import dumps, entry_name, loads, warm_parser
 
 if TYPE_CHECKING:
@@ -159,8 +160,6 @@ def scan_files(sources: Sources, shard: Shard | None = None, max_bytes: int = DE
     """Every file a scan parses with the HCL or YAML parser, for one ``preload``. A shard parses
     the folders it owns, the files that declare modules (to know which folders are roots) and
     every manifest (cluster references cross files); merge.py says why."""
-    from ..terraform.loader import declares_modules
-
     def owned(folder: str) -> bool:
         return shard is None or shard.owns(folder)
 

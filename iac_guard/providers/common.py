@@ -16,10 +16,11 @@ from typing import Any
 from ..config.settings import Settings
 from ..model import UNKNOWN, Credential, Expiry, Extraction, Location, Owner, Rotation, SecretLiteral, Unknown, Usage
 from ..secrets.detect import credential_kind, find_in
-from ..terraform.module import BlockView, Module, Resource
+from ..terraform.module import Module
 from ..terraform.syntax.nodes import Call, Expr, GetAttr, Index, Literal, ObjectExpr, Splat, Variable
 from ..terraform.syntax.references import NOT_RESOURCES, references
 from ..terraform.values import UNKNOWN_MARK, Unknownish, collect_refs, json_partial
+from ..terraform.view import BlockView, Resource
 from .project import Project
 
 _DAYS_PER_UNIT = {"rotation_minutes": 1 / 1440, "rotation_hours": 1 / 24, "rotation_days": 1, "rotation_months": 30, "rotation_years": 365}

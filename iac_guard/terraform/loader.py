@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import posixpath
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,21 +22,18 @@ from .budget import Budget
 from .evaluate import literal_evaluator
 from .expansion import MAX_MODULE_INSTANCES, MAX_RESOURCE_INSTANCES, Expansion
 from .module import DataSourceEvaluator, Module, VariableValue
-from .roots import Calls, ModuleCall, cycle_errors, is_local, module_calls, needs_evaluation, source_folders, static_reach
+from .roots import (
+    Calls,
+    ModuleCall,
+    cycle_errors,
+    declares_modules,
+    is_local,
+    module_calls,
+    needs_evaluation,
+    source_folders,
+    static_reach,
+)
 from .syntax.parse import TerraformFile
-
-#: A module block starts a line (HCL block headers stand on their own line); a file without one
-#: cannot call a module. In JSON syntax the key ``"module"`` appears.
-_MODULE_BLOCK = re.compile(rb'(?m)^(?:\xef\xbb\xbf)?[ \t]*module\b')
-
-
-def declares_modules(path: Path, max_bytes: int) -> bool:
-    """Whether a file may declare ``module`` blocks, from its bytes alone (a superset: a file it
-    says yes to is parsed to know). A shard parses these in every folder to know the roots."""
-    data = read_input(path, path.name, max_bytes)
-    if isinstance(data, ScanError):
-        return False  # reported by the shard that owns the folder
-    return b'"module"' in data if path.name.endswith(".json") else _MODULE_BLOCK.search(data) is not None
 
 
 class _Folders:

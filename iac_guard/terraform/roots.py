@@ -17,16 +17,34 @@ the loader build the caller's tree to know (``needs_evaluation``).
 from __future__ import annotations
 
 import posixpath
+import re
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..model import ScanError, Unknown
+from ..support.files import read_input
 from .evaluate import LITERAL_EVALUATOR
-from .module import MAX_MODULE_DEPTH, instances_for, repetition
+from .instances import instances_for, repetition
+from .module import MAX_MODULE_DEPTH
 from .syntax.nodes import Literal
 from .syntax.parse import TerraformFile
 from .syntax.references import references
+
+#: A module block starts a line (HCL block headers stand on their own line); a file without one
+#: cannot call a module. In JSON syntax the key ``"module"`` appears.
+_MODULE_BLOCK = re.compile(rb'(?m)^(?:\xef\xbb\xbf)?[ \t]*module\b')
+
+
+def declares_modules(path: Path, max_bytes: int) -> bool:
+    """Whether a file may declare ``module`` blocks, from its bytes alone (a superset: a file it
+    says yes to is parsed to know). A shard parses these in every folder to know the roots."""
+    data = read_input(path, path.name, max_bytes)
+    if isinstance(data, ScanError):
+        return False  # reported by the shard that owns the folder
+    return b'"module"' in data if path.name.endswith(".json") else _MODULE_BLOCK.search(data) is not None
+
 
 Calls = Mapping[str, "list[ModuleCall]"]
 """Every discovered folder → the local module calls its files declare."""

@@ -8,9 +8,10 @@ from typing import Any
 
 from ...config.settings import Settings
 from ...model import Location, Owner, Unknown
-from ...terraform.module import Module, Resource
+from ...terraform.module import Module
 from ...terraform.syntax.references import references
 from ...terraform.values import unknown_from
+from ...terraform.view import Resource
 from ..common import owner_from_tags
 
 

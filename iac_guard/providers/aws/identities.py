@@ -6,8 +6,8 @@ from collections import defaultdict
 from typing import Any
 
 from ...model import UNKNOWN, Credential, Expiry, Grant, Location, Owner, Rotation, Scope, Unknown
-from ...terraform.module import Resource
 from ...terraform.values import json_partial
+from ...terraform.view import Resource
 from ..common import known_strings, link, link_value, rotation_named_by
 from .context import AwsModule
 from .policy_documents import grants_from_document, managed_policy_grant

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...model import Grant, Location, Unknown
-from ...terraform.module import BlockView
 from ...terraform.values import Unknownish, collect_refs, contains_unknown, json_partial
+from ...terraform.view import BlockView
 
 #: Actions AWS cannot scope to a resource: ``Resource: "*"`` is the only valid value for them.
 _UNSCOPABLE_ACTIONS = frozenset({

@@ -7,8 +7,8 @@ from typing import Any
 
 from ...model import UNKNOWN, Credential, Expiry, Location, Rotation, SecretLiteral, Unknown
 from ...secrets.detect import credential_kind, find_in
-from ...terraform.module import Resource
 from ...terraform.values import json_partial
+from ...terraform.view import Resource
 from ..common import held_credentials, link
 from .context import AwsModule
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...model import Extraction, Unknown, Usage, Workload
-from ...terraform.module import BlockView, Resource
 from ...terraform.values import json_partial
+from ...terraform.view import BlockView, Resource
 from ..common import EnvEntry, link, link_value, literal_credential, map_entries, read_entries
 from .context import AwsModule
 

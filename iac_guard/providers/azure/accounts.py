@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from ...model import UNKNOWN, Credential, Expiry, Location, Rotation, Unknown
-from ...terraform.module import Resource
+from ...terraform.view import Resource
 from ..common import rotation_named_by
 from .context import PROVIDER, AzureModule, text
 

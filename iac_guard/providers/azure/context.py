@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...model import Location, Owner, Unknown
-from ...terraform.module import Resource
+from ...terraform.view import Resource
 from ..common import RootModuleView, owner_from_tags
 
 PROVIDER = "azure"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...model import UNKNOWN, Credential, Expiry, Grant, Location, Owner, Scope, Unknown
-from ...terraform.module import BlockView, Resource
+from ...terraform.view import BlockView, Resource
 from ..common import link, owner_by_convention, schedule_rotation, stated_lifetime, written_literals
 from .context import PROVIDER, AzureModule
 from .roles import scope_evidence

@@ -4,8 +4,8 @@ resource can carry (``identity { type = "SystemAssigned" }``), which lives and d
 from __future__ import annotations
 
 from ...model import Credential, Expiry, Grant, Location, Owner, Scope, Unknown
-from ...terraform.module import BlockView, Resource
 from ...terraform.values import collect_refs
+from ...terraform.view import BlockView, Resource
 from ..common import known_strings, owner_from_tags
 from .context import PROVIDER, AzureModule, system_identity_address
 from .roles import scope_evidence

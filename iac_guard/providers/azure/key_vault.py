@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from ...model import UNKNOWN, Credential, Expiry, Rotation, Unknown
-from ...terraform.module import Resource
+from ...terraform.view import Resource
 from ..common import attribute_references, schedule_rotation, stated_lifetime, written_literals
 from .accounts import KEY_ATTRIBUTES
 from .context import PROVIDER, AzureModule

@@ -8,8 +8,8 @@ from collections import defaultdict
 from typing import Any
 
 from ...model import Grant, Location, Unknown
-from ...terraform.module import Resource
 from ...terraform.values import collect_refs
+from ...terraform.view import Resource
 from ..common import attribute_references, known_strings, partial_text
 from .context import AzureModule
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...model import Credential, Extraction, Usage, Workload
-from ...terraform.module import Resource
+from ...terraform.view import Resource
 from ..common import EnvEntry, block_entry, link, literal_credential, map_entries, read_entries, referenced_credential
 from .accounts import ACCOUNT_TYPES, KEY_ATTRIBUTES
 from .context import PROVIDER, AzureModule, system_identity_address

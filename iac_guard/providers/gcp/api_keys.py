@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from ...model import Credential, Expiry, Grant, Location, Owner, Scope
-from ...terraform.module import Resource
+from ...terraform.view import Resource
 from ..common import link, owner_by_convention, owner_from_tags, schedule_rotation
 from .context import PROVIDER, GcpModule
 

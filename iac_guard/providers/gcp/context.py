@@ -9,8 +9,8 @@ from functools import cached_property
 from typing import Any
 
 from ...model import Location, Owner, Unknown
-from ...terraform.module import BlockView, Resource
 from ...terraform.values import collect_refs, unknown_from
+from ...terraform.view import BlockView, Resource
 from ..common import RootModuleView, owner_from_tags, partial_text, provider_alias
 
 PROVIDER = "gcp"

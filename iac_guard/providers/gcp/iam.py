@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...model import UNKNOWN, Credential, Expiry, Grant, Location, Owner, Scope, Unknown, Usage, Workload
-from ...terraform.module import BlockView, Resource
+from ...terraform.view import BlockView, Resource
 from ..common import owner_by_convention, partial_text, schedule_rotation
 from .context import PROVIDER, GcpModule, service_account_named
 

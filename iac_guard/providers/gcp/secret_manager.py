@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from ...model import UNKNOWN, Credential, Expiry, Location, Rotation, SecretLiteral
-from ...terraform.module import Resource
+from ...terraform.view import Resource
 from ..common import duration_days, held_credentials, link, schedule_rotation, stated_lifetime, written_literals
 from .context import PROVIDER, GcpModule
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ...model import Credential, Extraction, Usage, Workload
-from ...terraform.module import BlockView, Resource
+from ...terraform.view import BlockView, Resource
 from ..common import EnvEntry, block_entry, literal_credential, map_entries, read_entries, referenced_credential
 from .context import PROVIDER, GcpModule
 from .secret_manager import SECRET_TYPES, secret_named

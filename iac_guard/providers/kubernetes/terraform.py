@@ -35,8 +35,8 @@ from typing import Any
 from ...config.settings import Settings
 from ...kubernetes.objects import CLUSTER_SCOPED_KINDS, KubeObject, PathKey
 from ...model import UNKNOWN, Credential, Expiry, Extraction, Grant, Location, Owner, Rotation, Unknown
-from ...terraform.module import BlockView, Resource
 from ...terraform.syntax.nodes import Expr, GetAttr, Index, Literal, ObjectExpr, Template, TupleExpr, Variable
+from ...terraform.view import BlockView, Resource
 from ..common import EXPIRES_KEY, ROTATION_PERIOD_KEY
 from ..project import Project
 from .manifests import RBAC_GROUP, extract_objects

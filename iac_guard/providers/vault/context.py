@@ -11,7 +11,8 @@ from typing import Any
 from ...config.settings import Settings
 from ...kubernetes.objects import KubeObject
 from ...model import UNKNOWN, Expiry, Grant, Location, Owner, Rotation, Unknown
-from ...terraform.module import BlockView, Module, Resource
+from ...terraform.module import Module
+from ...terraform.view import BlockView, Resource
 from ..common import go_duration_seconds, known_strings, owner_from_map, owner_from_tags, rotation_named_by
 from ..kubernetes.terraform import terraform_objects
 from ..project import Project

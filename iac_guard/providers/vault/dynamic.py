@@ -25,7 +25,7 @@ import re
 from typing import Any
 
 from ...model import UNKNOWN, Credential, Expiry, Grant, Location, Owner, Rotation, Scope, Unknown
-from ...terraform.module import Resource
+from ...terraform.view import Resource
 from ..aws.context import AwsModule
 from ..aws.identities import collect_grants
 from ..aws.policy_documents import grants_from_document, managed_policy_grant

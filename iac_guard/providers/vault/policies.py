@@ -17,10 +17,10 @@ from typing import Any
 
 from ...model import Grant, Location, Unknown
 from ...terraform.evaluate import LITERAL_EVALUATOR
-from ...terraform.module import BlockView, Resource
 from ...terraform.syntax.nodes import Call, Literal, Template
 from ...terraform.syntax.parse import parse_text
 from ...terraform.values import collect_refs, contains_unknown
+from ...terraform.view import BlockView, Resource
 from ..common import known_strings, partial_text
 
 ROOT_POLICY = "root"

@@ -19,9 +19,9 @@ from typing import Any
 
 from ...model import UNKNOWN, Credential, Expiry, Location, Owner, Rotation, SecretLiteral, Unknown
 from ...secrets.detect import credential_kind, find_in
-from ...terraform.module import BlockView, Resource
 from ...terraform.syntax.nodes import Call, Literal, ObjectExpr
 from ...terraform.values import json_partial
+from ...terraform.view import BlockView, Resource
 from ..common import EXPIRES_KEY, ROTATION_PERIOD_KEY, owner_from_tags, stated_expiry, stated_rotation
 from .context import PROVIDER, VaultModule, hints
 

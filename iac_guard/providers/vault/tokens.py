@@ -23,7 +23,7 @@ from typing import Any
 
 from ...model import UNKNOWN, Credential, Expiry, Grant, Location, Owner, Rotation, Scope, SecretLiteral, Unknown
 from ...secrets.detect import find_in
-from ...terraform.module import BlockView, Resource
+from ...terraform.view import BlockView, Resource
 from ..common import known_strings, link, owner_from_tags
 from ..kubernetes.terraform import resolved_value
 from .context import PROVIDER, StatedOwner, VaultModule, hints, lifetime, unknown_lifetime, wildcard_evidence

@@ -20,7 +20,9 @@ from typing import Any
 
 from ...model import ScanError
 from ...support.files import DEFAULT_MAX_FILE_BYTES, read_input
-from ..module import DataSourceEvaluator, Instance, Module, Resource
+from ..instances import Instance
+from ..module import DataSourceEvaluator, Module
+from ..view import Resource
 from .nodes import Attribute, Block, Body, Expr, Literal, ObjectExpr, Resolved, TupleExpr
 from .references import SCOPE_ROOTS, address_parts
 
