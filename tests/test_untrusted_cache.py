@@ -6,8 +6,6 @@ its files are private; anything that is not is refused with a warning and the sc
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import json
 import os
 import pickle
@@ -22,11 +20,12 @@ from untrusted_support import FAILING_FINDINGS, FAILING_TF, SECRET, run_cli, sca
 
 from iac_guard.cli import main
 from iac_guard.load.parse_cache import dumps, entry_name
-from iac_guard.load.pool import TERRAFORM, FileLoader, LoadOptions, _parse_one
+from iac_guard.load.pool import TERRAFORM, FileLoader, LoadOptions
 from iac_guard.pipeline import result_cache
 from iac_guard.support import cache_key
 from iac_guard.support.sealing import Sealer
 from iac_guard.support.store import FORMAT, Cache, forget_warnings
+from iac_guard.terraform.syntax.parse import parse_source
 
 posix_only = pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX owners and modes")
 
@@ -56,7 +55,7 @@ def _cached_scan(tree: Path, folder: Path, env: dict[str, str] | None = None):
 
 def _attacker_sealer(master: bytes) -> Sealer:
     """What iac-guard would seal with if ``master`` were its key."""
-    return Sealer(hmac.new(master, cache_key._PURPOSE, hashlib.sha256).digest())
+    return Sealer(cache_key.entry_key_from(master))
 
 
 def _plant_legacy_key(folder: Path) -> bytes:
@@ -99,7 +98,7 @@ def test_forged_parse_entries_miss(tree: Path, tmp_path: Path, config: Path) -> 
     master = _plant_legacy_key(folder)
     name = entry_name(TERRAFORM, "main.tf", (tree / "main.tf").read_bytes())
     with sqlite3.connect(folder / f"{FORMAT}.sqlite3") as database:
-        forged = _attacker_sealer(master).seal(name, dumps(_parse_one(TERRAFORM, "main.tf", b"")))
+        forged = _attacker_sealer(master).seal(name, dumps(parse_source(b"", "main.tf")))
         assert database.execute("UPDATE entries SET data = ? WHERE name = ?", (forged, name)).rowcount == 1
     for path in (folder / result_cache.FOLDER).iterdir():
         path.unlink()  # no answer to reuse: the scan must take the parse from the cache

@@ -30,11 +30,14 @@ import os
 import pickle
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .cache_key import KeyRefused, entry_key
 from .private_paths import NotPrivate, private_folder, tighten_file
 from .sealing import Sealer
+
+if TYPE_CHECKING:
+    import sqlite3
 
 FORMAT = "v2"
 #: What iac-guard 0.1 kept in a cache folder: its key beside its entries, and entries in the
@@ -52,7 +55,7 @@ _warned: set[str] = set()
 class Cache:
     """One cache folder; every method fails soft (a miss, a skipped write), never raises."""
 
-    def __init__(self, folder: Path, sealer: Sealer, database: Any) -> None:
+    def __init__(self, folder: Path, sealer: Sealer, database: sqlite3.Connection) -> None:
         self.folder = folder
         self.sealer = sealer
         self._database = database
@@ -142,7 +145,7 @@ def _remove(path: Path) -> None:
         pass
 
 
-def _connect(path: Path) -> Any:
+def _connect(path: Path) -> sqlite3.Connection | None:
     """The entries database, created if needed; a file that is not one is set aside and replaced."""
     try:
         import sqlite3
