@@ -16,8 +16,8 @@ from scanning import FIXTURES, TODAY, scan_path, write_project
 from iac_guard.load.parse_cache import Cache
 from iac_guard.pipeline import result_cache
 from iac_guard.pipeline import run as scan_module
-from iac_guard.pipeline.run import ScanResult
 from iac_guard.report.json_report import render
+from iac_guard.result import ScanResult
 from iac_guard.support.sealing import HEADER_BYTES, MAGIC, NONCE_BYTES
 
 ROLE = '''resource "aws_iam_role" "inference" {
@@ -238,7 +238,7 @@ def test_the_key_is_the_same_in_every_process(project: Path) -> None:
     script = (
         "import sys; from pathlib import Path; sys.path.insert(0, 'tests')\n"
         "from scanning import settings; from iac_guard.discover import discover\n"
-        "from iac_guard.pipeline.run import Filters, load_pack; from iac_guard.pipeline.result_cache import scan_key\n"
+        "from iac_guard.pipeline.run import load_pack; from iac_guard.result import Filters; from iac_guard.pipeline.result_cache import scan_key\n"
         f"root = Path({str(project)!r})\n"
         "changed = frozenset(root / f'app/file{n}.tf' for n in range(20))\n"
         "chosen = settings()\n"

@@ -7,89 +7,24 @@ reads the result it needs.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..config.settings import Settings
 from ..discover import EXPECTED_KINDS, Sources, discover
-from ..inventory.build import Inventory, build_inventory
-from ..model import SEVERITY_ORDER, Check, Finding, Location, ScanError
+from ..inventory.build import build_inventory
+from ..model import Check, Location, ScanError
 from ..providers.project import Project
+from ..result import STDIN_NAME, Filters, ScanResult, ShardReport
 from ..secrets.redact import redacted
 
 if TYPE_CHECKING:
-    from ..filter.baseline import Baseline, BaselineEntry
-    from ..filter.trust import AddedLines
     from ..kubernetes.objects import KubeObject
     from ..load.parse_cache import Cache
     from ..load.pool import FileLoader
     from ..policy.loader import Policy
     from ..shard.merge import Shard
     from ..terraform.module import Module
-
-STDIN_NAME = "<stdin>"
-
-
-@dataclass(frozen=True)
-class Filters:
-    """The filter stage's inputs from the command line: what is excused, what is judged, what fails."""
-
-    inline_suppressions: bool = True  # --no-ignore turns them off
-    baseline: Baseline | None = None
-    #: Resolved paths of the files to judge (``--diff-base``); None judges every scanned file.
-    changed_files: frozenset[Path] | None = None
-    fail_on: str = "low"  # the lowest severity that fails the gate
-    soft_fail: bool = False  # findings never fail the gate (errors still do)
-
-
-@dataclass
-class ScanResult:
-    root: Path
-    findings: list[Finding]
-    inventory: Inventory
-    errors: list[ScanError]
-    files_scanned: int
-    policies: list[Policy] = field(default_factory=list)
-    #: The settings the scan ran with (scope, skipped policies, the day): reports and the
-    #: inventory say what was judged, not only what failed.
-    settings: Settings | None = None
-    #: Every (policy, credential) pair judged, failing or not, in the judged files.
-    checks: list[Check] = field(default_factory=list)
-    filters: Filters = field(default_factory=Filters)
-    #: Baseline entries no finding matched any more: fixed since the baseline was made.
-    baseline_fixed: list[BaselineEntry] = field(default_factory=list)
-    #: With ``--shard``: which shard, and the inventory ``iac-guard merge`` needs (merge.py).
-    shard: ShardReport | None = None
-    #: With ``--diff-base``: the lines the change added to files holding inline suppressions,
-    #: so reports list the suppressions it added (set by the command line after the scan).
-    added_lines: AddedLines | None = None
-
-    @property
-    def failing(self) -> list[Finding]:
-        return [f for f in self.findings if not f.suppressed]
-
-    @property
-    def gating(self) -> list[Finding]:
-        """Failing findings at or above ``--fail-on``: the ones that fail the gate."""
-        threshold = SEVERITY_ORDER[self.filters.fail_on]
-        return [f for f in self.failing if SEVERITY_ORDER.get(f.severity, 0) >= threshold]
-
-    @property
-    def exit_code(self) -> int:
-        """2 when an input could not be read (fail closed, even with --soft-fail), else 1 for
-        failing findings at or above the threshold (unless --soft-fail), else 0."""
-        if self.errors:
-            return 2
-        return 1 if self.gating and not self.filters.soft_fail else 0
-
-
-@dataclass(frozen=True)
-class ShardReport:
-    index: int
-    count: int
-    inventory: dict
-
 
 def load_pack(settings: Settings, extra_dirs: Sequence[Path] = ()) -> list[Policy]:
     from ..policy.loader import builtin_policy_dir, load_policies
@@ -131,13 +66,15 @@ def run_scan(
     settings: Settings,
     policies: list[Policy],
     stdin_text: str | None = None,
-    filters: Filters = Filters(),
+    filters: Filters | None = None,
 ) -> ScanResult:
     """The whole pipeline, or the answer the result cache holds for the same inputs.
 
     Either way the result is redacted (redact.py): every command renders it, and no string in
     it holds a key, whether it came from a value, a name, a path or the configuration.
+    ``filters`` defaults to judging every file with inline suppressions and no baseline.
     """
+    filters = filters if filters is not None else Filters()
     from ..load.pool import gc_paused
 
     with gc_paused():

@@ -10,7 +10,7 @@ from typing import Any, TextIO
 
 from .. import __version__
 from ..model import SEVERITY_ORDER, Finding
-from ..pipeline.run import ScanResult
+from ..result import ScanResult
 from .evidence import suppression_dict
 from .json_text import dumps_json, write_json
 

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..model import SEVERITY_ORDER, Credential, Finding, Location, Suppression, Unknown
+from ..result import Filters, ScanResult
 
 if TYPE_CHECKING:
     from ..config.settings import Settings
@@ -506,7 +507,6 @@ def sarif_from_merged(document: Mapping[str, Any], policies: Sequence[Policy], s
     the command line redacts a scan's result: the root and settings are not in the document)."""
     from ..inventory.build import Inventory
     from ..model import ScanError
-    from ..pipeline.run import Filters, ScanResult
     from ..report.sarif import render
     from ..secrets.redact import redacted
 
