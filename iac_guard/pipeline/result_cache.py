@@ -98,7 +98,7 @@ def _filters_text(filters: Filters) -> str:
 
 def lookup(cache: Cache, key: str) -> Answer | None:
     """The stored answer, if every input it read still reads the same; else None."""
-    payload = _read_sealed(cache, key)
+    payload = read_sealed(cache, key)
     if payload is None:
         return None
     try:
@@ -174,7 +174,7 @@ def _read_answer(reader: io.BytesIO) -> Answer:
     return Answer(findings, Inventory(tuple(credentials), tuple(workloads), tuple(usages)), errors, files_scanned, checks, baseline_fixed, shard)
 
 
-def _read_sealed(cache: Cache, key: str) -> bytes | None:
+def read_sealed(cache: Cache, key: str) -> bytes | None:
     """The payload of ``key``'s entry if it opens under our key and name, else None (never a
     symlink). The sealed bytes are dropped as soon as they are opened: only one copy of a large
     answer is held while it is unpickled."""

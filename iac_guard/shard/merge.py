@@ -26,7 +26,6 @@ workload in shard B AI) is not recomputed.
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -34,145 +33,31 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..model import SEVERITY_ORDER, Credential, Finding, Location, Suppression, Unknown
+from ..policy.engine import judge
 from ..result import Filters, ScanResult
+from .split import UNKNOWN_KEY
 
 if TYPE_CHECKING:
     from ..config.settings import Settings
-    from ..discover import Sources
-    from ..inventory.build import Inventory
     from ..policy.loader import Policy
 
-STDIN_NAME = "<stdin>"
-_UNKNOWN_KEY = "$unknown"
 
 
 class MergeError(Exception):
     """Inputs that cannot be merged; the message names the file."""
 
 
-# --- the split --------------------------------------------------------------------------------
-
-
-def shard_of(name: str, count: int) -> int:
-    """The 1-based shard of a unit (a root module's folder, a manifest's path): stable anywhere."""
-    return int.from_bytes(hashlib.sha256(name.encode("utf-8", "surrogatepass")).digest()[:8], "big") % count + 1
-
-
-@dataclass(frozen=True)
-class Shard:
-    index: int  # 1-based
-    count: int
-
-    def owns(self, name: str) -> bool:
-        return shard_of(name, self.count) == self.index
-
-    def judges(self, root_module: str, location: Location | None) -> bool:
-        """A record from Terraform by its root module; a cluster record by the file it is in."""
-        if root_module:
-            return self.owns(root_module)
-        return location is not None and self.owns(location.file)
-
-
-def judged_inventory(inventory: Inventory, shard: Shard) -> Inventory:
-    from ..inventory.build import Inventory
-
-    credentials = tuple(c for c in inventory.credentials if shard.judges(c.root_module, c.location))
-    workloads = tuple(w for w in inventory.workloads if shard.judges(w.root_module, w.location))
-    keys = {(c.root_module, c.address) for c in credentials}
-    usages = tuple(u for u in inventory.usages if (u.root_module, u.credential) in keys)
-    return Inventory(credentials, workloads, usages)
-
-
-def shard_file_count(sources: Sources, shard: Shard) -> int:
-    """Files of the units a shard owns: folders by name, manifests and plans by path. Summed over
-    the shards it is the unsharded count (a module folder counts once, in its own shard)."""
-    owned = sum(len(files) for folder, files in sources.terraform.items() if shard.owns(folder))
-    owned += sum(len(files) for folder, files in sources.tfvars.items() if shard.owns(folder))
-    owned += sum(1 for path in (*sources.yaml, *sources.plans) if shard.owns(sources.relative(path)))
-    return owned + (1 if sources.read_stdin and shard.owns(STDIN_NAME) else 0)
-
-
-# --- the inventory a shard exports --------------------------------------------------------------
-
-
-def export_inventory(inventory: Inventory, shard: Shard, settings: Settings) -> dict[str, Any]:
-    """The ``inventory`` section of a shard's JSON report (see the module docstring)."""
-    from ..policy.facts import credential_facts
-
-    entries = []
-    for credential in inventory.credentials:
-        judged = shard.judges(credential.root_module, credential.location)
-        if not judged and credential.root_module:
-            continue  # another shard's Terraform credential: no other shard can add to its view
-        entry: dict[str, Any] = {
-            "root_module": credential.root_module,
-            "address": credential.address,
-            "judged": judged,
-            "kind": credential.kind,
-            "file": credential.location.file,
-            "line": credential.location.line,
-            "ai_reasons": list(credential.ai_reasons),
-            "consumers": list(credential.consumers),
-        }
-        if not credential.root_module:
-            entry["grants"] = [
-                {"statement": g.statement, "wildcard_reasons": list(g.wildcard_reasons), "location": _location(g.location) if g.location else None}
-                for g in credential.scope.grants
-            ]
-            if judged:
-                entry["record"] = {
-                    "provider": credential.provider, "source_type": credential.source_type, "origin": credential.origin,
-                    "end_line": credential.location.end_line,
-                    "evidence": {name: _location(where) for name, where in sorted(credential.evidence.items())},
-                }
-                entry["facts"] = encode(credential_facts(credential, settings))
-        entries.append(entry)
-    return {"credentials": entries}
-
-
-def _location(location: Location) -> dict[str, Any]:
-    return {"file": location.file, "line": location.line, "end_line": location.end_line}
-
-
-def encode(value: Any) -> Any:
-    """Facts as JSON: tuples as lists, an unknown as ``{"$unknown": [refs]}``."""
-    if isinstance(value, Unknown):
-        return {_UNKNOWN_KEY: sorted(value.refs)}
-    if isinstance(value, Mapping):
-        return {str(k): encode(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [encode(v) for v in value]
-    return value
+# --- merging JSON reports -----------------------------------------------------------------------
 
 
 def decode(value: Any) -> Any:
     if isinstance(value, dict):
-        if set(value) == {_UNKNOWN_KEY} and isinstance(value[_UNKNOWN_KEY], list):
-            return Unknown(frozenset(value[_UNKNOWN_KEY]))
+        if set(value) == {UNKNOWN_KEY} and isinstance(value[UNKNOWN_KEY], list):
+            return Unknown(frozenset(value[UNKNOWN_KEY]))
         return {k: decode(v) for k, v in value.items()}
     if isinstance(value, list):
         return tuple(decode(v) for v in value)
     return value
-
-
-def judging_record(settings: Settings | None, policies: Sequence[Policy]) -> dict[str, Any]:
-    """What a shard judged with (its settings and policy ids): merge judges again with the same,
-    and refuses shards that disagree."""
-    from ..config.settings import Settings
-
-    settings = settings or Settings()
-    return {
-        "settings": {
-            "scope": settings.scope,
-            "owner_keys": list(settings.owner_keys),
-            "placeholder_owners": list(settings.placeholder_owners),
-            "max_lifetime_days": settings.max_lifetime_days,
-            "max_rotation_days": settings.max_rotation_days,
-            "skip_policies": list(settings.skip_policies),
-            "today": settings.today.isoformat(),
-        },
-        "policies": sorted(p.id for p in policies),
-    }
 
 
 def settings_from_record(record: Mapping[str, Any]) -> Settings:
@@ -190,9 +75,6 @@ def settings_from_record(record: Mapping[str, Any]) -> Settings:
     if isinstance(record.get("today"), str):
         values["today"] = date.fromisoformat(record["today"])
     return Settings(**values)
-
-
-# --- merging JSON reports -----------------------------------------------------------------------
 
 
 @dataclass
@@ -339,8 +221,6 @@ def _judge(
     owner: Mapping[str, Any], consumers: list[str], reasons: list[str], grants: list[dict[str, Any]],
     policies: Sequence[Policy], settings: Settings,
 ) -> list[Finding]:
-    from ..policy import engine
-
     facts = dict(decode(owner["facts"]))
     wildcard = tuple(r for g in grants for r in g.get("wildcard_reasons", []))
     facts.update(
@@ -359,11 +239,7 @@ def _judge(
         location=Location(owner["file"], owner["line"], record["end_line"]), origin=record["origin"],
         ai_reasons=tuple(reasons), consumers=tuple(consumers), evidence=evidence,
     )
-    found: list[Finding] = []
-    params = {policy.id: policy.param_values(settings) for policy in policies}
-    for policy, judged in engine.applicable(policies, [credential], settings):
-        found.extend(engine._findings(policy, params[policy.id], judged, facts))
-    return found
+    return judge(policies, [credential], settings, lambda _credential, _settings: facts)
 
 
 def _carry(new: dict[str, Any], before: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,64 @@
+"""How the bytes of one file become records, the same in the scan's process and in a worker.
+
+A Terraform file (``.tf``, ``.tf.json``, ``.tfvars``) becomes a ``TerraformFile`` or the
+``ScanError`` that stopped it; a Kubernetes manifest becomes ``(objects, errors)``. The parsers
+never touch the disk: the loader reads each file once, so what is hashed for the cache key is
+exactly what was parsed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..kubernetes.loader import load_kube_bytes
+from ..model import ScanError
+from ..terraform.syntax.grammar import hcl_parser
+from ..terraform.syntax.parse import parse_source
+from .parse_cache import Cache, dumps
+
+TERRAFORM = "terraform"
+KUBERNETES = "kubernetes"
+
+#: ``(kind, relative path, bytes)`` to a parse result; a loader may be given another (a test's).
+ParseFunction = Callable[[str, str, bytes], Any]
+
+
+@dataclass(frozen=True)
+class Job:
+    """One file to parse, read already."""
+
+    kind: str
+    rel: str
+    data: bytes
+    entry: str | None  # cache entry name, when a cache is in use
+
+
+def parse_file(kind: str, rel: str, data: bytes) -> Any:
+    """A file's parse result; a parser that runs out of stack or memory is the file's error."""
+    try:
+        if kind == TERRAFORM:
+            return parse_source(data, rel)
+        return load_kube_bytes(data, rel)
+    except RecursionError:
+        return failed(kind, ScanError(rel, "nesting is too deep to parse"))
+    except MemoryError:
+        return failed(kind, ScanError(rel, "not enough memory to parse the file"))
+
+
+def failed(kind: str, error: ScanError) -> Any:
+    """A file that could not be parsed (or read), in its kind's shape."""
+    return error if kind == TERRAFORM else ([], [error])
+
+
+def parse_and_store(job: Job, cache: Cache | None, parse: ParseFunction = parse_file) -> Any:
+    result = parse(job.kind, job.rel, job.data)
+    if cache is not None and job.entry is not None:
+        cache.put(job.entry, dumps(result))
+    return result
+
+
+def warm_parser(cache: Cache | None) -> None:
+    """Builds the HCL parser (its tables from the cache, when it has them) before the first file."""
+    hcl_parser(cache)
