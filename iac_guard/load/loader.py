@@ -17,14 +17,26 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import cast
 
 from ..config.settings import Settings
 from ..model import ScanError
 from ..support.files import DEFAULT_MAX_FILE_BYTES, read_input
 from ..support.process import available_cpus
 from .parse_cache import Cache, entry_name, loads
-from .parsing import KUBERNETES, TERRAFORM, Job, ParseFunction, failed, parse_and_store, parse_file, warm_parser
+from .parsing import (
+    KUBERNETES,
+    TERRAFORM,
+    Job,
+    KubernetesResult,
+    ParseFunction,
+    ParseResult,
+    TerraformResult,
+    failed,
+    parse_and_store,
+    parse_file,
+    warm_parser,
+)
 from .pool import parse_in_pool
 
 #: Below this much uncached input a pool costs more than it saves (starting workers, moving
@@ -54,7 +66,7 @@ class FileLoader:
         self.options = options
         self.parse = parse
         self.cache = Cache.open(options.cache_dir) if options.cache_dir is not None else None
-        self._results: dict[tuple[str, str], Any] = {}
+        self._results: dict[tuple[str, str], ParseResult | None] = {}
         self.cache_hits = 0
         self.parsed = 0
         self.workers = 0
@@ -95,21 +107,24 @@ class FileLoader:
         root module by root module as extraction releases them."""
         self._results.clear()
 
-    def terraform(self, path: Path, rel: str) -> Any:
+    def terraform(self, path: Path, rel: str) -> TerraformResult:
         """A ``TerraformFile`` or the ``ScanError`` that stopped it."""
-        return self.result(TERRAFORM, path, rel)
+        return cast(TerraformResult, self.result(TERRAFORM, path, rel))  # the kind decides the shape
 
-    def kubernetes(self, path: Path, rel: str) -> Any:
+    def kubernetes(self, path: Path, rel: str) -> KubernetesResult:
         """``(objects, errors)`` of a manifest file."""
-        return self.result(KUBERNETES, path, rel)
+        return cast(KubernetesResult, self.result(KUBERNETES, path, rel))  # the kind decides the shape
 
-    def result(self, kind: str, path: Path, rel: str) -> Any:
+    def result(self, kind: str, path: Path, rel: str) -> ParseResult:
         """What a file of this kind parsed into, parsing it now if no ``preload`` did."""
-        if self._results.get((kind, rel)) is None:
+        result = self._results.get((kind, rel))
+        if result is None:
             self.preload([(kind, path, rel)])
-        return self._results[(kind, rel)]
+            result = self._results[(kind, rel)]
+        assert result is not None, "preload answers every file it is given"
+        return result
 
-    def _cached(self, entry: str | None) -> Any:
+    def _cached(self, entry: str | None) -> ParseResult | None:
         if entry is None or self.cache is None:
             return None
         payload = self.cache.get(entry)
@@ -120,7 +135,7 @@ class FileLoader:
         except Exception:  # noqa: BLE001 - an entry that does not load is a miss, never trusted
             return None
 
-    def _parse(self, jobs: list[Job]) -> list[Any]:
+    def _parse(self, jobs: list[Job]) -> list[ParseResult]:
         workers = self._workers_for(jobs)
         if workers < 2:
             if any(job.kind == TERRAFORM for job in jobs):

@@ -10,19 +10,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from ..kubernetes.loader import load_kube_bytes
+from ..kubernetes.objects import KubeObject
 from ..model import ScanError
 from ..terraform.syntax.grammar import hcl_parser
-from ..terraform.syntax.parse import parse_source
+from ..terraform.syntax.parse import TerraformFile, parse_source
 from .parse_cache import Cache, dumps
 
 TERRAFORM = "terraform"
 KUBERNETES = "kubernetes"
 
+TerraformResult = TerraformFile | ScanError
+KubernetesResult = tuple[list[KubeObject], list[ScanError]]
+#: What a file parses into; its kind decides which.
+ParseResult = TerraformResult | KubernetesResult
+
 #: ``(kind, relative path, bytes)`` to a parse result; a loader may be given another (a test's).
-ParseFunction = Callable[[str, str, bytes], Any]
+ParseFunction = Callable[[str, str, bytes], ParseResult]
 
 
 @dataclass(frozen=True)
@@ -35,7 +40,7 @@ class Job:
     entry: str | None  # cache entry name, when a cache is in use
 
 
-def parse_file(kind: str, rel: str, data: bytes) -> Any:
+def parse_file(kind: str, rel: str, data: bytes) -> ParseResult:
     """A file's parse result; a parser that runs out of stack or memory is the file's error."""
     try:
         if kind == TERRAFORM:
@@ -47,12 +52,12 @@ def parse_file(kind: str, rel: str, data: bytes) -> Any:
         return failed(kind, ScanError(rel, "not enough memory to parse the file"))
 
 
-def failed(kind: str, error: ScanError) -> Any:
+def failed(kind: str, error: ScanError) -> ParseResult:
     """A file that could not be parsed (or read), in its kind's shape."""
     return error if kind == TERRAFORM else ([], [error])
 
 
-def parse_and_store(job: Job, cache: Cache | None, parse: ParseFunction = parse_file) -> Any:
+def parse_and_store(job: Job, cache: Cache | None, parse: ParseFunction = parse_file) -> ParseResult:
     result = parse(job.kind, job.rel, job.data)
     if cache is not None and job.entry is not None:
         cache.put(job.entry, dumps(result))

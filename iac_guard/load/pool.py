@@ -24,7 +24,7 @@ from typing import Any
 
 from ..support.process import die_with
 from .parse_cache import Cache, dumps, loads
-from .parsing import KUBERNETES, TERRAFORM, Job, ParseFunction, parse_and_store, warm_parser
+from .parsing import KUBERNETES, TERRAFORM, Job, ParseFunction, ParseResult, parse_and_store, warm_parser
 
 #: What the pool's start-up raises when this system has no pool to give (processes or
 #: semaphores refused, no working ``sem_open``): the scan then parses every file in-process.
@@ -43,7 +43,7 @@ _worker_parse: ParseFunction | None = None
 _Chunks = deque[tuple[list[int], "Future[list[bytes]]"]]
 
 
-def parse_in_pool(jobs: list[Job], workers: int, cache: Cache | None, parse: ParseFunction) -> list[Any]:
+def parse_in_pool(jobs: list[Job], workers: int, cache: Cache | None, parse: ParseFunction) -> list[ParseResult]:
     """The jobs' results, in order: the parent parses its share while the pool parses the rest."""
     local, remote = _share(jobs, workers)
     if any(jobs[i].kind == TERRAFORM for i in remote):
