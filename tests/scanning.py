@@ -8,7 +8,8 @@ from datetime import date
 from pathlib import Path
 
 from iac_guard.config.settings import Settings
-from iac_guard.pipeline.run import ScanResult, load_pack, run_scan
+from iac_guard.pipeline.run import load_pack, run_scan
+from iac_guard.result import ScanResult
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TODAY = date(2026, 11, 28)

@@ -16,10 +16,11 @@ from click.testing import CliRunner
 from scanning import FIXTURES, scan_path, write_project
 
 from iac_guard.cli import main
+from iac_guard.load import loader as loading
 from iac_guard.load import parse_cache as cache_module
-from iac_guard.load import pool as parallel
+from iac_guard.load.loader import FileLoader, LoadOptions
 from iac_guard.load.parse_cache import entry_name
-from iac_guard.load.pool import KUBERNETES, TERRAFORM, FileLoader, LoadOptions
+from iac_guard.load.parsing import KUBERNETES, TERRAFORM, parse_file
 from iac_guard.model import ScanError
 from iac_guard.report.json_report import render
 from iac_guard.support.sealing import MAGIC, NONCE_BYTES, TAG_BYTES
@@ -53,8 +54,8 @@ def _copy(source: Path, target: Path) -> None:
 @pytest.fixture
 def pool_always(monkeypatch: pytest.MonkeyPatch) -> None:
     """A pool for any amount of work, so small test trees exercise it."""
-    monkeypatch.setattr(parallel, "PARALLEL_MIN_FILES", 2)
-    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 1)
+    monkeypatch.setattr(loading, "PARALLEL_MIN_FILES", 2)
+    monkeypatch.setattr(loading, "PARALLEL_MIN_BYTES", 1)
 
 
 def _json(root: Path, **overrides: object) -> str:
@@ -79,7 +80,7 @@ def test_a_warm_cache_parses_nothing(corpus: Path, tmp_path: Path) -> None:
     assert (cold.parsed, cold.cache_hits) == (len(files), 0)
     assert (warm.parsed, warm.cache_hits) == (0, len(files))
     for kind, path, rel in files:
-        assert warm._result(kind, path, rel) == cold._result(kind, path, rel)
+        assert warm.result(kind, path, rel) == cold.result(kind, path, rel)
 
 
 def test_a_changed_or_moved_file_misses(tmp_path: Path) -> None:
@@ -221,21 +222,42 @@ def test_the_cache_keeps_the_parser_tables_and_ignores_a_tampered_entry(tmp_path
     assert _row(folder, name) != stored[:-10] + b"0123456789"  # derived again and kept
 
 
-def test_a_worker_that_dies_does_not_lose_the_scan(tmp_path: Path, pool_always: None, monkeypatch: pytest.MonkeyPatch) -> None:
+def _twelve_modules(tmp_path: Path) -> tuple[dict[str, str], list[tuple[str, Path, str]]]:
     files = {f"m{i}/main.tf": f'resource "aws_iam_user" "u{i}" {{\n  name = "u{i}"\n}}\n' for i in range(12)}
     project = write_project(tmp_path, files)
-    real_parse, parent = parallel._parse_one, os.getpid()
+    return files, [(TERRAFORM, project / name, name) for name in files]
 
-    def dying(kind: str, rel: str, data: bytes):  # a native crash in a parser, as the pool sees it
+
+def test_a_worker_that_dies_does_not_lose_the_scan(tmp_path: Path, pool_always: None) -> None:
+    files, jobs = _twelve_modules(tmp_path)
+    parent = os.getpid()
+
+    def dying(kind: str, rel: str, data: bytes) -> object:  # a native crash in a parser, as the pool sees it
         if rel == "m3/main.tf" and os.getpid() != parent:
             os._exit(70)
-        return real_parse(kind, rel, data)
+        return parse_file(kind, rel, data)
 
-    monkeypatch.setattr(parallel, "_parse_one", dying)  # forked workers inherit it
-    loader = FileLoader(LoadOptions(jobs=2))
-    jobs = [(TERRAFORM, project / name, name) for name in files]
+    loader = FileLoader(LoadOptions(jobs=2), parse=dying)  # forked workers inherit it
     loader.preload(jobs)
+    assert loader.workers == 2
     assert sorted(loader.terraform(p, rel).body.blocks[0].labels[1] for _, p, rel in jobs) == sorted(f"u{i}" for i in range(12))
+
+
+class ParserBug(Exception):
+    """A bug in the parsing code, as opposed to the OS refusing a pool."""
+
+
+def test_a_bug_in_a_worker_surfaces_instead_of_a_silent_serial_parse(tmp_path: Path, pool_always: None) -> None:
+    _, jobs = _twelve_modules(tmp_path)
+    parent = os.getpid()
+
+    def buggy(kind: str, rel: str, data: bytes) -> object:
+        if os.getpid() != parent:
+            raise ParserBug(rel)
+        return parse_file(kind, rel, data)
+
+    with pytest.raises(ParserBug):
+        FileLoader(LoadOptions(jobs=2), parse=buggy).preload(jobs)
 
 
 def test_small_scans_stay_in_process(tmp_path: Path) -> None:

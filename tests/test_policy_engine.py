@@ -25,7 +25,7 @@ from iac_guard.model import (
     is_unknown,
 )
 from iac_guard.policy.conditions import parse_condition
-from iac_guard.policy.engine import evaluate
+from iac_guard.policy.engine import judge
 from iac_guard.policy.facts import credential_facts, example_facts
 from iac_guard.policy.loader import builtin_policy_dir, load_policies
 from iac_guard.secrets.detect import fingerprint
@@ -54,11 +54,11 @@ def cred(address: str = "aws_secretsmanager_secret.openai", **fields: Any) -> Cr
 
 
 def findings(*credentials: Credential, settings: Settings = SETTINGS) -> list[tuple[str, str, str, int]]:
-    return [(f.policy_id, f.resource, f.file, f.line) for f in evaluate(POLICIES, credentials, settings)]
+    return [(f.policy_id, f.resource, f.file, f.line) for f in judge(POLICIES, credentials, settings)]
 
 
 def messages(policy_id: str, *credentials: Credential, settings: Settings = SETTINGS) -> list[str]:
-    return [f.message for f in evaluate(POLICIES, credentials, settings) if f.policy_id == policy_id]
+    return [f.message for f in judge(POLICIES, credentials, settings) if f.policy_id == policy_id]
 
 
 def test_a_compliant_credential_has_no_findings() -> None:
@@ -327,7 +327,7 @@ def test_iag006_one_finding_per_literal_at_its_own_line() -> None:
         location=Location("ai/variables.tf", 1, 5),
         hardcoded=(literal("default", "ai/variables.tf", 4), literal("value", "ai/prod.tfvars", 2)),
     )
-    result = evaluate(POLICIES, [variable], SETTINGS)
+    result = judge(POLICIES, [variable], SETTINGS)
     print_safe = fingerprint(OPENAI_KEY, 8)
     assert [(f.policy_id, f.file, f.line, f.end_line, f.fingerprint) for f in result] == [
         ("IAG006", "ai/prod.tfvars", 2, 2, print_safe),
@@ -348,7 +348,7 @@ def test_no_finding_ever_holds_a_secret_value() -> None:
         consumers=("a", "b"),
         hardcoded=(literal("stringData.OPENAI_API_KEY", "k8s/secret.yaml", 9),),
     )
-    result = evaluate(POLICIES, [everything_wrong], SETTINGS)
+    result = judge(POLICIES, [everything_wrong], SETTINGS)
     assert {f.policy_id for f in result} == {"IAG001", "IAG002", "IAG003", "IAG004", "IAG005", "IAG006"}
     assert not any(OPENAI_KEY in repr(finding) or OPENAI_KEY[8:] in repr(finding) for finding in result)
 
@@ -371,7 +371,7 @@ def test_skip_policies() -> None:
 
 
 def test_finding_carries_the_policy_and_credential_details() -> None:
-    (finding,) = evaluate(POLICIES, [cred(owner=Owner(None))], SETTINGS)
+    (finding,) = judge(POLICIES, [cred(owner=Owner(None))], SETTINGS)
     iag001 = POLICIES[0]
     assert finding == Finding(
         policy_id="IAG001",
@@ -396,8 +396,8 @@ def test_result_is_sorted_and_independent_of_input_order() -> None:
         cred(f"aws_secretsmanager_secret.s{i}", owner=Owner(None), location=Location(f"f{i % 3}.tf", 30 - i, 40))
         for i in range(6)
     ]
-    forward = evaluate(POLICIES, many, SETTINGS)
-    assert forward == evaluate(POLICIES, list(reversed(many)), SETTINGS)
+    forward = judge(POLICIES, many, SETTINGS)
+    assert forward == judge(POLICIES, list(reversed(many)), SETTINGS)
     assert forward == sorted(forward, key=Finding.sort_key)
 
 
@@ -430,7 +430,7 @@ def test_for_each_over_a_list_of_strings(tmp_path: Path) -> None:
         message="{address} used by {item}",
     )
     credential = cred(consumers=("aws_lambda_function.a", "aws_ecs_service.b", "aws_lambda_function.c"))
-    assert [f.message for f in evaluate(policies, [credential], SETTINGS)] == [
+    assert [f.message for f in judge(policies, [credential], SETTINGS)] == [
         "aws_secretsmanager_secret.openai used by aws_lambda_function.a",
         "aws_secretsmanager_secret.openai used by aws_lambda_function.c",
     ]
@@ -442,7 +442,7 @@ def test_for_each_filters_items(tmp_path: Path) -> None:
     )
     non_ai = dataclasses.replace(literal("password", "x.tf", 3), ai_provider=None)
     credential = cred(hardcoded=(non_ai, literal("key", "x.tf", 7)))
-    assert [(f.file, f.line) for f in evaluate(policies, [credential], SETTINGS)] == [("x.tf", 7)]
+    assert [(f.file, f.line) for f in judge(policies, [credential], SETTINGS)] == [("x.tf", 7)]
 
 
 @pytest.mark.parametrize(
@@ -458,7 +458,7 @@ def test_for_each_filters_items(tmp_path: Path) -> None:
 def test_applies_to_filters(tmp_path: Path, applies_to: dict[str, Any], expected: list[str]) -> None:
     policies = custom_policy(tmp_path, applies_to=applies_to)
     credentials = [cred(), cred("aws_iam_role.agent", kind="role"), cred("var.key", origin="literal", kind="api-key")]
-    assert sorted(f.resource for f in evaluate(policies, credentials, SETTINGS)) == expected
+    assert sorted(f.resource for f in judge(policies, credentials, SETTINGS)) == expected
 
 
 def test_messages_read_params_nested_facts_and_display_values(tmp_path: Path) -> None:
@@ -468,7 +468,7 @@ def test_messages_read_params_nested_facts_and_display_values(tmp_path: Path) ->
         message="{address}: {expiry.lifetime_days} > {limit}, {days}; ai={ai}; owner={owner.value}; tag={tags.team}",
     )
     credential = cred(expiry=Expiry(30.0), owner=Owner(UNKNOWN))
-    assert [f.message for f in evaluate(policies, [credential], SETTINGS)] == [
+    assert [f.message for f in judge(policies, [credential], SETTINGS)] == [
         "aws_secretsmanager_secret.openai: 30 > 7, 90; ai=true; owner=unknown; tag=none"
     ]
 
@@ -476,12 +476,12 @@ def test_messages_read_params_nested_facts_and_display_values(tmp_path: Path) ->
 def test_format_specs_apply_to_known_values_only(tmp_path: Path) -> None:
     policies = custom_policy(tmp_path, message="{address}: {expiry.lifetime_days:.1f}")
     credentials = [cred("a.known", expiry=Expiry(30)), cred("b.never", expiry=Expiry(None)), cred("c.unknown", expiry=Expiry(UNKNOWN))]
-    assert [f.message for f in evaluate(policies, credentials, SETTINGS)] == ["a.known: 30.0", "b.never: none", "c.unknown: unknown"]
+    assert [f.message for f in judge(policies, credentials, SETTINGS)] == ["a.known: 30.0", "b.never: none", "c.unknown: unknown"]
 
 
 def test_points_to_without_evidence_falls_back_to_the_credential(tmp_path: Path) -> None:
     policies = custom_policy(tmp_path, points_to="scope")
-    (finding,) = evaluate(policies, [cred(evidence={})], SETTINGS)
+    (finding,) = judge(policies, [cred(evidence={})], SETTINGS)
     assert (finding.file, finding.line, finding.end_line) == ("ai/secrets.tf", 10, 20)
 
 

@@ -15,8 +15,8 @@ from scanning import FIXTURES, TODAY, scan_path, write_project
 
 from iac_guard.pipeline import result_cache
 from iac_guard.pipeline import run as scan_module
-from iac_guard.pipeline.run import ScanResult
 from iac_guard.report.json_report import render
+from iac_guard.result import ScanResult
 from iac_guard.support.sealing import HEADER_BYTES, MAGIC, NONCE_BYTES
 from iac_guard.support.store import Cache
 
@@ -71,13 +71,13 @@ class Scans:
 
     def __init__(self, project: Path, folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         self.project, self.folder, self.ran = project, folder, 0
-        original = scan_module._run_scan
+        original = scan_module.scan_sources
 
         def counting(*args: object, **kwargs: object) -> ScanResult:
             self.ran += 1
             return original(*args, **kwargs)
 
-        monkeypatch.setattr(scan_module, "_run_scan", counting)
+        monkeypatch.setattr(scan_module, "scan_sources", counting)
 
     def json(self, **overrides: object) -> str:
         return render(scan_path(self.project, cache_dir=self.folder, scope="all", **overrides))
@@ -191,7 +191,7 @@ def test_even_a_correctly_sealed_answer_builds_only_result_records(scans: Scans)
     [(name, _)] = _results(scans.folder)
     payload = pickle.dumps(({}, os.system))  # what an attacker holding the key would try
     _write_result(scans.folder, name, Cache.open(scans.folder).sealer.seal(name, payload))
-    assert result_cache._read_sealed(Cache.open(scans.folder), name) == payload  # seal valid ...
+    assert result_cache.read_sealed(Cache.open(scans.folder), name) == payload  # seal valid ...
     assert scans.json() == cold and scans.ran == 2  # ... and still refused: scanned again
 
 
@@ -238,7 +238,7 @@ def test_the_key_is_the_same_in_every_process(project: Path) -> None:
     script = (
         "import sys; from pathlib import Path; sys.path.insert(0, 'tests')\n"
         "from scanning import settings; from iac_guard.discover import discover\n"
-        "from iac_guard.pipeline.run import Filters, load_pack; from iac_guard.pipeline.result_cache import scan_key\n"
+        "from iac_guard.pipeline.run import load_pack; from iac_guard.result import Filters; from iac_guard.pipeline.result_cache import scan_key\n"
         f"root = Path({str(project)!r})\n"
         "changed = frozenset(root / f'app/file{n}.tf' for n in range(20))\n"
         "chosen = settings()\n"

@@ -15,7 +15,8 @@ from scanning import FIXTURES, load_pack, scan_path, settings, write_project
 from iac_guard import __version__
 from iac_guard.cli import main
 from iac_guard.report.json_report import render
-from iac_guard.shard.merge import merge_json, shard_of
+from iac_guard.shard.merge import merge_json
+from iac_guard.shard.split import shard_of
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
 from generate_corpus import generate  # noqa: E402

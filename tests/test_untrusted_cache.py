@@ -19,13 +19,13 @@ from click.testing import CliRunner
 from untrusted_support import FAILING_FINDINGS, FAILING_TF, SECRET, run_cli, scan_json, write_tree
 
 from iac_guard.cli import main
+from iac_guard.load.loader import FileLoader, LoadOptions
 from iac_guard.load.parse_cache import dumps, entry_name
-from iac_guard.load.pool import TERRAFORM, FileLoader, LoadOptions
+from iac_guard.load.parsing import TERRAFORM, parse_file
 from iac_guard.pipeline import result_cache
 from iac_guard.support import cache_key
 from iac_guard.support.sealing import Sealer
 from iac_guard.support.store import FORMAT, Cache, forget_warnings
-from iac_guard.terraform.syntax.parse import parse_source
 
 posix_only = pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX owners and modes")
 
@@ -98,7 +98,7 @@ def test_forged_parse_entries_miss(tree: Path, tmp_path: Path, config: Path) -> 
     master = _plant_legacy_key(folder)
     name = entry_name(TERRAFORM, "main.tf", (tree / "main.tf").read_bytes())
     with sqlite3.connect(folder / f"{FORMAT}.sqlite3") as database:
-        forged = _attacker_sealer(master).seal(name, dumps(parse_source(b"", "main.tf")))
+        forged = _attacker_sealer(master).seal(name, dumps(parse_file(TERRAFORM, "main.tf", b"")))
         assert database.execute("UPDATE entries SET data = ? WHERE name = ?", (forged, name)).rowcount == 1
     for path in (folder / result_cache.FOLDER).iterdir():
         path.unlink()  # no answer to reuse: the scan must take the parse from the cache

@@ -38,7 +38,7 @@ class _Group(click.Group):
         sys.stderr = redacting(sys.stderr)
         if args is not None:
             return super().main(args, *rest, **options)
-        from ..load.pool import own_process
+        from ..support.process import own_process  # lazy: start-up time of the CLI (--help, --version)
 
         own_process()
         try:

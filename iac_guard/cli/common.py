@@ -22,7 +22,7 @@ from .exit_codes import EXIT_ERROR
 STDIN_KINDS = ("kubernetes", "terraform", "plan")
 
 if TYPE_CHECKING:
-    from ..pipeline.run import ScanResult
+    from ..result import ScanResult
     from .gate import GateRequest
 
 
@@ -106,8 +106,9 @@ def run_scan_command(request: ScanRequest, gate: GateRequest | None = None) -> S
     """
     from ..config.settings import ConfigError, find_config, load_settings
     from ..discover import scan_root
-    from ..pipeline.run import Filters, load_pack, run_scan
+    from ..pipeline.run import load_pack, run_scan
     from ..policy.loader import PolicyError
+    from ..result import Filters  # lazy: start-up time of the CLI
 
     targets = request.targets
     for target in targets:

@@ -27,7 +27,7 @@ from .common import options_into
 from .exit_codes import EXIT_ERROR
 
 if TYPE_CHECKING:
-    from ..pipeline.run import ScanResult
+    from ..result import ScanResult
 
 GIT_TIMEOUT_SECONDS = 120
 
@@ -60,7 +60,7 @@ def gate_options(command: Callable[..., Any]) -> Callable[..., Any]:
 def build_filters(gate: GateRequest, root: Path) -> Any:
     """The filter stage's inputs; on a bad baseline or git problem, the reason and exit 2."""
     from ..filter.baseline import BaselineError, load
-    from ..pipeline.run import Filters
+    from ..result import Filters  # lazy: start-up time of the CLI
 
     try:
         baseline = load(gate.baseline) if gate.baseline is not None else None

@@ -1,17 +1,23 @@
-"""``iac-guard merge``: one report from the reports of ``scan --shard I/N`` jobs (see merge.py)."""
+"""``iac-guard merge``: one report from the reports of ``scan --shard I/N`` jobs (see shard/merge.py)."""
 
 from __future__ import annotations
 
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from ..report.json_text import dumps_json
+from ..secrets.redact import redacted
 from .common import write_output
 from .exit_codes import EXIT_ERROR
+
+if TYPE_CHECKING:
+    from ..config.settings import Settings
+    from ..policy.loader import Policy
+    from ..shard.merge import Merged
 
 
 @click.command()
@@ -33,42 +39,50 @@ def merge(reports: tuple[Path, ...], output_format: str | None, output: Path | N
     --fail-on, 2 an error in any shard or reports that cannot be merged (a shard missing,
     different versions or shard counts).
     """
-    from ..secrets.redact import redacted
-    from ..shard.merge import MergeError
+    from ..shard.merge import MergeError  # lazy: start-up time of the CLI
 
     documents = [(str(path), _read(path)) for path in reports]
     kinds = {_kind(name, document) for name, document in documents}
     if len(kinds) > 1:
         _fail("cannot merge JSON reports with SARIF logs: merge each kind on its own")
     kind = kinds.pop()
-    chosen = output_format or kind
-    if kind == "sarif" and chosen == "json":
+    if kind == "sarif" and (output_format or kind) == "json":
         _fail("SARIF logs merge into SARIF only (merge the shards' JSON reports to get JSON)")
     try:
+        # Redacted as they come in: a field merge does not read (nested too deep, say) is walked too.
+        documents = redacted(documents)
         if kind == "sarif":
-            from ..shard.merge import merge_sarif
-
-            merged_sarif = redacted(merge_sarif(documents))
-            rendered = dumps_json(merged_sarif)
-            failing = sum(1 for run in merged_sarif["runs"] for r in run["results"] if not r.get("suppressions"))
-            ok = all(i.get("executionSuccessful", True) for run in merged_sarif["runs"] for i in run["invocations"])
-            code = 2 if not ok else (1 if failing else 0)
-            _write(rendered, output, f"{failing} failing result(s)")
-            sys.exit(code)
-        document, note = redacted(_merge_json(documents, policy_dirs, root.resolve(), baseline))
+            _merge_sarif_logs(documents, output)
+        merged = _merge_json(documents, policy_dirs, root.resolve(), baseline)
     except MergeError as exc:
         _fail(str(exc))
     except (KeyError, TypeError, AttributeError, ValueError, RecursionError) as exc:
         _fail(f"the reports are not complete iac-guard {kind.upper()} reports of one version ({type(exc).__name__}: {exc})")
-    if chosen == "sarif":
-        rendered = _as_sarif(document, documents, policy_dirs, root.resolve())
-    else:
-        rendered = dumps_json(document)
-    for error in document["errors"]:
-        where = ":".join(str(part) for part in (error["file"], error.get("line"), error.get("column")) if part is not None)
-        click.echo(f"error: {where}: {error['message']}", err=True)
-    if note:
-        click.echo(f"iac-guard: {note}", err=True)
+    _write_merged(merged, output_format == "sarif", output)
+
+
+def _merge_sarif_logs(documents: list[tuple[str, Any]], output: Path | None) -> NoReturn:
+    from ..shard.merge import merge_sarif  # lazy: start-up time of the CLI
+
+    merged = redacted(merge_sarif(documents))
+    failing = sum(1 for run in merged["runs"] for r in run["results"] if not r.get("suppressions"))
+    ok = all(i.get("executionSuccessful", True) for run in merged["runs"] for i in run["invocations"])
+    _write(dumps_json(merged), output, f"{failing} failing result(s)")
+    sys.exit(2 if not ok else (1 if failing else 0))
+
+
+def _write_merged(merged: Merged, as_sarif: bool, output: Path | None) -> NoReturn:
+    """The merged report, rendered as a scan's would be (redacted, as the command line redacts a
+    scan's result), its errors and what was judged again on standard error, and its exit code."""
+    from ..report import sarif  # lazy: start-up time of the CLI
+
+    document, result, rejudged = redacted((merged.document, merged.result, merged.rejudged))
+    rendered = sarif.render(result, False) if as_sarif else dumps_json(document)
+    for error in result.errors:
+        where = ":".join(str(part) for part in (error.file, error.line, error.column) if part is not None)
+        click.echo(f"error: {where}: {error.message}", err=True)
+    if rejudged:
+        click.echo(f"iac-guard: {len(rejudged)} credential(s) shared across shards judged again: {', '.join(rejudged)}", err=True)
     _write(rendered, output, f"{document['summary']['failing']} failing finding(s)")
     sys.exit(document["summary"]["exit_code"])
 
@@ -90,31 +104,28 @@ def _kind(name: str, document: Any) -> str:
     if isinstance(document, dict) and isinstance(document.get("tool"), dict) and isinstance(document.get("findings"), list):
         return "json"
     _fail(f"{name}: neither an iac-guard JSON report nor a SARIF log")
-    raise AssertionError  # unreachable
 
 
-def _merge_json(documents: list[tuple[str, Any]], policy_dirs: tuple[Path, ...], root: Path, baseline_path: Path | None) -> tuple[dict[str, Any], str]:
-    from ..shard.merge import merge_json
+def _merge_json(documents: list[tuple[str, Any]], policy_dirs: tuple[Path, ...], root: Path, baseline_path: Path | None) -> Merged:
+    from ..filter.baseline import BaselineError, load  # lazy: start-up time of the CLI
+    from ..shard.merge import merge_json  # lazy: start-up time of the CLI
 
     settings, policies = _judging(documents, policy_dirs)
     baseline = None
     if baseline_path is not None:
-        from ..filter.baseline import BaselineError, load
-
         try:
             baseline = load(baseline_path)
         except BaselineError as exc:
             _fail(str(exc))
-    merged = merge_json(documents, policies, settings, root, baseline)
-    note = f"{len(merged.rejudged)} credential(s) shared across shards judged again: {', '.join(merged.rejudged)}" if merged.rejudged else ""
-    return merged.document, note
+    return merge_json(documents, policies, settings, root, baseline)
 
 
-def _judging(documents: list[tuple[str, Any]], policy_dirs: tuple[Path, ...]) -> tuple[Any, list[Any]]:
+def _judging(documents: list[tuple[str, Any]], policy_dirs: tuple[Path, ...]) -> tuple[Settings, list[Policy]]:
     """The settings and policy pack the shards judged with, as their reports record them."""
-    from ..pipeline.run import load_pack
-    from ..policy.loader import PolicyError
-    from ..shard.merge import MergeError, settings_from_record
+    from ..pipeline.run import load_pack  # lazy: start-up time of the CLI
+    from ..policy.loader import PolicyError  # lazy: start-up time of the CLI
+    from ..report.json_read import settings_from_record  # lazy: start-up time of the CLI
+    from ..shard.merge import MergeError  # lazy: start-up time of the CLI
 
     records = [(d.get("shard") or {}).get("judging") for _, d in documents]
     if any(record != records[0] for record in records):
@@ -131,13 +142,6 @@ def _judging(documents: list[tuple[str, Any]], policy_dirs: tuple[Path, ...]) ->
     return settings, policies
 
 
-def _as_sarif(document: dict[str, Any], documents: list[tuple[str, Any]], policy_dirs: tuple[Path, ...], root: Path) -> str:
-    from ..shard.merge import sarif_from_merged
-
-    settings, policies = _judging(documents, policy_dirs)
-    return sarif_from_merged(document, policies, settings, root)
-
-
 def _write(rendered: str, output: Path | None, summary: str) -> None:
     try:
         write_output(rendered, output, summary)
@@ -145,6 +149,6 @@ def _write(rendered: str, output: Path | None, summary: str) -> None:
         _fail(f"cannot write {output}: {exc.strerror or exc}")
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.echo(f"iac-guard: {message}", err=True)
     sys.exit(EXIT_ERROR)

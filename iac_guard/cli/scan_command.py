@@ -13,8 +13,8 @@ from .exit_codes import EXIT_ERROR
 from .gate import GateRequest, gate_options, review_change
 
 if TYPE_CHECKING:
-    from ..pipeline.run import ScanResult
     from ..report import Writer
+    from ..result import ScanResult
 
 
 class FormatTarget(click.ParamType):

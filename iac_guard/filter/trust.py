@@ -14,8 +14,8 @@ from ..config.weakenings import ConfigInForce, Weakening, introduced
 from ..model import Finding, Location
 
 if TYPE_CHECKING:
-    from ..pipeline.run import ScanResult
     from ..policy.loader import Policy
+    from ..result import ScanResult
 
 #: The category of the ``judges: suppressions`` policy that judges a change to the config (IAG901).
 WEAKENED_CONFIG = "weakened-config"

@@ -29,11 +29,16 @@ import os
 import pickle
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, is_dataclass, replace
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .. import model, result
+from ..filter import baseline
+from ..inventory import build as inventory
+from ..inventory.build import Inventory
 from ..load.parse_cache import versions
 from ..support.files import InputKey, InputLog, read_again
 from ..support.private_paths import NotPrivate, private_folder
@@ -43,10 +48,9 @@ if TYPE_CHECKING:
     from ..config.settings import Settings
     from ..discover import Sources
     from ..filter.baseline import BaselineEntry
-    from ..inventory.build import Inventory
     from ..model import Check, Finding, ScanError
     from ..policy.loader import Policy
-    from .run import Filters, ShardReport
+    from ..result import Filters, ShardReport
 
 FORMAT = "scan-v2"
 #: Where answers are kept, inside the cache folder: one sealed file per key.
@@ -95,7 +99,7 @@ def _filters_text(filters: Filters) -> str:
 
 def lookup(cache: Cache, key: str) -> Answer | None:
     """The stored answer, if every input it read still reads the same; else None."""
-    payload = _read_sealed(cache, key)
+    payload = read_sealed(cache, key)
     if payload is None:
         return None
     try:
@@ -160,8 +164,6 @@ def _read(reader: io.BytesIO) -> Any:
 
 
 def _read_answer(reader: io.BytesIO) -> Answer:
-    from ..inventory.build import Inventory
-
     files_scanned, errors, baseline_fixed, shard = _read(reader)
     lists = []
     for _ in range(5):
@@ -173,7 +175,7 @@ def _read_answer(reader: io.BytesIO) -> Answer:
     return Answer(findings, Inventory(tuple(credentials), tuple(workloads), tuple(usages)), errors, files_scanned, checks, baseline_fixed, shard)
 
 
-def _read_sealed(cache: Cache, key: str) -> bytes | None:
+def read_sealed(cache: Cache, key: str) -> bytes | None:
     """The payload of ``key``'s entry if it opens under our key and name, else None (never a
     symlink). The sealed bytes are dropped as soon as they are opened: only one copy of a large
     answer is held while it is unpickled."""
@@ -229,14 +231,6 @@ def _code_digest() -> str:
 @lru_cache(maxsize=1)
 def _result_classes() -> dict[tuple[str, str], type]:
     """The records an answer is made of, and nothing else."""
-    from dataclasses import is_dataclass
-    from datetime import date
-
-    from .. import model
-    from ..filter import baseline
-    from ..inventory import build as inventory
-    from . import run as scan
-
     allowed: dict[tuple[str, str], type] = {("datetime", "date"): date, (__name__, "Answer"): Answer}
     for module in (model, inventory):
         for name, value in vars(module).items():
@@ -244,5 +238,5 @@ def _result_classes() -> dict[tuple[str, str], type]:
                 allowed[(module.__name__, name)] = value
     allowed[(model.__name__, "Unknown")] = model.Unknown
     allowed[(baseline.__name__, "BaselineEntry")] = baseline.BaselineEntry
-    allowed[(scan.__name__, "ShardReport")] = scan.ShardReport
+    allowed[(result.__name__, "ShardReport")] = result.ShardReport
     return allowed

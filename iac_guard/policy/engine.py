@@ -7,7 +7,7 @@ the line to change (the evidence the policy names) rather than at the whole reso
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from ..config.settings import Settings
@@ -15,17 +15,26 @@ from ..model import Credential, Finding
 from .facts import credential_facts, lookup, render
 from .loader import Policy
 
+#: What the conditions read about a credential, derived from it under the settings.
+FactsOf = Callable[[Credential, Settings], Mapping[str, Any]]
 
-def evaluate(policies: Sequence[Policy], credentials: Iterable[Credential], settings: Settings) -> list[Finding]:
-    """Findings of every policy not skipped, on every credential in scope, in report order."""
+
+def judge(
+    policies: Sequence[Policy], credentials: Iterable[Credential], settings: Settings, facts: FactsOf = credential_facts
+) -> list[Finding]:
+    """Findings of every policy not skipped, on every credential in scope, in report order.
+
+    A scan judges the facts derived from each record (``credential_facts``); the merge passes the
+    facts a shard recorded, updated with what the merged view of a shared credential adds.
+    """
     params = {policy.id: policy.param_values(settings) for policy in policies}
     findings: list[Finding] = []
     judged: Credential | None = None
-    facts: Mapping[str, Any] = {}
+    known: Mapping[str, Any] = {}
     for policy, credential in applicable(policies, credentials, settings):
         if credential is not judged:
-            judged, facts = credential, credential_facts(credential, settings)
-        findings.extend(_findings(policy, params[policy.id], credential, facts))
+            judged, known = credential, facts(credential, settings)
+        findings.extend(_findings(policy, params[policy.id], credential, known))
     return sorted(findings, key=Finding.sort_key)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TextIO
 
-from ..pipeline.run import ScanResult
+from ..result import ScanResult
 
 Renderer = Callable[[ScanResult, bool], str]
 Writer = Callable[[ScanResult, TextIO], None]

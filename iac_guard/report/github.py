@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..filter.trust import listed_suppressions
 from ..model import Finding
-from ..pipeline.run import ScanResult
+from ..result import ScanResult
 from .json_report import summary
 
 

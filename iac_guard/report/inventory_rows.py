@@ -15,7 +15,7 @@ from ..model import Credential, is_unknown
 from ..policy.facts import duration_text
 
 if TYPE_CHECKING:
-    from ..pipeline.run import ScanResult
+    from ..result import ScanResult
 
 UNKNOWN_TEXT = "(not known from the code)"
 

@@ -10,7 +10,8 @@ from typing import Any, TextIO
 
 from .. import __version__
 from ..model import SEVERITY_ORDER, Finding
-from ..pipeline.run import ScanResult
+from ..result import ScanResult
+from ..shard.split import judging_record
 from .evidence import suppression_dict
 from .json_text import dumps_json, write_json
 
@@ -100,9 +101,7 @@ def document(result: ScanResult) -> dict[str, Any]:
     baseline = baseline_summary(result)
     if baseline is not None:
         document["baseline"] = baseline
-    if result.shard is not None:  # --shard: what iac-guard merge needs (see merge.py)
-        from ..shard.merge import judging_record
-
+    if result.shard is not None:  # --shard: what iac-guard merge needs (see shard/merge.py)
         document["shard"] = {
             "index": result.shard.index, "count": result.shard.count, "soft_fail": result.filters.soft_fail,
             "judging": judging_record(result.settings, result.policies),

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..model import Finding
-from ..pipeline.run import ScanResult
+from ..result import ScanResult
 
 
 def render(result: ScanResult, color: bool = False) -> str:

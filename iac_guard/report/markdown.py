@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..filter.trust import listed_suppressions
 from ..model import SEVERITY_ORDER, Finding
-from ..pipeline.run import ScanResult
+from ..result import ScanResult
 from .evidence import markdown_cell, markdown_table, suppression_text
 from .json_report import baseline_summary, summary
 

@@ -23,7 +23,7 @@ from urllib.parse import quote
 from .. import __version__
 from ..filter.baseline import content_fingerprint
 from ..model import Finding, ScanError
-from ..pipeline.run import ScanResult
+from ..result import ScanResult
 from .json_report import config_in_force
 from .json_text import dumps_json, write_json
 

@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..model import SEVERITY_ORDER
-from ..pipeline.run import ScanResult
+from ..result import ScanResult
 from .json_report import baseline_summary, summary
 
 _STYLE = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan"}

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..discover import Sources
-from ..load.pool import TERRAFORM, FileLoader
+from ..load.loader import FileLoader
+from ..load.parsing import TERRAFORM
 from ..model import Location, ScanError
 from ..support.files import read_input, regular_files
 from .budget import Budget

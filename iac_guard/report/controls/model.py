@@ -24,8 +24,8 @@ from ...model import Finding, ScanError
 from ...policy.frameworks import Control, Framework
 
 if TYPE_CHECKING:
-    from ...pipeline.run import ScanResult
     from ...policy.loader import Policy
+    from ...result import ScanResult
 
 Status = Literal["failing", "passing", "not-assessed"]
 STATUSES: tuple[Status, ...] = ("failing", "passing", "not-assessed")

@@ -1,0 +1,74 @@
+"""The load stage of a scan: every file parsed once (from the parse cache, then in parallel), the
+Terraform module trees built, plans, manifests and standard input read, into one ``Project``."""
+
+from __future__ import annotations
+
+from ..config.settings import Settings
+from ..discover import Sources, discover
+from ..load.loader import FileLoader, file_loader
+from ..model import ScanError
+from ..providers import DATA_SOURCES
+from ..providers.project import Project
+from ..shard.split import Shard, scan_files, shard_file_count
+from ..terraform.loader import load_modules
+from ..terraform.module import Module
+from ..terraform.syntax.plan import load_plan, source_blocks
+from ..terraform.variables import given_variables
+from .stdin import read_stdin
+
+
+def load_project(
+    sources: Sources, settings: Settings, stdin_text: str | None, shard: Shard | None, errors: list[ScanError]
+) -> tuple[Project, list[ScanError], int]:
+    """Everything the recognizers read, the module trees' errors (kept apart: they are complete
+    only once extraction has evaluated the trees) and the files this scan or shard counts.
+
+    The parse results are dropped once the trees are built and the manifests taken: the syntax
+    trees then live only in the trees that use them, and are freed root module by root module as
+    extraction releases them."""
+    loader = file_loader(settings)
+    loader.preload(scan_files(sources, shard, settings.max_file_bytes))  # one pass: cached, then in parallel
+    variables = given_variables(settings, sources, errors)
+    modules, tree_errors = load_modules(
+        sources, DATA_SOURCES, variables, loader, shard.owns if shard else None,
+        (settings.max_module_instances, settings.max_resource_instances),
+    )
+    modules += _plans(sources, settings, errors, loader, shard)
+    errors += sources.errors
+    stdin_modules, stdin_objects = read_stdin(sources, settings, stdin_text, errors) if sources.read_stdin else ([], [])
+    project = Project(sources.root, modules + stdin_modules)
+    for path in sources.yaml:
+        objects, yaml_errors = loader.kubernetes(path, sources.relative(path))
+        project.kube_objects += objects
+        errors += yaml_errors
+    loader.forget()
+    files = sources.file_count if shard is None else shard_file_count(sources, shard)
+    if sources.read_stdin:
+        project.kube_objects += stdin_objects
+        files += 1 if shard is None else 0
+    return project, tree_errors, files
+
+
+def _plans(
+    sources: Sources, settings: Settings, errors: list[ScanError], loader: FileLoader, shard: Shard | None = None
+) -> list[Module]:
+    """Plan JSON files as module trees; their source folder (``--tf-dir``) only lends lines."""
+    if not sources.plans:
+        return []
+    blocks = {}
+    if settings.tf_dir is not None:
+        tf_sources = discover([str(settings.tf_dir)], settings.exclude, root=sources.root)
+        tf_modules, tf_errors = load_modules(
+            tf_sources, DATA_SOURCES, loader=loader, max_instances=(settings.max_module_instances, settings.max_resource_instances)
+        )
+        errors += tf_errors
+        blocks = source_blocks(tf_modules)
+    plans = []
+    for path in sources.plans:
+        if shard is not None and not shard.owns(sources.relative(path)):
+            continue
+        module, plan_errors = load_plan(path, sources.relative(path), DATA_SOURCES, blocks, settings.max_file_bytes)
+        errors += plan_errors
+        if module is not None:
+            plans.append(module)
+    return plans

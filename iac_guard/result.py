@@ -1,0 +1,83 @@
+"""The result of a scan, as every layer above the pipeline reads it: reports, the gate, the merge.
+
+These records live below the pipeline so that a renderer or the merge can name a result without
+importing the stages that computed it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .model import SEVERITY_ORDER, Check, Finding, ScanError
+
+if TYPE_CHECKING:
+    from .config.settings import Settings
+    from .filter.baseline import Baseline, BaselineEntry
+    from .filter.trust import AddedLines
+    from .inventory.build import Inventory
+    from .policy.loader import Policy
+
+#: The file name standard input is scanned, reported and suppressed under.
+STDIN_NAME = "<stdin>"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The filter stage's inputs from the command line: what is excused, what is judged, what fails."""
+
+    inline_suppressions: bool = True  # --no-ignore turns them off
+    baseline: Baseline | None = None
+    #: Resolved paths of the files to judge (``--diff-base``); None judges every scanned file.
+    changed_files: frozenset[Path] | None = None
+    fail_on: str = "low"  # the lowest severity that fails the gate
+    soft_fail: bool = False  # findings never fail the gate (errors still do)
+
+
+@dataclass(frozen=True)
+class ShardReport:
+    index: int
+    count: int
+    inventory: dict[str, Any]
+
+
+@dataclass
+class ScanResult:
+    root: Path
+    findings: list[Finding]
+    inventory: Inventory
+    errors: list[ScanError]
+    files_scanned: int
+    policies: list[Policy] = field(default_factory=list)
+    #: The settings the scan ran with (scope, skipped policies, the day): reports and the
+    #: inventory say what was judged, not only what failed.
+    settings: Settings | None = None
+    #: Every (policy, credential) pair judged, failing or not, in the judged files.
+    checks: list[Check] = field(default_factory=list)
+    filters: Filters = field(default_factory=Filters)
+    #: Baseline entries no finding matched any more: fixed since the baseline was made.
+    baseline_fixed: list[BaselineEntry] = field(default_factory=list)
+    #: With ``--shard``: which shard, and the inventory ``iac-guard merge`` needs (shard/merge.py).
+    shard: ShardReport | None = None
+    #: With ``--diff-base``: the lines the change added to files holding inline suppressions,
+    #: so reports list the suppressions it added (set by the command line after the scan).
+    added_lines: AddedLines | None = None
+
+    @property
+    def failing(self) -> list[Finding]:
+        return [f for f in self.findings if not f.suppressed]
+
+    @property
+    def gating(self) -> list[Finding]:
+        """Failing findings at or above ``--fail-on``: the ones that fail the gate."""
+        threshold = SEVERITY_ORDER[self.filters.fail_on]
+        return [f for f in self.failing if SEVERITY_ORDER.get(f.severity, 0) >= threshold]
+
+    @property
+    def exit_code(self) -> int:
+        """2 when an input could not be read (fail closed, even with --soft-fail), else 1 for
+        failing findings at or above the threshold (unless --soft-fail), else 0."""
+        if self.errors:
+            return 2
+        return 1 if self.gating and not self.filters.soft_fail else 0
