@@ -95,8 +95,8 @@ def test_usages_name_the_workload_the_credential_and_how(platform):
     assert platform.usages == [
         Usage("CronJob/ml-platform/embeddings-refresh", OPENAI_SECRET, "envFrom", at("workloads.yaml", 67)),
         Usage("CronJob/ml-platform/embeddings-refresh", CHAT_SA, "serviceAccountName", at("workloads.yaml", 60)),
-        Usage("Deployment/ml-platform/chat-api", ANTHROPIC, "env ANTHROPIC_API_KEY", at("workloads.yaml", 33)),
-        Usage("Deployment/ml-platform/chat-api", OPENAI_SECRET, "env OPENAI_API_KEY", at("workloads.yaml", 28)),
+        Usage.through_env("Deployment/ml-platform/chat-api", ANTHROPIC, "ANTHROPIC_API_KEY", at("workloads.yaml", 33)),
+        Usage.through_env("Deployment/ml-platform/chat-api", OPENAI_SECRET, "OPENAI_API_KEY", at("workloads.yaml", 28)),
         Usage("Deployment/ml-platform/chat-api", CHAT_SA, "serviceAccountName", at("workloads.yaml", 18)),
         Usage("Deployment/ml-platform/rag-indexer", LEGACY_SECRET, "volume legacy", at("workloads.yaml", 101)),
         Usage("Deployment/ml-platform/rag-indexer", GEMINI, "volume gemini", at("workloads.yaml", 98)),

@@ -517,7 +517,7 @@ def _settings():
 def test_usages_of_terraform_workloads_name_cluster_addresses():
     found = kubernetes_terraform.extract(_project(FIXTURE), _settings())
     assert Usage(
-        "kubernetes_deployment_v1.chat", "Secret/ml-serving/openai-api-key", "env OPENAI_API_KEY", at("workloads.tf", 31), "."
+        "kubernetes_deployment_v1.chat", "Secret/ml-serving/openai-api-key", "env OPENAI_API_KEY", at("workloads.tf", 31), ".", env_var="OPENAI_API_KEY"
     ) in found.usages  # the workload's own root module; the cluster name resolves from any root
 
 

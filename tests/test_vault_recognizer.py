@@ -538,7 +538,7 @@ variable "secret_key" {}
 
 def test_assumed_role_takes_scope_and_owner_from_its_iam_role():
     role = platform().credential("vault_aws_secret_backend_role.sagemaker")
-    assert role.owner == Owner("search-relevance", "inherited from aws_iam_role.sagemaker_runner")
+    assert role.owner == Owner("search-relevance", "inherited from aws_iam_role.sagemaker_runner", inherited=True)
     assert (role.parent, role.scope.inherited_from) == ("aws_iam_role.sagemaker_runner", "aws_iam_role.sagemaker_runner")
     assert grant_summary(role.scope.grants) == [
         ("aws_iam_role.sagemaker_runner inline_policy statement 1", ("sagemaker:InvokeEndpoint",),

@@ -79,7 +79,7 @@ def credential_facts(credential: Credential, settings: Settings) -> Facts:
         "owner": {
             "value": credential.owner.value,
             "source": credential.owner.source,
-            "inherited": credential.owner.source.startswith("inherited from"),
+            "inherited": credential.owner.inherited,
         },
         "expiry": {
             "lifetime_days": credential.expiry.lifetime_days,

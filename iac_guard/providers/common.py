@@ -341,6 +341,12 @@ class EnvEntry:
     attributes: frozenset[str] = frozenset()  # resource attributes it reads (attribute_references)
     kind: str = "env"  # the usage reads "<kind> <name>": "env OPENAI_API_KEY", "secret openai-key"
 
+    def usage(self, workload: str, credential: str) -> Usage:
+        """The workload reads ``credential`` through this entry; an environment variable keeps its
+        name apart, for the inventory to read a provider from it."""
+        via = f"{self.kind} {self.name}"
+        return Usage(workload, credential, via, self.location, env_var=self.name if self.kind == "env" else None)
+
 
 def map_entries(view: BlockView, attribute: str, field_name: str) -> Iterator[EnvEntry]:
     """The entries of a map attribute (``environment.variables``, ``app_settings``,
@@ -386,7 +392,7 @@ def read_entries(
     for entry in entries:
         target = find_target(entry)
         if target:
-            usages.append(Usage(workload, target, f"{entry.kind} {entry.name}", entry.location))
+            usages.append(entry.usage(workload, target))
         else:
             literals += [SecretLiteral(entry.field, d.detector, d.fingerprint, entry.location, d.ai_provider) for _, d in find_in(entry.literal, entry.name)]
     return usages, literals

@@ -135,7 +135,7 @@ def access_keys(aws: AwsModule, identities: dict[str, Credential]) -> list[Crede
     for key in aws.module.resources_of("aws_iam_access_key"):
         user_address = link(key, "user", aws.users, "name")
         user = identities.get(user_address) if user_address else None
-        owner = Owner(user.owner.value, f"inherited from {user_address}") if user else Owner(UNKNOWN, "user not found in this module")
+        owner = Owner.of_parent(user.owner, user_address) if user_address and user else Owner(UNKNOWN, "user not found in this module")
         scope = Scope(user.scope.grants, inherited_from=user_address) if user else Scope(inherited_from="unknown user")
         lifecycle = key.first_block("lifecycle")
         rotation = rotation_named_by(aws.module, lifecycle, "replace_triggered_by") if lifecycle else None
@@ -167,7 +167,7 @@ def service_specific_credentials(aws: AwsModule, identities: dict[str, Credentia
             Credential(
                 address=credential.address, provider="aws", source_type="aws_iam_service_specific_credential",
                 kind="api-key", location=credential.location, name=service if isinstance(service, str) else UNKNOWN,
-                owner=Owner(user.owner.value, f"inherited from {user_address}") if user else Owner(UNKNOWN, "user not found in this module"),
+                owner=Owner.of_parent(user.owner, user_address) if user_address and user else Owner(UNKNOWN, "user not found in this module"),
                 expiry=Expiry(age if age is None or isinstance(age, (int, float, Unknown)) else UNKNOWN, source="credential_age_days"),
                 scope=Scope(user.scope.grants, inherited_from=user_address) if user else Scope(inherited_from="unknown user"),
                 parent=user_address, ai_reasons=reasons, ai_hints=(credential.name,),

@@ -76,7 +76,7 @@ def _host_owner(azure: AzureModule, host: Resource, credentials: dict[str, Crede
     inherited and judged there; otherwise it is judged here, from the resource's tags."""
     parent = credentials.get(host.address)
     if parent is not None:
-        return Owner(parent.owner.value, f"inherited from {host.address}"), {}
+        return Owner.of_parent(parent.owner, host.address), {}
     owner, _ = owner_from_tags(host.value("tags"), azure.settings)
     source = f"{owner.source} of {host.address}" if owner.source else f"tags of {host.address}"
     # The tags line is where an owner is written or missing: the line to change either way.

@@ -161,7 +161,7 @@ def _container_app_secret_usages(resource: Resource, targets: dict[str, frozense
         for env in container.blocks("env"):
             secret_name, name = env.value("secret_name"), env.value("name")
             if isinstance(secret_name, str) and isinstance(name, str) and secret_name in secrets:
-                usages.append(Usage(resource.address, secrets[secret_name], f"env {name}", env.location_of("secret_name")))
+                usages.append(Usage.through_env(resource.address, secrets[secret_name], name, env.location_of("secret_name")))
     return usages
 
 

@@ -44,7 +44,7 @@ def _owner(gcp: GcpModule, key: Resource, identities: dict[str, Credential]) -> 
     of its ``google_project`` when the module defines it. An API key carries no labels."""
     account = gcp.service_account(key, "service_account_email") if key.has("service_account_email") else None
     if account and account in identities:
-        return Owner(identities[account].owner.value, f"inherited from {account}"), {}
+        return Owner.of_parent(identities[account].owner, account), {}
     owner, field = owner_by_convention(key.address, [("display_name", key.value("display_name"))], gcp.settings)
     if owner.value is not None:
         return owner, {"owner": key.location_of(field)} if field else {}

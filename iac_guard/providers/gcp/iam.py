@@ -146,7 +146,7 @@ def service_account_keys(gcp: GcpModule, identities: dict[str, Credential]) -> l
             Credential(
                 address=key.address, provider=PROVIDER, source_type="google_service_account_key", kind="service-account-key",
                 location=key.location, name=identity.name if identity else key.name,
-                owner=Owner(identity.owner.value, f"inherited from {account}") if identity else Owner(UNKNOWN, "service account not found in this module"),
+                owner=Owner.of_parent(identity.owner, account) if account and identity else Owner(UNKNOWN, "service account not found in this module"),
                 expiry=Expiry(None, source="service account keys never expire"), rotation=rotation,
                 scope=Scope(identity.scope.grants, inherited_from=account) if identity else Scope(inherited_from="unknown service account"),
                 parent=account if identity else None,

@@ -66,7 +66,7 @@ def extract_workloads(gcp: GcpModule, credentials: dict[str, Credential]) -> Ext
         usages, literals = read_entries(resource.address, _entries(resource, kind), target)
         found.usages += ([identity] if identity else []) + usages
         found.usages += [
-            Usage(resource.address, secret, f"env {entry.name}", entry.location)
+            Usage.through_env(resource.address, secret, entry.name, entry.location)
             for entry in _secret_references(resource, kind)
             if (secret := referenced_credential(entry, targets) or secret_named(entry.value, secrets))
         ]

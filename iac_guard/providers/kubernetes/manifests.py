@@ -456,7 +456,8 @@ def _container_usages(obj: KubeObject, container: dict[str, Any], path: PathKey,
         secret = _dig(env, "valueFrom", "secretKeyRef", "name")
         if isinstance(secret, str):
             reference = path + ("env", position, "valueFrom", "secretKeyRef", "name")
-            usages.append(_usage(obj, index.secret(obj.namespace, secret), f"env {scalar_text(env.get('name'))}", reference))
+            name = scalar_text(env.get("name"))
+            usages.append(_usage(obj, index.secret(obj.namespace, secret), f"env {name}", reference, env_var=name))
     for position, source in _indexed_dicts(container.get("envFrom")):
         secret = _dig(source, "secretRef", "name")
         if isinstance(secret, str):
@@ -526,8 +527,8 @@ def _literal(field: str, detection: Detection, location: Location) -> SecretLite
     return SecretLiteral(field, detection.detector, detection.fingerprint, location, detection.ai_provider)
 
 
-def _usage(obj: KubeObject, credential: str, via: str, path: PathKey) -> Usage:
-    return Usage(obj.address, credential, via, obj.location_of(*path))
+def _usage(obj: KubeObject, credential: str, via: str, path: PathKey, env_var: str | None = None) -> Usage:
+    return Usage(obj.address, credential, via, obj.location_of(*path), env_var=env_var)
 
 
 def _unique_usages(usages: list[Usage]) -> list[Usage]:
