@@ -10,8 +10,8 @@ import pytest
 from iac_guard.config.settings import Settings
 from iac_guard.kubernetes.loader import load_kube_file, load_kube_text
 from iac_guard.model import UNKNOWN, Expiry, Extraction, Grant, Location, Owner, Rotation, SecretLiteral, Usage
+from iac_guard.providers.cluster import ClusterContext
 from iac_guard.providers.kubernetes.manifests import extract, go_duration_seconds
-from iac_guard.providers.project import Project
 
 FIXTURES = Path(__file__).parent / "fixtures" / "kubernetes"
 SETTINGS = Settings(today=date(2026, 3, 1))
@@ -40,7 +40,7 @@ def platform() -> Extraction:
         loaded, errors = load_kube_file(path, path.relative_to(FIXTURES).as_posix())
         assert errors == []
         objects += loaded
-    return extract(Project(FIXTURES, kube_objects=objects), SETTINGS)
+    return extract(ClusterContext(tuple(objects)), SETTINGS)
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +51,7 @@ def credentials(platform):
 def recognize(text: str, settings: Settings = SETTINGS) -> Extraction:
     objects, errors = load_kube_text(text, "inline.yaml")
     assert errors == []
-    return extract(Project(Path("."), kube_objects=objects), settings)
+    return extract(ClusterContext(tuple(objects)), settings)
 
 
 def test_inventory_of_the_namespace(platform):
@@ -207,8 +207,8 @@ def test_output_does_not_depend_on_input_order():
     objects = []
     for path in sorted(FIXTURES.rglob("*.yaml")):
         objects += load_kube_file(path, path.relative_to(FIXTURES).as_posix())[0]
-    forward = extract(Project(FIXTURES, kube_objects=objects), SETTINGS)
-    backward = extract(Project(FIXTURES, kube_objects=objects[::-1]), SETTINGS)
+    forward = extract(ClusterContext(tuple(objects)), SETTINGS)
+    backward = extract(ClusterContext(tuple(objects[::-1])), SETTINGS)
     assert forward == backward
 
 

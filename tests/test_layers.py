@@ -115,7 +115,6 @@ KNOWN: frozenset[tuple[str, str]] = frozenset({
     ("iac_guard.pipeline.run", "iac_guard.terraform.syntax.plan"),
     ("iac_guard.pipeline.run", "iac_guard.terraform.variables"),
     ("iac_guard.policy.selftest", "iac_guard.pipeline.run"),
-    ("iac_guard.providers.kubernetes.manifests", "iac_guard.providers.kubernetes.terraform"),
     ("iac_guard.report", "iac_guard.report.github"),
     ("iac_guard.report", "iac_guard.report.json_report"),
     ("iac_guard.report", "iac_guard.report.junit"),

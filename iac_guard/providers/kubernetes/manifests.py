@@ -52,29 +52,19 @@ from ...model import (
     Workload,
 )
 from ...secrets.detect import Detection, credential_kind, detect
-from ..common import EXPIRES_KEY, ROTATION_PERIOD_KEY, go_duration_seconds, owner_from_tags, stated_expiry, stated_rotation
-from ..project import Project
-
-PROVIDER = "kubernetes"
-EXPIRES_ANNOTATION = EXPIRES_KEY
-ROTATION_ANNOTATION = ROTATION_PERIOD_KEY
-SA_TOKEN_TYPE = "kubernetes.io/service-account-token"
-SA_NAME_ANNOTATION = "kubernetes.io/service-account.name"
-RBAC_GROUP = "rbac.authorization.k8s.io"
-EXTERNAL_SECRETS_GROUP = "external-secrets.io"
-CSI_SECRETS_GROUP = "secrets-store.csi.x-k8s.io"
-
-#: Where each workload kind keeps its pod spec.
-POD_SPEC_PATHS: dict[str, PathKey] = {
-    "Pod": ("spec",),
-    "Deployment": ("spec", "template", "spec"),
-    "StatefulSet": ("spec", "template", "spec"),
-    "DaemonSet": ("spec", "template", "spec"),
-    "ReplicaSet": ("spec", "template", "spec"),
-    "ReplicationController": ("spec", "template", "spec"),
-    "Job": ("spec", "template", "spec"),
-    "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
-}
+from ..cluster import ClusterContext
+from ..common import go_duration_seconds, owner_from_tags, stated_expiry, stated_rotation
+from .vocabulary import (
+    CSI_SECRETS_GROUP,
+    EXPIRES_ANNOTATION,
+    EXTERNAL_SECRETS_GROUP,
+    POD_SPEC_PATHS,
+    PROVIDER,
+    RBAC_GROUP,
+    ROTATION_ANNOTATION,
+    SA_NAME_ANNOTATION,
+    SA_TOKEN_TYPE,
+)
 
 _EXTERNAL_EXPIRY = Expiry(UNKNOWN, source="kept in the external secret store")
 _DEFAULT_REFRESH = Rotation(1 / 24, "ExternalSecret refreshInterval (operator default 1h)")
@@ -117,13 +107,11 @@ class _Index:
         return address if address in self.secrets else self.generated.get(address, address)
 
 
-def extract(project: Project, settings: Settings) -> Extraction:
+def extract(cluster: ClusterContext, settings: Settings) -> Extraction:
     """Credentials, workloads and usages of every Kubernetes object in the YAML of the scan. The
     objects Terraform's kubernetes provider creates are context: a RoleBinding written in Terraform
-    still scopes a ServiceAccount written in YAML (kubernetes_terraform extracts those objects)."""
-    from .terraform import terraform_objects  # it builds on this module
-
-    return extract_objects(project.kube_objects, settings, context=[t.obj for t in terraform_objects(project)])
+    still scopes a ServiceAccount written in YAML (terraform.py extracts those objects)."""
+    return extract_objects(cluster.yaml_objects, settings, context=[t.obj for t in cluster.terraform_objects])
 
 
 def extract_objects(objects: Iterable[KubeObject], settings: Settings, context: Iterable[KubeObject] = ()) -> Extraction:

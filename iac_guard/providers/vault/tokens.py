@@ -25,7 +25,7 @@ from ...model import UNKNOWN, Credential, Expiry, Grant, Location, Owner, Rotati
 from ...secrets.detect import find_in
 from ...terraform.module import BlockView, Resource
 from ..common import known_strings, link, owner_from_tags
-from ..kubernetes.terraform import resolved_value
+from ..kubernetes.metadata import resolved_value
 from .context import PROVIDER, StatedOwner, VaultModule, hints, lifetime, unknown_lifetime, wildcard_evidence
 
 AUTH_MOUNTS = ("vault_auth_backend", "vault_jwt_auth_backend")
