@@ -14,7 +14,7 @@ from scanning import finding_keys, scan_path, settings
 from iac_guard.config.settings import load_settings
 from iac_guard.model import Expiry, Location, Owner, Rotation, SecretLiteral, Unknown
 from iac_guard.providers import gcp
-from iac_guard.providers.common import go_duration_seconds, timestamp_date
+from iac_guard.providers.common.time_values import go_duration_seconds, timestamp_date
 
 FIXTURE = TERRAFORM_FIXTURES / "gcp_vertex"
 PROJECT = "projects/acme-vertex-prod"

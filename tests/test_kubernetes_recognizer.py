@@ -11,7 +11,8 @@ from iac_guard.config.settings import Settings
 from iac_guard.kubernetes.loader import load_kube_file, load_kube_text
 from iac_guard.model import UNKNOWN, Expiry, Extraction, Grant, Location, Owner, Rotation, SecretLiteral, Usage
 from iac_guard.providers.cluster import ClusterContext
-from iac_guard.providers.kubernetes.manifests import extract, go_duration_seconds
+from iac_guard.providers.common.time_values import go_duration_seconds
+from iac_guard.providers.kubernetes.manifests import extract
 
 FIXTURES = Path(__file__).parent / "fixtures" / "kubernetes"
 SETTINGS = Settings(today=date(2026, 3, 1))

@@ -11,7 +11,7 @@ from ...model import Location, Owner, Unknown
 from ...terraform.evaluate import unknown_from
 from ...terraform.module import Module, Resource
 from ...terraform.syntax.nodes import references
-from ..common import owner_from_tags
+from ..common.owners import owner_from_tags
 
 
 class AwsModule:

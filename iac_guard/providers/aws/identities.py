@@ -8,7 +8,9 @@ from typing import Any
 from ...model import UNKNOWN, Credential, Expiry, Grant, Location, Owner, Rotation, Scope, Unknown
 from ...terraform.evaluate import json_partial
 from ...terraform.module import Resource
-from ..common import known_strings, link, link_value, rotation_named_by
+from ..common.links import link, link_value
+from ..common.literals import known_strings
+from ..common.rotation import rotation_named_by
 from .context import AwsModule
 from .policy_documents import grants_from_document, managed_policy_grant
 

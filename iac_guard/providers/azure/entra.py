@@ -7,7 +7,11 @@ from typing import Any
 
 from ...model import UNKNOWN, Credential, Expiry, Grant, Location, Owner, Scope, Unknown
 from ...terraform.module import BlockView, Resource
-from ..common import link, owner_by_convention, schedule_rotation, stated_lifetime, written_literals
+from ..common.lifetimes import stated_lifetime
+from ..common.links import link
+from ..common.literals import written_literals
+from ..common.owners import owner_by_convention
+from ..common.rotation import schedule_rotation
 from .context import PROVIDER, AzureModule
 from .roles import scope_evidence
 

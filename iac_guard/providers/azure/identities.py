@@ -6,7 +6,8 @@ from __future__ import annotations
 from ...model import Credential, Expiry, Grant, Location, Owner, Scope, Unknown
 from ...terraform.evaluate import collect_refs
 from ...terraform.module import BlockView, Resource
-from ..common import known_strings, owner_from_tags
+from ..common.literals import known_strings
+from ..common.owners import owner_from_tags
 from .context import PROVIDER, AzureModule, system_identity_address
 from .roles import scope_evidence
 

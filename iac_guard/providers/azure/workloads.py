@@ -11,7 +11,9 @@ from typing import Any
 
 from ...model import Credential, Extraction, Usage, Workload
 from ...terraform.module import Resource
-from ..common import EnvEntry, block_entry, link, literal_credential, map_entries, read_entries, referenced_credential
+from ..common.environment import EnvEntry, block_entry, map_entries, read_entries, referenced_credential
+from ..common.links import link
+from ..common.literals import literal_credential
 from .accounts import ACCOUNT_TYPES, KEY_ATTRIBUTES
 from .context import PROVIDER, AzureModule, system_identity_address
 from .entra import APPLICATION_TYPES

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from ...model import Credential, Expiry, Grant, Location, Owner, Scope
 from ...terraform.module import Resource
-from ..common import link, owner_by_convention, owner_from_tags, schedule_rotation
+from ..common.links import link
+from ..common.owners import owner_by_convention, owner_from_tags
+from ..common.rotation import schedule_rotation
 from .context import PROVIDER, GcpModule
 
 UNRESTRICTED = "no restrictions.api_targets: the key can call every API enabled in its project, Gemini included"

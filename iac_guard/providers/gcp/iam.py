@@ -12,7 +12,9 @@ from typing import Any
 
 from ...model import UNKNOWN, Credential, Expiry, Grant, Location, Owner, Scope, Unknown, Usage, Workload
 from ...terraform.module import BlockView, Resource
-from ..common import owner_by_convention, partial_text, schedule_rotation
+from ..common.literals import partial_text
+from ..common.owners import owner_by_convention
+from ..common.rotation import schedule_rotation
 from .context import PROVIDER, GcpModule, service_account_named
 
 _IAM_RESOURCE = re.compile(r"^google_[a-z0-9_]+_iam_(member|binding|policy)$")

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from ...model import Credential, Extraction, Usage, Workload
 from ...terraform.module import BlockView, Resource
-from ..common import EnvEntry, block_entry, literal_credential, map_entries, read_entries, referenced_credential
+from ..common.environment import EnvEntry, block_entry, map_entries, read_entries, referenced_credential
+from ..common.literals import literal_credential
 from .context import PROVIDER, GcpModule
 from .secret_manager import SECRET_TYPES, secret_named
 

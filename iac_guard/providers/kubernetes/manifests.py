@@ -53,7 +53,10 @@ from ...model import (
 )
 from ...secrets.detect import Detection, credential_kind, detect
 from ..cluster import ClusterContext
-from ..common import go_duration_seconds, owner_from_tags, stated_expiry, stated_rotation
+from ..common.lifetimes import stated_expiry
+from ..common.owners import owner_from_tags
+from ..common.rotation import stated_rotation
+from ..common.time_values import go_duration_seconds
 from .vocabulary import (
     CSI_SECRETS_GROUP,
     EXPIRES_ANNOTATION,

@@ -5,7 +5,8 @@ the conversion of Terraform's ``kubernetes_*`` resources (convert.py)."""
 from __future__ import annotations
 
 from ...kubernetes.objects import PathKey
-from ..common import EXPIRES_KEY, ROTATION_PERIOD_KEY
+from ..common.lifetimes import EXPIRES_KEY
+from ..common.rotation import ROTATION_PERIOD_KEY
 
 PROVIDER = "kubernetes"
 EXPIRES_ANNOTATION = EXPIRES_KEY

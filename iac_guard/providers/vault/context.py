@@ -12,7 +12,10 @@ from ...config.settings import Settings
 from ...model import UNKNOWN, Expiry, Grant, Location, Owner, Rotation, Unknown
 from ...terraform.module import BlockView, Module, Resource
 from ..cluster import ClusterContext
-from ..common import go_duration_seconds, known_strings, owner_from_map, owner_from_tags, rotation_named_by
+from ..common.literals import known_strings
+from ..common.owners import owner_from_map, owner_from_tags
+from ..common.rotation import rotation_named_by
+from ..common.time_values import go_duration_seconds
 from .policies import ROOT_POLICY, policy_grants, root_grant
 
 PROVIDER = "vault"

@@ -29,7 +29,8 @@ from ...terraform.module import Resource
 from ..aws.context import AwsModule
 from ..aws.identities import collect_grants
 from ..aws.policy_documents import grants_from_document, managed_policy_grant
-from ..common import known_strings, link_value
+from ..common.links import link_value
+from ..common.literals import known_strings
 from .context import PROVIDER, StatedOwner, VaultModule, hints, lifetime, unknown_lifetime, wildcard_evidence
 
 AWS_MOUNTS = ("vault_aws_secret_backend", "vault_mount")

@@ -20,7 +20,7 @@ from ...terraform.evaluate import LITERAL_EVALUATOR, collect_refs, contains_unkn
 from ...terraform.module import BlockView, Resource
 from ...terraform.syntax.nodes import Call, Literal, Template
 from ...terraform.syntax.parse import parse_text
-from ..common import known_strings, partial_text
+from ..common.literals import known_strings, partial_text
 
 ROOT_POLICY = "root"
 DOCUMENT_DATA_SOURCE = "vault_policy_document"

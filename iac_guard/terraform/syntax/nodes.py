@@ -432,10 +432,10 @@ def _collect_references(expr: Expr, found: set[str]) -> None:
     chain = _traversal(expr)
     if chain and len(chain) > 1:
         found.add(_address_of(chain))
-        children: Iterator[Expr] = _traversal_keys(expr)  # its prefixes are not addresses of their own
+        below: Iterator[Expr] = _traversal_keys(expr)  # its prefixes are not addresses of their own
     else:
-        children = _children(expr)
-    for child in children:
+        below = children(expr)
+    for child in below:
         _collect_references(child, found)
 
 
@@ -479,7 +479,8 @@ def _address_of(chain: list[str]) -> str:
     return head
 
 
-def _children(expr: Expr) -> Iterator[Expr]:
+def children(expr: Expr) -> Iterator[Expr]:
+    """The sub-expressions of a node, one level down: what every walk over the tree descends into."""
     if isinstance(expr, Template):
         yield from (p for p in expr.parts if not isinstance(p, str))
     elif isinstance(expr, TupleExpr):

@@ -15,7 +15,7 @@ from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, Unex
 from ...model import ScanError
 from ...support.files import DEFAULT_MAX_FILE_BYTES, UTF16_MESSAGE, read_input, utf16_bom
 from .grammar import NestingTooDeep
-from .nodes import Attribute, Block, Body, HclSyntaxError, _children, convert_body
+from .nodes import Attribute, Block, Body, HclSyntaxError, children, convert_body
 
 #: Deepest nesting of blocks and expressions we accept. Real configurations stay far below it; a
 #: file nested deeper is an error (with the line where it gets too deep) rather than a
@@ -97,7 +97,7 @@ def _bounded(parsed: TerraformFile) -> TerraformFile | ScanError:
         elif isinstance(node, Attribute):
             stack.append((node.expr, depth))
         else:
-            stack.extend((child, depth + 1) for child in _children(node))  # type: ignore[arg-type]
+            stack.extend((child, depth + 1) for child in children(node))  # type: ignore[arg-type]
     return parsed
 
 
