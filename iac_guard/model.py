@@ -82,6 +82,14 @@ class Location:
 class Owner:
     value: str | None | Unknown  # None: no owner is recorded anywhere
     source: str = ""  # where it came from: "tag owner", "label team", "inherited from aws_iam_user.ci"
+    #: The owner is its parent's (an access key's is its user's): policies read this, never ``source``,
+    #: which is prose for people. Not in the JSON report: it is what ``source`` says.
+    inherited: bool = False
+
+    @classmethod
+    def of_parent(cls, parent: Owner, parent_address: str) -> Owner:
+        """The owner a credential takes from the identity or resource it belongs to."""
+        return cls(parent.value, f"inherited from {parent_address}", inherited=True)
 
 
 @dataclass(frozen=True)
@@ -210,6 +218,15 @@ class Usage:
     via: str  # "role", "serviceAccountName", "env OPENAI_API_KEY", "volume creds"
     location: Location | None = None
     root_module: str = ""  # of both ends: a usage never crosses root modules
+    #: The environment variable the credential is read into, for the inventory to read a provider
+    #: from its name (``OPENAI_API_KEY``); None when not read into one. Not in the JSON report:
+    #: ``via`` states it for people.
+    env_var: str | None = None
+
+    @classmethod
+    def through_env(cls, workload: str, credential: str, name: str, location: Location | None) -> Usage:
+        """A credential read into the environment variable ``name``."""
+        return cls(workload, credential, f"env {name}", location, env_var=name)
 
 
 @dataclass

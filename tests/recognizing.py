@@ -13,11 +13,22 @@ from iac_guard.config.settings import Settings
 from iac_guard.discover import discover
 from iac_guard.inventory.build import Inventory, build_inventory
 from iac_guard.model import Credential, Extraction, Grant, Workload
-from iac_guard.providers import DATA_SOURCES, terraform_inputs
+from iac_guard.providers import DATA_SOURCES, ClusterRecognizer, terraform_inputs
+from iac_guard.providers.cluster import ClusterContext
 from iac_guard.providers.project import Project
 from iac_guard.terraform.loader import load_modules
 
 Recognizer = Callable[[Project, Settings], Extraction]
+
+
+def with_cluster(recognize: Callable[[Project, Settings, ClusterContext], Extraction]) -> Recognizer:
+    """A Terraform recognizer that also reads the cluster (Vault), run with the project's own."""
+    return lambda project, chosen: recognize(project, chosen, ClusterContext.of(project))
+
+
+def of_cluster(recognize: ClusterRecognizer) -> Recognizer:
+    """A cluster recognizer (Kubernetes), run over the project's cluster."""
+    return lambda project, chosen: recognize(ClusterContext.of(project), chosen)
 
 
 @dataclass(frozen=True)

@@ -83,21 +83,21 @@ def test_user_owner_comes_from_its_own_tag_with_the_tag_as_evidence():
 
 def test_access_key_inherits_its_users_owner_scope_and_parent():
     key = keys().credential("aws_iam_access_key.ci")
-    assert key.owner == Owner("devops", "inherited from aws_iam_user.ci")
+    assert key.owner == Owner("devops", "inherited from aws_iam_user.ci", inherited=True)
     assert (key.parent, key.scope.inherited_from, key.name) == ("aws_iam_user.ci", "aws_iam_user.ci", "ci-deployer")
     assert key.scope.grants == keys().credential("aws_iam_user.ci").scope.grants
 
 
 def test_owner_from_an_aliased_providers_default_tags_reaches_the_key():
     assert keys().credential("aws_iam_user.inference_bot").owner == Owner("ml-platform", "default_tags Owner")
-    assert keys().credential("aws_iam_access_key.inference_bot").owner == Owner("ml-platform", "inherited from aws_iam_user.inference_bot")
+    assert keys().credential("aws_iam_access_key.inference_bot").owner == Owner("ml-platform", "inherited from aws_iam_user.inference_bot", inherited=True)
 
 
 def test_aliased_default_tags_do_not_apply_to_resources_of_the_default_provider():
     legacy = keys().credential("aws_iam_user.legacy")
     assert legacy.owner == Owner(None)
     assert legacy.tags == {"environment": "prod", "managed_by": "terraform"}
-    assert keys().credential("aws_iam_access_key.legacy").owner == Owner(None, "inherited from aws_iam_user.legacy")
+    assert keys().credential("aws_iam_access_key.legacy").owner == Owner(None, "inherited from aws_iam_user.legacy", inherited=True)
 
 
 def test_key_replaced_by_time_rotating_rotates_and_expires_on_that_schedule():

@@ -225,7 +225,7 @@ def test_client_secret_inherits_owner_and_scope_from_its_application():
     password = chat().credential("azuread_application_password.batch_scoring")
     application = chat().credential("azuread_application.batch_scoring")
     assert password.kind == "client-secret"
-    assert password.owner == Owner("ml-platform", "inherited from azuread_application.batch_scoring")
+    assert password.owner == Owner("ml-platform", "inherited from azuread_application.batch_scoring", inherited=True)
     assert (password.parent, password.scope.inherited_from) == ("azuread_application.batch_scoring",) * 2
     assert password.scope.grants == application.scope.grants
     assert password.ai_reasons == application.ai_reasons
@@ -247,7 +247,7 @@ def test_end_date_relative_is_a_go_duration():
 def test_service_principal_password_without_end_date_counts_as_no_explicit_expiry():
     password = chat().credential("azuread_service_principal_password.eval_harness")
     assert password.expiry == Expiry(None, source="no end_date: the provider's two-year default is not an explicit expiry")
-    assert password.owner == Owner(None, "inherited from azuread_application.eval_harness")  # judged on the application
+    assert password.owner == Owner(None, "inherited from azuread_application.eval_harness", inherited=True)  # judged on the application
     assert password.parent == "azuread_application.eval_harness"  # through its service principal
 
 
@@ -306,7 +306,7 @@ resource "azuread_service_principal_password" "vendor" {
     assert not scan.has("azuread_service_principal.app")  # one identity: the application
     vendor = scan.credential("azuread_service_principal.vendor")
     assert (vendor.kind, vendor.owner) == ("service-account", Owner("platform", "notes 'owner:'"))
-    assert scan.credential("azuread_service_principal_password.vendor").owner == Owner("platform", "inherited from azuread_service_principal.vendor")
+    assert scan.credential("azuread_service_principal_password.vendor").owner == Owner("platform", "inherited from azuread_service_principal.vendor", inherited=True)
 
 
 def test_owners_known_only_at_apply_make_the_owner_unknown_and_not_judged(tmp_path):
@@ -365,7 +365,7 @@ def test_system_assigned_identity_takes_its_owner_from_the_resource_that_carries
 
 def test_system_identity_of_a_judged_account_inherits_the_accounts_owner(tmp_path):
     scan = records_of(tmp_path, azure.extract, ACCOUNT % 'identity {\n    type = "SystemAssigned"\n  }')
-    assert scan.credential("azurerm_cognitive_account.oai.identity").owner == Owner("support", "inherited from azurerm_cognitive_account.oai")
+    assert scan.credential("azurerm_cognitive_account.oai.identity").owner == Owner("support", "inherited from azurerm_cognitive_account.oai", inherited=True)
 
 
 ASSIGNMENT = '''

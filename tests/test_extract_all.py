@@ -13,7 +13,8 @@ from scanning import FIXTURES, settings
 from iac_guard.discover import discover
 from iac_guard.kubernetes.loader import load_kube_file
 from iac_guard.model import Extraction
-from iac_guard.providers import DATA_SOURCES, RECOGNIZERS, extract_all
+from iac_guard.providers import CLUSTER_RECOGNIZERS, DATA_SOURCES, extract_all, terraform_recognizers
+from iac_guard.providers.cluster import ClusterContext
 from iac_guard.providers.project import Project
 from iac_guard.terraform.loader import load_modules
 
@@ -28,8 +29,11 @@ def _project(path: Path) -> Project:
 @pytest.mark.parametrize("fixture", ["projects/cross-format", "projects/ml-platform", "terraform/vault_ai", "terraform/kubernetes_provider", "terraform/modules_project"])
 def test_root_by_root_equals_every_recognizer_over_the_whole_project(fixture: str) -> None:
     whole = Extraction()
-    for recognize in RECOGNIZERS:
+    cluster = ClusterContext.of(_project(FIXTURES / fixture))
+    for recognize in terraform_recognizers(cluster):
         whole.extend(recognize(_project(FIXTURES / fixture), settings()))
+    for read_cluster in CLUSTER_RECOGNIZERS:
+        whole.extend(read_cluster(cluster, settings()))
     project = _project(FIXTURES / fixture)
     assert len(project.modules) >= 1
     assert extract_all(project, settings()) == whole

@@ -14,7 +14,7 @@ from scanning import finding_keys, scan_path, settings
 from iac_guard.config.settings import load_settings
 from iac_guard.model import Expiry, Location, Owner, Rotation, SecretLiteral, Unknown
 from iac_guard.providers import gcp
-from iac_guard.providers.common import go_duration_seconds, timestamp_date
+from iac_guard.providers.common.time_values import go_duration_seconds, timestamp_date
 
 FIXTURE = TERRAFORM_FIXTURES / "gcp_vertex"
 PROJECT = "projects/acme-vertex-prod"
@@ -131,7 +131,7 @@ def test_key_inherits_owner_and_scope_from_its_service_account():
     key = vertex().credential("google_service_account_key.vertex_pipelines")
     account = vertex().credential("google_service_account.vertex_pipelines")
     assert key.kind == "service-account-key"
-    assert key.owner == Owner(None, "inherited from google_service_account.vertex_pipelines")
+    assert key.owner == Owner(None, "inherited from google_service_account.vertex_pipelines", inherited=True)
     assert (key.parent, key.scope.inherited_from, key.scope.grants) == (account.address, account.address, account.scope.grants)
     assert (key.expiry, key.rotation) == (NEVER, Rotation(None))
 
@@ -141,7 +141,7 @@ def test_keepers_naming_a_time_rotating_rotate_the_key():
     assert key.rotation == Rotation(30, "time_rotating.batch_scoring_key")
     assert key.expiry == Expiry(30, False, "rotation by time_rotating.batch_scoring_key")
     assert key.evidence == {"rotation": Location("keys.tf", 12, 14)}
-    assert key.owner == Owner("ml-platform", "inherited from google_service_account.batch_scoring")
+    assert key.owner == Owner("ml-platform", "inherited from google_service_account.batch_scoring", inherited=True)
 
 
 def test_two_kubernetes_service_accounts_bound_to_one_service_account_share_it():
@@ -264,7 +264,7 @@ resource "google_apikeys_key" "bound" {
 }
 ''')
     assert scan.credential("google_apikeys_key.maps").owner == Owner("web-team", "label owner of google_project.web")
-    assert scan.credential("google_apikeys_key.bound").owner == Owner("ml-platform", "inherited from google_service_account.gemini")
+    assert scan.credential("google_apikeys_key.bound").owner == Owner("ml-platform", "inherited from google_service_account.gemini", inherited=True)
 
 
 def test_api_targets_not_known_before_apply_are_not_a_wildcard(tmp_path):

@@ -31,7 +31,9 @@ def workload(address: str, identity: str | None = None, **fields) -> Workload:
 
 
 def use(workload_address: str, credential_address: str, via: str = "role") -> Usage:
-    return Usage(workload_address, credential_address, via, HERE)
+    """A usage as a recognizer records it: ``via="env NAME"`` reads the variable ``NAME``."""
+    env_var = via.removeprefix("env ") if via.startswith("env ") else None
+    return Usage(workload_address, credential_address, via, HERE, env_var=env_var)
 
 
 def inventory(credentials=(), workloads=(), usages=()):
@@ -87,7 +89,7 @@ def test_same_address_in_two_root_modules_is_two_records_and_usages_stay_in_thei
          credential("aws_secretsmanager_secret.openai", root_module="envs/prod", ai_hints=("openai",))],
         [workload("aws_lambda_function.app", "aws_iam_role.app", root_module="envs/prod")],
         [Usage("aws_lambda_function.app", "aws_iam_role.app", "role", HERE, "envs/prod"),
-         Usage("aws_lambda_function.app", "aws_secretsmanager_secret.openai", "env KEY", HERE, "envs/prod")],
+         Usage("aws_lambda_function.app", "aws_secretsmanager_secret.openai", "env KEY", HERE, "envs/prod", env_var="KEY")],
     )
     dev, prod = built.credentials_at("aws_iam_role.app")
     assert (dev.root_module, dev.consumers, dev.ai_reasons) == ("envs/dev", (), ())
@@ -203,7 +205,7 @@ def test_cluster_names_resolve_from_any_root_through_aliases() -> None:
     deployment = replace(workload("Deployment/ml/chat", identity="ServiceAccount/ml/chat"), root_module="")
     built = inventory(
         [secret, account], [deployment],
-        [Usage("Deployment/ml/chat", "Secret/ml/openai", "env OPENAI_API_KEY", HERE), Usage("Deployment/ml/chat", "ServiceAccount/ml/chat", "serviceAccountName", HERE)],
+        [Usage.through_env("Deployment/ml/chat", "Secret/ml/openai", "OPENAI_API_KEY", HERE), Usage("Deployment/ml/chat", "ServiceAccount/ml/chat", "serviceAccountName", HERE)],
     )
     assert record(built, "kubernetes_secret_v1.openai").consumers == ("Deployment/ml/chat",)
     assert reasons(built, "kubernetes_service_account_v1.chat") == (

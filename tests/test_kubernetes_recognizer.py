@@ -10,8 +10,9 @@ import pytest
 from iac_guard.config.settings import Settings
 from iac_guard.kubernetes.loader import load_kube_file, load_kube_text
 from iac_guard.model import UNKNOWN, Expiry, Extraction, Grant, Location, Owner, Rotation, SecretLiteral, Usage
-from iac_guard.providers.kubernetes.manifests import extract, go_duration_seconds
-from iac_guard.providers.project import Project
+from iac_guard.providers.cluster import ClusterContext
+from iac_guard.providers.common.time_values import go_duration_seconds
+from iac_guard.providers.kubernetes.manifests import extract
 
 FIXTURES = Path(__file__).parent / "fixtures" / "kubernetes"
 SETTINGS = Settings(today=date(2026, 3, 1))
@@ -40,7 +41,7 @@ def platform() -> Extraction:
         loaded, errors = load_kube_file(path, path.relative_to(FIXTURES).as_posix())
         assert errors == []
         objects += loaded
-    return extract(Project(FIXTURES, kube_objects=objects), SETTINGS)
+    return extract(ClusterContext(tuple(objects)), SETTINGS)
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +52,7 @@ def credentials(platform):
 def recognize(text: str, settings: Settings = SETTINGS) -> Extraction:
     objects, errors = load_kube_text(text, "inline.yaml")
     assert errors == []
-    return extract(Project(Path("."), kube_objects=objects), settings)
+    return extract(ClusterContext(tuple(objects)), settings)
 
 
 def test_inventory_of_the_namespace(platform):
@@ -95,8 +96,8 @@ def test_usages_name_the_workload_the_credential_and_how(platform):
     assert platform.usages == [
         Usage("CronJob/ml-platform/embeddings-refresh", OPENAI_SECRET, "envFrom", at("workloads.yaml", 67)),
         Usage("CronJob/ml-platform/embeddings-refresh", CHAT_SA, "serviceAccountName", at("workloads.yaml", 60)),
-        Usage("Deployment/ml-platform/chat-api", ANTHROPIC, "env ANTHROPIC_API_KEY", at("workloads.yaml", 33)),
-        Usage("Deployment/ml-platform/chat-api", OPENAI_SECRET, "env OPENAI_API_KEY", at("workloads.yaml", 28)),
+        Usage.through_env("Deployment/ml-platform/chat-api", ANTHROPIC, "ANTHROPIC_API_KEY", at("workloads.yaml", 33)),
+        Usage.through_env("Deployment/ml-platform/chat-api", OPENAI_SECRET, "OPENAI_API_KEY", at("workloads.yaml", 28)),
         Usage("Deployment/ml-platform/chat-api", CHAT_SA, "serviceAccountName", at("workloads.yaml", 18)),
         Usage("Deployment/ml-platform/rag-indexer", LEGACY_SECRET, "volume legacy", at("workloads.yaml", 101)),
         Usage("Deployment/ml-platform/rag-indexer", GEMINI, "volume gemini", at("workloads.yaml", 98)),
@@ -207,8 +208,8 @@ def test_output_does_not_depend_on_input_order():
     objects = []
     for path in sorted(FIXTURES.rglob("*.yaml")):
         objects += load_kube_file(path, path.relative_to(FIXTURES).as_posix())[0]
-    forward = extract(Project(FIXTURES, kube_objects=objects), SETTINGS)
-    backward = extract(Project(FIXTURES, kube_objects=objects[::-1]), SETTINGS)
+    forward = extract(ClusterContext(tuple(objects)), SETTINGS)
+    backward = extract(ClusterContext(tuple(objects[::-1])), SETTINGS)
     assert forward == backward
 
 

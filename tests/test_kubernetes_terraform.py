@@ -7,14 +7,20 @@ then rule by rule on small projects."""
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 import pytest
 from conftest import TERRAFORM_FIXTURES, expected_fingerprint
-from recognizing import Records, flagged, grant_summary, records, records_of
-from scanning import FIXTURES, finding_keys, scan_path, write_project
+from recognizing import Records, flagged, grant_summary, of_cluster, records, records_of
+from scanning import FIXTURES, finding_keys, scan_path, settings, write_project
 
+from iac_guard.discover import discover
 from iac_guard.model import UNKNOWN, Credential, Expiry, Grant, Location, Owner, Rotation, Scope, SecretLiteral, Usage, Workload
+from iac_guard.providers import DATA_SOURCES
+from iac_guard.providers.cluster import ClusterContext
 from iac_guard.providers.kubernetes import terraform as kubernetes_terraform
+from iac_guard.providers.project import Project
+from iac_guard.terraform.loader import load_modules
 
 FIXTURE = TERRAFORM_FIXTURES / "kubernetes_provider"
 CROSS_FORMAT = FIXTURES / "projects" / "cross-format"
@@ -42,7 +48,7 @@ EXPECTED = [
 
 @cache
 def namespace() -> Records:
-    return records(FIXTURE, kubernetes_terraform.extract)
+    return records(FIXTURE, of_cluster(kubernetes_terraform.extract))
 
 
 def at(file: str, line: int) -> Location:
@@ -224,7 +230,7 @@ PROVIDER = 'provider "kubernetes" {}\n'
 
 
 def recognized(tmp_path, main_tf: str, **files: str) -> Records:
-    return records_of(tmp_path, kubernetes_terraform.extract, PROVIDER + main_tf, **files)
+    return records_of(tmp_path, of_cluster(kubernetes_terraform.extract), PROVIDER + main_tf, **files)
 
 
 def test_a_key_in_a_variable_default_is_reported_once_at_the_variable(tmp_path):
@@ -438,7 +444,7 @@ resource "kubernetes_deployment_v1" "agent" {
     assert found.usages_of("kubernetes_deployment_v1.agent") == [
         ("serviceAccountName", "kubernetes_service_account_v1.agent", 51),
     ]  # the Secrets are not in the scan: their usages are dropped
-    objects = {t.address: t.obj for t in kubernetes_terraform.terraform_objects(_project(tmp_path))}
+    objects = {t.address: t.obj for t in ClusterContext.of(_project(tmp_path)).terraform_objects}
     assert objects["kubernetes_cluster_role_v1.reader"].address == "ClusterRole/metrics-reader"
     env = objects["kubernetes_deployment_v1.agent"].body["spec"]["template"]["spec"]["containers"][0]["env"]
     assert [(e["name"], e["valueFrom"]["secretKeyRef"]["name"]) for e in env] == [
@@ -446,12 +452,7 @@ resource "kubernetes_deployment_v1" "agent" {
     ]
 
 
-def _project(root):
-    from iac_guard.discover import discover
-    from iac_guard.providers import DATA_SOURCES
-    from iac_guard.providers.project import Project
-    from iac_guard.terraform.loader import load_modules
-
+def _project(root: Path) -> Project:
     sources = discover([str(root)])
     modules, errors = load_modules(sources, DATA_SOURCES)
     assert errors == []
@@ -500,24 +501,18 @@ resource "kubernetes_manifest" "x" {{
 
 
 def test_output_does_not_depend_on_file_order(tmp_path):
-    forward = kubernetes_terraform.extract(_project(FIXTURE), _settings())
+    forward = kubernetes_terraform.extract(ClusterContext.of(_project(FIXTURE)), settings())
     backward_project = _project(FIXTURE)
     backward_project.modules[0].own_resources.reverse()
-    backward = kubernetes_terraform.extract(backward_project, _settings())
+    backward = kubernetes_terraform.extract(ClusterContext.of(backward_project), settings())
     assert forward.credentials == backward.credentials
     assert sorted(forward.usages, key=repr) == sorted(backward.usages, key=repr)
 
 
-def _settings():
-    from scanning import settings
-
-    return settings()
-
-
 def test_usages_of_terraform_workloads_name_cluster_addresses():
-    found = kubernetes_terraform.extract(_project(FIXTURE), _settings())
+    found = kubernetes_terraform.extract(ClusterContext.of(_project(FIXTURE)), settings())
     assert Usage(
-        "kubernetes_deployment_v1.chat", "Secret/ml-serving/openai-api-key", "env OPENAI_API_KEY", at("workloads.tf", 31), "."
+        "kubernetes_deployment_v1.chat", "Secret/ml-serving/openai-api-key", "env OPENAI_API_KEY", at("workloads.tf", 31), ".", env_var="OPENAI_API_KEY"
     ) in found.usages  # the workload's own root module; the cluster name resolves from any root
 
 

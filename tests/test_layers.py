@@ -75,7 +75,6 @@ KNOWN: frozenset[tuple[str, str]] = frozenset({
     ("iac_guard.cli.scan_command", "iac_guard.report"),
     ("iac_guard.filter.baseline", "iac_guard.report.json_text"),
     ("iac_guard.policy.selftest", "iac_guard.pipeline.run"),
-    ("iac_guard.providers.kubernetes.manifests", "iac_guard.providers.kubernetes.terraform"),
     ("iac_guard.report", "iac_guard.report.github"),
     ("iac_guard.report", "iac_guard.report.json_report"),
     ("iac_guard.report", "iac_guard.report.junit"),

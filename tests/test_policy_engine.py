@@ -193,8 +193,8 @@ def test_iag001_placeholder_owner_points_at_the_owner_line(placeholder: str) -> 
     "credential",
     [
         cred(owner=Owner(UNKNOWN)),  # cannot tell: never a finding
-        cred(owner=Owner(None, "inherited from aws_iam_user.bot")),  # judged on the user
-        cred(owner=Owner("TBD", "inherited from aws_iam_user.bot")),
+        cred(owner=Owner(None, "inherited from aws_iam_user.bot", inherited=True)),  # judged on the user
+        cred(owner=Owner("TBD", "inherited from aws_iam_user.bot", inherited=True)),
         cred(owner=Owner(None), origin="literal"),  # a literal is only judged as hardcoded
         cred(owner=Owner("tbd-team")),  # not a placeholder
     ],

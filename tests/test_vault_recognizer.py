@@ -9,7 +9,7 @@ from functools import cache
 
 import pytest
 from conftest import TERRAFORM_FIXTURES, expected_fingerprint
-from recognizing import Records, flagged, grant_summary, records, records_of
+from recognizing import Records, flagged, grant_summary, records, records_of, with_cluster
 from scanning import finding_keys, scan_path, settings, write_project
 
 from iac_guard.config.settings import find_config, load_settings
@@ -57,7 +57,7 @@ EXPECTED = [
 
 @cache
 def platform() -> Records:
-    return records(FIXTURE, vault.extract, settings(owner_map=OWNER_MAP))
+    return records(FIXTURE, with_cluster(vault.extract), settings(owner_map=OWNER_MAP))
 
 
 def at(file: str, line: int) -> Location:
@@ -152,7 +152,7 @@ PROVIDER = 'provider "vault" {}\n'
 
 
 def recognized(tmp_path, main_tf: str, **files: str) -> Records:
-    return records_of(tmp_path, vault.extract, PROVIDER + main_tf, **files)
+    return records_of(tmp_path, with_cluster(vault.extract), PROVIDER + main_tf, **files)
 
 
 def one(tmp_path, main_tf: str, address: str, **files: str) -> Credential:
@@ -538,7 +538,7 @@ variable "secret_key" {}
 
 def test_assumed_role_takes_scope_and_owner_from_its_iam_role():
     role = platform().credential("vault_aws_secret_backend_role.sagemaker")
-    assert role.owner == Owner("search-relevance", "inherited from aws_iam_role.sagemaker_runner")
+    assert role.owner == Owner("search-relevance", "inherited from aws_iam_role.sagemaker_runner", inherited=True)
     assert (role.parent, role.scope.inherited_from) == ("aws_iam_role.sagemaker_runner", "aws_iam_role.sagemaker_runner")
     assert grant_summary(role.scope.grants) == [
         ("aws_iam_role.sagemaker_runner inline_policy statement 1", ("sagemaker:InvokeEndpoint",),
@@ -791,7 +791,7 @@ resource "vault_identity_entity_alias" "placeholder" {
 }
 """
     chosen = settings(owner_map=(("vault_token.*", "platform-team"), ("vault_approle_*", "batch-team")))
-    found = records_of(tmp_path, vault.extract, PROVIDER + main_tf, chosen)
+    found = records_of(tmp_path, with_cluster(vault.extract), PROVIDER + main_tf, chosen)
     assert found.credential("vault_token.tagged").owner == Owner("ml-platform", "metadata Owner")
     assert found.credential("vault_token.mapped").owner == Owner("platform-team", "owner_map 'vault_token.*'")
     # What the code states wins over the map, and a placeholder there is judged on the role itself.

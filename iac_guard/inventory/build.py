@@ -130,7 +130,7 @@ def _classify(credentials: dict[Key, Credential], graph: _Graph) -> dict[Key, tu
     """Every credential's ``ai_reasons``: direct evidence first, then what flows along usages and parents."""
     reasons: dict[Key, list[str]] = {k: list(ai.direct_reasons(c)) for k, c in credentials.items()}
     for usage, target in graph.edges:
-        name = usage.via.split(" ", 1)[1] if usage.via.startswith("env ") else ""
+        name = usage.env_var
         provider = ai.provider_named_by(name) if name else None
         if provider:
             reasons[target].append(f"used as {name} by {usage.workload} ({provider.name})")

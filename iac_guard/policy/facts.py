@@ -63,9 +63,27 @@ OPEN_FIELDS = frozenset({"tags"})
 
 
 def credential_facts(credential: Credential, settings: Settings) -> Facts:
-    """Everything a policy may read about one credential (see the module docstring)."""
+    """Everything a policy may read about one credential (see the module docstring), in the
+    documented order: the report shows the facts as built."""
     consumers = tuple(credential.consumers)
-    wildcard_reasons = credential.scope.wildcard_reasons  # computed by the model on every read
+    kept = _how_it_is_kept(credential)
+    return {
+        **_what_it_is(credential),
+        **kept,
+        "hardcoded": tuple(_literal_facts(literal) for literal in credential.hardcoded),
+        "consumers": consumers,
+        "consumer_count": len(consumers),
+        "parent": credential.parent,
+        "tags": credential.tags if is_unknown(credential.tags) else dict(credential.tags),
+        "owner_text": owner_text(credential.owner, settings),
+        "expiry_text": expiry_text(credential.expiry),
+        "rotation_text": rotation_text(credential.rotation),
+        "scope_text": "; ".join(kept["scope"]["wildcard_reasons"]),
+        "consumers_text": ", ".join(consumers),
+    }
+
+
+def _what_it_is(credential: Credential) -> Facts:
     return {
         "address": credential.address,
         "provider": credential.provider,
@@ -76,34 +94,27 @@ def credential_facts(credential: Credential, settings: Settings) -> Facts:
         "is_identity": credential.is_identity,
         "ai": bool(credential.ai_reasons),
         "ai_reasons": tuple(credential.ai_reasons),
-        "owner": {
-            "value": credential.owner.value,
-            "source": credential.owner.source,
-            "inherited": credential.owner.source.startswith("inherited from"),
-        },
+    }
+
+
+def _how_it_is_kept(credential: Credential) -> Facts:
+    """Owner, expiry, rotation and scope, each as the mapping policies read (``owner.inherited``)."""
+    owner, expiry, rotation, scope = credential.owner, credential.expiry, credential.rotation, credential.scope
+    return {
+        "owner": {"value": owner.value, "source": owner.source, "inherited": owner.inherited},
         "expiry": {
-            "lifetime_days": credential.expiry.lifetime_days,
-            "short_lived": credential.expiry.short_lived,
-            "expires_on": credential.expiry.expires_on,
-            "source": credential.expiry.source,
+            "lifetime_days": expiry.lifetime_days,
+            "short_lived": expiry.short_lived,
+            "expires_on": expiry.expires_on,
+            "source": expiry.source,
         },
-        "rotation": {"period_days": credential.rotation.period_days, "mechanism": credential.rotation.mechanism},
+        "rotation": {"period_days": rotation.period_days, "mechanism": rotation.mechanism},
         "scope": {
-            "wildcard": credential.scope.wildcard,
-            "wildcard_reasons": wildcard_reasons,
-            "inherited": credential.scope.inherited_from is not None,
-            "grant_count": len(credential.scope.grants),
+            "wildcard": scope.wildcard,
+            "wildcard_reasons": scope.wildcard_reasons,  # computed by the model on every read
+            "inherited": scope.inherited_from is not None,
+            "grant_count": len(scope.grants),
         },
-        "hardcoded": tuple(_literal_facts(literal) for literal in credential.hardcoded),
-        "consumers": consumers,
-        "consumer_count": len(consumers),
-        "parent": credential.parent,
-        "tags": credential.tags if is_unknown(credential.tags) else dict(credential.tags),
-        "owner_text": owner_text(credential.owner, settings),
-        "expiry_text": expiry_text(credential.expiry),
-        "rotation_text": rotation_text(credential.rotation),
-        "scope_text": "; ".join(wildcard_reasons),
-        "consumers_text": ", ".join(consumers),
     }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ..kubernetes.objects import KubeObject
@@ -21,11 +21,7 @@ class Project:
     root: Path
     modules: list[Module] = field(default_factory=list)
     kube_objects: list[KubeObject] = field(default_factory=list)
-    #: What recognizers compute once per scan over every root module and object (the objects
-    #: Terraform's kubernetes provider creates, a cluster index), by name: shared by the views
-    #: ``with_modules`` makes, so a recognizer run one root module at a time still sees the scan.
-    shared: dict[str, Any] = field(default_factory=dict)
 
     def with_modules(self, modules: list[Module]) -> Project:
         """The same scan, seen through some of its root modules."""
-        return Project(self.root, modules, self.kube_objects, self.shared)
+        return Project(self.root, modules, self.kube_objects)

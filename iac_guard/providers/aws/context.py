@@ -12,7 +12,7 @@ from ...terraform.module import Module
 from ...terraform.syntax.references import references
 from ...terraform.values import unknown_from
 from ...terraform.view import Resource
-from ..common import owner_from_tags
+from ..common.owners import owner_from_tags
 
 
 class AwsModule:

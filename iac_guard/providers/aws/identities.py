@@ -8,7 +8,9 @@ from typing import Any
 from ...model import UNKNOWN, Credential, Expiry, Grant, Location, Owner, Rotation, Scope, Unknown
 from ...terraform.values import json_partial
 from ...terraform.view import Resource
-from ..common import known_strings, link, link_value, rotation_named_by
+from ..common.links import link, link_value
+from ..common.literals import known_strings
+from ..common.rotation import rotation_named_by
 from .context import AwsModule
 from .policy_documents import grants_from_document, managed_policy_grant
 
@@ -18,16 +20,30 @@ _DEFAULT_SESSION_SECONDS = 3600
 def collect_grants(aws: AwsModule) -> dict[str, list[Grant]]:
     """Identity address → every grant reaching it: inline, attached, managed, and through groups."""
     grants: dict[str, list[Grant]] = defaultdict(list)
-    policies = aws.by_type("aws_iam_policy")
-    policy_grants = {
-        address: grants_from_document(policy.value("policy"), address, policy.location_of("policy"))
-        for address, policy in policies.items()
-    }
+    policies = _Policies(aws)
+    _add_policy_resource_grants(aws, policies, grants)
+    for address, role in aws.roles.items():
+        grants[address] += _role_own_grants(address, role, policies)
+    _add_group_grants(aws, grants)
+    return grants
 
-    def attached(view: Resource, attribute: str = "policy_arn") -> list[Grant]:
-        target = link(view, attribute, policies, "arn", "name")
+
+class _Policies:
+    """The module's ``aws_iam_policy`` resources and their grants, and AWS managed policies: what
+    an attachment or a role's ``managed_policy_arns`` may name."""
+
+    def __init__(self, aws: AwsModule) -> None:
+        self.resources = aws.by_type("aws_iam_policy")
+        self.grants = {
+            address: grants_from_document(policy.value("policy"), address, policy.location_of("policy"))
+            for address, policy in self.resources.items()
+        }
+
+    def attached(self, view: Resource, attribute: str = "policy_arn") -> list[Grant]:
+        """The grants of the policy an attachment names: one in the module, else managed ones."""
+        target = link(view, attribute, self.resources, "arn", "name")
         if target:
-            return policy_grants[target]
+            return self.grants[target]
         found = []
         for arn in known_strings(view.value(attribute)):
             grant = managed_policy_grant(arn, f"{view.address} ({arn.rsplit('/', 1)[-1]})", view.location_of(attribute))
@@ -35,33 +51,42 @@ def collect_grants(aws: AwsModule) -> dict[str, list[Grant]]:
                 found.append(grant)
         return found
 
-    identity_kinds = (("aws_iam_user_policy", "user", aws.users), ("aws_iam_role_policy", "role", aws.roles), ("aws_iam_group_policy", "group", aws.groups))
-    for resource_type, attribute, identities in identity_kinds:
+
+_INLINE_POLICIES = (("aws_iam_user_policy", "user"), ("aws_iam_role_policy", "role"), ("aws_iam_group_policy", "group"))
+_ATTACHMENTS = (("aws_iam_user_policy_attachment", "user"), ("aws_iam_role_policy_attachment", "role"), ("aws_iam_group_policy_attachment", "group"))
+
+
+def _add_policy_resource_grants(aws: AwsModule, policies: _Policies, grants: dict[str, list[Grant]]) -> None:
+    """Grants of the resources that give an identity a policy: inline policies, then attachments."""
+    identities = {"user": aws.users, "role": aws.roles, "group": aws.groups}
+    for resource_type, attribute in _INLINE_POLICIES:
         for inline in aws.module.resources_of(resource_type):
-            owner = link(inline, attribute, identities, "name")
+            owner = link(inline, attribute, identities[attribute], "name")
             if owner:
                 grants[owner] += grants_from_document(inline.value("policy"), inline.address, inline.location_of("policy"))
-    attachment_kinds = (("aws_iam_user_policy_attachment", "user", aws.users), ("aws_iam_role_policy_attachment", "role", aws.roles), ("aws_iam_group_policy_attachment", "group", aws.groups))
-    for resource_type, attribute, identities in attachment_kinds:
+    for resource_type, attribute in _ATTACHMENTS:
         for attachment in aws.module.resources_of(resource_type):
-            owner = link(attachment, attribute, identities, "name")
+            owner = link(attachment, attribute, identities[attribute], "name")
             if owner:
-                grants[owner] += attached(attachment)
+                grants[owner] += policies.attached(attachment)
     for attachment in aws.module.resources_of("aws_iam_policy_attachment"):
-        for attribute, identities in (("users", aws.users), ("roles", aws.roles), ("groups", aws.groups)):
-            for owner in _linked_many(attachment, attribute, identities):
-                grants[owner] += attached(attachment)
-    for address, role in aws.roles.items():
-        for block in role.blocks("inline_policy"):
-            grants[address] += grants_from_document(block.value("policy"), f"{address} inline_policy", block.location_of("policy"))
-        for arn in known_strings(role.value("managed_policy_arns")):
-            target = link_value(arn, policies, "arn")
-            if target:
-                grants[address] += policy_grants[target]
-            elif grant := managed_policy_grant(arn, f"{address} ({arn.rsplit('/', 1)[-1]})", role.location_of("managed_policy_arns")):
-                grants[address].append(grant)
-    _add_group_grants(aws, grants)
-    return grants
+        for attribute in ("users", "roles", "groups"):
+            for owner in _linked_many(attachment, attribute, identities[attribute[:-1]]):
+                grants[owner] += policies.attached(attachment)
+
+
+def _role_own_grants(address: str, role: Resource, policies: _Policies) -> list[Grant]:
+    """The policies a role states itself: ``inline_policy`` blocks and ``managed_policy_arns``."""
+    found = []
+    for block in role.blocks("inline_policy"):
+        found += grants_from_document(block.value("policy"), f"{address} inline_policy", block.location_of("policy"))
+    for arn in known_strings(role.value("managed_policy_arns")):
+        target = link_value(arn, policies.resources, "arn")
+        if target:
+            found += policies.grants[target]
+        elif grant := managed_policy_grant(arn, f"{address} ({arn.rsplit('/', 1)[-1]})", role.location_of("managed_policy_arns")):
+            found.append(grant)
+    return found
 
 
 def _linked_many(view: Resource, attribute: str, candidates: dict[str, Resource]) -> list[str]:
@@ -135,7 +160,7 @@ def access_keys(aws: AwsModule, identities: dict[str, Credential]) -> list[Crede
     for key in aws.module.resources_of("aws_iam_access_key"):
         user_address = link(key, "user", aws.users, "name")
         user = identities.get(user_address) if user_address else None
-        owner = Owner(user.owner.value, f"inherited from {user_address}") if user else Owner(UNKNOWN, "user not found in this module")
+        owner = Owner.of_parent(user.owner, user_address) if user_address and user else Owner(UNKNOWN, "user not found in this module")
         scope = Scope(user.scope.grants, inherited_from=user_address) if user else Scope(inherited_from="unknown user")
         lifecycle = key.first_block("lifecycle")
         rotation = rotation_named_by(aws.module, lifecycle, "replace_triggered_by") if lifecycle else None
@@ -167,7 +192,7 @@ def service_specific_credentials(aws: AwsModule, identities: dict[str, Credentia
             Credential(
                 address=credential.address, provider="aws", source_type="aws_iam_service_specific_credential",
                 kind="api-key", location=credential.location, name=service if isinstance(service, str) else UNKNOWN,
-                owner=Owner(user.owner.value, f"inherited from {user_address}") if user else Owner(UNKNOWN, "user not found in this module"),
+                owner=Owner.of_parent(user.owner, user_address) if user_address and user else Owner(UNKNOWN, "user not found in this module"),
                 expiry=Expiry(age if age is None or isinstance(age, (int, float, Unknown)) else UNKNOWN, source="credential_age_days"),
                 scope=Scope(user.scope.grants, inherited_from=user_address) if user else Scope(inherited_from="unknown user"),
                 parent=user_address, ai_reasons=reasons, ai_hints=(credential.name,),

@@ -9,7 +9,7 @@ from ...model import UNKNOWN, Credential, Expiry, Location, Rotation, SecretLite
 from ...secrets.detect import credential_kind, find_in
 from ...terraform.values import json_partial
 from ...terraform.view import Resource
-from ..common import held_credentials, link
+from ..common.links import held_credentials, link
 from .context import AwsModule
 
 _RATE = re.compile(r"^rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)$")

@@ -10,7 +10,9 @@ from typing import Any
 from ...model import Extraction, Unknown, Usage, Workload
 from ...terraform.values import json_partial
 from ...terraform.view import BlockView, Resource
-from ..common import EnvEntry, link, link_value, literal_credential, map_entries, read_entries
+from ..common.environment import EnvEntry, map_entries, read_entries
+from ..common.links import link, link_value
+from ..common.literals import literal_credential
 from .context import AwsModule
 
 

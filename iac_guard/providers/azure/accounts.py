@@ -8,7 +8,7 @@ from typing import Any
 
 from ...model import UNKNOWN, Credential, Expiry, Location, Rotation, Unknown
 from ...terraform.view import Resource
-from ..common import rotation_named_by
+from ..common.rotation import rotation_named_by
 from .context import PROVIDER, AzureModule, text
 
 #: Account resource type → the attribute that disables keys (both default to keys enabled).

@@ -7,7 +7,8 @@ from typing import Any
 
 from ...model import Location, Owner, Unknown
 from ...terraform.view import Resource
-from ..common import RootModuleView, owner_from_tags
+from ..common.owners import owner_from_tags
+from ..common.root_modules import RootModuleView
 
 PROVIDER = "azure"
 

@@ -7,7 +7,11 @@ from typing import Any
 
 from ...model import UNKNOWN, Credential, Expiry, Grant, Location, Owner, Scope, Unknown
 from ...terraform.view import BlockView, Resource
-from ..common import link, owner_by_convention, schedule_rotation, stated_lifetime, written_literals
+from ..common.lifetimes import stated_lifetime
+from ..common.links import link
+from ..common.literals import written_literals
+from ..common.owners import owner_by_convention
+from ..common.rotation import schedule_rotation
 from .context import PROVIDER, AzureModule
 from .roles import scope_evidence
 
@@ -102,7 +106,7 @@ def passwords(azure: AzureModule, identities_by_address: dict[str, Credential], 
             Credential(
                 address=password.address, provider=PROVIDER, source_type=password.resource_type, kind="client-secret",
                 location=password.location, name=_display_name(password) if password.has("display_name") else (identity.name if identity else UNKNOWN),
-                owner=Owner(identity.owner.value, f"inherited from {parent}") if identity else Owner(UNKNOWN, "application not found in this module"),
+                owner=Owner.of_parent(identity.owner, parent) if parent and identity else Owner(UNKNOWN, "application not found in this module"),
                 expiry=expiry, rotation=rotation,
                 scope=Scope(identity.scope.grants, inherited_from=parent) if identity else Scope(inherited_from="unknown application"),
                 parent=parent if identity else None, hardcoded=written_literals(password, "value", name="secret"),

@@ -6,7 +6,8 @@ from __future__ import annotations
 from ...model import Credential, Expiry, Grant, Location, Owner, Scope, Unknown
 from ...terraform.values import collect_refs
 from ...terraform.view import BlockView, Resource
-from ..common import known_strings, owner_from_tags
+from ..common.literals import known_strings
+from ..common.owners import owner_from_tags
 from .context import PROVIDER, AzureModule, system_identity_address
 from .roles import scope_evidence
 
@@ -76,7 +77,7 @@ def _host_owner(azure: AzureModule, host: Resource, credentials: dict[str, Crede
     inherited and judged there; otherwise it is judged here, from the resource's tags."""
     parent = credentials.get(host.address)
     if parent is not None:
-        return Owner(parent.owner.value, f"inherited from {host.address}"), {}
+        return Owner.of_parent(parent.owner, host.address), {}
     owner, _ = owner_from_tags(host.value("tags"), azure.settings)
     source = f"{owner.source} of {host.address}" if owner.source else f"tags of {host.address}"
     # The tags line is where an owner is written or missing: the line to change either way.

@@ -8,7 +8,10 @@ from typing import Any
 
 from ...model import UNKNOWN, Credential, Expiry, Rotation, Unknown
 from ...terraform.view import Resource
-from ..common import attribute_references, schedule_rotation, stated_lifetime, written_literals
+from ..common.lifetimes import stated_lifetime
+from ..common.links import attribute_references
+from ..common.literals import written_literals
+from ..common.rotation import schedule_rotation
 from .accounts import KEY_ATTRIBUTES
 from .context import PROVIDER, AzureModule
 

@@ -10,7 +10,8 @@ from typing import Any
 from ...model import Grant, Location, Unknown
 from ...terraform.values import collect_refs
 from ...terraform.view import Resource
-from ..common import attribute_references, known_strings, partial_text
+from ..common.links import attribute_references
+from ..common.literals import known_strings, partial_text
 from .context import AzureModule
 
 #: Built-in roles that allow every action in their scope (or granting any role to anyone), and why.

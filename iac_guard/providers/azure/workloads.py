@@ -11,7 +11,9 @@ from typing import Any
 
 from ...model import Credential, Extraction, Usage, Workload
 from ...terraform.view import Resource
-from ..common import EnvEntry, block_entry, link, literal_credential, map_entries, read_entries, referenced_credential
+from ..common.environment import EnvEntry, block_entry, map_entries, read_entries, referenced_credential
+from ..common.links import link
+from ..common.literals import literal_credential
 from .accounts import ACCOUNT_TYPES, KEY_ATTRIBUTES
 from .context import PROVIDER, AzureModule, system_identity_address
 from .entra import APPLICATION_TYPES
@@ -161,7 +163,7 @@ def _container_app_secret_usages(resource: Resource, targets: dict[str, frozense
         for env in container.blocks("env"):
             secret_name, name = env.value("secret_name"), env.value("name")
             if isinstance(secret_name, str) and isinstance(name, str) and secret_name in secrets:
-                usages.append(Usage(resource.address, secrets[secret_name], f"env {name}", env.location_of("secret_name")))
+                usages.append(Usage.through_env(resource.address, secrets[secret_name], name, env.location_of("secret_name")))
     return usages
 
 

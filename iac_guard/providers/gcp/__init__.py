@@ -9,7 +9,7 @@ from typing import Any
 
 from ...config.settings import Settings
 from ...model import Credential, Extraction
-from ..common import each_root_module
+from ..common.root_modules import each_root_module
 from ..project import Project
 from .api_keys import api_keys
 from .context import GcpModule

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from ...model import Credential, Expiry, Grant, Location, Owner, Scope
 from ...terraform.view import Resource
-from ..common import link, owner_by_convention, owner_from_tags, schedule_rotation
+from ..common.links import link
+from ..common.owners import owner_by_convention, owner_from_tags
+from ..common.rotation import schedule_rotation
 from .context import PROVIDER, GcpModule
 
 UNRESTRICTED = "no restrictions.api_targets: the key can call every API enabled in its project, Gemini included"
@@ -44,7 +46,7 @@ def _owner(gcp: GcpModule, key: Resource, identities: dict[str, Credential]) -> 
     of its ``google_project`` when the module defines it. An API key carries no labels."""
     account = gcp.service_account(key, "service_account_email") if key.has("service_account_email") else None
     if account and account in identities:
-        return Owner(identities[account].owner.value, f"inherited from {account}"), {}
+        return Owner.of_parent(identities[account].owner, account), {}
     owner, field = owner_by_convention(key.address, [("display_name", key.value("display_name"))], gcp.settings)
     if owner.value is not None:
         return owner, {"owner": key.location_of(field)} if field else {}

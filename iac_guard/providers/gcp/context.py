@@ -11,7 +11,10 @@ from typing import Any
 from ...model import Location, Owner, Unknown
 from ...terraform.values import collect_refs, unknown_from
 from ...terraform.view import BlockView, Resource
-from ..common import RootModuleView, owner_from_tags, partial_text, provider_alias
+from ..common.links import provider_alias
+from ..common.literals import partial_text
+from ..common.owners import owner_from_tags
+from ..common.root_modules import RootModuleView
 
 PROVIDER = "gcp"
 #: ``name@project.iam.gserviceaccount.com``, ``projects/p/serviceAccounts/<email>``, ``serviceAccount:<email>``.

@@ -12,7 +12,9 @@ from typing import Any
 
 from ...model import UNKNOWN, Credential, Expiry, Grant, Location, Owner, Scope, Unknown, Usage, Workload
 from ...terraform.view import BlockView, Resource
-from ..common import owner_by_convention, partial_text, schedule_rotation
+from ..common.literals import partial_text
+from ..common.owners import owner_by_convention
+from ..common.rotation import schedule_rotation
 from .context import PROVIDER, GcpModule, service_account_named
 
 _IAM_RESOURCE = re.compile(r"^google_[a-z0-9_]+_iam_(member|binding|policy)$")
@@ -146,7 +148,7 @@ def service_account_keys(gcp: GcpModule, identities: dict[str, Credential]) -> l
             Credential(
                 address=key.address, provider=PROVIDER, source_type="google_service_account_key", kind="service-account-key",
                 location=key.location, name=identity.name if identity else key.name,
-                owner=Owner(identity.owner.value, f"inherited from {account}") if identity else Owner(UNKNOWN, "service account not found in this module"),
+                owner=Owner.of_parent(identity.owner, account) if account and identity else Owner(UNKNOWN, "service account not found in this module"),
                 expiry=Expiry(None, source="service account keys never expire"), rotation=rotation,
                 scope=Scope(identity.scope.grants, inherited_from=account) if identity else Scope(inherited_from="unknown service account"),
                 parent=account if identity else None,

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from ...model import UNKNOWN, Credential, Expiry, Location, Rotation, SecretLiteral
 from ...terraform.view import Resource
-from ..common import duration_days, held_credentials, link, schedule_rotation, stated_lifetime, written_literals
+from ..common.lifetimes import stated_lifetime
+from ..common.links import held_credentials, link
+from ..common.literals import written_literals
+from ..common.rotation import schedule_rotation
+from ..common.time_values import duration_days
 from .context import PROVIDER, GcpModule
 
 SECRET_TYPES = ("google_secret_manager_secret", "google_secret_manager_regional_secret")

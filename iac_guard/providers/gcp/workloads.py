@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from ...model import Credential, Extraction, Usage, Workload
 from ...terraform.view import BlockView, Resource
-from ..common import EnvEntry, block_entry, literal_credential, map_entries, read_entries, referenced_credential
+from ..common.environment import EnvEntry, block_entry, map_entries, read_entries, referenced_credential
+from ..common.literals import literal_credential
 from .context import PROVIDER, GcpModule
 from .secret_manager import SECRET_TYPES, secret_named
 
@@ -66,7 +67,7 @@ def extract_workloads(gcp: GcpModule, credentials: dict[str, Credential]) -> Ext
         usages, literals = read_entries(resource.address, _entries(resource, kind), target)
         found.usages += ([identity] if identity else []) + usages
         found.usages += [
-            Usage(resource.address, secret, f"env {entry.name}", entry.location)
+            Usage.through_env(resource.address, secret, entry.name, entry.location)
             for entry in _secret_references(resource, kind)
             if (secret := referenced_credential(entry, targets) or secret_named(entry.value, secrets))
         ]

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from ...config.settings import Settings
 from ...model import Extraction
+from ..cluster import ClusterContext
 from ..project import Project
-from .context import ClusterObjects, VaultModule
+from .context import VaultModule
 from .dynamic import aws_roles, database_roles, static_roles
 from .policies import DOCUMENT_DATA_SOURCE, render_policy_document
 from .stores import configuration_literals, kv_secrets
@@ -27,9 +28,10 @@ from .tokens import approle_roles, jwt_roles, kubernetes_roles, tokens
 DATA_SOURCES = {DOCUMENT_DATA_SOURCE: render_policy_document}
 
 
-def extract(project: Project, settings: Settings) -> Extraction:
+def extract(project: Project, settings: Settings, cluster: ClusterContext) -> Extraction:
+    """Vault's credentials in every root module; ``cluster`` holds the ServiceAccounts a
+    Kubernetes auth role admits, wherever the scan defines them."""
     found = Extraction()
-    cluster = ClusterObjects.of(project)
     for module in project.modules:
         found.extend(_extract_module(VaultModule(module, settings, cluster)).in_root_module(module.directory))
     return found

@@ -9,13 +9,14 @@ from functools import cached_property
 from typing import Any
 
 from ...config.settings import Settings
-from ...kubernetes.objects import KubeObject
 from ...model import UNKNOWN, Expiry, Grant, Location, Owner, Rotation, Unknown
 from ...terraform.module import Module
 from ...terraform.view import BlockView, Resource
-from ..common import go_duration_seconds, known_strings, owner_from_map, owner_from_tags, rotation_named_by
-from ..kubernetes.terraform import terraform_objects
-from ..project import Project
+from ..cluster import ClusterContext
+from ..common.literals import known_strings
+from ..common.owners import owner_from_map, owner_from_tags
+from ..common.rotation import rotation_named_by
+from ..common.time_values import go_duration_seconds
 from .policies import ROOT_POLICY, policy_grants, root_grant
 
 PROVIDER = "vault"
@@ -61,34 +62,8 @@ def unknown_lifetime(source: str, short_lived: bool | Unknown = UNKNOWN) -> Expi
     return Expiry(UNKNOWN, short_lived, source)
 
 
-class ClusterObjects:
-    """The scan's Kubernetes objects — in YAML, and made by Terraform's kubernetes provider — by
-    cluster address, with the label and annotation maps Terraform does not know before apply.
-    Built once per scan, on first use."""
-
-    def __init__(self, project: Project) -> None:
-        self.project = project
-
-    @classmethod
-    def of(cls, project: Project) -> ClusterObjects:
-        """The scan's one index (``Project.shared``), however many views of it ask."""
-        found = project.shared.get("vault_cluster")
-        if found is None:
-            found = project.shared["vault_cluster"] = cls(project)
-        return found
-
-    @cached_property
-    def by_address(self) -> dict[str, list[tuple[KubeObject, frozenset[str]]]]:
-        found: dict[str, list[tuple[KubeObject, frozenset[str]]]] = {}
-        for obj in self.project.kube_objects:
-            found.setdefault(obj.address, []).append((obj, frozenset()))
-        for made in terraform_objects(self.project):
-            found.setdefault(made.obj.address, []).append((made.obj, made.unknown))
-        return found
-
-
 class VaultModule:
-    def __init__(self, module: Module, settings: Settings, cluster: ClusterObjects) -> None:
+    def __init__(self, module: Module, settings: Settings, cluster: ClusterContext) -> None:
         self.module = module
         self.settings = settings
         self.cluster = cluster

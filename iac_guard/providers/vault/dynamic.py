@@ -29,7 +29,8 @@ from ...terraform.view import Resource
 from ..aws.context import AwsModule
 from ..aws.identities import collect_grants
 from ..aws.policy_documents import grants_from_document, managed_policy_grant
-from ..common import known_strings, link_value
+from ..common.links import link_value
+from ..common.literals import known_strings
 from .context import PROVIDER, StatedOwner, VaultModule, hints, lifetime, unknown_lifetime, wildcard_evidence
 
 AWS_MOUNTS = ("vault_aws_secret_backend", "vault_mount")
@@ -51,7 +52,7 @@ def aws_roles(vault: VaultModule) -> list[Credential]:
         credential_type = role.value("credential_type")
         parent = _assumed_role(aws, role) if credential_type == "assumed_role" else None
         if parent is not None:
-            owner = Owner(aws.owner(aws.roles[parent])[0].value, f"inherited from {parent}")
+            owner = Owner.of_parent(aws.owner(aws.roles[parent])[0], parent)
             scope = Scope(tuple(identity_grants.get(parent, ())), inherited_from=parent)
         elif credential_type == "assumed_role":  # its IAM role is defined elsewhere, or not known
             owner = vault.owner(role.address, (Owner(UNKNOWN, "the IAM role it assumes is not in this module"), {}))[0]

@@ -21,7 +21,7 @@ from ...terraform.syntax.nodes import Call, Literal, Template
 from ...terraform.syntax.parse import parse_text
 from ...terraform.values import collect_refs, contains_unknown
 from ...terraform.view import BlockView, Resource
-from ..common import known_strings, partial_text
+from ..common.literals import known_strings, partial_text
 
 ROOT_POLICY = "root"
 DOCUMENT_DATA_SOURCE = "vault_policy_document"

@@ -22,7 +22,9 @@ from ...secrets.detect import credential_kind, find_in
 from ...terraform.syntax.nodes import Call, Literal, ObjectExpr
 from ...terraform.values import json_partial
 from ...terraform.view import BlockView, Resource
-from ..common import EXPIRES_KEY, ROTATION_PERIOD_KEY, owner_from_tags, stated_expiry, stated_rotation
+from ..common.lifetimes import EXPIRES_KEY, stated_expiry
+from ..common.owners import owner_from_tags
+from ..common.rotation import ROTATION_PERIOD_KEY, stated_rotation
 from .context import PROVIDER, VaultModule, hints
 
 #: Configuration resources and the attributes that hold a secret.

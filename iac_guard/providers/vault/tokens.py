@@ -24,8 +24,10 @@ from typing import Any
 from ...model import UNKNOWN, Credential, Expiry, Grant, Location, Owner, Rotation, Scope, SecretLiteral, Unknown
 from ...secrets.detect import find_in
 from ...terraform.view import BlockView, Resource
-from ..common import known_strings, link, owner_from_tags
-from ..kubernetes.terraform import resolved_value
+from ..common.links import link
+from ..common.literals import known_strings
+from ..common.owners import owner_from_tags
+from ..kubernetes.metadata import resolved_value
 from .context import PROVIDER, StatedOwner, VaultModule, hints, lifetime, unknown_lifetime, wildcard_evidence
 
 AUTH_MOUNTS = ("vault_auth_backend", "vault_jwt_auth_backend")

@@ -1,0 +1,60 @@
+"""What the whole scan defines, to resolve names to addresses across files: Secrets, the Secrets
+controllers write (ExternalSecret targets, SecretProviderClass ``secretObjects``),
+ServiceAccounts and their RBAC grants."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ...kubernetes.objects import KubeObject
+from ...model import Grant
+from .rbac import rbac_grants
+from .shapes import dicts, dig
+from .vocabulary import CSI_SECRETS_GROUP, EXTERNAL_SECRETS_GROUP
+
+
+@dataclass(frozen=True)
+class NameIndex:
+    """What the whole scan defines, to resolve names to addresses across files."""
+
+    secrets: frozenset[str]
+    #: Secret address a controller writes → the ExternalSecret / SecretProviderClass that writes it.
+    generated: dict[str, str]
+    service_accounts: frozenset[str]
+    grants: dict[str, tuple[Grant, ...]]
+
+    def secret(self, namespace: str | None, name: str) -> str:
+        """The credential behind a Secret name: the Secret if the scan defines it, else its generator."""
+        address = f"Secret/{namespace}/{name}"
+        return address if address in self.secrets else self.generated.get(address, address)
+
+
+def name_index(objects: list[KubeObject]) -> NameIndex:
+    generated: dict[str, str] = {}
+    for obj in objects:
+        for name in _generated_secrets(obj):
+            generated.setdefault(f"Secret/{obj.namespace}/{name}", obj.address)
+    return NameIndex(
+        secrets=frozenset(obj.address for obj in objects if (obj.api_group, obj.kind) == ("", "Secret")),
+        generated=generated,
+        service_accounts=frozenset(obj.address for obj in objects if (obj.api_group, obj.kind) == ("", "ServiceAccount")),
+        grants=rbac_grants(objects),
+    )
+
+
+def _generated_secrets(obj: KubeObject) -> list[str]:
+    """Names of the Secrets a controller writes from this object (ExternalSecret target,
+    SecretProviderClass ``secretObjects``), which workloads then reference by name."""
+    group = obj.api_group
+    if (group, obj.kind) == (EXTERNAL_SECRETS_GROUP, "ExternalSecret"):
+        return [external_target(obj)]
+    if (group, obj.kind) == (CSI_SECRETS_GROUP, "SecretProviderClass"):
+        names = (dig(item, "secretName") for item in dicts(dig(obj.body, "spec", "secretObjects")))
+        return [name for name in names if isinstance(name, str)]
+    return []
+
+
+def external_target(obj: KubeObject) -> str:
+    """The Secret an ExternalSecret writes: ``spec.target.name``, by default its own name."""
+    name = dig(obj.body, "spec", "target", "name")
+    return name if isinstance(name, str) and name else obj.name

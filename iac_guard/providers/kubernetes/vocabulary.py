@@ -1,0 +1,30 @@
+"""The Kubernetes words the recognizer reads: API groups, the annotations iac-guard's conventions
+use, and where each workload kind keeps its pod spec. Shared by the YAML rules (manifests.py) and
+the conversion of Terraform's ``kubernetes_*`` resources (convert.py)."""
+
+from __future__ import annotations
+
+from ...kubernetes.objects import PathKey
+from ..common.lifetimes import EXPIRES_KEY
+from ..common.rotation import ROTATION_PERIOD_KEY
+
+PROVIDER = "kubernetes"
+EXPIRES_ANNOTATION = EXPIRES_KEY
+ROTATION_ANNOTATION = ROTATION_PERIOD_KEY
+SA_TOKEN_TYPE = "kubernetes.io/service-account-token"
+SA_NAME_ANNOTATION = "kubernetes.io/service-account.name"
+RBAC_GROUP = "rbac.authorization.k8s.io"
+EXTERNAL_SECRETS_GROUP = "external-secrets.io"
+CSI_SECRETS_GROUP = "secrets-store.csi.x-k8s.io"
+
+#: Where each workload kind keeps its pod spec.
+POD_SPEC_PATHS: dict[str, PathKey] = {
+    "Pod": ("spec",),
+    "Deployment": ("spec", "template", "spec"),
+    "StatefulSet": ("spec", "template", "spec"),
+    "DaemonSet": ("spec", "template", "spec"),
+    "ReplicaSet": ("spec", "template", "spec"),
+    "ReplicationController": ("spec", "template", "spec"),
+    "Job": ("spec", "template", "spec"),
+    "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
+}
