@@ -38,7 +38,7 @@ class _Group(click.Group):
         sys.stderr = redacting(sys.stderr)
         if args is not None:
             return super().main(args, *rest, **options)
-        from ..load.pool import own_process
+        from ..load.pool import own_process  # lazy: only a command-line process (no args) owns its process group
 
         own_process()
         try:

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from ..report.json_text import dumps_json
+from ..support.json_text import dumps_json
 from .common import write_output
 from .exit_codes import EXIT_ERROR
 

@@ -11,8 +11,8 @@ from typing import Any, TextIO
 from .. import __version__
 from ..model import SEVERITY_ORDER, Finding
 from ..pipeline.run import ScanResult
+from ..support.json_text import dumps_json, write_json
 from .evidence import suppression_dict
-from .json_text import dumps_json, write_json
 
 
 def finding_to_dict(finding: Finding) -> dict[str, Any]:
