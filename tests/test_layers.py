@@ -86,7 +86,6 @@ KNOWN: frozenset[tuple[str, str]] = frozenset({
     ("iac_guard.pipeline.run", "iac_guard.terraform.syntax.parse"),
     ("iac_guard.pipeline.run", "iac_guard.terraform.syntax.plan"),
     ("iac_guard.pipeline.run", "iac_guard.terraform.variables"),
-    ("iac_guard.policy.selftest", "iac_guard.pipeline.run"),
     ("iac_guard.providers.kubernetes.manifests", "iac_guard.providers.kubernetes.terraform"),
     ("iac_guard.report.json_report", "iac_guard.shard.merge"),
     ("iac_guard.shard.merge", "iac_guard.config.settings"),

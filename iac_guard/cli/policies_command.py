@@ -107,9 +107,9 @@ def docs(policy_dirs: tuple[Path, ...], output: Path | None, check: bool) -> Non
 def validate(dirs: tuple[Path, ...]) -> None:
     """Check policy packs: every policy against the schema and the facts, test-case files, control
     catalogs, ids shared with the built-in pack; each problem with its file and field."""
+    from ..policy.cases import all_cases  # lazy: --help's start-up skips the policy modules
     from ..policy.frameworks import FrameworkError, load_frameworks  # lazy: --help's start-up skips the policy modules
     from ..policy.loader import PolicyError, load_policies  # lazy: --help's start-up skips the policy modules
-    from ..policy.selftest import all_cases  # lazy: --help's start-up skips the policy modules
 
     problems: list[str] = []
     pack: list[Policy] = []
@@ -141,12 +141,13 @@ def validate(dirs: tuple[Path, ...]) -> None:
 def test_command(dirs: tuple[Path, ...], verbose: bool) -> None:
     """Run each policy's bad and good examples and the test cases beside it (like conftest verify).
 
-    A bad example must make its policy fire, a good one must not; a test case names the policies
-    it expects to fire (expect) and not to fire (expect_not). The format is in the README.
+    A bad example must make its policy fire, a good one must not; a test case lists exactly the
+    findings that fire on it (expect: policy, resource, line). The format is in the README.
     """
     from ..config.settings import Settings  # lazy: --help's start-up skips the policy modules
+    from ..pipeline.selftest import run_cases  # lazy: --help's start-up skips the pipeline
+    from ..policy.cases import all_cases  # lazy: --help's start-up skips the policy modules
     from ..policy.loader import PolicyError, load_policies  # lazy: --help's start-up skips the policy modules
-    from ..policy.selftest import all_cases, run_cases  # lazy: --help's start-up skips the policy modules
 
     try:
         pack = load_policies(list(dirs))
