@@ -54,7 +54,6 @@ KNOWN: frozenset[tuple[str, str]] = frozenset({
     ("iac_guard.cli.merge_command", "iac_guard.policy.loader"),
     ("iac_guard.cli.merge_command", "iac_guard.secrets.redact"),
     ("iac_guard.cli.merge_command", "iac_guard.shard.merge"),
-    ("iac_guard.filter.trust", "iac_guard.pipeline.run"),
     ("iac_guard.load.parse_cache", "iac_guard"),
     ("iac_guard.load.parse_cache", "iac_guard.kubernetes.loader"),
     ("iac_guard.load.parse_cache", "iac_guard.kubernetes.objects"),

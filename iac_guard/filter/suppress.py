@@ -85,6 +85,15 @@ class MarkerContext:
     unsuppressible: frozenset[str]
     placeholder_owners: tuple[str, ...]
 
+    @classmethod
+    def of(cls, policies: Sequence[Policy], settings: Settings) -> MarkerContext:
+        """The pack's ids; its ``judges: suppressions`` policies are the ones no marker may name."""
+        return cls(
+            frozenset(p.id for p in policies),
+            frozenset(p.id for p in policies if p.judges == "suppressions"),
+            settings.placeholder_owners,
+        )
+
 
 def apply_suppressions(
     findings: Sequence[Finding],
@@ -106,11 +115,7 @@ def apply_suppressions(
     judge = next(
         (p for p in policies if p.category == INVALID_SUPPRESSION and p.id not in settings.skip_policies), None
     )
-    context = MarkerContext(
-        frozenset(p.id for p in policies),
-        frozenset(p.id for p in policies if p.judges == "suppressions"),
-        settings.placeholder_owners,
-    )
+    context = MarkerContext.of(policies, settings)
     sources = _Sources(root, texts or {}, context, settings.max_file_bytes, errors)
     annotations = _AnnotationIndex(kube_objects, context)
     result: list[Finding] = []
