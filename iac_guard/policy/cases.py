@@ -54,7 +54,7 @@ class Expected(NamedTuple):
         return f"{self.policy} {self.resource} line {self.line}"
 
 
-class Example(NamedTuple):
+class ExampleClaim(NamedTuple):
     """What a policy's own example says: ``policy`` fires on it (bad) or does not (good)."""
 
     policy: str
@@ -67,7 +67,7 @@ class Case:
     files: Mapping[str, str]
     #: The exact findings that fire; None for a policy's own example, which ``example`` judges.
     expect: tuple[Expected, ...] | None = None
-    example: Example | None = None
+    example: ExampleClaim | None = None
     settings: Mapping[str, Any] = field(default_factory=dict)  # config keys over the run's settings
     source: Path | None = None
 
@@ -85,7 +85,7 @@ def example_cases(policy: Policy) -> list[Case]:
         cases.append(Case(
             f"{policy.id} {example.verdict} example {number} ({example.language})",
             {FILE_NAMES[example.language]: example.code},
-            example=Example(policy.id, example.verdict),
+            example=ExampleClaim(policy.id, example.verdict),
             source=policy.source,
         ))
     return cases
@@ -164,7 +164,7 @@ def differences(case: Case, fired: Sequence[Finding]) -> list[str]:
     return missing + extra
 
 
-def _example_differences(example: Example, fired: Sequence[Finding]) -> list[str]:
+def _example_differences(example: ExampleClaim, fired: Sequence[Finding]) -> list[str]:
     messages = [f.message for f in fired if f.policy_id == example.policy]
     if example.verdict == "bad":
         return [] if messages else [f"{example.policy} did not fire"]
