@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from iac_guard.report.json_text import dumps_json, write_json
+from iac_guard.support.json_text import dumps_json, write_json
 
 
 def reference(value: Any) -> str:

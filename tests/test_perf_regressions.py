@@ -15,7 +15,7 @@ import pytest
 
 from iac_guard.inventory.ai import provider_named_by
 from iac_guard.model import UNKNOWN, is_unknown
-from iac_guard.policy.conditions import _in, _is
+from iac_guard.policy.conditions import FieldTest, Truth
 from iac_guard.policy.facts import _FORMATTER, OPEN_FIELDS, duration_text, example_facts, lookup, render
 from iac_guard.secrets.detect import name_words
 from iac_guard.secrets.vocabulary import AIProvider, vocabulary
@@ -129,8 +129,14 @@ VALUES = [True, False, 1, 0, 1.0, None, "Team", "team", "TEAM", "straße", "STRA
 @pytest.mark.parametrize("ignore_case", [False, True])
 @pytest.mark.parametrize("value", VALUES)
 def test_in_is_is_against_each_option(value: Any, ignore_case: bool) -> None:
+    def holds(op: str, operand: Any) -> Truth:
+        return FieldTest("value", op, operand, ignore_case).evaluate({"value": value}, {})
+
     for options in ([], [True], [1], [None], ["team"], ["TEAM", "x"], [0, False, None, "Team"], ["strasse"], VALUES):
-        assert _in(value, options, ignore_case) == any(_is(value, o, ignore_case) for o in options), options
+        if is_unknown(value):
+            assert holds("in", options) is UNKNOWN
+        else:
+            assert holds("in", options) == any(holds("is", o) for o in options), options
 
 
 def test_cached_durations_read_the_same_for_ints_and_floats() -> None:

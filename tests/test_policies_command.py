@@ -6,14 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from scanning import FIXTURES, write_project
 
 from iac_guard.cli import main
+from iac_guard.policy.cases import all_cases, case_files
 from iac_guard.policy.docs import DOCS_COMMAND, reference_page
 from iac_guard.policy.frameworks import load_frameworks
 from iac_guard.policy.loader import builtin_policy_dir, load_policies
-from iac_guard.policy.selftest import all_cases, case_files
 
 DOCS = Path(__file__).parent.parent / "docs" / "policies.md"
 ACME = FIXTURES / "policy-packs" / "acme"
@@ -68,7 +69,8 @@ def test_explain_has_the_shape_of_a_ruff_rule_page() -> None:
         "# IAG003: AI credential has no rotation schedule", "## What it does", "## Why is this bad?", "## Example",
         "## Use instead", "## How to fix", "## Options", "## Controls", "## References",
     ]
-    assert "```hcl" in text and "```yaml" in text
+    example, use_instead = text.split("## Example")[1].split("## How to fix")[0].split("## Use instead")
+    assert "```hcl" in example and "```hcl" in use_instead
     assert "- `max_rotation_days` in `.iac-guard.yaml` (default: 90)" in text
     assert "- OWASP Top 10 Non-Human Identities Risks – 2025 (`owasp-nhi-2025`): NHI7 Long-Lived Secrets" in text
     assert "- <https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets.html>" in text
@@ -126,16 +128,20 @@ def test_validate_refuses_a_builtin_id(tmp_path: Path) -> None:
 def test_validate_reports_test_case_problems(tmp_path: Path) -> None:
     write_project(tmp_path, {
         "ACME1-cost-centre.yaml": GOOD_POLICY,
-        "ACME1-cost-centre.tests.yaml": "cases:\n  - name: no expectation\n    terraform: 'x = 1'\n  - name: unknown policy\n    terraform: 'x = 1'\n    expect: [ACME9]\n",
+        "ACME1-cost-centre.tests.yaml": "cases:\n  - name: no expectation\n    terraform: 'x = 1'\n  - name: unknown policy\n    terraform: 'x = 1'\n    expect: [{policy: ACME9, resource: x.y, line: 1}]\n",
     })
     result = invoke("policies", "validate", str(tmp_path))
     assert result.exit_code == 1
     cases = tmp_path / "ACME1-cost-centre.tests.yaml"
-    assert f"error: {cases}: cases.0: a case has a name, exactly one of terraform, kubernetes or files, and expect and/or expect_not" in result.output
+    assert f"error: {cases}: cases.0: a case has a name, exactly one of terraform, kubernetes or files, and expect (the exact findings; [] when compliant)" in result.output
     # Shape errors first; which policies a case names is checked once the shape is right.
-    write_project(tmp_path, {"ACME1-cost-centre.tests.yaml": "cases:\n  - name: unknown policy\n    terraform: 'x = 1'\n    expect: [ACME9]\n"})
+    write_project(tmp_path, {"ACME1-cost-centre.tests.yaml": (
+        "cases:\n  - name: unknown policy\n    terraform: 'x = 1'\n    settings: {max_rotation_days: soon}\n"
+        "    expect: [{policy: ACME9, resource: x.y, line: 1}]\n"
+    )})
     result = invoke("policies", "validate", str(tmp_path))
-    assert f"error: {cases}: cases.0.expect: ACME9 is not a policy of this pack" in result.output
+    assert f"error: {cases}: cases.0.expect.0.policy: ACME9 is not a policy of this pack" in result.output
+    assert f"error: {cases}: cases.0.settings.max_rotation_days: must be of type integer (type)" in result.output
 
 
 def test_validate_warns_about_untested_policies_and_unknown_controls(tmp_path: Path) -> None:
@@ -168,14 +174,20 @@ def test_test_runs_examples_and_the_cases_beside_them() -> None:
 def test_test_reports_failures_and_exits_1(tmp_path: Path) -> None:
     write_project(tmp_path, {
         "ACME1-cost-centre.yaml": GOOD_POLICY.replace("exists: false", "exists: true"),  # inverted: both examples fail
-        "tests/more.yaml": "cases:\n  - name: broken file\n    terraform: 'resource \"x\" {'\n    expect_not: [ACME1]\n",
+        "tests/more.yaml": (
+            "cases:\n  - name: broken file\n    terraform: 'resource \"x\" {'\n    expect: []\n"
+            "  - name: wrong findings\n    settings: {scope: all}\n"
+            "    terraform: 'resource \"aws_secretsmanager_secret\" \"db\" {\n  name = \"db-password\"\n}\n'\n"
+            "    expect: [{policy: ACME1, resource: aws_secretsmanager_secret.db, line: 2}]\n"
+        ),
     })
     result = invoke("policies", "test", str(tmp_path))
     assert result.exit_code == 1
     assert "FAIL  ACME1 bad example 1 (terraform)\n        ACME1 did not fire\n" in result.output
     assert "FAIL  ACME1 good example 1 (terraform)\n        ACME1 fired: aws_secretsmanager_secret.openai has no cost-centre tag\n" in result.output
     assert "FAIL  more.yaml: broken file\n        could not read main.tf:1:" in result.output
-    assert result.output.rstrip().endswith("3 case(s): 0 passed, 3 failed")
+    assert "FAIL  more.yaml: wrong findings\n        expected, not found: ACME1 aws_secretsmanager_secret.db line 2\n" in result.output
+    assert result.output.rstrip().endswith("4 case(s): 0 passed, 4 failed")
 
 
 def test_case_files_are_found_beside_policies_and_in_tests_folders() -> None:
@@ -187,3 +199,21 @@ def test_case_files_are_found_beside_policies_and_in_tests_folders() -> None:
 def test_pack_files_that_are_not_policies_are_not_loaded_as_policies(tmp_path: Path, name: str) -> None:
     write_project(tmp_path, {"ACME1.yaml": GOOD_POLICY, name: "not: a policy\n"})
     assert [p.id for p in load_policies([tmp_path])] == ["ACME1"]
+
+
+def test_test_lists_each_missing_and_each_unexpected_finding(tmp_path: Path) -> None:
+    secret = "apiVersion: v1\nkind: Secret\nmetadata: {name: openai-api-key, namespace: chat}\ntype: Opaque\n"
+    write_project(tmp_path, {
+        "ACME1-cost-centre.yaml": GOOD_POLICY,
+        "ACME1-cost-centre.tests.yaml": yaml.safe_dump({"cases": [{
+            "name": "the wrong line", "kubernetes": secret,
+            "expect": [{"policy": "ACME1", "resource": "Secret/chat/openai-api-key", "line": 3}],
+        }]}),
+    })
+    result = invoke("policies", "test", str(tmp_path))
+    assert result.exit_code == 1
+    assert (
+        "FAIL  ACME1-cost-centre.tests.yaml: the wrong line\n"
+        "        expected, not found: ACME1 Secret/chat/openai-api-key line 3\n"
+        "        found, not expected: ACME1 Secret/chat/openai-api-key line 1: Secret/chat/openai-api-key has no cost-centre tag\n"
+    ) in result.output

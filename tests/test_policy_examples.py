@@ -1,8 +1,9 @@
-"""Every policy's own examples, run through the whole scanner (sqlfluff-style rule cases).
+"""The built-in pack's self-tests, run through the whole scanner (sqlfluff-style rule cases).
 
-A bad example must make its policy fire; a good one must not. Other policies may fire on an
-example: each example speaks only for its own policy. The mechanism is the package's own
-(``iac_guard.policy.selftest``), the one ``iac-guard policies test`` runs for custom packs.
+Each policy's ``*.tests.yaml`` lists cases with the exact findings that fire on them; the policy
+file keeps one short bad and one short good example for its docs, each also a case there. The
+mechanism is the package's own (``policy.cases``, ``pipeline.selftest``), the one
+``iac-guard policies test`` runs for custom packs.
 """
 
 from __future__ import annotations
@@ -14,19 +15,37 @@ from scanning import settings
 
 from iac_guard.filter.trust import judges_code
 from iac_guard.pipeline.run import load_pack
-from iac_guard.policy.selftest import Case, example_cases, run_case
+from iac_guard.pipeline.selftest import run_case
+from iac_guard.policy.cases import FILE_NAMES, Case, all_cases, load_cases
+from iac_guard.policy.loader import builtin_policy_dir
 
 POLICIES = load_pack(settings())
-CASES = [pytest.param(case, id=case.slug) for policy in POLICIES for case in example_cases(policy)]
+IDS = [p.id for p in POLICIES]
+CASES = [pytest.param(case, id=case.slug) for case in all_cases(POLICIES, [builtin_policy_dir()])]
 
 
-def test_every_policy_has_good_and_bad_examples_for_both_languages() -> None:
+def _tests_file(policy_source: Path) -> list[Case]:
+    return load_cases(policy_source.with_name(policy_source.stem + ".tests.yaml"), IDS)
+
+
+def test_every_policy_keeps_one_bad_and_one_good_example_and_its_cases_beside_it() -> None:
     for policy in filter(judges_code, POLICIES):  # IAG901 judges a config change: test_untrusted_trust.py
-        kinds = {(e.verdict, e.language) for e in policy.examples}
-        assert kinds >= {("bad", "terraform"), ("good", "terraform"), ("bad", "kubernetes"), ("good", "kubernetes")}, policy.id
+        assert sorted(e.verdict for e in policy.examples) == ["bad", "good"], policy.id
+        cases = _tests_file(policy.source)
+        languages = {name for case in cases for name in case.files}
+        assert languages == set(FILE_NAMES.values()), policy.id
+        fires = [any(e.policy == policy.id for e in case.expect or ()) for case in cases]
+        assert True in fires and False in fires, policy.id
+
+
+def test_each_example_is_a_case_with_exact_findings() -> None:
+    """The docs show the examples: their exact findings are checked, not only their policy's."""
+    for policy in filter(judges_code, POLICIES):
+        cases = {next(iter(case.files.values())) for case in _tests_file(policy.source)}
+        assert [e.code for e in policy.examples if e.code not in cases] == [], policy.id
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_policy_example(tmp_path: Path, case: Case) -> None:
+def test_policy_case(tmp_path: Path, case: Case) -> None:
     outcome = run_case(case, POLICIES, settings(), tmp_path)
     assert outcome.passed, outcome.problems

@@ -52,11 +52,13 @@ def test_each_policy_is_documented_mapped_and_exemplified(policy: Any) -> None:
     assert "## What it does" in policy.description and "## Why is this bad?" in policy.description
     assert "**Terraform (AWS):**" in policy.remediation and "**Kubernetes:**" in policy.remediation
     assert policy.references and all(ref.startswith("https://") for ref in policy.references)
-    kinds = {(example.verdict, example.language) for example in policy.examples}
+    verdicts = sorted(example.verdict for example in policy.examples)
+    # One short before/after pair for the docs; the cases in both languages are in *.tests.yaml
+    # (tests/test_policy_examples.py).
     if judges_code(policy):
-        assert kinds >= {(v, lang) for v in ("bad", "good") for lang in ("terraform", "kubernetes")}
+        assert verdicts == ["bad", "good"] and len({e.language for e in policy.examples}) == 1
     else:  # IAG901 judges a config change against git: tests/test_untrusted_trust.py runs it
-        assert kinds == set()
+        assert verdicts == []
 
 
 def test_example_keys_are_format_valid_fakes() -> None:

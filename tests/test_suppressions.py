@@ -7,9 +7,14 @@ from pathlib import Path
 
 import pytest
 from gate_support import GATE, fixed_today, invoke, keys, scan_json  # noqa: F401 - fixed_today is autouse
-from scanning import scan_path, write_project
+from scanning import scan_path, settings, write_project
 
-from iac_guard.model import Location, Suppression
+from iac_guard.filter.suppress import apply_suppressions
+from iac_guard.model import Finding, Location, ScanError, Suppression
+from iac_guard.pipeline.run import load_pack, run_scan
+from iac_guard.policy.loader import Policy
+from iac_guard.result import Filters
+from iac_guard.support.files import recording_inputs
 
 UNOWNED = '''resource "aws_secretsmanager_secret" "openai" {
   name = "openai-api-key"
@@ -321,3 +326,48 @@ def test_a_policy_that_judges_suppressions_has_no_condition(tmp_path: Path) -> N
     (tmp_path / "ok.yaml").write_text(yaml.safe_dump(base))
     with pytest.raises(PolicyError, match=r"missing required key\(s\) fails_when, message \(required\)"):
         load_policies([tmp_path])
+
+
+SUPPRESSED_OWNER = '# iac-guard:ignore IAG001 reason="owned by the vendor contract"\n' + UNOWNED
+
+
+def _unfiltered(project: Path) -> tuple[list[Finding], list[Policy]]:
+    """The findings of ``project`` before the suppression stage, and the pack that judged them."""
+    pack = load_pack(settings())
+    return run_scan([str(project)], settings(), pack, filters=Filters(inline_suppressions=False)).findings, pack
+
+
+def test_a_source_over_max_file_bytes_suppresses_nothing_and_says_why(tmp_path: Path) -> None:
+    project = write_project(tmp_path, {"main.tf": SUPPRESSED_OWNER})
+    findings, pack = _unfiltered(project)
+    errors: list[ScanError] = []
+    judged = apply_suppressions(findings, project, [], pack, settings(max_file_bytes=64), errors=errors)
+    assert [f.policy_id for f in judged if f.suppressed] == []
+    size = len(SUPPRESSED_OWNER.encode())
+    assert errors == [ScanError(
+        "main.tf",
+        f"file is larger than max_file_bytes ({size:,} > 64 bytes): not read; raise max_file_bytes in .iac-guard.yaml to scan it",
+    )]
+    within = apply_suppressions(findings, project, [], pack, settings(), errors=errors)
+    assert [f.policy_id for f in within if f.suppressed] == ["IAG001"] and len(errors) == 1
+
+
+def test_the_sources_a_suppression_is_read_from_are_in_the_input_log(tmp_path: Path) -> None:
+    """The result cache reuses an answer only while every input in the log reads the same."""
+    project = write_project(tmp_path, {"main.tf": SUPPRESSED_OWNER})
+    findings, pack = _unfiltered(project)
+    with recording_inputs() as log:
+        apply_suppressions(findings, project, [], pack, settings())
+    assert [key[2] for key in log.inputs] == ["main.tf"]
+
+
+def test_a_changed_suppression_is_not_answered_from_the_result_cache(tmp_path: Path) -> None:
+    project = write_project(tmp_path / "project", {"main.tf": SUPPRESSED_OWNER})
+    cache = tmp_path / "cache"
+
+    def suppressed() -> list[str]:
+        return [f.policy_id for f in scan_path(project, cache_dir=cache).findings if f.suppressed]
+
+    assert suppressed() == suppressed() == ["IAG001"]
+    write_project(project, {"main.tf": SUPPRESSED_OWNER.replace("IAG001", "IAG002")})
+    assert suppressed() == ["IAG002"]

@@ -459,7 +459,7 @@ def test_policy_pack_schema_errors_name_the_key_and_the_rule_not_the_value(tmp_p
 
 
 def test_test_case_schema_errors_name_the_key_and_the_rule_not_the_value(tmp_path: Path) -> None:
-    write_tree(tmp_path, {"tests/cases.tests.yaml": yaml.safe_dump({"cases": [{"name": SECRET, "terraform": 1, "expect": ["IAG001"]}]})})
+    write_tree(tmp_path, {"tests/cases.tests.yaml": yaml.safe_dump({"cases": [{"name": SECRET, "terraform": 1, "expect": []}]})})
     result = invoke("policies", "test", tmp_path)
     assert result.exit_code == 1  # policies test: 1 for an invalid test case
     assert result.stderr == f"iac-guard: {tmp_path / 'tests' / 'cases.tests.yaml'}: cases.0.terraform: must be of type string (type)\n"

@@ -38,8 +38,8 @@ def create(request: ScanRequest, output: Path) -> None:
     Exit codes: 0 written, 2 usage, config or parse error (nothing is written: a baseline of a
     scan that could not read every file would be incomplete).
     """
-    from ..filter.baseline import create as create_baseline
-    from ..filter.baseline import render
+    from ..filter.baseline import create as create_baseline  # lazy: --help's start-up skips the scan's modules
+    from ..filter.baseline import render  # lazy: --help's start-up skips the scan's modules
 
     result = run_scan_command(request)
     if result.errors:

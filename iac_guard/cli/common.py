@@ -10,20 +10,22 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from .exit_codes import EXIT_ERROR
+from .gate import GateRequest, build_filters
+from .options import options_into
 
 #: What '-' may hold (``discover.stdin_kind`` tells them by content; ``scan._stdin`` reads each).
 STDIN_KINDS = ("kubernetes", "terraform", "plan")
 
 if TYPE_CHECKING:
+    from ..config.settings import Settings
+    from ..policy.loader import Policy
     from ..result import ScanResult
-    from .gate import GateRequest
 
 
 @dataclass(frozen=True)
@@ -78,43 +80,38 @@ def scan_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return options_into(ScanRequest, "request", options)(command)
 
 
-def options_into(
-    request_type: type, keyword: str, options: list[Callable[..., Any]]
-) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """A decorator adding ``options``; the command receives their values as one ``request_type``
-    (a dataclass whose fields are the options' names), passed as ``keyword``."""
-
-    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
-        @wraps(command)
-        def with_request(**kwargs: Any) -> Any:
-            names = request_type.__dataclass_fields__  # type: ignore[attr-defined]
-            request = request_type(**{name: kwargs.pop(name) for name in names})
-            return command(**{keyword: request}, **kwargs)
-
-        for option in reversed(options):
-            with_request = option(with_request)
-        return with_request
-
-    return decorate
-
-
 def run_scan_command(request: ScanRequest, gate: GateRequest | None = None) -> ScanResult:
     """Load settings and policies (exit 2 on a config or policy error), then scan.
 
     ``gate`` (``scan``'s gate options) adds the filter stage's thresholds, baseline and changed
     files; without it every finding is judged with inline suppressions applied.
     """
-    from ..config.settings import ConfigError, find_config, load_settings
-    from ..discover import scan_root
-    from ..pipeline.run import load_pack, run_scan
-    from ..policy.loader import PolicyError
-    from ..result import Filters  # lazy: start-up time of the CLI
+    from ..discover import scan_root  # lazy: --help's start-up skips the pipeline
+    from ..pipeline.run import run_scan  # lazy: --help's start-up skips the pipeline
+    from ..result import Filters  # lazy: --help's start-up skips the pipeline
 
     targets = request.targets
     for target in targets:
         if target != "-" and not Path(target).exists():
             raise click.BadParameter(f"{target} does not exist", param_hint="PATHS")
     targets = with_module_files(targets)
+    settings, policies = _settings_and_pack(request, targets)
+    filters = build_filters(gate, scan_root(targets)) if gate is not None else Filters()
+    stdin_text = None
+    if "-" in targets:
+        stdin_text, kind = _read_stdin(request.stdin_kind, settings.max_file_bytes)
+        settings = settings.with_overrides(stdin_kind=kind)
+    return _with_progress(lambda: run_scan(targets, settings, policies, stdin_text, filters))
+
+
+def _settings_and_pack(request: ScanRequest, targets: list[str]) -> tuple[Settings, list[Policy]]:
+    """The config file's settings with the command line's options over them, and the policy
+    pack they select; on a config or policy error, the reason and exit 2."""
+    from ..config.settings import ConfigError, find_config, load_settings  # lazy: loads PyYAML, not needed by --help
+    from ..discover import scan_root  # lazy: --help's start-up skips the pipeline
+    from ..pipeline.run import load_pack  # lazy: --help's start-up skips the pipeline
+    from ..policy.loader import PolicyError  # lazy: --help's start-up skips the pipeline
+
     try:
         root = scan_root(targets)
         config = request.config_path or find_config(root)
@@ -133,28 +130,18 @@ def run_scan_command(request: ScanRequest, gate: GateRequest | None = None) -> S
             cache_dir=_cache_folder(request, targets),
             shard=request.shard,
         )
-        policies = load_pack(settings, request.policy_dirs)
+        return settings, load_pack(settings, request.policy_dirs)
     except (ConfigError, PolicyError) as exc:
         click.echo(f"iac-guard: {exc}", err=True)
         sys.exit(EXIT_ERROR)
-    filters = Filters()
-    if gate is not None:
-        from .gate import build_filters
-
-        filters = build_filters(gate, scan_root(targets))
-    stdin_text = None
-    if "-" in targets:
-        stdin_text, kind = _read_stdin(request.stdin_kind, settings.max_file_bytes)
-        settings = settings.with_overrides(stdin_kind=kind)
-    return _with_progress(lambda: run_scan(targets, settings, policies, stdin_text, filters))
 
 
 def _read_stdin(requested: str, max_bytes: int) -> tuple[str, str]:
     """Standard input's text and kind, or exit 2 saying what was expected: read no more than
     ``max_bytes`` (a producer that never stops must not fill memory), as UTF-8, of a kind the
     scan reads."""
-    from ..discover import EXPECTED_KINDS, stdin_kind
-    from ..support.files import read_stream
+    from ..discover import EXPECTED_KINDS, stdin_kind  # lazy: --help's start-up skips the pipeline
+    from ..support.files import read_stream  # lazy: only a scan of standard input reads it
 
     stream = getattr(sys.stdin, "buffer", None)
     data = read_stream(stream, "<stdin>", max_bytes) if stream is not None else b""
@@ -180,7 +167,11 @@ def with_module_files(targets: list[str]) -> list[str]:
     """A Terraform file given on its own brings the rest of its module (its folder's ``.tf`` and
     auto-loaded tfvars files), as Terraform reads a module: pre-commit passes only the changed
     files, and references to the other files must still resolve."""
-    from ..discover import TERRAFORM_SUFFIXES, TFVARS_AUTO_SUFFIXES, TFVARS_AUTOLOADED
+    from ..discover import (  # lazy: --help's start-up skips the pipeline
+        TERRAFORM_SUFFIXES,
+        TFVARS_AUTO_SUFFIXES,
+        TFVARS_AUTOLOADED,
+    )
 
     module_file = (*TERRAFORM_SUFFIXES, *TFVARS_AUTO_SUFFIXES, *TFVARS_AUTOLOADED, ".tfvars", ".tfvars.json")
     expanded: list[str] = []

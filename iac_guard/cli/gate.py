@@ -23,11 +23,11 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..model import SEVERITY_ORDER
-from .common import options_into
 from .exit_codes import EXIT_ERROR
+from .options import options_into
 
 if TYPE_CHECKING:
-    from ..result import ScanResult
+    from ..result import Filters, ScanResult
 
 GIT_TIMEOUT_SECONDS = 120
 
@@ -57,10 +57,10 @@ def gate_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return options_into(GateRequest, "gate", options)(command)
 
 
-def build_filters(gate: GateRequest, root: Path) -> Any:
+def build_filters(gate: GateRequest, root: Path) -> Filters:
     """The filter stage's inputs; on a bad baseline or git problem, the reason and exit 2."""
-    from ..filter.baseline import BaselineError, load
-    from ..result import Filters  # lazy: start-up time of the CLI
+    from ..filter.baseline import BaselineError, load  # lazy: --help's start-up skips the scan's modules
+    from ..result import Filters  # lazy: --help's start-up skips the scan's modules
 
     try:
         baseline = load(gate.baseline) if gate.baseline is not None else None
@@ -143,8 +143,13 @@ def review_change(result: ScanResult, ref: str, skipped_on_command_line: tuple[s
     A repository config cannot skip that policy (it is the config being judged); the command
     line can.
     """
-    from ..config.settings import ConfigError, weakenings_of_text
-    from ..filter.trust import WEAKENED_CONFIG, AddedLines, inline_suppression_at, weakened_config_findings
+    from ..config.settings import ConfigError, weakenings_of_text  # lazy: --help's start-up skips the scan's modules
+    from ..filter.trust import (  # lazy: --help's start-up skips the scan's modules
+        WEAKENED_CONFIG,
+        AddedLines,
+        inline_suppression_at,
+        weakened_config_findings,
+    )
 
     config = result.settings.config if result.settings else None
     try:

@@ -25,8 +25,8 @@ def inventory(request: ScanRequest, output_format: str, output: Path | None) -> 
     Exit codes: 0 the inventory was written, 2 usage or config error, or a file that could not
     be read (its credentials are missing from the inventory).
     """
-    from ..report.inventory_formats import RENDERERS
-    from ..report.inventory_rows import inventory_rows
+    from ..report.inventory_formats import RENDERERS  # lazy: --help's start-up skips the scan's modules
+    from ..report.inventory_rows import inventory_rows  # lazy: --help's start-up skips the scan's modules
 
     result = run_scan_command(request)
     rows = inventory_rows(result)

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from ..report.json_text import dumps_json
 from ..secrets.redact import redacted
+from ..support.json_text import dumps_json
 from .common import write_output
 from .exit_codes import EXIT_ERROR
 

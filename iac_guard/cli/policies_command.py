@@ -65,7 +65,7 @@ def list_policies(policy_dirs: tuple[Path, ...]) -> None:
 def explain(policy_id: str, policy_dirs: tuple[Path, ...]) -> None:
     """Explain a policy: what it checks, why it matters, a bad and a good example, the fix,
     the controls and references."""
-    from ..policy.docs import policy_page
+    from ..policy.docs import policy_page  # lazy: --help's start-up skips the policy modules
 
     pack = _builtin_and(policy_dirs)
     policy = next((p for p in pack if p.id.lower() == policy_id.lower()), None)
@@ -87,7 +87,7 @@ def explain(policy_id: str, policy_dirs: tuple[Path, ...]) -> None:
 @click.option("--check", is_flag=True, help="Do not write: exit 1 when --output differs from what would be written.")
 def docs(policy_dirs: tuple[Path, ...], output: Path | None, check: bool) -> None:
     """Write the policy reference (docs/policies.md) from the policy files and control catalogs."""
-    from ..policy.docs import DOCS_COMMAND, reference_page
+    from ..policy.docs import DOCS_COMMAND, reference_page  # lazy: --help's start-up skips the policy modules
 
     page = reference_page(_builtin_and(policy_dirs), framework_catalogs(policy_dirs))
     if not check:
@@ -107,9 +107,9 @@ def docs(policy_dirs: tuple[Path, ...], output: Path | None, check: bool) -> Non
 def validate(dirs: tuple[Path, ...]) -> None:
     """Check policy packs: every policy against the schema and the facts, test-case files, control
     catalogs, ids shared with the built-in pack; each problem with its file and field."""
-    from ..policy.frameworks import FrameworkError, load_frameworks
-    from ..policy.loader import PolicyError, load_policies
-    from ..policy.selftest import all_cases
+    from ..policy.cases import all_cases  # lazy: --help's start-up skips the policy modules
+    from ..policy.frameworks import FrameworkError, load_frameworks  # lazy: --help's start-up skips the policy modules
+    from ..policy.loader import PolicyError, load_policies  # lazy: --help's start-up skips the policy modules
 
     problems: list[str] = []
     pack: list[Policy] = []
@@ -141,12 +141,13 @@ def validate(dirs: tuple[Path, ...]) -> None:
 def test_command(dirs: tuple[Path, ...], verbose: bool) -> None:
     """Run each policy's bad and good examples and the test cases beside it (like conftest verify).
 
-    A bad example must make its policy fire, a good one must not; a test case names the policies
-    it expects to fire (expect) and not to fire (expect_not). The format is in the README.
+    A bad example must make its policy fire, a good one must not; a test case lists exactly the
+    findings that fire on it (expect: policy, resource, line). The format is in the README.
     """
-    from ..config.settings import Settings
-    from ..policy.loader import PolicyError, load_policies
-    from ..policy.selftest import all_cases, run_cases
+    from ..config.settings import Settings  # lazy: --help's start-up skips the policy modules
+    from ..pipeline.selftest import run_cases  # lazy: --help's start-up skips the pipeline
+    from ..policy.cases import all_cases  # lazy: --help's start-up skips the policy modules
+    from ..policy.loader import PolicyError, load_policies  # lazy: --help's start-up skips the policy modules
 
     try:
         pack = load_policies(list(dirs))
@@ -166,14 +167,14 @@ def test_command(dirs: tuple[Path, ...], verbose: bool) -> None:
 
 
 def _builtin_and(policy_dirs: Sequence[Path]) -> list[Policy]:
-    from ..policy.loader import PolicyError, builtin_policy_dir, load_policies
+    from ..policy.loader import PolicyError, builtin_policy_dir, load_policies  # lazy: --help's start-up skips the policy modules
 
     return _or_exit(lambda: load_policies([builtin_policy_dir(), *policy_dirs]), PolicyError)
 
 
 def framework_catalogs(policy_dirs: Sequence[Path]) -> dict[str, Framework]:
     """The built-in control catalogs and those the packs bring (exit 2 on a broken one)."""
-    from ..policy.frameworks import FrameworkError, load_frameworks
+    from ..policy.frameworks import FrameworkError, load_frameworks  # lazy: --help's start-up skips the policy modules
 
     return _or_exit(lambda: load_frameworks(policy_dirs), FrameworkError)
 
@@ -188,7 +189,7 @@ def _or_exit(load: Callable[[], T], error: type[Exception]) -> T:
 
 def _builtin_clashes(pack: Sequence[Policy]) -> list[str]:
     """A custom policy may not take a built-in policy's id: the scan would refuse both."""
-    from ..policy.loader import builtin_policy_dir, load_policies
+    from ..policy.loader import builtin_policy_dir, load_policies  # lazy: --help's start-up skips the policy modules
 
     builtin = {p.id: p.source.resolve() for p in load_policies([builtin_policy_dir()])}
     return [
@@ -200,7 +201,7 @@ def _builtin_clashes(pack: Sequence[Policy]) -> list[str]:
 
 def _warnings(pack: Sequence[Policy], catalogs: dict[str, Framework]) -> list[str]:
     """What does not stop a scan but weakens the pack: untested policies, unknown control ids."""
-    from ..filter.trust import judges_code
+    from ..filter.trust import judges_code  # lazy: --help's start-up skips the policy modules
 
     warnings = []
     for policy in pack:

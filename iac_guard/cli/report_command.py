@@ -37,7 +37,7 @@ def report(request: ScanRequest, framework_ids: tuple[str, ...], output_format: 
     Exit codes: 0 the report was written (whatever it shows; use `scan` to gate),
     2 usage or config error, or a file that could not be read (the report says which).
     """
-    from ..report.controls.model import build_report
+    from ..report.controls.model import build_report  # lazy: --help's start-up skips the scan's modules
 
     if list_frameworks:
         _list(framework_catalogs(request.policy_dirs))
@@ -70,11 +70,11 @@ def _list(catalogs: dict[str, Framework]) -> None:
 
 def _renderer(name: str) -> Callable:
     if name == "html":
-        from ..report.controls.html import render
+        from ..report.controls.html import render  # lazy: only the format asked for is loaded
     elif name == "json":
-        from ..report.controls.json import render
+        from ..report.controls.json import render  # lazy: only the format asked for is loaded
     elif name == "csv":
-        from ..report.controls.csv import render
+        from ..report.controls.csv import render  # lazy: only the format asked for is loaded
     else:
-        from ..report.controls.markdown import render
+        from ..report.controls.markdown import render  # lazy: only the format asked for is loaded
     return render

@@ -25,7 +25,7 @@ class FormatTarget(click.ParamType):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> tuple[str, Path | None]:
         if isinstance(value, tuple):
             return value
-        from ..report import FORMATS
+        from ..report import FORMATS  # lazy: the report formats load the pipeline's result types, kept out of --help's start-up
 
         name, has_file, file = str(value).partition("=")
         if name not in FORMATS:
@@ -52,7 +52,7 @@ def scan(request: ScanRequest, gate: GateRequest, formats: tuple[tuple[str, Path
     --soft-fail), 2 usage, config, baseline, git or parse error, nothing to scan, or a report
     standard output could not take; 130 interrupted.
     """
-    from ..report import renderer, writer
+    from ..report import renderer, writer  # lazy: --help's start-up skips the scan's modules
 
     targets = _targets(formats or (("text", None),), output)
     result = run_scan_command(request, gate)

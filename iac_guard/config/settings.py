@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
@@ -135,7 +136,23 @@ def load_settings(
     resolved = path.resolve()
     from_repository = not pinned or resolved.is_relative_to(repository_root(root))
     shown = Path(os.path.relpath(resolved, root)).as_posix() if from_repository else str(resolved)
+    values = config_values(raw, path.parent)
+    if "policy_dirs" in values and from_repository:
+        _check_inside(path, values["policy_dirs"], repository_root(path.parent))
     text = path.read_text(encoding="utf-8-sig")
+    values["config"] = ConfigInForce(shown, from_repository, weakenings(raw, text, shown, Settings()))
+    return replace(settings, **values)
+
+
+def config_problems(raw: Any) -> list[str]:
+    """What makes ``raw`` not a valid config (``key: rule broken``), as a config file is checked:
+    a policy test case's ``settings`` are config keys too."""
+    return validator_problems(_validator(), raw)
+
+
+def config_values(raw: Mapping[str, Any], folder: Path) -> dict[str, Any]:
+    """A valid config's keys as Settings fields: lists as tuples, placeholder owners folded,
+    ``policy_dirs`` resolved against ``folder`` (where the config sits)."""
     values: dict[str, Any] = dict(raw)
     for key in ("owner_keys", "placeholder_owners", "skip_policies", "exclude"):
         if key in values:
@@ -145,11 +162,8 @@ def load_settings(
     if "owner_map" in values:
         values["owner_map"] = tuple((str(k), str(v)) for k, v in values["owner_map"].items())
     if "policy_dirs" in values:
-        values["policy_dirs"] = tuple((path.parent / d).resolve() for d in values["policy_dirs"])
-        if from_repository:
-            _check_inside(path, values["policy_dirs"], repository_root(path.parent))
-    values["config"] = ConfigInForce(shown, from_repository, weakenings(raw, text, shown, Settings()))
-    return replace(settings, **values)
+        values["policy_dirs"] = tuple((folder / d).resolve() for d in values["policy_dirs"])
+    return values
 
 
 def weakenings_of_text(text: str, path: Path, shown: str) -> tuple[Weakening, ...]:
@@ -176,6 +190,6 @@ def _check_inside(path: Path, folders: tuple[Path, ...], repository: Path) -> No
 
 
 def _validate(path: Path, raw: Any) -> None:
-    problems = validator_problems(_validator(), raw)
+    problems = config_problems(raw)
     if problems:
         raise ConfigError("\n".join(f"{path}: {problem}" for problem in problems))

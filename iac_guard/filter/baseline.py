@@ -27,8 +27,8 @@ from typing import Any
 
 from .. import __version__
 from ..model import Finding, Suppression
-from ..report.json_text import dumps_json
 from ..secrets.detect import redact
+from ..support.json_text import dumps_json
 
 FORMAT = "iac-guard-baseline"
 VERSION = 1

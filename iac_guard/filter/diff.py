@@ -12,7 +12,7 @@ from pathlib import Path
 from ..config.settings import Settings
 from ..discover import Sources
 from ..kubernetes.objects import KubeObject
-from ..model import Location
+from ..model import Location, ScanError
 from ..result import STDIN_NAME, ScanResult
 from .baseline import apply as apply_baseline
 from .suppress import apply_suppressions
@@ -27,9 +27,13 @@ def apply_filters(result: ScanResult, kube_objects: list[KubeObject], sources: S
         result.checks = [c for c in result.checks if judged_in_diff(root, changed, c.location.file)]
     if filters.inline_suppressions:
         texts = {STDIN_NAME: stdin_text} if stdin_text is not None else {}
+        unread: list[ScanError] = []
         result.findings = apply_suppressions(
-            result.findings, root, kube_objects, result.policies, result.settings or Settings(), texts
+            result.findings, root, kube_objects, result.policies, result.settings or Settings(), texts, unread
         )
+        # A file the loader already refused is reported once, not again for its suppressions.
+        result.errors += [e for e in unread if e not in result.errors]
+        result.errors.sort(key=lambda e: (e.file, e.line or 0, e.column or 0))
     if filters.baseline is not None:
         judged = _judged_by_scan(sources, root, changed)
         result.findings, result.baseline_fixed = apply_baseline(filters.baseline, result.findings, root, judged)

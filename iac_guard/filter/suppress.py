@@ -32,8 +32,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..config.settings import Settings
-from ..model import Finding, Location, Suppression
+from ..model import Finding, Location, ScanError, Suppression
 from ..secrets.detect import redact
+from ..support.files import read_input
 
 if TYPE_CHECKING:
     from ..kubernetes.objects import KubeObject
@@ -84,6 +85,15 @@ class MarkerContext:
     unsuppressible: frozenset[str]
     placeholder_owners: tuple[str, ...]
 
+    @classmethod
+    def of(cls, policies: Sequence[Policy], settings: Settings) -> MarkerContext:
+        """The pack's ids; its ``judges: suppressions`` policies are the ones no marker may name."""
+        return cls(
+            frozenset(p.id for p in policies),
+            frozenset(p.id for p in policies if p.judges == "suppressions"),
+            settings.placeholder_owners,
+        )
+
 
 def apply_suppressions(
     findings: Sequence[Finding],
@@ -92,20 +102,21 @@ def apply_suppressions(
     policies: Sequence[Policy],
     settings: Settings,
     texts: Mapping[str, str] | None = None,
+    errors: list[ScanError] | None = None,
 ) -> list[Finding]:
     """The findings with valid suppressions attached, plus a finding for each invalid suppression.
 
     ``texts`` holds sources that cannot be read again from disk (standard input), by file name.
+    A source is read like every scanned file (``support.files.read_input``: never more than
+    ``max_file_bytes``, and noted in the input log the result cache checks); one that cannot be
+    read suppresses nothing, and why (too large, not a regular file) is appended to ``errors`` when
+    the caller collects them; an absent file is no error (a merged view's sources may be elsewhere).
     """
     judge = next(
         (p for p in policies if p.category == INVALID_SUPPRESSION and p.id not in settings.skip_policies), None
     )
-    context = MarkerContext(
-        frozenset(p.id for p in policies),
-        frozenset(p.id for p in policies if p.judges == "suppressions"),
-        settings.placeholder_owners,
-    )
-    sources = _Sources(root, texts or {}, context)
+    context = MarkerContext.of(policies, settings)
+    sources = _Sources(root, texts or {}, context, settings.max_file_bytes, errors)
     annotations = _AnnotationIndex(kube_objects, context)
     result: list[Finding] = []
     invalid: dict[tuple[str, int, str, str], Finding] = {}
@@ -177,26 +188,36 @@ class _Sources:
 
     KEPT = 32
 
-    def __init__(self, root: Path, texts: Mapping[str, str], context: MarkerContext) -> None:
+    def __init__(
+        self, root: Path, texts: Mapping[str, str], context: MarkerContext, max_bytes: int, errors: list[ScanError] | None
+    ) -> None:
         self._root = root
         self._texts = texts
         self._context = context
+        self._max_bytes = max_bytes
+        self._errors = errors
         self._lines: dict[str, list[str]] = {}
+        self._refused: set[str] = set()  # files whose error is already reported
 
     def _file(self, file: str) -> list[str]:
         lines = self._lines.pop(file, None)
         if lines is None:
             text = self._texts.get(file)
-            if text is None:
-                try:
-                    text = (self._root / file).read_text(encoding="utf-8", errors="replace")
-                except OSError:
-                    text = ""
-            lines = text.splitlines()
+            lines = (self._read(file) if text is None else text).splitlines()
             if len(self._lines) >= self.KEPT:
                 del self._lines[next(iter(self._lines))]  # the least recently used
         self._lines[file] = lines  # now the most recently used
         return lines
+
+    def _read(self, file: str) -> str:
+        data = read_input(self._root / file, file, self._max_bytes)
+        if isinstance(data, bytes):
+            return data.decode("utf-8", errors="replace")
+        missing = not (self._root / file).exists()  # a merged view's sources may be elsewhere: nothing to say
+        if self._errors is not None and not missing and file not in self._refused:
+            self._refused.add(file)
+            self._errors.append(data)
+        return ""
 
     def lines_for(self, file: str, line: int) -> Iterator[int]:
         """The line itself, the line above, and the comment-only lines directly above that."""

@@ -15,7 +15,6 @@ from ..model import Finding, Location
 
 if TYPE_CHECKING:
     from ..policy.loader import Policy
-    from ..result import ScanResult
 
 #: The category of the ``judges: suppressions`` policy that judges a change to the config (IAG901).
 WEAKENED_CONFIG = "weakened-config"
@@ -61,17 +60,18 @@ class ListedSuppression:
     reason: str
 
 
-def listed_suppressions(result: ScanResult) -> tuple[str, list[ListedSuppression]]:
-    """The inline suppressions a reviewer must see, with a heading: with ``--diff-base`` those
-    the change added, else every one in force. A count alone hides what was excused."""
+def listed_suppressions(findings: Sequence[Finding], added_lines: AddedLines | None) -> tuple[str, list[ListedSuppression]]:
+    """The inline suppressions a reviewer must see, with a heading: with ``--diff-base`` (the
+    lines the change added) those the change added, else every one in force. A count alone
+    hides what was excused."""
     rows = []
-    for finding in result.findings:
+    for finding in findings:
         where = inline_suppression_at(finding)
-        if where is None or (result.added_lines is not None and not result.added_lines.added(where.file, where.line)):
+        if where is None or (added_lines is not None and not added_lines.added(where.file, where.line)):
             continue
         reason = finding.suppression.reason if finding.suppression else ""
         rows.append(ListedSuppression(where.file, where.line, finding.policy_id, finding.resource, reason))
-    heading = "added by this change" if result.added_lines is not None else "in force"
+    heading = "added by this change" if added_lines is not None else "in force"
     return heading, sorted(rows, key=lambda r: (r.file, r.line, r.policy_id, r.resource))
 
 

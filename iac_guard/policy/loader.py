@@ -118,7 +118,7 @@ def load_policies(dirs: Sequence[Path]) -> list[Policy]:
     policies: list[Policy] = []
     errors: list[str] = []
     builtin = builtin_policy_dir()
-    for path in _policy_files(dirs):
+    for path in policy_files(dirs):
         try:
             # The built-in pack is checked against the schema by the test suite; skipping it here
             # keeps jsonschema's import (about 60 ms) out of every scan that has no pack of its own.
@@ -131,7 +131,8 @@ def load_policies(dirs: Sequence[Path]) -> list[Policy]:
     return sorted(policies, key=lambda policy: policy.id)
 
 
-def _policy_files(dirs: Sequence[Path]) -> list[Path]:
+def policy_files(dirs: Sequence[Path]) -> list[Path]:
+    """The policy files of the packs in ``dirs``, each pack's sorted; a missing folder is a PolicyError."""
     files: list[Path] = []
     for folder in dirs:
         if not folder.is_dir():
@@ -162,6 +163,12 @@ def _duplicate_ids(policies: Sequence[Policy]) -> Iterator[str]:
         if policy.id in first:
             yield f"{policy.source}: id: duplicate policy id {policy.id} (also defined in {first[policy.id]})"
         first.setdefault(policy.id, policy.source)
+
+
+def schema_problems(path: Path) -> list[str]:
+    """The policy file's schema errors as ``path: field.path: rule broken``; the built-in pack,
+    which scans do not validate, is checked with this by the test suite."""
+    return [f"{path}: {problem}" for problem in _schema_problems(_read_yaml(path))]
 
 
 def _load_file(path: Path, validate: bool = True) -> Policy:

@@ -66,7 +66,7 @@ def _config_in_force(result: ScanResult, prefix: str) -> list[str]:
 def _listed_suppressions(result: ScanResult, prefix: str) -> list[str]:
     """Suppressions the change added (a warning each: somebody must accept them), or without
     --diff-base every one in force (a notice each)."""
-    heading, rows = listed_suppressions(result)
+    heading, rows = listed_suppressions(result.findings, result.added_lines)
     level = "warning" if result.added_lines is not None else "notice"
     return [
         _command(level, {"file": prefix + r.file, "line": str(r.line), "title": f"iac-guard: suppression {heading} ({r.policy_id})"},

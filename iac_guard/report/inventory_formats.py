@@ -11,9 +11,9 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 
+from ..support.json_text import dumps_json
 from .evidence import csv_text, markdown_table
 from .inventory_rows import InventoryRow
-from .json_text import dumps_json
 
 #: The columns a person reads; CSV carries every column.
 SHORT_COLUMNS = ("address", "kind", "owner", "expiry", "rotation", "scope", "consumers", "location", "failing policies")

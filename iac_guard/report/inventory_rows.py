@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..model import Credential, is_unknown
+from ..policy.engine import in_scope
 from ..policy.facts import duration_text
 
 if TYPE_CHECKING:
@@ -128,8 +129,6 @@ class InventoryRow:
 
 def inventory_rows(result: ScanResult) -> list[InventoryRow]:
     """Every credential the scan judged (all of them with scope ``all``), sorted by address."""
-    from ..policy.engine import in_scope
-
     failing: dict[tuple[str, object], set[str]] = {}
     for finding in result.failing:
         failing.setdefault((finding.resource, finding.resource_location), set()).add(finding.policy_id)

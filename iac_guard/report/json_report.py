@@ -12,8 +12,8 @@ from .. import __version__
 from ..model import SEVERITY_ORDER, Finding
 from ..result import ScanResult
 from ..shard.split import judging_record
+from ..support.json_text import dumps_json, write_json
 from .evidence import suppression_dict
-from .json_text import dumps_json, write_json
 
 
 def finding_to_dict(finding: Finding) -> dict[str, Any]:

@@ -27,16 +27,7 @@ from ..result import ScanResult
 
 def render(result: ScanResult, color: bool = False) -> str:
     gating = {id(f) for f in result.gating}
-    by_check: dict[tuple[str, str, str, int], list[Finding]] = defaultdict(list)
-    loose: dict[str, list[Finding]] = defaultdict(list)
-    checked = {(c.policy_id, c.resource, c.location.file, c.location.line) for c in result.checks}
-    for finding in result.findings:
-        key = _check_key(finding)
-        if key in checked:
-            by_check[key].append(finding)
-        else:
-            loose[finding.policy_id].append(finding)
-
+    by_check, loose = _by_check(result)
     root = ET.Element("testsuites", name="iac-guard")
     skipped = set(result.settings.skip_policies) if result.settings else set()
     checks_by_policy: dict[str, list[Any]] = defaultdict(list)
@@ -59,14 +50,33 @@ def render(result: ScanResult, color: bool = False) -> str:
             _testcase(suite, policy_id, f"{finding.resource} ({finding.file}:{finding.line})", [finding], gating)
         _count(suite)
     if result.errors:
-        suite = ET.SubElement(root, "testsuite", name="iac-guard errors")
-        for error in result.errors:
-            case = ET.SubElement(suite, "testcase", classname="iac-guard.errors", name=error.file, time="0")
-            ET.SubElement(case, "error", type="ScanError", message=error.render()).text = error.render()
-        _count(suite)
+        _error_suite(root, result)
     _total(root)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _by_check(result: ScanResult) -> tuple[dict[tuple[str, str, str, int], list[Finding]], dict[str, list[Finding]]]:
+    """The findings of each credential a policy judged, and those about something else (an
+    invalid suppression) by policy: those are test cases of their own."""
+    by_check: dict[tuple[str, str, str, int], list[Finding]] = defaultdict(list)
+    loose: dict[str, list[Finding]] = defaultdict(list)
+    checked = {(c.policy_id, c.resource, c.location.file, c.location.line) for c in result.checks}
+    for finding in result.findings:
+        key = _check_key(finding)
+        if key in checked:
+            by_check[key].append(finding)
+        else:
+            loose[finding.policy_id].append(finding)
+    return by_check, loose
+
+
+def _error_suite(root: ET.Element, result: ScanResult) -> None:
+    suite = ET.SubElement(root, "testsuite", name="iac-guard errors")
+    for error in result.errors:
+        case = ET.SubElement(suite, "testcase", classname="iac-guard.errors", name=error.file, time="0")
+        ET.SubElement(case, "error", type="ScanError", message=error.render()).text = error.render()
+    _count(suite)
 
 
 def _check_key(finding: Finding) -> tuple[str, str, str, int]:

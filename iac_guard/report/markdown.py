@@ -73,7 +73,7 @@ def _config_in_force(result: ScanResult) -> list[str]:
 def _listed_suppressions(result: ScanResult) -> list[str]:
     """Every suppression the change added (with --diff-base), else every one in force, in full:
     a reviewer accepts an exception by reading its reason, not a count."""
-    heading, rows = listed_suppressions(result)
+    heading, rows = listed_suppressions(result.findings, result.added_lines)
     if not rows:
         return []
     lines = ["", f"**Suppressions {heading}: {len(rows)}**", ""]

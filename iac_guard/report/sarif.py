@@ -24,8 +24,8 @@ from .. import __version__
 from ..filter.baseline import content_fingerprint
 from ..model import Finding, ScanError
 from ..result import ScanResult
+from ..support.json_text import dumps_json, write_json
 from .json_report import config_in_force
-from .json_text import dumps_json, write_json
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 ROOT_ID = "%SRCROOT%"

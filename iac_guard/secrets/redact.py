@@ -41,27 +41,42 @@ def redacted(value: T) -> T:
         return value
     names = _field_names(kind)
     if names:
-        changes = {}
-        for name in names:
-            before = getattr(value, name)
-            after = _item(before)
-            if after is not before:
-                changes[name] = after
-        return dataclasses.replace(value, **changes) if changes else value  # type: ignore[type-var]
-    if isinstance(value, (tuple, list, set, frozenset)):
-        items = [_item(item) for item in value]
-        if all(item is original for item, original in zip(items, value, strict=True)):
-            return value
-        return kind._make(items) if hasattr(kind, "_make") else kind(items)
+        return _record(value, names)
+    if isinstance(value, (tuple, list, set, frozenset, dict)):
+        return _container(value)
+    return _other(value)
+
+
+def _record(value: T, names: tuple[str, ...]) -> T:
+    changes = {}
+    for name in names:
+        before = getattr(value, name)
+        after = _item(before)
+        if after is not before:
+            changes[name] = after
+    return dataclasses.replace(value, **changes) if changes else value  # type: ignore[type-var]
+
+
+def _container(value: tuple[Any, ...] | list[Any] | set[Any] | frozenset[Any] | dict[Any, Any]) -> Any:
+    """The container itself when nothing in it changes; a named tuple stays one."""
     if isinstance(value, dict):
         pairs = [(_item(key), _item(item)) for key, item in value.items()]
         if all(new is old for pair, old_pair in zip(pairs, value.items(), strict=True) for new, old in zip(pair, old_pair, strict=True)):
             return value
-        return dict(pairs)  # type: ignore[return-value]
+        return dict(pairs)
+    items = [_item(item) for item in value]
+    if all(item is original for item, original in zip(items, value, strict=True)):
+        return value
+    kind: Any = type(value)
+    return kind._make(items) if hasattr(kind, "_make") else kind(items)
+
+
+def _other(value: T) -> T:
+    """Paths and unknown values, whose strings are inside; anything else is returned as it is."""
     if isinstance(value, PurePath):
         text = str(value)
         cleaned = redact(text)
-        return value if cleaned is text else kind(cleaned)
+        return value if cleaned is text else type(value)(cleaned)
     if isinstance(value, Unknown):
         refs = redacted(value.refs)
         return value if refs is value.refs else Unknown(refs)  # type: ignore[return-value]

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from ...model import Finding
+from ...support.json_text import dumps_json
 from ..evidence import suppression_dict
-from ..json_text import dumps_json
 from .model import STATUS_MEANINGS, STATUSES, ComplianceReport, ControlResult, FrameworkResult
 
 

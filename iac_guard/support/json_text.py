@@ -123,27 +123,16 @@ class _Encoder:
     def _walk(self, value: dict[Any, Any] | list[Any] | tuple[Any, ...], depth: int) -> None:
         """Append the text of a non-empty container, its items at ``depth + 1``, and write a chunk
         when enough pieces have gathered. Dicts and lists share one loop (a list's items have the
-        key None and prefixes without keys); exact scalars and lists of strings are written inline,
-        other containers walked in turn. Plain recursion with a ``write`` callback rather than a
-        generator per container: generators, as json has them, cost about a quarter more time."""
+        key None and prefixes without keys); exact scalars are written inline, containers walked
+        in turn. Plain recursion with a ``write`` callback rather than a generator per container:
+        generators, as json has them, cost about a quarter more time."""
         marker = id(value)
         if marker in self._markers:
             raise ValueError("Circular reference detected")
         self._markers.add(marker)
         append = self._pieces.append
         strings = self._strings
-        first_keys, other_keys, first_item, other_item, _, _, dict_end, list_end = self._level(depth)
-        _, _, _, _, inner_first, inner_other, _, inner_end = self._level(depth + 1)
-        prefixes: dict[Any, str]
-        later: dict[Any, str]
-        if isinstance(value, dict):
-            append("{")
-            items: Any = value.items()
-            prefixes, later, end = first_keys, other_keys, dict_end
-        else:
-            append("[")
-            items = zip(repeat(None), value)
-            prefixes, later, end = first_item, other_item, list_end
+        items, prefixes, later, end = self._open(value, depth)
         for key, item in items:
             append(prefixes[key])
             prefixes = later
@@ -157,20 +146,7 @@ class _Encoder:
             elif item is None:
                 append("null")
             elif kind is list:
-                for element in item:
-                    if type(element) is not str:
-                        self._walk(item, depth + 1)
-                        break
-                else:
-                    if item:
-                        lead = "[" + inner_first
-                        for element in item:
-                            append(lead)
-                            append(strings[element])
-                            lead = inner_other
-                        append(inner_end)
-                    else:
-                        append("[]")
+                self._list(item, depth + 1)
             elif kind is dict:
                 if item:
                     self._walk(item, depth + 1)
@@ -187,6 +163,36 @@ class _Encoder:
         if len(self._pieces) >= self._batch:
             self._write("".join(self._pieces))
             self._pieces.clear()
+
+    def _open(self, value: dict[Any, Any] | list[Any] | tuple[Any, ...], depth: int) -> tuple[Any, dict[Any, str], dict[Any, str], str]:
+        """Append the opening bracket; the items as (key, item) pairs, the prefix of the first
+        item and of the later ones, and the closing text."""
+        level = self._level(depth)
+        if isinstance(value, dict):
+            self._pieces.append("{")
+            return value.items(), level.first_keys, level.other_keys, level.dict_end
+        self._pieces.append("[")
+        return zip(repeat(None), value), level.first_item, level.other_item, level.list_end
+
+    def _list(self, value: list[Any], depth: int) -> None:
+        """A list at ``depth``: a list of strings only (tags, control ids) inline, without a
+        lookup per item, any other walked."""
+        for element in value:
+            if type(element) is not str:
+                self._walk(value, depth)
+                return
+        if not value:
+            self._pieces.append("[]")
+            return
+        append = self._pieces.append
+        strings = self._strings
+        level = self._level(depth)
+        lead = "[" + level.first
+        for element in value:
+            append(lead)
+            append(strings[element])
+            lead = level.other
+        append(level.list_end)
 
 
 def _scalar(value: Any) -> str | None:
