@@ -120,7 +120,7 @@ class _Encoder:
             ))
         return self._levels[depth]
 
-    def _walk(self, value: dict[Any, Any] | list[Any] | tuple[Any, ...], depth: int) -> None:
+    def _walk(self, value: dict[Any, Any] | list[Any] | tuple[Any, ...], depth: int) -> None:  # long: the hot loop of every JSON report, kept in one frame (measured: splitting it costs time)
         """Append the text of a non-empty container, its items at ``depth + 1``, and write a chunk
         when enough pieces have gathered. Dicts and lists share one loop (a list's items have the
         key None and prefixes without keys); exact scalars are written inline, containers walked
