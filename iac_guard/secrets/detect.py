@@ -15,8 +15,10 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..model import CredentialKind
-from .vocabulary import vocabulary
+from ..model import CredentialKind, Severity
+from .formats import format_of, redaction_pattern, whole_value_format
+from .values import is_name_like, is_placeholder, is_reference
+from .vocabulary import KeyFormat
 
 #: The last word of a field or variable name that says "this holds a secret" (``OPENAI_API_KEY``,
 #: ``client_secret``, ``dbPassword``). Only the last word counts, so ``kms_key_id`` or
@@ -25,18 +27,13 @@ _SECRET_WORDS = frozenset(
     {"key", "apikey", "secret", "token", "password", "passwd", "pwd", "credential", "credentials",
      "pat", "passphrase", "bearer"}
 )
+#: Of those, the words that also name the *thing* holding a secret: ``huggingface_artifact_secret``
+#: may hold the name of a Kubernetes Secret, a taint's ``key`` a label key. In such a field a name
+#: (``huggingface-secrets``, ``cloud.google.com/gke-preemptible``) is a name; a password field
+#: never holds one.
+_OBJECT_WORDS = frozenset({"key", "secret", "token", "credential", "credentials"})
 _WORD_SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
-_PLACEHOLDER_WORDS = re.compile(
-    r"(?i)^(?:|x+|\*+|\.+|-+|<.*>|\{\{.*\}\}|\$\{.*\}|\$\(.*\)|%.*%|changeme|change[_-]?me|replace[_-]?me"
-    r"|todo|tbd|fixme|none|null|nil|example|dummy|fake|test|placeholder|secret|password|token|redacted"
-    r"|your[_-].*|.*[_-]here|insert[_-].*|<redacted>|default)$"
-)
-_REFERENCE = re.compile(
-    r"^(?:arn:|projects/|secretsmanager:|ssm:|vault:|ref\+|sm://|azurekeyvault|@Microsoft\.KeyVault|"
-    r"https?://|file:|/[\w.-]+(?:/[\w.-]+)*/?$)",
-    re.IGNORECASE,
-)
 _MIN_GENERIC_LENGTH = 16
 #: No known key format matches fewer characters (a Slack token: ``xoxb-`` and ten more); shorter
 #: strings, most of what is redacted (ids, severities, short names), skip the pattern.
@@ -46,9 +43,17 @@ _MIN_ENTROPY = 3.0
 
 @dataclass(frozen=True)
 class Detection:
+    """A literal secret as the model may hold it: which detector saw it and its fingerprint.
+
+    ``severity`` ranks a leak of the format (an organisation admin key is worse than a project
+    key); ``title`` names the format for a reader ("Google API key").
+    """
+
     detector: str
     fingerprint: str
     ai_provider: str | None
+    severity: Severity = "high"
+    title: str = ""
 
 
 def fingerprint(value: str, prefix_chars: int = 0) -> str:
@@ -60,18 +65,10 @@ def fingerprint(value: str, prefix_chars: int = 0) -> str:
     return f"{shown} ({len(value)} chars, sha256:{digest})"
 
 
-def is_placeholder(value: str) -> bool:
-    stripped = value.strip()
-    if _PLACEHOLDER_WORDS.match(stripped):
-        return True
-    if len(set(stripped)) <= 2:  # "aaaaaaaa", "xxxx-xxxx"
-        return True
-    lowered = stripped.lower()
-    return any(word in lowered for word in ("xxxx", "example", "placeholder", "changeme", "your-", "your_"))
-
-
-def is_reference(value: str) -> bool:
-    return bool(_REFERENCE.match(value.strip()))
+def format_detection(key_format: KeyFormat, key: str) -> Detection:
+    """The detection of ``key``, a value of ``key_format``: its fingerprint shows the public prefix."""
+    shown = len(key_format.shown_prefix(key))
+    return Detection(key_format.detector, fingerprint(key, shown), key_format.provider, key_format.severity, key_format.title)
 
 
 def shannon_entropy(value: str) -> float:
@@ -90,69 +87,55 @@ def is_secret_field(name: str) -> bool:
     return bool(words) and words[-1] in _SECRET_WORDS
 
 
+def may_name_an_object(field_name: str) -> bool:
+    """Whether a field's name could be that of a field holding a *name* (``…_secret``, ``key``)."""
+    words = name_words(field_name)
+    return bool(words) and words[-1] in _OBJECT_WORDS
+
+
 def detect(value: object, field_name: str = "") -> Detection | None:
     """Decide whether ``value`` is a literal credential.
 
-    A known key format counts wherever it appears; any other value counts only in a field whose
-    name says it holds a secret, and only when it is long and random enough to be one (so that
-    ``password = "postgres"`` in a local docker-compose-like example stays quiet).
+    A known key format counts wherever it appears (a keyword-gated one where ``field_name`` names
+    its provider); any other value counts only in a field whose name says it holds a secret, and
+    only when it is long and random enough to be one (so that ``password = "postgres"`` in a local
+    docker-compose-like example stays quiet) and not a name in a field that may hold a name.
     """
     if not isinstance(value, str):
         return None
     candidate = value.strip()
     if not candidate or is_reference(candidate) or is_placeholder(candidate):
         return None
-    for key_format in vocabulary().key_formats:
-        if key_format.pattern.search(candidate):
-            prefix = _format_prefix(candidate)
-            return Detection(key_format.detector, fingerprint(candidate, prefix), key_format.provider)
-    if not field_name or not is_secret_field(field_name):
+    key_format = whole_value_format(candidate, field_name)
+    if key_format is not None:
+        return format_detection(key_format, candidate)
+    if not field_name or not is_secret_field(field_name) or not _random_enough(candidate):
         return None
-    if len(candidate) < _MIN_GENERIC_LENGTH or any(ch.isspace() for ch in candidate):
-        return None
-    if shannon_entropy(candidate) < _MIN_ENTROPY or not _mixes_character_classes(candidate):
+    if may_name_an_object(field_name) and is_name_like(candidate):
         return None
     return Detection("high-entropy-secret", fingerprint(candidate), None)
 
 
-def _format_prefix(value: str) -> int:
-    """Length of the public part of a known format (``sk-proj-``, ``hf_``, ``AKIA``): safe to show."""
-    match = re.match(r"^(?:sk-(?:ant-|proj-|svcacct-|admin-)?|hf_|gsk_|r8_|pcsk_|lsv2_|pplx-|xai-|AIza|AKIA|ASIA|gh[pousr]_)", value)
-    return len(match.group(0)) if match else 0
-
-
-@lru_cache(maxsize=1)
-def _embedded_key() -> re.Pattern[str]:
-    """Every known key format as one pattern that finds a key inside a longer string.
-
-    The vocabulary anchors its formats to a whole value (a literal *is* a key); a key can also be
-    part of a name (``aws_secret.a["sk-proj-…"]``, ``openai-sk-proj-…``), so here the anchors are
-    dropped. A format written without anchors marks where a longer secret begins (a PEM header),
-    and everything after it is taken as part of that secret.
-    """
-    bodies = []
-    for key_format in vocabulary().key_formats:
-        source = key_format.pattern.pattern
-        if source.startswith("^") and source.endswith("$"):
-            bodies.append(source[1:-1])
-        else:
-            bodies.append(f"{source}.*")
-    return re.compile("|".join(f"(?:{body})" for body in bodies), re.DOTALL)
+def _random_enough(value: str) -> bool:
+    if len(value) < _MIN_GENERIC_LENGTH or any(ch.isspace() for ch in value):
+        return False
+    return shannon_entropy(value) >= _MIN_ENTROPY and _mixes_character_classes(value)
 
 
 def _fingerprint_key(match: re.Match[str]) -> str:
     key = match.group(0)
-    return fingerprint(key, _format_prefix(key))
+    key_format = format_of(key)
+    return fingerprint(key, len(key_format.shown_prefix(key)) if key_format else 0)
 
 
 def redact(text: str) -> str:
     """``text`` with every known key format in it replaced by the key's fingerprint.
 
-    Unlike ``detect`` this judges no field name and spares no placeholder: it runs on every string
-    that leaves the tool (addresses, names, paths, messages), where a false match costs only a less
-    readable name and a missed one prints a key. ``text`` itself comes back when it holds no key
-    (callers tell a change by identity), and a fingerprint holds none, so redacting twice changes
-    nothing.
+    Unlike ``detect`` this judges no field name, no keyword and spares no placeholder: it runs on
+    every string that leaves the tool (addresses, names, paths, messages), where a false match
+    costs only a less readable name and a missed one prints a key. ``text`` itself comes back when
+    it holds no key (callers tell a change by identity), and a fingerprint holds none, so
+    redacting twice changes nothing.
     """
     if len(text) < _SHORTEST_KEY:
         return text
@@ -163,7 +146,7 @@ def redact(text: str) -> str:
 @lru_cache(maxsize=1 << 16)
 def _redacted(text: str) -> str:
     """The redaction itself, once per distinct string: a file name is in every finding of its file."""
-    return _embedded_key().sub(_fingerprint_key, text)
+    return redaction_pattern().sub(_fingerprint_key, text)
 
 
 def _mixes_character_classes(value: str) -> bool:
@@ -207,6 +190,6 @@ def credential_kind(detector: str) -> CredentialKind:
     """The model kind a detected literal stands for."""
     if detector == "aws-access-key-id":
         return "access-key"
-    if detector in ("high-entropy-secret", "private-key"):
+    if detector in ("high-entropy-secret", "private-key", "literal-secret", "connection-string-password"):
         return "secret"
     return "token" if detector.endswith("token") else "api-key"
