@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from ..config.settings import Settings
 from ..discover import EXPECTED_KINDS, Sources, discover
 from ..inventory.build import Inventory, build_inventory
+from ..kubernetes.kustomize import load_kustomized
 from ..model import SEVERITY_ORDER, Check, Finding, Location, ScanError
 from ..providers.project import Project
 from ..secrets.redact import redacted
@@ -196,10 +197,12 @@ def _run_scan(
     errors += sources.errors
     stdin_modules, stdin_objects = _stdin(sources, settings, stdin_text, errors) if sources.read_stdin else ([], [])
     project = Project(sources.root, modules + stdin_modules)
-    for path in sources.yaml:
-        objects, yaml_errors = loader.kubernetes(path, sources.relative(path))
-        project.kube_objects += objects
-        errors += yaml_errors
+    objects, yaml_errors = load_kustomized(
+        sources.root, [(p, sources.relative(p)) for p in sources.yaml],
+        [(p, sources.relative(p)) for p in sources.kustomizations], loader.kubernetes, settings.max_file_bytes,
+    )
+    project.kube_objects += objects
+    errors += yaml_errors
     loader.forget()
     files = sources.file_count if shard is None else shard_file_count(sources, shard)
     if sources.read_stdin:
@@ -274,7 +277,7 @@ def _filter(result: ScanResult, kube_objects: list[KubeObject], sources: Sources
             result.findings, root, kube_objects, result.policies, result.settings or Settings(), texts
         )
     if filters.baseline is not None:
-        groups = (*sources.terraform.values(), *sources.tfvars.values(), sources.yaml, sources.plans)
+        groups = (*sources.terraform.values(), *sources.tfvars.values(), sources.yaml, sources.kustomizations, sources.plans)
         scanned = {path.resolve() for group in groups for path in group}
 
         def judged(path: Path) -> bool:
