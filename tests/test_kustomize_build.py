@@ -196,3 +196,30 @@ def test_two_kustomizations_in_one_folder_are_an_error() -> None:
     assert isinstance(first, Kustomization) and isinstance(second, Kustomization)
     _, errors = kustomize({}, [first, second], lambda rel: ScanError(rel, "unused"))
     assert [e.file for e in errors] == ["app/kustomization.yml"]
+
+
+def test_a_tree_that_lists_each_base_twice_is_stopped_not_expanded() -> None:
+    files = {f"k{n}/kustomization.yaml": f"resources:\n  - ../k{n + 1}\n  - ../k{n + 1}\n" for n in range(19)}
+    files["k19/kustomization.yaml"] = "namespace: deep\n"
+    _, errors = build(files)
+    assert [(e.file, e.message) for e in errors] == [
+        ("k18/kustomization.yaml", "kustomizations expand to more than 2000 builds (a base listed many times over?): no kustomization is judged"),
+    ]
+
+
+def test_binding_subjects_follow_the_service_accounts_the_kustomization_moves_and_renames() -> None:
+    objects, _ = build({
+        "app/kustomization.yaml": "namespace: ml\nnamePrefix: x-\nresources:\n  - rbac.yaml\n",
+        "app/rbac.yaml": (
+            "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: runner\n---\n"
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: runner\n"
+            "roleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: admin\nsubjects:\n"
+            "  - kind: ServiceAccount\n    name: runner\n    namespace: default\n"
+            "  - kind: ServiceAccount\n    name: other\n    namespace: tools\n"
+        ),
+    })
+    assert objects["ClusterRoleBinding/x-runner"].body["subjects"] == [
+        {"kind": "ServiceAccount", "name": "x-runner", "namespace": "ml"},
+        {"kind": "ServiceAccount", "name": "other", "namespace": "tools"},
+    ]
+    assert "ServiceAccount/ml/x-runner" in objects

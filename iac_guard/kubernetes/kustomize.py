@@ -8,7 +8,7 @@ Files a kustomization lists as resources or patches are judged only through it; 
 manifest is judged as it is, so nothing drops out of the scan unseen.
 
 Failing closed: a cycle, a resource outside the scanned folder, one that is not among the
-scanned files, and nesting deeper than ``MAX_DEPTH`` are scan errors; remote resources (URLs,
+scanned files, nesting deeper than ``MAX_DEPTH`` and more than ``MAX_BUILDS`` builds are scan errors; remote resources (URLs,
 ``github.com/...``) are never fetched, and one error says how many were not followed.
 """
 
@@ -30,6 +30,9 @@ from .loader import decode_text, load_kube_text, load_yaml_value
 from .objects import KubeObject, PathKey
 
 MAX_DEPTH = 20
+#: Kustomization builds per scan: a base listed twice at each of 20 levels would be built a
+#: million times over. Real trees build each kustomization once or a few times.
+MAX_BUILDS = 2_000
 _REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@|(?:github|gitlab|bitbucket)\.(?:com|org)/)|\?ref=", re.IGNORECASE)
 _PATCH_FIELDS = ("patchesStrategicMerge", "patches", "patchesJson6902")
 
@@ -81,13 +84,26 @@ def kustomize(
             build.errors.append(ScanError(k.file, f"a second kustomization in its folder (beside {build.by_folder[k.folder].file}): not read"))
         else:
             build.by_folder[k.folder] = k
-    for folder in build.roots():
-        build.objects += build.kustomization(folder, ())
-    for folder in sorted(build.by_folder):  # one not built yet is only reached through a cycle
-        if folder not in build.built:
+    try:
+        for folder in build.roots():
             build.objects += build.kustomization(folder, ())
+        for folder in sorted(build.by_folder):  # one not built yet is only reached through a cycle
+            if folder not in build.built:
+                build.objects += build.kustomization(folder, ())
+    except _Exhausted as exc:
+        message = f"kustomizations expand to more than {MAX_BUILDS} builds (a base listed many times over?): no kustomization is judged"
+        build.errors.append(ScanError(exc.file, message))
+        build.objects = []
     standalone = [obj for rel, objects in manifests.items() if rel not in build.claimed for obj in objects]
     return standalone + build.objects, build.errors + build.remote_error()
+
+
+class _Exhausted(Exception):
+    """The build budget ran out; ``file`` is the kustomization that would have passed it."""
+
+    def __init__(self, file: str) -> None:
+        super().__init__(file)
+        self.file = file
 
 
 @dataclass
@@ -99,6 +115,7 @@ class _Build:
     errors: list[ScanError] = field(default_factory=list)
     claimed: set[str] = field(default_factory=set)
     built: set[str] = field(default_factory=set)
+    builds: int = 0
     remote: list[tuple[str, int]] = field(default_factory=list)
 
     def roots(self) -> list[str]:
@@ -110,6 +127,9 @@ class _Build:
         far, which its patches and transformations change too."""
         k = self.by_folder[folder]
         self.built.add(folder)
+        self.builds += 1
+        if self.builds > MAX_BUILDS:
+            raise _Exhausted(k.file)
         built = list(objects)
         for (key, position), entry in self._resources(k):
             built += self._resource(k, key, position, entry, (*stack, folder))

@@ -18,6 +18,7 @@ from .objects import CLUSTER_SCOPED_KINDS, KubeObject, PathKey, scalar_text
 _NOT_RENAMED = frozenset({"Namespace", "CustomResourceDefinition"})
 #: Kinds whose renaming kustomize carries into the pod specs that reference them.
 _REFERENCED = frozenset({"Secret", "ConfigMap", "ServiceAccount"})
+_BINDINGS = frozenset({"RoleBinding", "ClusterRoleBinding"})
 
 
 class Kustomizing:
@@ -34,7 +35,8 @@ class Kustomizing:
 
     def apply(self, objects: list[KubeObject]) -> list[KubeObject]:
         renames = self._renames(objects)
-        return [self._one(obj, renames) for obj in objects]
+        accounts = {(renames.get((obj.kind, obj.name), obj.name), obj.namespace) for obj in objects if obj.kind == "ServiceAccount"}
+        return [self._one(obj, renames, accounts) for obj in objects]
 
     def _renames(self, objects: list[KubeObject]) -> dict[tuple[str, str], str]:
         prefix, suffix = scalar_text(self.body.get("namePrefix")), scalar_text(self.body.get("nameSuffix"))
@@ -42,7 +44,7 @@ class Kustomizing:
             return {}
         return {(obj.kind, obj.name): prefix + obj.name + suffix for obj in objects if obj.kind not in _NOT_RENAMED}
 
-    def _one(self, obj: KubeObject, renames: dict[tuple[str, str], str]) -> KubeObject:
+    def _one(self, obj: KubeObject, renames: dict[tuple[str, str], str], accounts: set[tuple[str, str | None]]) -> KubeObject:
         body = copy.deepcopy(obj.body)
         metadata = body.setdefault("metadata", {})
         if not isinstance(metadata, dict):
@@ -55,6 +57,8 @@ class Kustomizing:
         if isinstance(namespace, str) and namespace and obj.kind not in CLUSTER_SCOPED_KINDS:
             metadata["namespace"] = namespace
             written[("metadata", "namespace")] = self.at("namespace")
+        if isinstance(namespace, str) and namespace:
+            _move_subjects(body, namespace, accounts)
         for field, pairs, templates in self._metadata_pairs():
             if not pairs:
                 continue
@@ -112,10 +116,22 @@ def _template_paths(body: dict[str, Any]) -> list[PathKey]:
     return found
 
 
+def _move_subjects(body: dict[str, Any], namespace: str, accounts: set[tuple[str, str | None]]) -> None:
+    """A binding's ServiceAccount subjects follow the accounts the kustomization moves (and the
+    ``default`` account, which every namespace has), as kustomize's namespace transformer does."""
+    for subject in _dicts(body.get("subjects")) if body.get("kind") in _BINDINGS else []:
+        name, current = subject.get("name"), subject.get("namespace")
+        if subject.get("kind") == "ServiceAccount" and (name == "default" or (name, current or "default") in accounts):
+            subject["namespace"] = namespace
+
+
 def _rename_references(body: dict[str, Any], renames: dict[tuple[str, str], str]) -> None:
     """References from pod specs to renamed Secrets, ConfigMaps and ServiceAccounts follow them."""
     if not any(kind in _REFERENCED for kind, _ in renames):
         return
+    for subject in _dicts(body.get("subjects")) if body.get("kind") in _BINDINGS else []:
+        if subject.get("kind") == "ServiceAccount":
+            _rename(subject, "name", "ServiceAccount", renames)
     for spec in _pod_specs(body):
         _rename(spec, "serviceAccountName", "ServiceAccount", renames)
         for item in _dicts(spec.get("imagePullSecrets")):

@@ -103,20 +103,26 @@ class KubeObject:
         return self._lines
 
     def line_of(self, *path: str | int) -> int:
-        """Line of the deepest part of ``path`` that exists, so evidence points as close as it can."""
-        return self.location_of(*path).line
+        """Line in this object's file of the deepest part of ``path`` that exists there, so
+        evidence points as close as it can (``location_of`` also knows values written elsewhere)."""
+        for end in range(len(path), 0, -1):
+            line = self._lines.get(path[:end])
+            if line is not None:
+                return line
+        return self.location.line
 
     def location_of(self, *path: str | int) -> Location:
         """A one-line location for evidence inside the object: in its own file, or where the
         deepest known part of ``path`` was written when that is another file."""
-        for end in range(len(path), 0, -1):
-            written = self.elsewhere.get(path[:end]) if self.elsewhere else None
-            if written is not None:
-                return written
-            line = self._lines.get(path[:end])
-            if line is not None:
-                return Location(self.location.file, line, line)
-        return Location(self.location.file, self.location.line, self.location.line)
+        if self.elsewhere:
+            for end in range(len(path), 0, -1):
+                written = self.elsewhere.get(path[:end])
+                if written is not None:
+                    return written
+                if path[:end] in self._lines:
+                    break
+        line = self.line_of(*path)
+        return Location(self.location.file, line, line)
 
 
 #: One tuple per distinct path and one int per line number, for every object of the process.
