@@ -20,6 +20,8 @@ TERRAFORM_SUFFIXES = (".tf", ".tf.json")
 TFVARS_AUTOLOADED = ("terraform.tfvars", "terraform.tfvars.json")
 TFVARS_AUTO_SUFFIXES = (".auto.tfvars", ".auto.tfvars.json")
 YAML_SUFFIXES = (".yaml", ".yml")
+#: The names kustomize looks for in a folder (kubernetes.kustomize reads them).
+KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 #: ``terraform show -json`` output is told by content, not name: it starts with these keys.
 PLAN_MARKERS = ('"format_version"', '"terraform_version"')
 _PLAN_HEAD_BYTES = 4096
@@ -37,6 +39,9 @@ class Sources:
     terraform: dict[str, list[Path]] = field(default_factory=dict)  # module dir (relative) -> .tf files
     tfvars: dict[str, list[Path]] = field(default_factory=dict)  # module dir -> auto-loaded tfvars, in load order
     yaml: list[Path] = field(default_factory=list)
+    #: ``kustomization.yaml`` / ``.yml`` / ``Kustomization`` files: read by kubernetes.kustomize,
+    #: never judged as manifests themselves.
+    kustomizations: list[Path] = field(default_factory=list)
     plans: list[Path] = field(default_factory=list)
     read_stdin: bool = False
     #: Why paths given yield nothing to judge: a named file of no kind the scan reads, or a
@@ -60,7 +65,7 @@ class Sources:
 
     @property
     def file_count(self) -> int:
-        return sum(len(f) for f in self.terraform.values()) + sum(len(f) for f in self.tfvars.values()) + len(self.yaml) + len(self.plans)
+        return sum(len(f) for f in self.terraform.values()) + sum(len(f) for f in self.tfvars.values()) + len(self.yaml) + len(self.kustomizations) + len(self.plans)
 
 
 def scan_root(paths: list[str]) -> Path:
@@ -88,6 +93,7 @@ def discover(paths: list[str], exclude: tuple[str, ...] = (), root: Path | None 
     for files in (*sources.terraform.values(), *sources.tfvars.values()):
         files[:] = _unique_sorted(files, sources)
     sources.yaml[:] = _unique_sorted(sources.yaml, sources)
+    sources.kustomizations[:] = _unique_sorted(sources.kustomizations, sources)
     sources.plans[:] = _unique_sorted(sources.plans, sources)
     if sources.file_count == 0 and not sources.read_stdin and not sources.errors and not named_only:
         sources.errors.append(_nothing_to_scan(paths, sources))
@@ -170,6 +176,8 @@ def _add_file(path: Path, sources: Sources, exclude: tuple[str, ...]) -> bool:
         sources.terraform.setdefault(module_dir, []).append(path)
     elif name in TFVARS_AUTOLOADED or name.endswith(TFVARS_AUTO_SUFFIXES):
         sources.tfvars.setdefault(module_dir, []).append(path)
+    elif name in KUSTOMIZATION_NAMES:
+        sources.kustomizations.append(path)
     elif name.endswith(YAML_SUFFIXES):
         sources.yaml.append(path)
     elif name.endswith(".json") and not name.endswith(".tfvars.json") and looks_like_plan(path):

@@ -42,7 +42,7 @@ def apply_filters(result: ScanResult, kube_objects: list[KubeObject], sources: S
 
 def _judged_by_scan(sources: Sources, root: Path, changed: frozenset[Path] | None) -> Callable[[Path], bool]:
     """Whether this scan judged a file: the baseline reports as fixed only entries of such files."""
-    groups = (*sources.terraform.values(), *sources.tfvars.values(), sources.yaml, sources.plans)
+    groups = (*sources.terraform.values(), *sources.tfvars.values(), sources.yaml, sources.kustomizations, sources.plans)
     scanned = {path.resolve() for group in groups for path in group}
 
     def judged(path: Path) -> bool:

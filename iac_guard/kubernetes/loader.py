@@ -211,13 +211,18 @@ def load_kube_file(
 
 def load_kube_bytes(data: bytes, rel_path: str) -> tuple[list[KubeObject], list[ScanError]]:
     """A manifest file's bytes as read from disk (UTF-8, with or without a byte-order mark)."""
+    text = decode_text(data, rel_path)
+    return ([], [text]) if isinstance(text, ScanError) else load_kube_text(text, rel_path)
+
+
+def decode_text(data: bytes, rel_path: str) -> str | ScanError:
+    """A YAML (or ``.env``) file's text: UTF-8, with or without a byte-order mark."""
     if utf16_bom(data):
-        return [], [ScanError(rel_path, UTF16_MESSAGE)]
+        return ScanError(rel_path, UTF16_MESSAGE)
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return [], [ScanError(rel_path, "not valid UTF-8 text", line=data.count(b"\n", 0, exc.start) + 1)]
-    return load_kube_text(text, rel_path)
+        return ScanError(rel_path, "not valid UTF-8 text", line=data.count(b"\n", 0, exc.start) + 1)
 
 
 def load_kube_text(
@@ -235,12 +240,35 @@ def load_kube_text(
     except _Rejected as exc:
         return [], [_error(rel_path, exc.message, exc.mark)]
     except yaml.MarkedYAMLError as exc:
-        problem = _QUOTED.sub(r"\1…\1", exc.problem or "syntax error")
-        return [], [_error(rel_path, f"not valid YAML: {problem}", exc.problem_mark)]
+        return [], [_error(rel_path, _yaml_problem(exc), exc.problem_mark)]
     except yaml.reader.ReaderError as exc:
         return [], [_reader_error(text, rel_path, exc)]
     except RecursionError:
         return [], [ScanError(rel_path, "not valid YAML: nesting too deep for the parser")]
+
+
+def load_yaml_value(
+    text: str, rel_path: str, loader_class: type[_LineBuilder] = DEFAULT_LOADER
+) -> tuple[Any, dict[PathKey, int]] | ScanError:
+    """The first document of a YAML file that is not a Kubernetes object (a kustomization, a
+    JSON patch), with its lines, read with the same limits as manifests."""
+    try:
+        loader = loader_class(text)
+        try:
+            document = next(loader.documents(), None)
+        finally:
+            loader.dispose()  # type: ignore[attr-defined]
+    except _Rejected as exc:
+        return _error(rel_path, exc.message, exc.mark)
+    except yaml.MarkedYAMLError as exc:
+        return _error(rel_path, _yaml_problem(exc), exc.problem_mark)
+    except (yaml.reader.ReaderError, RecursionError):
+        return ScanError(rel_path, "not valid YAML")
+    if document is None:
+        return ScanError(rel_path, "an empty YAML file")
+    if document.problem is not None:
+        return _error(rel_path, document.problem.message, document.problem.mark)
+    return document.value, document.lines
 
 
 def _read(text: str, rel_path: str, loader_class: type[_LineBuilder]) -> list[KubeObject]:
@@ -284,6 +312,10 @@ def _split_item_lines(lines: dict[PathKey, int], count: int) -> list[dict[PathKe
         if len(path) > 2 and path[0] == "items" and isinstance(path[1], int):
             per_item[path[1]][path[2:]] = line
     return per_item
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError) -> str:
+    return "not valid YAML: " + _QUOTED.sub(r"\1…\1", exc.problem or "syntax error")
 
 
 def _error(rel_path: str, message: str, mark: yaml.Mark | None) -> ScanError:

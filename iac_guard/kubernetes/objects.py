@@ -8,7 +8,7 @@ manifest form) builds them the same way, through :meth:`KubeObject.from_body`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -41,6 +41,9 @@ class KubeObject:
     #: Path inside ``body`` (keys and list positions) → 1-based line. Mapping entries point at
     #: their key's line, list items at the item's first line.
     _lines: Mapping[PathKey, int] = field(default_factory=dict, repr=False, compare=False, hash=False)
+    #: Paths whose value is written in another file (kustomize: a label from the kustomization, a
+    #: generated Secret's value from its ``.env`` file, a field a patch file set) → that place.
+    elsewhere: Mapping[PathKey, Location] = field(default_factory=dict, repr=False, compare=False, hash=False)
 
     @classmethod
     def from_body(cls, body: dict[str, Any], location: Location, lines: Mapping[PathKey, int]) -> KubeObject:
@@ -57,6 +60,11 @@ class KubeObject:
             location=location,
             _lines=shared_lines(lines),
         )
+
+    def rebuilt(self, body: dict[str, Any], written: Mapping[PathKey, Location]) -> KubeObject:
+        """A changed copy, for kustomize's transformations: name and namespace follow the new
+        body, the lines stay, and ``written`` says where the values it added were written."""
+        return replace(KubeObject.from_body(body, self.location, self._lines), elsewhere={**self.elsewhere, **written})
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         """Unpickled (from the parse cache or a worker): its line map shares paths again."""
@@ -89,8 +97,14 @@ class KubeObject:
     def annotations(self) -> dict[str, str]:
         return string_map(self.metadata.get("annotations"))
 
+    @property
+    def lines(self) -> Mapping[PathKey, int]:
+        """The line map, for transformations that build a changed copy of the object (kustomize)."""
+        return self._lines
+
     def line_of(self, *path: str | int) -> int:
-        """Line of the deepest part of ``path`` that exists, so evidence points as close as it can."""
+        """Line in this object's file of the deepest part of ``path`` that exists there, so
+        evidence points as close as it can (``location_of`` also knows values written elsewhere)."""
         for end in range(len(path), 0, -1):
             line = self._lines.get(path[:end])
             if line is not None:
@@ -98,7 +112,15 @@ class KubeObject:
         return self.location.line
 
     def location_of(self, *path: str | int) -> Location:
-        """A one-line location in this object's file, for evidence inside the object."""
+        """A one-line location for evidence inside the object: in its own file, or where the
+        deepest known part of ``path`` was written when that is another file."""
+        if self.elsewhere:
+            for end in range(len(path), 0, -1):
+                written = self.elsewhere.get(path[:end])
+                if written is not None:
+                    return written
+                if path[:end] in self._lines:
+                    break
         line = self.line_of(*path)
         return Location(self.location.file, line, line)
 

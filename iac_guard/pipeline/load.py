@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..config.settings import Settings
 from ..discover import Sources, discover
+from ..kubernetes.kustomize import load_kustomized
 from ..load.loader import FileLoader, file_loader
 from ..model import ScanError
 from ..providers import DATA_SOURCES
@@ -37,10 +38,12 @@ def load_project(
     errors += sources.errors
     stdin_modules, stdin_objects = read_stdin(sources, settings, stdin_text, errors) if sources.read_stdin else ([], [])
     project = Project(sources.root, modules + stdin_modules)
-    for path in sources.yaml:
-        objects, yaml_errors = loader.kubernetes(path, sources.relative(path))
-        project.kube_objects += objects
-        errors += yaml_errors
+    objects, yaml_errors = load_kustomized(
+        sources.root, [(p, sources.relative(p)) for p in sources.yaml],
+        [(p, sources.relative(p)) for p in sources.kustomizations], loader.kubernetes, settings.max_file_bytes,
+    )
+    project.kube_objects += objects
+    errors += yaml_errors
     loader.forget()
     files = sources.file_count if shard is None else shard_file_count(sources, shard)
     if sources.read_stdin:
