@@ -7,6 +7,7 @@ Run from a folder outside the checkout, so that in CI (which installs with a pla
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -40,3 +41,16 @@ def test_installed_package_is_the_one_outside_the_checkout(tmp_path: Path) -> No
     pack = Path(probe.stdout.strip())
     assert (pack / "schema.json").is_file()
     assert len(list((pack / "ai-credentials").glob("*.yaml"))) == len(list((PACK / "ai-credentials").glob("*.yaml")))
+
+
+def test_the_wheel_lists_every_package_of_the_tree() -> None:
+    """The package list in pyproject.toml is explicit (the pack is mapped in from policies/); an
+    editable install runs a package the list forgot, a wheel does not, so the two must match."""
+    text = (PACK.parent / "pyproject.toml").read_text("utf-8")
+    block = re.search(r"(?ms)^\[tool\.setuptools\]\s*packages = \[(.*?)\]", text)
+    assert block is not None
+    listed = set(re.findall(r'"([\w.]+)"', block.group(1)))  # tomllib is Python 3.11+
+    package = PACK.parent / "iac_guard"
+    tree = {".".join(init.parent.relative_to(package.parent).parts) for init in package.rglob("__init__.py")}
+    assert sorted(tree - listed) == []
+    assert sorted(listed - tree) == ["iac_guard.builtin_policies"]
