@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .config.settings import CONFIG_FILE_NAME  # our own config file is never a Kubernetes manifest
+from .config.settings import CONFIG_FILE_NAMES  # our own config file is never a Kubernetes manifest
 from .model import ScanError
 
 SKIPPED_DIRECTORIES = frozenset({".git", ".terraform", ".iac-guard-cache", "node_modules", "__pycache__", ".venv"})
@@ -88,7 +88,7 @@ def discover(paths: list[str], exclude: tuple[str, ...] = (), root: Path | None 
         if path.is_dir():
             named_only = False
             _walk(path, sources, exclude)
-        elif not _add_file(path, sources, exclude) and not path.name.endswith(_READ_NOT_SCANNED) and path.name != CONFIG_FILE_NAME:
+        elif not _add_file(path, sources, exclude) and not path.name.endswith(_READ_NOT_SCANNED) and path.name not in CONFIG_FILE_NAMES:
             sources.errors.append(_not_scannable(path, sources))
     for files in (*sources.terraform.values(), *sources.tfvars.values()):
         files[:] = _unique_sorted(files, sources)
@@ -165,7 +165,7 @@ def _add_file(path: Path, sources: Sources, exclude: tuple[str, ...]) -> bool:
     """Files it takes, by kind; False for a file of no kind the scan reads. An excluded file
     counts as taken (the config chose to leave it out; that is stated, not an error)."""
     name = path.name
-    if name == CONFIG_FILE_NAME:
+    if name in CONFIG_FILE_NAMES:
         return False
     if _excluded(path, sources, exclude):
         sources.excluded += 1

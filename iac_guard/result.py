@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .filter.trust import WEAKENED_CONFIG
 from .model import SEVERITY_ORDER, Check, Finding, ScanError
 
 if TYPE_CHECKING:
@@ -70,14 +71,22 @@ class ScanResult:
 
     @property
     def gating(self) -> list[Finding]:
-        """Failing findings at or above ``--fail-on``: the ones that fail the gate."""
+        """Failing findings at or above ``--fail-on``: the ones that fail the gate. A change that
+        weakens the config (IAG901) gates whatever the threshold, which that config may set."""
         threshold = SEVERITY_ORDER[self.filters.fail_on]
-        return [f for f in self.failing if SEVERITY_ORDER.get(f.severity, 0) >= threshold]
+        return [
+            f for f in self.failing
+            if SEVERITY_ORDER.get(f.severity, 0) >= threshold or f.category == WEAKENED_CONFIG
+        ]
 
     @property
     def exit_code(self) -> int:
         """2 when an input could not be read (fail closed, even with --soft-fail), else 1 for
-        failing findings at or above the threshold (unless --soft-fail), else 0."""
+        failing findings at or above the threshold (unless --soft-fail), else 0. ``soft_fail``
+        never passes an IAG901 finding: the config that change wrote may be what set it (skip the
+        policy on the command line to pass it)."""
         if self.errors:
             return 2
+        if any(f.category == WEAKENED_CONFIG for f in self.gating):
+            return 1
         return 1 if self.gating and not self.filters.soft_fail else 0

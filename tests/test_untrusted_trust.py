@@ -369,9 +369,9 @@ def test_policy_dirs_outside_the_repository_are_a_config_error_naming_the_key_no
     assert run.exit_code == 2
     assert run.stdout == ""
     assert run.stderr == (
-        f"iac-guard: {repo / '.iac-guard.yaml'}: policy_dirs.0: the folder is outside the repository ({repo.resolve()}); "
-        "a repository's config may only load policy packs inside it (a config pinned with --config from outside the "
-        "repository may name others)\n"
+        f"iac-guard: {repo / '.iac-guard.yaml'}: policy_dirs.0: the path is outside the repository ({repo.resolve()}); "
+        "a repository's config may only name policy packs and baselines inside it (a config pinned with --config from "
+        "outside the repository may name others)\n"
     )
     assert run.seconds < WALL_SECONDS and run.peak_rss < ADDRESS_SPACE_BYTES
 
@@ -382,7 +382,7 @@ def test_a_symbolic_link_out_of_the_repository_is_outside_too(tmp_path: Path) ->
     os.symlink(tmp_path / "outside", repo / "pack")
     result = invoke("scan", repo, "--no-cache")
     assert result.exit_code == 2
-    assert "policy_dirs.0: the folder is outside the repository" in result.output
+    assert "policy_dirs.0: the path is outside the repository" in result.output
     assert SECRET not in result.output
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from .exit_codes import EXIT_ERROR
-from .gate import GateRequest, build_filters
+from .gate import GateRequest, build_filters, gate_overrides
 from .options import options_into
 
 #: What '-' may hold (``discover.stdin_kind`` tells them by content; ``scan._stdin`` reads each).
@@ -60,7 +60,7 @@ def scan_options(command: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.argument("paths", nargs=-1, type=click.Path(allow_dash=True)),
         click.option("-c", "--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Pin the config file: the repository's .iac-guard.yaml is then ignored (default: .iac-guard.yaml in the scanned folder or above it, up to the repository's top)."),
-        click.option("--scope", type=click.Choice(["ai", "all"]), help="Judge only AI service credentials (default) or every credential."),
+        click.option("--scope", type=click.Choice(["ai", "all"], case_sensitive=False), help="Judge only AI service credentials (default) or every credential."),
         click.option("--policy-dir", "policy_dirs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path), help="Add a policy pack (repeatable)."),
         click.option("--skip-policy", "skip_policies", multiple=True, metavar="ID", help="Do not evaluate this policy (repeatable)."),
         click.option("--owner-key", "owner_keys", multiple=True, metavar="KEY", help="Tag/label/annotation key naming the owner (repeatable; default: owner)."),
@@ -74,7 +74,7 @@ def scan_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--no-cache", is_flag=True, help="Neither read nor write the parse cache."),
         click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Parse cache folder (default: $IAC_GUARD_CACHE_DIR, else the user cache folder, e.g. ~/.cache/iac-guard)."),
         click.option("--shard", metavar="I/N", callback=_check_shard, help="Judge only shard I of N (root modules and manifests split by a stable hash); combine the shards' JSON with iac-guard merge."),
-        click.option("--stdin-kind", type=click.Choice(["auto", *STDIN_KINDS]), default="auto", show_default=True, help="What '-' (standard input) holds: Kubernetes YAML, Terraform, or a plan JSON; auto tells them by content."),
+        click.option("--stdin-kind", type=click.Choice(["auto", *STDIN_KINDS], case_sensitive=False), default="auto", show_default=True, help="What '-' (standard input) holds: Kubernetes YAML, Terraform, or a plan JSON; auto tells them by content."),
     ]
 
     return options_into(ScanRequest, "request", options)(command)
@@ -96,7 +96,10 @@ def run_scan_command(request: ScanRequest, gate: GateRequest | None = None) -> S
             raise click.BadParameter(f"{target} does not exist", param_hint="PATHS")
     targets = with_module_files(targets)
     settings, policies = _settings_and_pack(request, targets)
-    filters = build_filters(gate, scan_root(targets)) if gate is not None else Filters()
+    filters = Filters()
+    if gate is not None:
+        settings = settings.with_overrides(**gate_overrides(gate))
+        filters = build_filters(gate, settings, scan_root(targets))
     stdin_text = None
     if "-" in targets:
         stdin_text, kind = _read_stdin(request.stdin_kind, settings.max_file_bytes)

@@ -27,6 +27,7 @@ from .exit_codes import EXIT_ERROR
 from .options import options_into
 
 if TYPE_CHECKING:
+    from ..config.settings import Settings
     from ..result import Filters, ScanResult
 
 GIT_TIMEOUT_SECONDS = 120
@@ -38,8 +39,10 @@ class GateError(Exception):
 
 @dataclass(frozen=True)
 class GateRequest:
-    fail_on: str
-    soft_fail: bool
+    """The gate's options as given; None: not on the command line (the config's value, else the default)."""
+
+    fail_on: str | None
+    soft_fail: bool | None
     no_ignore: bool
     baseline: Path | None
     diff_base: str | None
@@ -48,22 +51,28 @@ class GateRequest:
 def gate_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """Adds the gate options; the command receives them as ``gate``."""
     options = [
-        click.option("--fail-on", type=click.Choice(list(SEVERITY_ORDER)), default="low", show_default=True, help="Lowest severity that fails the build; findings below it are still reported."),
-        click.option("--soft-fail", is_flag=True, help="Exit 0 even with failing findings (a file that could not be read still exits 2)."),
+        click.option("--fail-on", type=click.Choice(list(SEVERITY_ORDER), case_sensitive=False), help="Lowest severity that fails the build (default: the config's fail_on, else low); findings below it are still reported."),
+        click.option("--soft-fail/--no-soft-fail", default=None, help="Exit 0 even with failing findings (a file that could not be read still exits 2); --no-soft-fail overrides the config's soft_fail."),
         click.option("--no-ignore", is_flag=True, help="Ignore inline suppressions: report every finding as failing."),
-        click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE", help="Fail only on findings not recorded in FILE (made by: iac-guard baseline create)."),
+        click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE", help="Fail only on findings not recorded in FILE (made by: iac-guard baseline create); default: the config's baseline."),
         click.option("--diff-base", metavar="REF", help="Judge only files changed since the merge base of REF and HEAD, and untracked files (needs git)."),
     ]
     return options_into(GateRequest, "gate", options)(command)
 
 
-def build_filters(gate: GateRequest, root: Path) -> Filters:
-    """The filter stage's inputs; on a bad baseline or git problem, the reason and exit 2."""
+def gate_overrides(gate: GateRequest) -> dict[str, Any]:
+    """The gate options the command line gave, as settings over the config's."""
+    return {"fail_on": gate.fail_on.lower() if gate.fail_on else None, "soft_fail": gate.soft_fail, "baseline": gate.baseline}
+
+
+def build_filters(gate: GateRequest, settings: Settings, root: Path) -> Filters:
+    """The filter stage's inputs from the settings in force (the command line's gate options over
+    the config's); on a bad baseline or git problem, the reason and exit 2."""
     from ..filter.baseline import BaselineError, load  # lazy: --help's start-up skips the scan's modules
     from ..result import Filters  # lazy: --help's start-up skips the scan's modules
 
     try:
-        baseline = load(gate.baseline) if gate.baseline is not None else None
+        baseline = load(settings.baseline) if settings.baseline is not None else None
         changed = changed_files(root, gate.diff_base) if gate.diff_base is not None else None
     except (BaselineError, GateError) as exc:
         click.echo(f"iac-guard: {exc}", err=True)
@@ -72,8 +81,8 @@ def build_filters(gate: GateRequest, root: Path) -> Filters:
         inline_suppressions=not gate.no_ignore,
         baseline=baseline,
         changed_files=changed,
-        fail_on=gate.fail_on,
-        soft_fail=gate.soft_fail,
+        fail_on=settings.fail_on,
+        soft_fail=settings.soft_fail,
     )
 
 

@@ -13,7 +13,7 @@ from .exit_codes import EXIT_CLEAN, EXIT_ERROR
 
 @click.command()
 @scan_options
-@click.option("-f", "--format", "output_format", type=click.Choice(["table", "json", "csv", "markdown"]), default="table", show_default=True, help="Output format.")
+@click.option("-f", "--format", "output_format", type=click.Choice(["table", "json", "csv", "markdown"], case_sensitive=False), default="table", show_default=True, help="Output format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), help="Write the inventory to FILE instead of standard output.")
 def inventory(request: ScanRequest, output_format: str, output: Path | None) -> None:
     """List every credential found: owner, expiry, rotation, scope, consumers, file:line.

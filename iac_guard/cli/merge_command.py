@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 @click.command()
 @click.argument("reports", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("-f", "--format", "output_format", type=click.Choice(["json", "sarif"]), help="Output format (default: the inputs' format). JSON reports can be merged into SARIF; SARIF only into SARIF.")
+@click.option("-f", "--format", "output_format", type=click.Choice(["json", "sarif"], case_sensitive=False), help="Output format (default: the inputs' format). JSON reports can be merged into SARIF; SARIF only into SARIF.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), help="Write the merged report to FILE instead of standard output.")
 @click.option("--policy-dir", "policy_dirs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path), help="A policy pack the shards used (repeatable), to judge again credentials shared across shards.")
 @click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=".", show_default=True, help="The folder the shards scanned: inline suppressions for findings the merge adds, and SARIF's base URI.")

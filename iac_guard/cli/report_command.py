@@ -22,7 +22,7 @@ FORMATS = ("html", "markdown", "json", "csv")
 @click.command()
 @scan_options
 @click.option("--framework", "framework_ids", multiple=True, metavar="ID", help="Framework to report on (repeatable; default: every one). See --list-frameworks.")
-@click.option("-f", "--format", "output_format", type=click.Choice(FORMATS), default="markdown", show_default=True, help="Output format.")
+@click.option("-f", "--format", "output_format", type=click.Choice(FORMATS, case_sensitive=False), default="markdown", show_default=True, help="Output format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), help="Write the report to FILE instead of standard output.")
 @click.option("--list-frameworks", is_flag=True, help="Print the framework ids and exit.")
 def report(request: ScanRequest, framework_ids: tuple[str, ...], output_format: str, output: Path | None, list_frameworks: bool) -> None:

@@ -28,6 +28,7 @@ class FormatTarget(click.ParamType):
         from ..report import FORMATS  # lazy: the report formats load the pipeline's result types, kept out of --help's start-up
 
         name, has_file, file = str(value).partition("=")
+        name = name.lower()
         if name not in FORMATS:
             self.fail(f"{name!r} is not a format (formats: {', '.join(FORMATS)}; FORMAT=FILE writes one to a file)", param, ctx)
         if has_file and not file:
@@ -54,8 +55,10 @@ def scan(request: ScanRequest, gate: GateRequest, formats: tuple[tuple[str, Path
     """
     from ..report import renderer, writer  # lazy: --help's start-up skips the scan's modules
 
-    targets = _targets(formats or (("text", None),), output)
+    targets = _targets(formats, output) if formats else []  # usage errors before the scan
     result = run_scan_command(request, gate)
+    if not formats:  # the config's format, else text
+        targets = _targets(((result.settings.format if result.settings else "text", None),), output)
     if gate.diff_base is not None:
         review_change(result, gate.diff_base, request.skip_policies)
     to_stdout = [(name, path) for name, path in targets if path is None]

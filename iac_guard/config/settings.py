@@ -22,7 +22,8 @@ from ..support.yaml_files import YamlFileError, parse_yaml, read_yaml
 from ..terraform.expansion import MAX_MODULE_INSTANCES, MAX_RESOURCE_INSTANCES
 from .weakenings import ConfigInForce, Weakening, weakenings
 
-CONFIG_FILE_NAME = ".iac-guard.yaml"
+#: The config file's names, looked for in this order; a folder holding both is an error.
+CONFIG_FILE_NAMES = (".iac-guard.yaml", ".iac-guard.yml")
 DEFAULT_PLACEHOLDER_OWNERS = ("", "tbd", "todo", "unknown", "none", "null", "n/a", "na", "changeme", "owner", "nobody", "-")
 
 
@@ -57,6 +58,13 @@ class Settings:
     #: tree may hold (terraform/expansion.py): count/for_each multiply across nested modules.
     max_module_instances: int = MAX_MODULE_INSTANCES
     max_resource_instances: int = MAX_RESOURCE_INSTANCES
+    #: The gate: the lowest severity that fails it, whether findings fail it at all, and the
+    #: baseline whose findings pass (the command line's --fail-on/--soft-fail/--baseline win).
+    fail_on: str = "low"
+    soft_fail: bool = False
+    baseline: Path | None = None
+    #: The format written to standard output when the command line names none.
+    format: str = "text"
     #: How files are loaded (command line only: a config file in the scanned tree must not choose
     #: where cached parse results come from). cache_dir None: no parse cache; jobs None: one
     #: worker per CPU, 1: in-process.
@@ -95,9 +103,11 @@ def find_config(root: Path) -> Path | None:
     common folder is rarely where the repository keeps its config."""
     folder = (root if root.is_dir() else root.parent).resolve()
     for candidate_folder in (folder, *folder.parents):
-        candidate = candidate_folder / CONFIG_FILE_NAME
-        if candidate.is_file():
-            return candidate
+        found = [candidate_folder / name for name in CONFIG_FILE_NAMES if (candidate_folder / name).is_file()]
+        if len(found) > 1:
+            raise ConfigError(f"{candidate_folder}: both {' and '.join(CONFIG_FILE_NAMES)} exist; keep one (which applies would be a guess)")
+        if found:
+            return found[0]
         if (candidate_folder / ".git").exists():
             return None
     return None
@@ -137,10 +147,10 @@ def load_settings(
     from_repository = not pinned or resolved.is_relative_to(repository_root(root))
     shown = Path(os.path.relpath(resolved, root)).as_posix() if from_repository else str(resolved)
     values = config_values(raw, path.parent)
-    if "policy_dirs" in values and from_repository:
-        _check_inside(path, values["policy_dirs"], repository_root(path.parent))
+    if from_repository:
+        _check_inside(path, values, repository_root(path.parent))
     text = path.read_text(encoding="utf-8-sig")
-    values["config"] = ConfigInForce(shown, from_repository, weakenings(raw, text, shown, Settings()))
+    values["config"] = ConfigInForce(shown, from_repository, weakenings(raw, text, shown, Settings(), path.parent))
     return replace(settings, **values)
 
 
@@ -163,6 +173,11 @@ def config_values(raw: Mapping[str, Any], folder: Path) -> dict[str, Any]:
         values["owner_map"] = tuple((str(k), str(v)) for k, v in values["owner_map"].items())
     if "policy_dirs" in values:
         values["policy_dirs"] = tuple((folder / d).resolve() for d in values["policy_dirs"])
+    if "baseline" in values:
+        values["baseline"] = (folder / values["baseline"]).resolve()
+    for key in ("fail_on", "format"):
+        if key in values:
+            values[key] = values[key].lower()
     return values
 
 
@@ -175,17 +190,21 @@ def weakenings_of_text(text: str, path: Path, shown: str) -> tuple[Weakening, ..
         raise ConfigError(str(exc)) from None
     raw = {} if raw is None else raw
     _validate(path, raw)
-    return weakenings(raw, text, shown, Settings())
+    return weakenings(raw, text, shown, Settings(), path.parent)
 
 
-def _check_inside(path: Path, folders: tuple[Path, ...], repository: Path) -> None:
-    """Named by index, not by value: an outside path is none of the report's business."""
-    outside = [index for index, folder in enumerate(folders) if not folder.is_relative_to(repository)]
+def _check_inside(path: Path, values: Mapping[str, Any], repository: Path) -> None:
+    """A repository's config may name only files inside the repository: the policy packs it loads
+    and the baseline that excuses findings. Named by key and index, not by value: an outside path
+    is none of the report's business."""
+    named = [(f"policy_dirs.{i}", folder) for i, folder in enumerate(values.get("policy_dirs", ()))]
+    named += [("baseline", values["baseline"])] if "baseline" in values else []
+    outside = [key for key, named_path in named if not named_path.is_relative_to(repository)]
     if outside:
         raise ConfigError("\n".join(
-            f"{path}: policy_dirs.{index}: the folder is outside the repository ({repository}); "
-            "a repository's config may only load policy packs inside it (a config pinned with --config from outside the repository may name others)"
-            for index in outside
+            f"{path}: {key}: the path is outside the repository ({repository}); a repository's config may only "
+            "name policy packs and baselines inside it (a config pinned with --config from outside the repository may name others)"
+            for key in outside
         ))
 
 

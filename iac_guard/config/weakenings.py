@@ -9,8 +9,9 @@ repository). ``filter.trust`` turns the ones a change introduces into findings (
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
 
 #: Settings whose larger value fails less: a raised limit is a weakening.
 LIMIT_KEYS = ("max_lifetime_days", "max_rotation_days", "max_file_bytes", "max_module_instances", "max_resource_instances")
+#: Severities from the lowest: a ``fail_on`` further up fails less (model.SEVERITY_ORDER's order).
+_SEVERITIES = ("low", "medium", "high", "critical")
 #: How an empty entry (the placeholder owner "") reads in a weakening's text.
 EMPTY_ENTRY = '""'
 
@@ -35,6 +38,9 @@ class Weakening:
     after: str
     file: str
     line: int
+    #: What ``applies`` compares the settings in force with, when the text shown is not it (the
+    #: resolved baseline path); never in the outputs.
+    compared: str | None = None
 
     @property
     def subject(self) -> str:
@@ -51,6 +57,12 @@ class Weakening:
             return self.entry not in value
         if self.key in ("exclude", "skip_policies", "owner_keys"):
             return self.entry in value
+        if self.key == "fail_on":
+            return value == self.after
+        if self.key == "soft_fail":
+            return value is True
+        if self.key == "baseline":
+            return value is not None and str(value) == self.compared
         return True
 
     @property
@@ -87,18 +99,23 @@ class ConfigInForce:
         }
 
 
-def weakenings(raw: Mapping[str, Any], text: str, file: str, defaults: Settings) -> tuple[Weakening, ...]:
-    """Every weakening of a schema-valid config (``raw``, parsed from ``text``), in key order."""
+def weakenings(
+    raw: Mapping[str, Any], text: str, file: str, defaults: Settings, folder: Path | None = None
+) -> tuple[Weakening, ...]:
+    """Every weakening of a schema-valid config (``raw``, parsed from ``text``, in ``folder``), in key order."""
     lines = _KeyLines(text)
 
-    def found(key: str, entry: str | None, before: str, after: str, at: str | int | None = None) -> Weakening:
-        return Weakening(key, entry, before, after, file, lines.of(key, at))
+    def found(
+        key: str, entry: str | None, before: str, after: str, at: str | int | None = None, compared: str | None = None
+    ) -> Weakening:
+        return Weakening(key, entry, before, after, file, lines.of(key, at), compared)
 
     result = [
         found(key, None, str(getattr(defaults, key)), str(raw[key]))
         for key in LIMIT_KEYS
         if key in raw and raw[key] > getattr(defaults, key)
     ]
+    result += _gate_weakenings(raw, found, folder)
     result += [found("exclude", p, "scanned", "not scanned", i) for i, p in enumerate(raw.get("exclude", ()))]
     result += [found("skip_policies", p, "evaluated", "not evaluated", i) for i, p in enumerate(raw.get("skip_policies", ()))]
     if "placeholder_owners" in raw:
@@ -124,6 +141,20 @@ def weakenings(raw: Mapping[str, Any], text: str, file: str, defaults: Settings)
     return tuple(sorted(result, key=lambda weakening: weakening.line))  # stable: key order within a line
 
 
+def _gate_weakenings(raw: Mapping[str, Any], found: Callable[..., Weakening], folder: Path | None) -> list[Weakening]:
+    """What the config does to the gate itself: a higher threshold, no failing at all, a baseline."""
+    result = []
+    fail_on = str(raw.get("fail_on", "low")).lower()
+    if _SEVERITIES.index(fail_on) > 0:
+        result.append(found("fail_on", None, "low", fail_on))
+    if raw.get("soft_fail") is True:
+        result.append(found("soft_fail", None, "failing findings fail the gate", "findings never fail the gate"))
+    if "baseline" in raw:
+        resolved = str(((folder or Path(".")) / raw["baseline"]).resolve())
+        result.append(found("baseline", raw["baseline"], "every finding judged", "findings it records pass", compared=resolved))
+    return result
+
+
 def introduced(head: Sequence[Weakening], base: Sequence[Weakening]) -> Iterator[tuple[Weakening, str]]:
     """The weakenings of ``head`` the ``base`` config did not already apply (a limit raised
     further counts), each with what it was at the base: the default, or the base's own value."""
@@ -133,6 +164,8 @@ def introduced(head: Sequence[Weakening], base: Sequence[Weakening]) -> Iterator
         if before is None:
             yield weakening, weakening.before
         elif weakening.key in LIMIT_KEYS and int(weakening.after) > int(before.after):
+            yield weakening, before.after
+        elif weakening.key == "fail_on" and _SEVERITIES.index(weakening.after) > _SEVERITIES.index(before.after):
             yield weakening, before.after
 
 

@@ -22,7 +22,7 @@ from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any
 
-from ..support.process import die_with
+from ..support.process import die_with, interrupts_held
 from ..support.store import Cache
 from .parse_cache import dumps, loads, warm_parser
 from .parsing import KUBERNETES, TERRAFORM, Job, ParseFunction, ParseResult, parse_and_store
@@ -92,9 +92,10 @@ def _submit(pool: ProcessPoolExecutor, jobs: list[Job], remote: list[int], worke
     size = max(1, min(32, len(remote) // (workers * 8)))
     pending: _Chunks = deque()
     try:
-        for start in range(0, len(remote), size):
-            chunk = remote[start : start + size]
-            pending.append((chunk, pool.submit(_work_chunk, [jobs[i] for i in chunk])))
+        with interrupts_held():
+            for start in range(0, len(remote), size):
+                chunk = remote[start : start + size]
+                pending.append((chunk, pool.submit(_work_chunk, [jobs[i] for i in chunk])))
     except NO_POOL:
         for _, answer in pending:
             answer.cancel()

@@ -43,12 +43,29 @@ def available_cpus() -> int:
         return os.cpu_count() or 1
 
 
+@contextmanager
+def interrupts_held() -> Iterator[None]:
+    """Ctrl-C held back while workers are forked: a child inherits the blocked mask, so the
+    interrupt cannot reach it before ``die_with`` makes it deaf (a traceback per worker, seen
+    under load); the parent takes a held interrupt as soon as the block ends."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def die_with(parent: int) -> None:
     """A worker must not outlive the scan: killed with its parent (Linux: the kernel sends
     SIGKILL when the parent dies, ``PR_SET_PDEATHSIG``; elsewhere a watcher thread sees the
     parent change), and deaf to Ctrl-C, which the terminal sends the whole process group — the
     parent alone answers it (exit 130), without one traceback per worker."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # held while the parent forked us
     if sys.platform.startswith("linux"):
         import ctypes
 
