@@ -42,13 +42,17 @@ def test_clean_project_exits_0(tmp_path: Path) -> None:
     assert "No failing findings" in result.output
 
 
-def test_failing_findings_exit_1_and_are_grouped_by_file(tmp_path: Path) -> None:
+def test_failing_findings_exit_1_and_each_starts_with_path_and_line(tmp_path: Path) -> None:
     write_project(tmp_path, {"main.tf": UNOWNED_OPENAI_SECRET})
     result = invoke("scan", str(tmp_path))
     assert result.exit_code == 1
-    lines = result.output.splitlines()
-    assert lines[0] == "main.tf"
-    assert "IAG001  aws_secretsmanager_secret.openai" in result.output
+    finding_lines = [line for line in result.output.splitlines() if line.startswith("main.tf:")]
+    assert [line.split() for line in finding_lines] == [
+        ["main.tf:2:", "MEDIUM", "IAG001", "aws_secretsmanager_secret.openai"],
+        ["main.tf:2:", "HIGH", "IAG002", "aws_secretsmanager_secret.openai"],
+        ["main.tf:2:", "HIGH", "IAG003", "aws_secretsmanager_secret.openai"],
+    ]
+    assert result.output.splitlines()[0] == finding_lines[0]
     assert "3 failing finding(s)" in result.output
 
 

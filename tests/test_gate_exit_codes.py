@@ -98,7 +98,7 @@ def test_several_formats_at_once(tmp_path: Path) -> None:
     sarif.parent.mkdir()
     result = invoke("scan", tmp_path / "src", "--format", f"sarif={sarif}", "--format", f"junit={junit}", "--format", "text")
     assert result.exit_code == 1
-    assert result.stdout.startswith("main.tf\n")  # text on standard output
+    assert result.stdout.startswith("main.tf:1: ")  # text on standard output
     assert json.loads(sarif.read_text())["version"] == "2.1.0"
     assert junit.read_text().startswith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites')
     assert f"iac-guard: wrote {sarif} (3 failing finding(s))" in result.stderr

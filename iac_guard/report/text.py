@@ -1,4 +1,4 @@
-"""Human output: findings grouped by file, worst first within a line, and a summary table.
+"""Human output: one ``path:line:`` line per finding (grouped by file, worst first within a line), and a summary table.
 
 Rendered with rich; colour only when writing to a terminal and NO_COLOR is unset, so piped output
 and ``--output`` files are plain text that diffs cleanly.
@@ -27,10 +27,10 @@ def render(result: ScanResult, color: bool = False) -> str:
         console.print(Text(f"error: {error.render()}", style="bold red"))
     if result.errors:
         console.print()
-    for file, findings in groupby(result.findings, key=lambda f: f.file):
-        console.print(Text(file, style="bold underline"))
+    for _, findings in groupby(result.findings, key=lambda f: f.file):
         for finding in findings:
-            line = Text(f"  {finding.line:>5}  ")
+            # path:line first, as compilers write it: editors and terminals jump to it.
+            line = Text(f"{finding.file}:{finding.line}: ", style="bold")
             line.append(f"{finding.severity.upper():<8}", style=_STYLE.get(finding.severity, ""))
             line.append(f" {finding.policy_id}  ", style="bold")
             line.append(finding.resource, style="bold")
