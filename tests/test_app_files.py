@@ -46,6 +46,15 @@ def test_an_escape_directive_changes_the_continuation_character() -> None:
     assert [(i.keyword, i.line, i.end_line) for i in parse_dockerfile(text)] == [("FROM", 2, 2), ("RUN", 3, 4)]
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("FROM alpine\nRUN <<EOF\necho never closed\n", [("FROM", 1, 1), ("RUN", 2, 3)]),
+    ("FROM alpine\nRUN echo \\\n", [("FROM", 1, 1), ("RUN", 2, 2)]),
+    ("", []),
+])
+def test_a_truncated_dockerfile_is_read_to_its_end(text: str, expected: list[tuple[str, int, int]]) -> None:
+    assert [(i.keyword, i.line, i.end_line) for i in parse_dockerfile(text)] == expected
+
+
 def test_dotenv_assignments_quotes_exports_comments_and_multiline_values() -> None:
     text = (
         "# comment\n"
