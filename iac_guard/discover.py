@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .config.settings import CONFIG_FILE_NAMES  # our own config file is never a Kubernetes manifest
+from .containers.compose import is_compose_name
+from .containers.dotenv import is_dotenv_name
 from .model import ScanError
 
 SKIPPED_DIRECTORIES = frozenset({".git", ".terraform", ".iac-guard-cache", "node_modules", "__pycache__", ".venv"})
@@ -30,7 +32,12 @@ STDIN = "-"
 #: (``--var-file`` reads it; named on the command line it brings its module) and the config file.
 #: pre-commit passes them when they change; they are not "a file iac-guard cannot scan".
 _READ_NOT_SCANNED = (".tfvars", ".tfvars.json")
-EXPECTED_KINDS = "Terraform (.tf, .tf.json, .tfvars), Kubernetes YAML (.yaml, .yml) or a Terraform plan JSON (terraform show -json)"
+EXPECTED_KINDS = (
+    "Terraform (.tf, .tf.json, .tfvars), Kubernetes YAML (.yaml, .yml), a Terraform plan JSON (terraform show -json), "
+    "a Dockerfile or Containerfile, a Compose file, a .env file or a Jupyter notebook (.ipynb)"
+)
+#: Application files, by kind (``containers`` reads them): see ``app_file_kind``.
+DOCKERFILE, COMPOSE, DOTENV, NOTEBOOK = "dockerfile", "compose", "dotenv", "notebook"
 
 
 @dataclass
@@ -43,6 +50,8 @@ class Sources:
     #: never judged as manifests themselves.
     kustomizations: list[Path] = field(default_factory=list)
     plans: list[Path] = field(default_factory=list)
+    #: Container builds, Compose files, ``.env`` files and notebooks, by kind (DOCKERFILE, ...).
+    app_files: dict[str, list[Path]] = field(default_factory=dict)
     read_stdin: bool = False
     #: Why paths given yield nothing to judge: a named file of no kind the scan reads, or a
     #: scan with no file at all. A gate that judged nothing must not pass (exit 2).
@@ -65,7 +74,7 @@ class Sources:
 
     @property
     def file_count(self) -> int:
-        return sum(len(f) for f in self.terraform.values()) + sum(len(f) for f in self.tfvars.values()) + len(self.yaml) + len(self.kustomizations) + len(self.plans)
+        return sum(len(f) for f in self.terraform.values()) + sum(len(f) for f in self.tfvars.values()) + len(self.yaml) + len(self.kustomizations) + len(self.plans) + sum(len(f) for f in self.app_files.values())
 
 
 def scan_root(paths: list[str]) -> Path:
@@ -95,6 +104,8 @@ def discover(paths: list[str], exclude: tuple[str, ...] = (), root: Path | None 
     sources.yaml[:] = _unique_sorted(sources.yaml, sources)
     sources.kustomizations[:] = _unique_sorted(sources.kustomizations, sources)
     sources.plans[:] = _unique_sorted(sources.plans, sources)
+    for files in sources.app_files.values():
+        files[:] = _unique_sorted(files, sources)
     if sources.file_count == 0 and not sources.read_stdin and not sources.errors and not named_only:
         sources.errors.append(_nothing_to_scan(paths, sources))
     return sources
@@ -178,6 +189,8 @@ def _add_file(path: Path, sources: Sources, exclude: tuple[str, ...]) -> bool:
         sources.tfvars.setdefault(module_dir, []).append(path)
     elif name in KUSTOMIZATION_NAMES:
         sources.kustomizations.append(path)
+    elif (kind := app_file_kind(name)) is not None:
+        sources.app_files.setdefault(kind, []).append(path)
     elif name.endswith(YAML_SUFFIXES):
         sources.yaml.append(path)
     elif name.endswith(".json") and not name.endswith(".tfvars.json") and looks_like_plan(path):
@@ -185,6 +198,22 @@ def _add_file(path: Path, sources: Sources, exclude: tuple[str, ...]) -> bool:
     else:
         return False
     return True
+
+
+def app_file_kind(name: str) -> str | None:
+    """The application file kind a name says: ``Dockerfile``, ``api.Dockerfile``, ``Dockerfile.prod``,
+    ``Containerfile``; ``docker-compose*.yml`` and ``compose*.yaml`` (before other YAML: a Compose
+    file is no manifest); ``.env`` and ``.env.<stage>`` but not its templates; ``*.ipynb``."""
+    lowered = name.lower()
+    if lowered.endswith(".dockerignore"):
+        return None
+    if lowered in ("dockerfile", "containerfile") or lowered.endswith(".dockerfile") or lowered.startswith(("dockerfile.", "containerfile.")):
+        return DOCKERFILE
+    if is_compose_name(name):
+        return COMPOSE
+    if is_dotenv_name(name):
+        return DOTENV
+    return NOTEBOOK if lowered.endswith(".ipynb") else None
 
 
 #: A Terraform block header at the very start of a line: ``resource "x" "y" {``, ``locals {``.

@@ -72,12 +72,16 @@ def test_a_named_json_file_that_is_not_a_plan_is_an_error_and_the_rest_is_judged
     assert run.findings() == FAILING_FINDINGS
 
 
-@pytest.mark.parametrize("name", ["README.md", "main.py", "Dockerfile"])
+@pytest.mark.parametrize("name", ["README.md", "main.py", "Makefile"])
 def test_a_named_file_of_no_scanned_kind_is_an_error(tmp_path: Path, name: str) -> None:
     write_tree(tmp_path, {name: "text\n"})
     run = scan_json(tmp_path / name)
     assert run.exit_code == 2
-    assert errors(run) == [(name, "not a file iac-guard scans; expected Terraform (.tf, .tf.json, .tfvars), Kubernetes YAML (.yaml, .yml) or a Terraform plan JSON (terraform show -json)")]
+    assert errors(run) == [(name, (
+        "not a file iac-guard scans; expected Terraform (.tf, .tf.json, .tfvars), Kubernetes YAML (.yaml, .yml), "
+        "a Terraform plan JSON (terraform show -json), a Dockerfile or Containerfile, a Compose file, a .env file "
+        "or a Jupyter notebook (.ipynb)"
+    ))]
 
 
 @pytest.mark.parametrize("name", ["prod.tfvars", "prod.tfvars.json", ".iac-guard.yaml"])

@@ -2,12 +2,15 @@
 
 Two forms, one grammar for what is said (policy ids, a reason, an optional expiry and owner):
 
-- a comment, in Terraform (``#``, ``//``, ``/* */``) or YAML (``#``)::
+- a comment, in Terraform (``#``, ``//``, ``/* */``), YAML, a Dockerfile, a ``.env`` file or a
+  notebook's code cell (``#``)::
 
       # iac-guard:ignore IAG003 reason="migrating to workload identity" expires=2027-03-31 owner=ml-platform
 
   on the line a finding points at, the line above it (or a run of comment lines directly above
-  it), or the first line of the credential's block or object (or above it);
+  it), or the first line of the credential's block or object (or above it). In a notebook the
+  comment is a line of the cell's source above the key; a key in a cell's stored *output* has no
+  line to write one on (outputs are generated): clear the output, or accept it in the baseline;
 
 - a Kubernetes annotation on the credential's object, one suppression per line of the value::
 
@@ -24,6 +27,7 @@ parsed model) and the annotations the Kubernetes loader kept; it never runs anyt
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -48,6 +52,8 @@ KEYS = ("reason", "expires", "owner")
 INVALID_SUPPRESSION = "invalid-suppression"
 
 _COMMENT_OPENERS = ("#", "//", "/*")
+#: Notebooks are JSON: their lines are read as the cell text they hold (``_cell_text``).
+NOTEBOOK_SUFFIX = ".ipynb"
 _IDS = r"[A-Za-z][A-Za-z0-9]*[0-9]+(?:\s*,\s*[A-Za-z][A-Za-z0-9]*[0-9]+)*"
 _COMMENT_BODY = re.compile(rf"^(?:\s+(?P<ids>{_IDS}))?(?P<rest>.*)$")
 _PAIR = re.compile(r"""\s+(?P<key>[A-Za-z_][\w-]*)=(?:"(?P<dq>(?:[^"\\]|\\.)*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s"']+))""")
@@ -204,6 +210,8 @@ class _Sources:
         if lines is None:
             text = self._texts.get(file)
             lines = (self._read(file) if text is None else text).splitlines()
+            if file.endswith(NOTEBOOK_SUFFIX):
+                lines = [_cell_text(line) for line in lines]
             if len(self._lines) >= self.KEPT:
                 del self._lines[next(iter(self._lines))]  # the least recently used
         self._lines[file] = lines  # now the most recently used
@@ -236,6 +244,19 @@ class _Sources:
         body = comment_marker_body(self._file(file)[line - 1])
         if body is not None:
             yield parse_comment(body, file, line, self._context)
+
+
+def _cell_text(line: str) -> str:
+    """A notebook's file line as the cell text it holds: a cell's source is JSON, one string per
+    line, so ``"# iac-guard:ignore IAG006 reason=\\"…\\"\\n",`` is the comment it encodes."""
+    stripped = line.strip().removesuffix(",")
+    if len(stripped) < 2 or not (stripped.startswith('"') and stripped.endswith('"')):
+        return line
+    try:
+        decoded = json.loads(stripped)
+    except ValueError:
+        return line
+    return decoded.replace("\n", " ") if isinstance(decoded, str) else line
 
 
 def _comment_only(line: str) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from ..config.settings import Settings
 from ..discover import Sources, discover
 from ..kubernetes.kustomize import load_kustomized
+from ..load.app_files import load_app_files
 from ..load.loader import FileLoader, file_loader
 from ..model import ScanError
 from ..providers import DATA_SOURCES
@@ -44,6 +45,7 @@ def load_project(
     )
     project.kube_objects += objects
     errors += yaml_errors
+    project.app_files = load_app_files(sources, settings.max_file_bytes, errors)
     loader.forget()
     files = sources.file_count if shard is None else shard_file_count(sources, shard)
     if sources.read_stdin:

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..config.settings import Settings
 from ..model import Extraction
-from . import aws, azure, gcp, terraform_inputs, vault
+from . import aws, azure, containers, gcp, terraform_inputs, vault
 from .cluster import ClusterContext
 from .kubernetes import manifests as kubernetes
 from .kubernetes import terraform as kubernetes_terraform
@@ -26,6 +26,10 @@ ClusterRecognizer = Callable[[ClusterContext, Settings], Extraction]
 #: Recognizers that read the whole cluster (every Kubernetes object, from YAML and from
 #: Terraform), after those that read each Terraform root module on its own.
 CLUSTER_RECOGNIZERS: tuple[ClusterRecognizer, ...] = (kubernetes.extract, kubernetes_terraform.extract)
+
+#: Recognizers of the application files (container builds, Compose, ``.env``, notebooks), which
+#: read no Terraform root module and run once per scan.
+APP_RECOGNIZERS: tuple[Recognizer, ...] = (containers.extract,)
 
 #: Data sources whose result follows from code alone, evaluated while resolving Terraform.
 DATA_SOURCES: Mapping[str, Any] = {**aws.DATA_SOURCES, **azure.DATA_SOURCES, **gcp.DATA_SOURCES, **vault.DATA_SOURCES}
@@ -58,4 +62,6 @@ def extract_all(project: Project, settings: Settings) -> Extraction:
         combined.extend(extraction)
     for read_cluster in CLUSTER_RECOGNIZERS:
         combined.extend(read_cluster(cluster, settings))
+    for recognize_app in APP_RECOGNIZERS:
+        combined.extend(recognize_app(project, settings))
     return combined

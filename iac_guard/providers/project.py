@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..containers.files import AppFiles
+
 if TYPE_CHECKING:
     from ..kubernetes.objects import KubeObject
     from ..terraform.module import Module
@@ -21,7 +23,9 @@ class Project:
     root: Path
     modules: list[Module] = field(default_factory=list)
     kube_objects: list[KubeObject] = field(default_factory=list)
+    #: Container builds, Compose files, ``.env`` files and notebooks (providers.containers).
+    app_files: AppFiles = field(default_factory=AppFiles)
 
     def with_modules(self, modules: list[Module]) -> Project:
         """The same scan, seen through some of its root modules."""
-        return Project(self.root, modules, self.kube_objects)
+        return Project(self.root, modules, self.kube_objects, self.app_files)

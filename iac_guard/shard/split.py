@@ -79,11 +79,12 @@ def judged_inventory(inventory: Inventory, shard: Shard) -> Inventory:
 
 
 def shard_file_count(sources: Sources, shard: Shard) -> int:
-    """Files of the units a shard owns: folders by name, manifests and plans by path. Summed over
+    """Files of the units a shard owns: folders by name, manifests, plans and application files by path. Summed over
     the shards it is the unsharded count (a module folder counts once, in its own shard)."""
     owned = sum(len(files) for folder, files in sources.terraform.items() if shard.owns(folder))
     owned += sum(len(files) for folder, files in sources.tfvars.items() if shard.owns(folder))
     owned += sum(1 for path in (*sources.yaml, *sources.kustomizations, *sources.plans) if shard.owns(sources.relative(path)))
+    owned += sum(1 for files in sources.app_files.values() for path in files if shard.owns(sources.relative(path)))
     return owned + (1 if sources.read_stdin and shard.owns(STDIN_NAME) else 0)
 
 
