@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from ...model import Credential, SecretLiteral
-from ...secrets.detect import credential_kind, find_in
+from ...secrets.detect import credential_kind
 from ...terraform.values import UNKNOWN_MARK, Unknownish, json_partial
 from ...terraform.view import BlockView, Resource
+from .secret_values import literals_in
 
 
 def known_strings(value: Any) -> list[str]:
@@ -33,13 +34,25 @@ def partial_text(value: Any, placeholder: str = "\u0000") -> str | None:
 
 def written_literals(view: BlockView, attribute: str, name: str | None = None) -> tuple[SecretLiteral, ...]:
     """Literal keys written into one attribute (a secret's value, or each entry of a JSON object
-    written there with ``jsonencode``), at the attribute's lines."""
+    written there with ``jsonencode``), at the attribute's lines; a key inside a heredoc at its own."""
     value = view.literal_value(attribute)
     structure = json_partial(value) if isinstance(value, str) and value.lstrip().startswith("{") else value
-    return tuple(
-        SecretLiteral(path, d.detector, d.fingerprint, view.location_of(attribute), d.ai_provider)
-        for path, d in find_in(structure if isinstance(structure, dict) else value, attribute, name=name)
-    )
+    if isinstance(structure, dict):
+        return literals_in(structure, attribute, view.location_of(attribute), name=name)
+    return literals_in(value, attribute, view.location_of(attribute), name=name, first_line=text_start_line(view, attribute, value))
+
+
+def text_start_line(view: BlockView, attribute: str, value: Any) -> int | None:
+    """The file line where a heredoc attribute's text begins (the line after ``<<EOF``), so a key
+    found inside is reported at its own line; None for a one-line or computed value.
+
+    A heredoc's text ends with a line break and its closing marker has a line of its own, so the
+    attribute spans one line more than the text has line breaks.
+    """
+    written = view.attribute(attribute)
+    if written is None or not isinstance(value, str) or "\n" not in value:
+        return None
+    return written.line + 1 if written.end_line - written.line == value.count("\n") + 1 else None
 
 
 def literal_credential(resource: Resource, provider: str, literals: Sequence[SecretLiteral]) -> Credential:
