@@ -8,6 +8,7 @@ from typing import Any
 
 from ...model import Credential, SecretLiteral
 from ...secrets.detect import credential_kind
+from ...terraform.syntax.nodes import Expr, Literal, Template
 from ...terraform.values import UNKNOWN_MARK, Unknownish, json_partial
 from ...terraform.view import BlockView, Resource
 from .secret_values import literals_in
@@ -39,20 +40,22 @@ def written_literals(view: BlockView, attribute: str, name: str | None = None) -
     structure = json_partial(value) if isinstance(value, str) and value.lstrip().startswith("{") else value
     if isinstance(structure, dict):
         return literals_in(structure, attribute, view.location_of(attribute), name=name)
-    return literals_in(value, attribute, view.location_of(attribute), name=name, first_line=text_start_line(view, attribute, value))
-
-
-def text_start_line(view: BlockView, attribute: str, value: Any) -> int | None:
-    """The file line where a heredoc attribute's text begins (the line after ``<<EOF``), so a key
-    found inside is reported at its own line; None for a one-line or computed value.
-
-    A heredoc's text ends with a line break and its closing marker has a line of its own, so the
-    attribute spans one line more than the text has line breaks.
-    """
     written = view.attribute(attribute)
-    if written is None or not isinstance(value, str) or "\n" not in value:
+    first_line = heredoc_first_line(written.expr, written.end_line, value) if written is not None else None
+    return literals_in(value, attribute, view.location_of(attribute), name=name, first_line=first_line)
+
+
+def heredoc_first_line(expression: Expr, end_line: int, text: Any) -> int | None:
+    """The file line where the text of a heredoc ``expression`` begins (the line after ``<<EOF``),
+    so a key found inside is reported at its own line; None for a one-line or computed value.
+
+    A string spans lines only as a heredoc, whose text ends with a line break and whose closing
+    marker has a line of its own: the expression spans at least one line more than the text has
+    line breaks. A quoted ``"a\\nb"`` spans none.
+    """
+    if not isinstance(expression, (Literal, Template)) or not isinstance(text, str) or "\n" not in text:
         return None
-    return written.line + 1 if written.end_line - written.line == value.count("\n") + 1 else None
+    return expression.line + 1 if end_line - expression.line >= text.count("\n") + 1 else None
 
 
 def literal_credential(resource: Resource, provider: str, literals: Sequence[SecretLiteral]) -> Credential:
