@@ -152,6 +152,10 @@ class SecretLiteral:
     fingerprint: str  # "sk-p…x7Qa (51 chars, sha256:1a2b3c4d)"
     location: Location
     ai_provider: str | None = None  # provider whose key format matched
+    severity: Severity = "high"  # how bad a leak of the format is: "critical" for admin keys
+    #: Found by the field's name alone (``password = "root"``) or as a connection string's
+    #: password: a hardcoded secret only when every credential is judged (``--scope all``).
+    any_entropy: bool = False
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,8 @@ ROTATED_UNOWNED = UNOWNED + '''resource "aws_secretsmanager_secret_rotation" "op
   rotation_rules { automatically_after_days = 30 }
 }
 '''
-HARDCODED = f'variable "openai_api_key" {{\n  default = "sk-proj-{"Qz7Wx3Rt" * 6}"\n}}\n'
+#: An organisation admin key: its hardcoded-secret finding is critical, a project key's is high.
+HARDCODED_ADMIN = f'variable "openai_admin_key" {{\n  default = "sk-admin-{"Qz7Wx3Rt" * 6}"\n}}\n'
 CLEAN = ROTATED_UNOWNED.replace('  name = "openai-api-key"\n', '  name = "openai-api-key"\n  tags = { owner = "ml-platform" }\n')
 BROKEN = 'resource "aws_iam_user" "x" {\n  name = \n'
 
@@ -34,9 +35,9 @@ BROKEN = 'resource "aws_iam_user" "x" {\n  name = \n'
         ({"main.tf": ROTATED_UNOWNED}, ("--fail-on", "high"), 0),
         ({"main.tf": UNOWNED}, ("--fail-on", "high"), 1),
         ({"main.tf": UNOWNED}, ("--fail-on", "critical"), 0),
-        ({"main.tf": HARDCODED}, ("--fail-on", "critical"), 1),
+        ({"main.tf": HARDCODED_ADMIN}, ("--fail-on", "critical"), 1),
         ({"main.tf": UNOWNED}, ("--soft-fail",), 0),
-        ({"main.tf": HARDCODED}, ("--soft-fail", "--fail-on", "critical"), 0),
+        ({"main.tf": HARDCODED_ADMIN}, ("--soft-fail", "--fail-on", "critical"), 0),
         ({"main.tf": UNOWNED, "broken.tf": BROKEN}, (), 2),
         ({"main.tf": UNOWNED, "broken.tf": BROKEN}, ("--soft-fail",), 2),
         ({"main.tf": CLEAN, "broken.tf": BROKEN}, ("--fail-on", "critical"), 2),

@@ -114,4 +114,4 @@ def test_two_hardcoded_keys_in_one_credential_are_one_failure(tmp_path: Path) ->
         f for s in root.findall("testsuite") if s.get("name", "").startswith("IAG006") for f in s.iter("failure")
     ]
     assert len(failures) == 1
-    assert (failures[0].text or "").count("IAG006 CRITICAL at main.tf:") == 2
+    assert (failures[0].text or "").count("IAG006 HIGH at main.tf:") == 2

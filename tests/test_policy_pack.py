@@ -39,7 +39,7 @@ def test_the_pack_has_one_policy_per_category() -> None:
         ("IAG003", "missing-rotation", "high"),
         ("IAG004", "wildcard-scope", "high"),
         ("IAG005", "shared-credential", "medium"),
-        ("IAG006", "hardcoded-secret", "critical"),
+        ("IAG006", "hardcoded-secret", "high"),  # critical for an admin key: severity_from
         ("IAG900", "invalid-suppression", "medium"),
         ("IAG901", "weakened-config", "high"),
     ]

@@ -65,7 +65,7 @@ def test_one_run_with_a_rule_for_every_policy_that_can_fire() -> None:
     assert iag003["properties"]["security-severity"] == "8.0"
     assert iag003["properties"]["tags"][:2] == ["security", "missing-rotation"]
     assert "owasp-nhi-2025:NHI7" in iag003["properties"]["tags"]
-    assert [r["properties"]["security-severity"] for r in rules] == ["5.5", "8.0", "8.0", "8.0", "9.5", "5.5", "8.0"]
+    assert [r["properties"]["security-severity"] for r in rules] == ["5.5", "8.0", "8.0", "8.0", "8.0", "5.5", "8.0"]
     for rule in rules:
         assert rule["name"] and rule["shortDescription"]["text"] and rule["fullDescription"]["text"]
         assert rule["help"]["text"] and rule["helpUri"].startswith("https://")

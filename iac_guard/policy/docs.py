@@ -29,10 +29,11 @@ def policy_page(policy: Policy, frameworks: Mapping[str, Framework], level: int 
     """One policy as Markdown, its title at heading ``level``."""
     h = "#" * level
     judges = "suppressions" if policy.judges == "suppressions" else "credentials"
+    severity = f"**{policy.severity}**" + (f" (or each finding's `{policy.severity_from}`)" if policy.severity_from else "")
     lines = [
         f"{h} {policy.id}: {policy.title}",
         "",
-        f"Category `{policy.category}` · severity **{policy.severity}** · judges {judges} · "
+        f"Category `{policy.category}` · severity {severity} · judges {judges} · "
         f"defined in `{source_name(policy.source)}`",
         "",
         _shift(policy.description, level - 1),

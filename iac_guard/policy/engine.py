@@ -8,12 +8,14 @@ the line to change (the evidence the policy names) rather than at the whole reso
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, get_args
 
 from ..config.settings import Settings
-from ..model import Credential, Finding
+from ..model import Credential, Finding, Severity
 from .facts import credential_facts, lookup, render
 from .loader import Policy
+
+_SEVERITIES = frozenset(get_args(Severity))
 
 #: What the conditions read about a credential, derived from it under the settings.
 FactsOf = Callable[[Credential, Settings], Mapping[str, Any]]
@@ -82,7 +84,7 @@ def _finding(policy: Policy, credential: Credential, namespace: Mapping[str, Any
     return Finding(
         policy_id=policy.id,
         category=policy.category,
-        severity=policy.severity,
+        severity=_severity(policy, namespace),
         title=policy.title,
         message=render(policy.message, namespace),
         resource=credential.address,
@@ -95,6 +97,14 @@ def _finding(policy: Policy, credential: Credential, namespace: Mapping[str, Any
         fingerprint=item.get("fingerprint") if isinstance(item, Mapping) else None,
         resource_location=credential.location,
     )
+
+
+def _severity(policy: Policy, namespace: Mapping[str, Any]) -> str:
+    """The policy's severity, or the one its ``severity_from`` fact gives this finding."""
+    if policy.severity_from is None:
+        return policy.severity
+    own = lookup(namespace, policy.severity_from)
+    return own if own in _SEVERITIES else policy.severity
 
 
 def _location(points_to: str | None, credential: Credential, item: Any) -> tuple[str, int, int]:

@@ -31,7 +31,9 @@ scope.wildcard_reasons     list[str]                the reasons, in grant order
 scope.inherited            bool                     its scope is its parent identity's
 scope.grant_count          int                      permission statements granted to it
 hardcoded                  list[item]               literal values; item: field, detector,
-                                                    fingerprint, ai_provider, file, line
+                                                    fingerprint, ai_provider, severity, file,
+                                                    line (field-gated any-entropy literals and
+                                                    connection-string passwords: scope all only)
 consumers                  list[str]                addresses of the workloads that use it
 consumer_count             int                      ``len(consumers)``
 parent                     str | None               identity it belongs to (access key → user)
@@ -70,7 +72,7 @@ def credential_facts(credential: Credential, settings: Settings) -> Facts:
     return {
         **_what_it_is(credential),
         **kept,
-        "hardcoded": tuple(_literal_facts(literal) for literal in credential.hardcoded),
+        "hardcoded": tuple(_literal_facts(literal) for literal in credential.hardcoded if _judged(literal, settings)),
         "consumers": consumers,
         "consumer_count": len(consumers),
         "parent": credential.parent,
@@ -118,12 +120,20 @@ def _how_it_is_kept(credential: Credential) -> Facts:
     }
 
 
+def _judged(literal: SecretLiteral, settings: Settings) -> bool:
+    """A literal found only because its field is named for a secret (``password = "root"``), or
+    a connection string's password, is a hardcoded secret only when every credential is judged:
+    for AI credentials alone, a short local password beside an AI key is not what is asked."""
+    return not literal.any_entropy or settings.scope == "all"
+
+
 def _literal_facts(literal: SecretLiteral) -> dict[str, Any]:
     return {
         "field": literal.field,
         "detector": literal.detector,
         "fingerprint": literal.fingerprint,
         "ai_provider": literal.ai_provider,
+        "severity": literal.severity,
         "file": literal.location.file,
         "line": literal.location.line,
     }

@@ -88,6 +88,9 @@ class Policy:
     #: What the policy judges: "credentials" (by the engine, through fails_when) or "suppressions"
     #: (built in: the suppression stage decides when an inline suppression is not valid).
     judges: str = "credentials"
+    #: A fact naming each finding's own severity (``item.severity``: an admin key's leak is worse
+    #: than a project key's); ``severity`` when absent or not a severity.
+    severity_from: str | None = None
 
     def param_values(self, settings: Settings) -> dict[str, Any]:
         return {name: param.resolve(settings) for name, param in self.params.items()}
@@ -218,7 +221,21 @@ def _build(path: Path, raw: Mapping[str, Any]) -> Policy:
         for_each=raw.get("for_each"),
         points_to=raw.get("points_to"),
         params=params,
+        severity_from=_checked_path(raw, "severity_from", facts),
     )
+
+
+def _checked_path(raw: Mapping[str, Any], key: str, facts: Mapping[str, Any]) -> str | None:
+    """A field path the policy names outside its condition, resolved against the example facts
+    so that a typo is a load-time error."""
+    path = raw.get(key)
+    if path is None:
+        return None
+    try:
+        lookup(facts, path)
+    except KeyError:
+        raise DefinitionError(key, f"{path!r} names no fact (the fields are listed in iac_guard/policy/facts.py)") from None
+    return str(path)
 
 
 def _suppression_policy(path: Path, raw: Mapping[str, Any]) -> Policy:

@@ -14,9 +14,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..config.settings import Settings
-from ..model import Credential, Extraction, Location, SecretLiteral
-from ..secrets.detect import credential_kind, find_in
+from ..model import Credential, Extraction, Location
+from ..secrets.detect import credential_kind
 from ..terraform.module import Module
+from .common.secret_values import literals_in
 from .project import Project
 
 _WRITTEN_IN_CODE = ("default", "tfvars", "module input")
@@ -68,18 +69,15 @@ def _written_values(root: Module) -> Iterator[tuple[str, str, str, Any, Location
 def _literal_credential(
     address: str, name: str, field: str, value: Any, location: Location, hints: tuple[str, ...]
 ) -> Credential | None:
-    hits = find_in(value, name)
-    if not hits:
-        return None
     # The place inside the value: the field itself, or a key of a map (``default.openai``).
-    literals = tuple(
-        SecretLiteral(field + path[len(name):], d.detector, d.fingerprint, location, d.ai_provider) for path, d in hits
-    )
+    literals = literals_in(value, field, location, name=name)
+    if not literals:
+        return None
     return Credential(
         address=address,
         provider="terraform",
         source_type="local" if ".local." in f".{address}" else "variable",
-        kind=credential_kind(hits[0][1].detector),
+        kind=credential_kind(literals[0].detector),
         location=location,
         name=name,
         origin="literal",

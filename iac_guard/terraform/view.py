@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..model import Location, Unknown
 from .instances import MAX_INSTANCES, Instance
-from .syntax.nodes import Attribute, Block, Variable
+from .syntax.nodes import Attribute, Block, Expr, Variable
 from .syntax.references import references
 from .values import UNKNOWN_MARK, Unknownish, instance_suffix
 
@@ -66,6 +66,11 @@ class BlockView:
         """
         attribute = self.block.body.attributes.get(name)
         return default if attribute is None else self.module.literal_evaluator.evaluate(attribute.expr, self._scope)
+
+    def literal_of(self, expression: Expr) -> Any:
+        """An expression inside one of this block's attributes, evaluated as ``literal_value`` does
+        (the script inside ``base64encode(<<-EOF … EOF)``)."""
+        return self.module.literal_evaluator.evaluate(expression, self._scope)
 
     def known_texts(self, *names: str) -> tuple[str, ...]:
         """The text of these attributes as far as it is known: ``"openai-${each.key}"`` with an

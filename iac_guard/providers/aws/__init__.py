@@ -9,6 +9,7 @@ from ..project import Project
 from .context import AwsModule
 from .identities import access_keys, collect_grants, roles, service_specific_credentials, users
 from .policy_documents import render_policy_document
+from .scripts import script_credentials
 from .stores import secrets_manager, ssm_parameters
 from .workloads import extract_workloads
 
@@ -31,5 +32,6 @@ def _extract_module(aws: AwsModule) -> Extraction:
     found.credentials += service_specific_credentials(aws, identities)
     found.credentials += secrets_manager(aws)
     found.credentials += ssm_parameters(aws)
+    found.credentials += script_credentials(aws)
     found.extend(extract_workloads(aws))
     return found

@@ -6,10 +6,11 @@ import re
 from typing import Any
 
 from ...model import UNKNOWN, Credential, Expiry, Location, Rotation, SecretLiteral, Unknown
-from ...secrets.detect import credential_kind, find_in
+from ...secrets.detect import credential_kind
 from ...terraform.values import json_partial
 from ...terraform.view import Resource
 from ..common.links import held_credentials, link
+from ..common.secret_values import literals_in
 from .context import AwsModule
 
 _RATE = re.compile(r"^rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)$")
@@ -81,8 +82,7 @@ def _stored_values(aws: AwsModule, secrets: dict[str, Resource]) -> dict[str, _S
         value = version.literal_value("secret_string")
         structure = json_partial(value) if isinstance(value, str) and value.lstrip().startswith("{") else value
         scanned = structure if isinstance(structure, dict) else value
-        hits = find_in(scanned, "secret_string", name="secret")
-        literals = tuple(SecretLiteral(path, d.detector, d.fingerprint, version.location_of("secret_string"), d.ai_provider) for path, d in hits)
+        literals = literals_in(scanned, "secret_string", version.location_of("secret_string"), name="secret")
         keys = tuple(str(k) for k in structure) if isinstance(structure, dict) else ()
         previous = found.get(target, ((), (), ()))
         found[target] = (previous[0] + literals, previous[1] + keys, previous[2] + held_credentials(version, "secret_string"))
@@ -98,9 +98,9 @@ def ssm_parameters(aws: AwsModule) -> list[Credential]:
         # A SecureString holds a secret whatever it is called; a String only when its name says so.
         judged_as = "secret" if parameter_type == "SecureString" else _text(name) or parameter.name
         literals = tuple(
-            SecretLiteral(path, d.detector, d.fingerprint, parameter.location_of(attribute), d.ai_provider)
+            literal
             for attribute in ("value", "insecure_value")
-            for path, d in find_in(parameter.literal_value(attribute), attribute, name=judged_as)
+            for literal in literals_in(parameter.literal_value(attribute), attribute, parameter.location_of(attribute), name=judged_as)
         )
         if parameter_type != "SecureString" and not literals:
             continue

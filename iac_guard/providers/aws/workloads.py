@@ -111,10 +111,14 @@ def _nested(resource: Resource, path: tuple[str, ...]) -> BlockView | None:
 
 
 def _environment(resource: Resource) -> Iterator[EnvEntry]:
-    """Environment entries of Lambda functions and ECS container definitions, with their lines."""
+    """Environment entries of Lambda functions, SageMaker model containers and ECS container
+    definitions, with their lines."""
     environment = resource.first_block("environment")
     if environment is not None:
         yield from map_entries(environment, "variables", "environment.variables")
+    for block in ("primary_container", "container"):
+        for model_container in resource.blocks(block) if resource.resource_type == "aws_sagemaker_model" else ():
+            yield from map_entries(model_container, "environment", f"{block}.environment")
     if resource.has("container_definitions"):
         location = resource.location_of("container_definitions")
         written = {(c, kind, n): v for c, kind, n, v in _container_entries(resource.literal_value("container_definitions"))}

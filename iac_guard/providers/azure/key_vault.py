@@ -7,21 +7,31 @@ import re
 from typing import Any
 
 from ...model import UNKNOWN, Credential, Expiry, Rotation, Unknown
+from ...secrets.text import is_not_a_credential
 from ...terraform.view import Resource
 from ..common.lifetimes import stated_lifetime
 from ..common.links import attribute_references
-from ..common.literals import written_literals
+from ..common.literals import partial_text, written_literals
 from ..common.rotation import schedule_rotation
 from .accounts import KEY_ATTRIBUTES
 from .context import PROVIDER, AzureModule
 
 _ISO_DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
 _ISO_DAYS = (365, 30, 7, 1, 1 / 24, 1 / 1440, 1 / 86400)
+#: Attributes of Azure resources that hold no secret: a secret reading only these (the endpoint
+#: of an OpenAI account, kept in Key Vault for apps to read) holds configuration, not a credential.
+_PUBLIC_ATTRIBUTES = frozenset(
+    {"endpoint", "id", "name", "fqdn", "url", "uri", "host", "hostname", "default_hostname", "location",
+     "custom_subdomain_name", "client_id", "principal_id", "tenant_id", "versionless_id", "resource_id"}
+)
 
 
 def key_vault_secrets(azure: AzureModule, account_keys: dict[str, Credential]) -> list[Credential]:
     result = []
     for secret in azure.module.resources_of("azurerm_key_vault_secret"):
+        hardcoded = written_literals(secret, "value", name="secret") + written_literals(secret, "value_wo", name="secret")
+        if not hardcoded and _holds_no_credential(secret):
+            continue
         owner, evidence = azure.owner(secret)
         expiry, expiry_evidence = stated_lifetime(secret, azure.settings, "expiration_date") or (
             Expiry(None, source="no expiration_date: a Key Vault secret never expires"), {}
@@ -33,13 +43,30 @@ def key_vault_secrets(azure: AzureModule, account_keys: dict[str, Credential]) -
             Credential(
                 address=secret.address, provider=PROVIDER, source_type="azurerm_key_vault_secret", kind="secret",
                 location=secret.location, name=_name(secret), owner=owner, expiry=expiry, rotation=rotation,
-                hardcoded=written_literals(secret, "value", name="secret") + written_literals(secret, "value_wo", name="secret"),
+                hardcoded=hardcoded,
                 ai_reasons=tuple(f"holds the access key of {a} ({account_keys[a].ai_reasons[0]})" for a in held),
                 ai_hints=(secret.name, *secret.known_texts("name", "content_type")),
                 tags=azure.known_tags(secret), evidence={**evidence, **rotation_evidence},
             )
         )
     return result
+
+
+def _holds_no_credential(secret: Resource) -> bool:
+    """Whether the secret's value is known to be no credential: a written endpoint URL, a model
+    id, or only public attributes of other resources (``azurerm_cognitive_account.openai.endpoint``).
+    A value not known (a variable, a write-only value) may be a key: it stays a credential."""
+    if secret.has("value_wo"):
+        return False
+    value = secret.value("value")
+    if isinstance(value, str):
+        return is_not_a_credential(value)
+    read = attribute_references(secret, "value")
+    readers = {reference.rsplit(".", 1)[0] for reference in read}
+    if not read or secret.refs("value") - readers or any(r.rsplit(".", 1)[-1] not in _PUBLIC_ATTRIBUTES for r in read):
+        return False
+    written = (partial_text(secret.literal_value("value"), "") or "").strip()
+    return not written or is_not_a_credential(written)
 
 
 def _held_account_keys(secret: Resource, account_keys: dict[str, Credential]) -> list[str]:

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...model import Location, SecretLiteral, Usage
-from ...secrets.detect import find_in
 from ...terraform.syntax.nodes import Expr, Literal, ObjectExpr
 from ...terraform.syntax.references import references
 from ...terraform.values import collect_refs
 from ...terraform.view import BlockView
 from .links import attribute_references, expression_attribute_references
+from .secret_values import literals_in
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ def read_entries(
         if target:
             usages.append(entry.usage(workload, target))
         else:
-            literals += [SecretLiteral(entry.field, d.detector, d.fingerprint, entry.location, d.ai_provider) for _, d in find_in(entry.literal, entry.name)]
+            literals += literals_in(entry.literal, entry.field, entry.location, name=entry.name)
     return usages, literals
 
 

@@ -7,9 +7,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from ...model import Credential, SecretLiteral
-from ...secrets.detect import credential_kind, find_in
+from ...secrets.detect import credential_kind
+from ...terraform.syntax.nodes import Expr, Literal, Template
 from ...terraform.values import UNKNOWN_MARK, Unknownish, json_partial
 from ...terraform.view import BlockView, Resource
+from .secret_values import literals_in
 
 
 def known_strings(value: Any) -> list[str]:
@@ -33,13 +35,27 @@ def partial_text(value: Any, placeholder: str = "\u0000") -> str | None:
 
 def written_literals(view: BlockView, attribute: str, name: str | None = None) -> tuple[SecretLiteral, ...]:
     """Literal keys written into one attribute (a secret's value, or each entry of a JSON object
-    written there with ``jsonencode``), at the attribute's lines."""
+    written there with ``jsonencode``), at the attribute's lines; a key inside a heredoc at its own."""
     value = view.literal_value(attribute)
     structure = json_partial(value) if isinstance(value, str) and value.lstrip().startswith("{") else value
-    return tuple(
-        SecretLiteral(path, d.detector, d.fingerprint, view.location_of(attribute), d.ai_provider)
-        for path, d in find_in(structure if isinstance(structure, dict) else value, attribute, name=name)
-    )
+    if isinstance(structure, dict):
+        return literals_in(structure, attribute, view.location_of(attribute), name=name)
+    written = view.attribute(attribute)
+    first_line = heredoc_first_line(written.expr, written.end_line, value) if written is not None else None
+    return literals_in(value, attribute, view.location_of(attribute), name=name, first_line=first_line)
+
+
+def heredoc_first_line(expression: Expr, end_line: int, text: Any) -> int | None:
+    """The file line where the text of a heredoc ``expression`` begins (the line after ``<<EOF``),
+    so a key found inside is reported at its own line; None for a one-line or computed value.
+
+    A string spans lines only as a heredoc, whose text ends with a line break and whose closing
+    marker has a line of its own: the expression spans at least one line more than the text has
+    line breaks. A quoted ``"a\\nb"`` spans none.
+    """
+    if not isinstance(expression, (Literal, Template)) or not isinstance(text, str) or "\n" not in text:
+        return None
+    return expression.line + 1 if end_line - expression.line >= text.count("\n") + 1 else None
 
 
 def literal_credential(resource: Resource, provider: str, literals: Sequence[SecretLiteral]) -> Credential:

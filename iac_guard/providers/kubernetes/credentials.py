@@ -3,7 +3,6 @@ no field for (owner labels, ``iac-guard.io/expires``, ``iac-guard.io/rotation-pe
 
 from __future__ import annotations
 
-import base64
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,13 +11,13 @@ from typing import Any, NamedTuple
 
 from ...config.settings import Settings
 from ...kubernetes.objects import KubeObject, scalar_text
-from ...model import UNKNOWN, Credential, CredentialKind, Expiry, Location, Owner, Rotation, Scope, SecretLiteral
-from ...secrets.detect import Detection, detect
+from ...model import UNKNOWN, Credential, CredentialKind, Expiry, Location, Owner, Rotation, Scope
 from ..common.lifetimes import stated_expiry
 from ..common.owners import owner_from_tags
 from ..common.rotation import stated_rotation
 from ..common.time_values import go_duration_seconds
 from .index import NameIndex, external_target
+from .literals import entry_literals, holds_only_configuration
 from .rbac import first_wildcard
 from .shapes import dicts, dig, mapping
 from .vocabulary import (
@@ -60,9 +59,11 @@ class _Conventions:
 def object_credential(obj: KubeObject, settings: Settings, index: NameIndex) -> Credential | None:
     """The credential an object defines (a Secret, a ServiceAccount, an ExternalSecret, a
     SecretProviderClass), with the owner, expiry and rotation its conventions state; None for
-    any other kind."""
+    any other kind and for a Secret holding only configuration (``holds_only_configuration``)."""
     build = _CREDENTIAL_BUILDERS.get((obj.api_group, obj.kind))
-    return build(obj, _conventions(obj, settings), index) if build is not None else None
+    if build is None or (build is _secret and holds_only_configuration(obj)):
+        return None
+    return build(obj, _conventions(obj, settings), index)
 
 
 def _secret(obj: KubeObject, conventions: _Conventions, index: NameIndex) -> Credential:
@@ -76,7 +77,7 @@ def _secret(obj: KubeObject, conventions: _Conventions, index: NameIndex) -> Cre
         "token" if is_token else "secret",
         expiry=conventions.expiry or _Evidence(default_expiry),
         rotation=conventions.rotation or _Evidence(Rotation(None)),
-        hardcoded=_secret_literals(obj),
+        hardcoded=entry_literals(obj, "stringData", "data"),
         ai_hints=_hints(obj, *mapping(obj.body.get("stringData")), *mapping(obj.body.get("data"))),
         parent=f"ServiceAccount/{obj.namespace}/{account}" if is_token and account else None,
     )
@@ -177,30 +178,6 @@ def _hints(obj: KubeObject, *extra: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(hint for hint in (obj.name, *extra, *descriptions) if hint))
 
 
-def _secret_literals(obj: KubeObject) -> tuple[SecretLiteral, ...]:
-    """Secret values written in a Secret: every ``stringData`` value and decoded ``data`` value.
-
-    A ``data`` value that is not base64 of UTF-8 text is skipped: binary data is not a key format
-    we recognise, and it must not be printed either.
-    """
-    found = []
-    for field in ("stringData", "data"):
-        for key, raw in mapping(obj.body.get(field)).items():
-            detection = detect(raw if field == "stringData" else _decoded(raw), key)
-            if detection is not None:
-                found.append(secret_literal(f"{field}.{key}", detection, obj.location_of(field, key)))
-    return tuple(found)
-
-
-def _decoded(value: Any) -> str | None:
-    if not isinstance(value, str):
-        return None
-    try:  # the API server's decoder ignores line breaks inside the value, so do we
-        return base64.b64decode("".join(value.split()), validate=True).decode("utf-8")
-    except ValueError:  # binascii.Error and UnicodeDecodeError are both ValueErrors
-        return None
-
-
 def _refresh_rotation(value: Any) -> Rotation | None:
     """An ExternalSecret's ``refreshInterval`` as a rotation; None when it is ``0`` (never refreshed)."""
     if value is None:
@@ -240,7 +217,3 @@ def _stated_rotation(obj: KubeObject, annotations: dict[str, str]) -> _Evidence 
         return None
     rotation = stated_rotation(value, f"annotation {ROTATION_ANNOTATION}")
     return _Evidence(rotation, obj.location_of("metadata", "annotations", ROTATION_ANNOTATION))
-
-
-def secret_literal(field: str, detection: Detection, location: Location) -> SecretLiteral:
-    return SecretLiteral(field, detection.detector, detection.fingerprint, location, detection.ai_provider)

@@ -34,6 +34,7 @@ from ...config.settings import Settings
 from ...kubernetes.objects import KubeObject
 from ...model import Extraction, Location
 from ..cluster import ClusterContext
+from .config_maps import config_map_credential
 from .credentials import object_credential
 from .index import name_index
 from .vocabulary import POD_SPEC_PATHS
@@ -55,7 +56,7 @@ def extract_objects(objects: Iterable[KubeObject], settings: Settings, context: 
     index = name_index(sorted([*objects, *context], key=_order))
     found = Extraction()
     for obj in objects:
-        credential = object_credential(obj, settings, index)
+        credential = object_credential(obj, settings, index) or config_map_credential(obj)
         if credential is not None:
             found.credentials.append(credential)
         if obj.kind in POD_SPEC_PATHS:

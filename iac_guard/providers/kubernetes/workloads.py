@@ -9,10 +9,10 @@ from typing import Any
 
 from ...kubernetes.objects import KubeObject, PathKey, scalar_text
 from ...model import Credential, Location, SecretLiteral, Usage, Workload
-from ...secrets.detect import credential_kind, detect
-from .credentials import secret_literal
+from ...secrets.detect import credential_kind
 from .index import NameIndex
-from .shapes import dig, indexed_dicts, mapping
+from .literals import value_literals
+from .shapes import dig, indexed_dicts, mapping, strings
 from .vocabulary import POD_SPEC_PATHS, PROVIDER
 
 
@@ -91,15 +91,18 @@ def _volume_references(volume: dict[str, Any]) -> Iterator[tuple[PathKey, str]]:
 def _env_literals(
     obj: KubeObject, container: dict[str, Any], path: PathKey, section: str
 ) -> list[tuple[str, SecretLiteral]]:
-    """Secret values written straight into ``env[].value``, with the variable's name."""
+    """Secret values written straight into ``env[].value`` (with the variable's name) and keys in
+    the container's ``command`` and ``args`` (``--api-key=sk-…``)."""
     found = []
     container_name = scalar_text(container.get("name"))
     for position, env in indexed_dicts(container.get("env")):
         name = scalar_text(env.get("name"))
-        detection = detect(env.get("value"), name)
-        if detection is not None:
-            field = f"{section}.{container_name}.env.{name}"
-            found.append((name, secret_literal(field, detection, obj.location_of(*path, "env", position))))
+        field = f"{section}.{container_name}.env.{name}"
+        found += [(name, literal) for literal in value_literals(obj, (*path, "env", position), env.get("value"), field, name)]
+    for words in ("command", "args"):
+        for position, word in enumerate(strings(container.get(words))):
+            field = f"{section}.{container_name}.{words}[{position}]"
+            found += [("", literal) for literal in value_literals(obj, (*path, words, position), word, field, words)]
     return found
 
 
@@ -116,7 +119,7 @@ def _literal_credential(obj: KubeObject, found: list[tuple[str, SecretLiteral]])
         name=obj.name,
         origin="literal",
         hardcoded=literals,
-        ai_hints=tuple(dict.fromkeys(name for name, _ in found)),
+        ai_hints=tuple(dict.fromkeys(name for name, _ in found if name)),
     )
 
 

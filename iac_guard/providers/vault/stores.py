@@ -15,16 +15,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from ...model import UNKNOWN, Credential, Expiry, Location, Owner, Rotation, SecretLiteral, Unknown
-from ...secrets.detect import credential_kind, find_in
+from ...secrets.detect import credential_kind
 from ...terraform.syntax.nodes import Call, Literal, ObjectExpr
 from ...terraform.values import json_partial
 from ...terraform.view import BlockView, Resource
 from ..common.lifetimes import EXPIRES_KEY, stated_expiry
 from ..common.owners import owner_from_tags
 from ..common.rotation import ROTATION_PERIOD_KEY, stated_rotation
+from ..common.secret_values import literals_in
 from .context import PROVIDER, VaultModule, hints
 
 #: Configuration resources and the attributes that hold a secret.
@@ -77,9 +79,9 @@ def configuration_literals(vault: VaultModule) -> list[Credential]:
     result = []
     for resource in vault.module.resources_of(*CONFIG_SECRETS):
         literals = tuple(
-            SecretLiteral(path, d.detector, d.fingerprint, resource.location_of(attribute), d.ai_provider)
+            literal
             for attribute in CONFIG_SECRETS[resource.resource_type]
-            for path, d in find_in(resource.literal_value(attribute), attribute)
+            for literal in literals_in(resource.literal_value(attribute), attribute, resource.location_of(attribute))
         )
         if literals:
             result.append(
@@ -127,14 +129,10 @@ def _data_literals(secret: Resource, attribute: str) -> tuple[SecretLiteral, ...
         return ()
     lines = _key_lines(secret, attribute)
     found = []
-    for path, detection in find_in(structure, attribute):
-        key = path.split(".", 2)[1] if "." in path else ""
-        where = secret.location_of(attribute)
+    for literal in literals_in(structure, attribute, secret.location_of(attribute)):
+        key = literal.field.split(".", 2)[1] if "." in literal.field else ""
         line = lines.get(key)
-        found.append(
-            SecretLiteral(path, detection.detector, detection.fingerprint,
-                          Location(where.file, line, line) if line else where, detection.ai_provider)
-        )
+        found.append(replace(literal, location=Location(literal.location.file, line, line)) if line else literal)
     return tuple(found)
 
 

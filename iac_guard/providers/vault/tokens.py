@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...model import UNKNOWN, Credential, Expiry, Grant, Location, Owner, Rotation, Scope, SecretLiteral, Unknown
-from ...secrets.detect import find_in
 from ...terraform.view import BlockView, Resource
 from ..common.links import link
 from ..common.literals import known_strings
 from ..common.owners import owner_from_tags
+from ..common.secret_values import literals_in
 from ..kubernetes.metadata import resolved_value
 from .context import PROVIDER, StatedOwner, VaultModule, hints, lifetime, unknown_lifetime, wildcard_evidence
 
@@ -290,10 +290,7 @@ def _claims_grant(role: Resource) -> Grant:
 
 
 def _literal_secret_id(secret_id: Resource) -> tuple[SecretLiteral, ...]:
-    return tuple(
-        SecretLiteral(path, d.detector, d.fingerprint, secret_id.location_of("secret_id"), d.ai_provider)
-        for path, d in find_in(secret_id.literal_value("secret_id"), "secret_id", name="secret")
-    )
+    return literals_in(secret_id.literal_value("secret_id"), "secret_id", secret_id.location_of("secret_id"), name="secret")
 
 
 def _role_credential(
