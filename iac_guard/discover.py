@@ -52,6 +52,12 @@ class Sources:
     plans: list[Path] = field(default_factory=list)
     #: Container builds, Compose files, ``.env`` files and notebooks, by kind (DOCKERFILE, ...).
     app_files: dict[str, list[Path]] = field(default_factory=dict)
+    #: A Helm chart's ``values*.yaml`` (beside its ``Chart.yaml``): scanned for literal keys only,
+    #: since they are a chart's inputs, not objects.
+    helm_values: list[Path] = field(default_factory=list)
+    #: Files under a chart's ``templates/`` that hold template directives, by chart folder: not
+    #: YAML until rendered, so they are counted in a scan note instead of read.
+    helm_templated: dict[str, list[Path]] = field(default_factory=dict)
     read_stdin: bool = False
     #: Why paths given yield nothing to judge: a named file of no kind the scan reads, or a
     #: scan with no file at all. A gate that judged nothing must not pass (exit 2).
@@ -74,7 +80,11 @@ class Sources:
 
     @property
     def file_count(self) -> int:
-        return sum(len(f) for f in self.terraform.values()) + sum(len(f) for f in self.tfvars.values()) + len(self.yaml) + len(self.kustomizations) + len(self.plans) + sum(len(f) for f in self.app_files.values())
+        return (
+            sum(len(f) for f in self.terraform.values()) + sum(len(f) for f in self.tfvars.values())
+            + len(self.yaml) + len(self.kustomizations) + len(self.plans) + len(self.helm_values)
+            + sum(len(f) for f in self.app_files.values())
+        )
 
 
 def scan_root(paths: list[str]) -> Path:
@@ -106,6 +116,9 @@ def discover(paths: list[str], exclude: tuple[str, ...] = (), root: Path | None 
     sources.plans[:] = _unique_sorted(sources.plans, sources)
     for files in sources.app_files.values():
         files[:] = _unique_sorted(files, sources)
+    sources.helm_values[:] = _unique_sorted(sources.helm_values, sources)
+    for templated in sources.helm_templated.values():
+        templated[:] = _unique_sorted(templated, sources)
     if sources.file_count == 0 and not sources.read_stdin and not sources.errors and not named_only:
         sources.errors.append(_nothing_to_scan(paths, sources))
     return sources
@@ -143,9 +156,7 @@ def _unique_sorted(files: list[Path], sources: Sources) -> list[Path]:
 
 def _walk(directory: Path, sources: Sources, exclude: tuple[str, ...]) -> None:
     for current, dirnames, filenames in os.walk(directory, followlinks=False):
-        # A Helm chart's templates are Go templates, not YAML: scan `helm template` output instead.
-        helm_templates = {"templates"} if "Chart.yaml" in filenames else set()
-        kept = [d for d in dirnames if d not in SKIPPED_DIRECTORIES and d not in helm_templates]
+        kept = [d for d in dirnames if d not in SKIPPED_DIRECTORIES]
         dirnames[:] = sorted(d for d in kept if not _excluded(Path(current, d), sources, exclude, is_dir=True))
         sources.excluded += len(kept) - len(dirnames)
         folder = Path(current)
@@ -192,7 +203,7 @@ def _add_file(path: Path, sources: Sources, exclude: tuple[str, ...]) -> bool:
     elif (kind := app_file_kind(name)) is not None:
         sources.app_files.setdefault(kind, []).append(path)
     elif name.endswith(YAML_SUFFIXES):
-        sources.yaml.append(path)
+        _add_yaml(path, sources)
     elif name.endswith(".json") and not name.endswith(".tfvars.json") and looks_like_plan(path):
         sources.plans.append(path)
     else:
@@ -214,6 +225,46 @@ def app_file_kind(name: str) -> str | None:
     if is_dotenv_name(name):
         return DOTENV
     return NOTEBOOK if lowered.endswith(".ipynb") else None
+
+
+#: Bytes of a chart template read to tell a plain manifest from a Go template.
+_TEMPLATE_HEAD_BYTES = 1 << 20
+_TEMPLATE_DIRECTIVE = b"{{"
+
+
+def _add_yaml(path: Path, sources: Sources) -> None:
+    """A YAML file by its place in a Helm chart: a chart's ``values*.yaml`` is values; a file under
+    its ``templates/`` is a manifest only when it holds no template directive (``{{``), else it
+    is counted as skipped; any other YAML file is a manifest. Told by the path whether the file
+    was walked or named on the command line (pre-commit names the changed files)."""
+    chart = _chart_of_template(path)
+    if chart is not None:
+        if _holds_directives(path):
+            sources.helm_templated.setdefault(sources.relative(chart), []).append(path)
+        else:
+            sources.yaml.append(path)
+    elif path.name.startswith("values") and (path.parent / "Chart.yaml").is_file():
+        sources.helm_values.append(path)
+    else:
+        sources.yaml.append(path)
+
+
+def _chart_of_template(path: Path) -> Path | None:
+    """The chart folder whose ``templates/`` holds ``path`` (at any depth), or None."""
+    for folder in path.parents:
+        if folder.name == "templates" and (folder.parent / "Chart.yaml").is_file():
+            return folder.parent
+    return None
+
+
+def _holds_directives(path: Path) -> bool:
+    """Whether a chart template holds ``{{``; a file that cannot be read is left to the loader,
+    which reports why."""
+    try:
+        with path.open("rb") as handle:
+            return _TEMPLATE_DIRECTIVE in handle.read(_TEMPLATE_HEAD_BYTES)
+    except OSError:
+        return False
 
 
 #: A Terraform block header at the very start of a line: ``resource "x" "y" {``, ``locals {``.

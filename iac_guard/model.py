@@ -336,4 +336,20 @@ class ScanError:
         return f"{where}: {self.message}"
 
 
+
+@dataclass(frozen=True, order=True)
+class ScanNote:
+    """Something a scan chose not to follow or could not read as what it is, and says so: a
+    remote kustomize base it does not fetch, Helm templates it cannot render. Never an error and
+    never a failure (nothing in the scanned files is wrong), but a gate that passed must not hide
+    what it did not see. Ordered by file, line, message; a report shows each once."""
+
+    file: str
+    message: str
+    line: int | None = None
+
+    def render(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{where}: {self.message}"
+
 Value = str | int | float | bool | None | list | dict | Unknown

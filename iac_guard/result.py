@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .filter.trust import WEAKENED_CONFIG
-from .model import SEVERITY_ORDER, Check, Finding, ScanError
+from .model import SEVERITY_ORDER, Check, Finding, ScanError, ScanNote
 
 if TYPE_CHECKING:
     from .config.settings import Settings
@@ -64,6 +64,9 @@ class ScanResult:
     #: With ``--diff-base``: the lines the change added to files holding inline suppressions,
     #: so reports list the suppressions it added (set by the command line after the scan).
     added_lines: AddedLines | None = None
+    #: What the scan did not follow or skipped, on purpose (model.ScanNote): said in every
+    #: report, never failing the gate. Sorted, each once.
+    notes: list[ScanNote] = field(default_factory=list)
 
     @property
     def failing(self) -> list[Finding]:

@@ -47,12 +47,12 @@ def weakened(document: dict[str, Any]) -> list[tuple[str, str | None, str, str, 
 
 
 def test_fail_on_from_the_config_sets_the_threshold_and_is_stated(tmp_path: Path) -> None:
-    root = repo(tmp_path, "scope: ai\nfail_on: CRITICAL\n")
+    root = repo(tmp_path, "scope: ai\nfail_on: HIGH\n")
     result = invoke("scan", root, "-f", "json", "--no-cache")
     document = report(result)
-    assert result.exit_code == 1  # the critical hardcoded key still fails
-    assert (document["summary"]["fail_on"], document["summary"]["gating"], document["summary"]["failing"]) == ("critical", 1, 4)
-    assert weakened(document) == [("fail_on", None, "low", "critical", 2)]
+    assert result.exit_code == 1  # the high findings, the hardcoded key among them, still fail
+    assert (document["summary"]["fail_on"], document["summary"]["gating"], document["summary"]["failing"]) == ("high", 3, 4)
+    assert weakened(document) == [("fail_on", None, "low", "high", 2)]
 
 
 def test_the_command_line_threshold_wins_and_the_weakening_is_no_longer_in_force(tmp_path: Path) -> None:
@@ -122,9 +122,9 @@ def test_the_config_format_is_used_when_the_command_line_names_none(tmp_path: Pa
 
 def test_severity_and_format_names_are_case_insensitive(tmp_path: Path) -> None:
     root = repo(tmp_path, None)
-    result = invoke("scan", root, "--no-cache", "-f", "JSON", "--fail-on", "CRITICAL", "--scope", "ALL")
+    result = invoke("scan", root, "--no-cache", "-f", "JSON", "--fail-on", "HIGH", "--scope", "ALL")
     document = report(result)
-    assert (document["summary"]["fail_on"], document["summary"]["gating"]) == ("critical", 1)
+    assert (document["summary"]["fail_on"], document["summary"]["gating"]) == ("high", 3)
     assert invoke("inventory", root, "--no-cache", "-f", "Json").exit_code == 0
     assert invoke("scan", root, "--no-cache", "--fail-on", "severe").exit_code == 2
 

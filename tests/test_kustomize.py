@@ -105,16 +105,24 @@ def test_a_resource_outside_the_scanned_folder_is_a_scan_error(tmp_path: Path) -
     assert "outside the scanned folder" in errors[0].message
 
 
-def test_remote_resources_are_not_followed_and_said_once(tmp_path: Path) -> None:
+def test_remote_resources_are_notes_not_errors_and_said_once_per_kustomization(tmp_path: Path) -> None:
+    """A remote base is never fetched; nothing here is wrong, so the gate judges what is here and
+    the note says what it did not see. A base built by two overlays is still noted once."""
     write_project(tmp_path, BASE)
     write_project(tmp_path, {"overlay/kustomization.yaml": (
         "resources:\n  - ../base\n  - github.com/example/platform//base?ref=v1\n"
         "  - https://example.com/manifests/install.yaml\n"
     )})
-    errors = scan_path(tmp_path).errors
-    assert [(e.file, e.line, e.message.split(" (")[0]) for e in errors] == [
+    write_project(tmp_path, {"base/kustomization.yaml": BASE["base/kustomization.yaml"] + "  - git@github.com:example/crds.git\n"})
+    write_project(tmp_path, {"other/kustomization.yaml": "namespace: other\nresources:\n  - ../base\n"})
+    result = scan_path(tmp_path)
+    assert result.errors == []
+    assert result.exit_code == 1  # the Secrets' own findings: a note never makes it 2
+    assert [(n.file, n.line, n.message.split(" (")[0]) for n in result.notes] == [
+        ("base/kustomization.yaml", 3, "1 remote kustomize resource(s) not followed"),
         ("overlay/kustomization.yaml", 3, "2 remote kustomize resource(s) not followed"),
     ]
+    assert sorted(c.address for c in result.inventory.credentials) == ["Secret/default/openai", "Secret/other/openai"]
 
 
 def test_a_missing_resource_is_a_scan_error_never_a_silent_gap(tmp_path: Path) -> None:

@@ -50,7 +50,7 @@ def build(files: dict[str, str]) -> tuple[dict[str, KubeObject], list[ScanError]
     def read(rel: str) -> str | ScanError:
         return files[rel] if rel in files else ScanError(rel, "no such file")
 
-    objects, errors = kustomize(manifests, kustomizations, read)
+    objects, errors, _ = kustomize(manifests, kustomizations, read)
     return {obj.address: obj for obj in objects}, errors
 
 
@@ -187,14 +187,14 @@ def test_depth_is_bounded() -> None:
 
 def test_without_kustomizations_manifests_pass_through_unchanged() -> None:
     manifests = {"a.yaml": load_kube_text(DEPLOYMENT, "a.yaml")[0]}
-    assert kustomize(manifests, [], lambda rel: ScanError(rel, "unused")) == (manifests["a.yaml"], [])
+    assert kustomize(manifests, [], lambda rel: ScanError(rel, "unused")) == (manifests["a.yaml"], [], [])
 
 
 def test_two_kustomizations_in_one_folder_are_an_error() -> None:
     first = parse_kustomization("namespace: a\n", "app/kustomization.yaml")
     second = parse_kustomization("namespace: b\n", "app/kustomization.yml")
     assert isinstance(first, Kustomization) and isinstance(second, Kustomization)
-    _, errors = kustomize({}, [first, second], lambda rel: ScanError(rel, "unused"))
+    _, errors, _ = kustomize({}, [first, second], lambda rel: ScanError(rel, "unused"))
     assert [e.file for e in errors] == ["app/kustomization.yml"]
 
 

@@ -1,4 +1,4 @@
-"""secrets.detect / fingerprint / find_in: what is not a secret (placeholders, references, random
+"""secrets.detect / fingerprint / providers.common.secret_values.literals_in: what is not a secret (placeholders, references, random
 values in fields that do not hold secrets), and fingerprints that never give the value away. Every
 key format of the vocabulary: test_secret_formats.py."""
 
@@ -10,7 +10,9 @@ import string
 import pytest
 from conftest import expected_fingerprint, fake_key
 
-from iac_guard.secrets.detect import credential_kind, detect, find_in, fingerprint, is_secret_field, name_words
+from iac_guard.model import Location
+from iac_guard.providers.common.secret_values import literals_in
+from iac_guard.secrets.detect import credential_kind, detect, fingerprint, is_secret_field, name_words
 
 RANDOM_PASSWORD = "Zt4#qL9v!Rw2@Xp7$Nk5"
 
@@ -85,27 +87,33 @@ def test_only_the_last_word_of_a_name_says_it_holds_a_secret(name, words, secret
     assert name_words(name) == words
 
 
-def test_find_in_walks_maps_and_lists_with_paths_in_key_order():
+_HERE = Location("main.tf", 3, 3)
+
+
+def _found(value: object, field: str) -> list[tuple[str, str]]:
+    return [(literal.field, literal.detector) for literal in literals_in(value, field, _HERE)]
+
+
+def test_literals_in_walks_maps_and_lists_with_paths_in_key_order():
     openai, hf = fake_key("sk-proj-"), fake_key("hf_", times=4)
     value = {"zeta": [hf, "plain"], "alpha": {"OPENAI_API_KEY": openai, "db_password": RANDOM_PASSWORD, "kms_key_id": RANDOM_PASSWORD}}
-    found = [(path, detection.detector) for path, detection in find_in(value, "environment.variables")]
-    assert found == [
+    assert _found(value, "environment.variables") == [
         ("environment.variables.alpha.OPENAI_API_KEY", "openai-api-key"),
         ("environment.variables.alpha.db_password", "high-entropy-secret"),
         ("environment.variables.zeta[0]", "huggingface-token"),
     ]
 
 
-def test_find_in_judges_a_plain_string_by_the_last_part_of_its_path():
-    assert [p for p, _ in find_in(RANDOM_PASSWORD, "environment.variables.DB_PASSWORD")] == ["environment.variables.DB_PASSWORD"]
-    assert find_in(RANDOM_PASSWORD, "environment.variables.KMS_KEY_ID") == []
+def test_literals_in_judges_a_plain_string_by_the_last_part_of_its_path():
+    assert _found(RANDOM_PASSWORD, "environment.variables.DB_PASSWORD") == [("environment.variables.DB_PASSWORD", "high-entropy-secret")]
+    assert _found(RANDOM_PASSWORD, "environment.variables.KMS_KEY_ID") == []
 
 
-def test_find_in_stops_at_absurd_depth_without_crashing():
+def test_literals_in_stops_at_absurd_depth_without_crashing():
     value: object = fake_key("sk-proj-")
     for _ in range(200):
         value = {"k": value}
-    assert find_in(value, "x") == []
+    assert _found(value, "x") == []
 
 
 @pytest.mark.parametrize(

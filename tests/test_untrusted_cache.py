@@ -66,7 +66,7 @@ def _plant_legacy_key(folder: Path) -> bytes:
 
 
 #: An answer with no findings, no errors and no inputs to check: what a forger wants reused.
-EMPTY_ANSWER = b"".join(pickle.dumps(part) for part in ({}, (0, [], [], None), 0, 0, 0, 0, 0))
+EMPTY_ANSWER = b"".join(pickle.dumps(part) for part in ({}, (0, [], [], None, []), 0, 0, 0, 0, 0))
 
 
 def test_a_forged_answer_sealed_with_a_key_planted_in_the_cache_folder_misses(tree: Path, tmp_path: Path, config: Path) -> None:

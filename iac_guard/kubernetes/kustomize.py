@@ -8,8 +8,9 @@ Files a kustomization lists as resources or patches are judged only through it; 
 manifest is judged as it is, so nothing drops out of the scan unseen.
 
 Failing closed: a cycle, a resource outside the scanned folder, one that is not among the
-scanned files, nesting deeper than ``MAX_DEPTH`` and more than ``MAX_BUILDS`` builds are scan errors; remote resources (URLs,
-``github.com/...``) are never fetched, and one error says how many were not followed.
+scanned files, nesting deeper than ``MAX_DEPTH`` and more than ``MAX_BUILDS`` builds are scan errors. Remote resources (URLs,
+``github.com/...``) are never fetched: nothing in the scanned files is wrong, so one scan note per
+kustomization (not an error: the gate still judges what is here) says how many were not followed.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..model import Location, ScanError
+from ..model import Location, ScanError, ScanNote
 from ..support.files import DEFAULT_MAX_FILE_BYTES, read_input
 from .kustomize_generators import ReadText, generated_objects
 from .kustomize_patch import Patch, apply_patch
@@ -76,8 +77,9 @@ def parse_kustomization(text: str, rel: str) -> Kustomization | ScanError:
 
 def kustomize(
     manifests: Mapping[str, list[KubeObject]], kustomizations: Sequence[Kustomization], read: ReadText
-) -> tuple[list[KubeObject], list[ScanError]]:
-    """The objects to judge: every kustomization's build, and the manifests none of them lists."""
+) -> tuple[list[KubeObject], list[ScanError], list[ScanNote]]:
+    """The objects to judge: every kustomization's build, and the manifests none of them lists;
+    the errors, and the notes of remote resources not followed."""
     build = _Build(manifests, {}, read)
     for k in kustomizations:
         if k.folder in build.by_folder:  # kustomize refuses to build such a folder
@@ -95,7 +97,7 @@ def kustomize(
         build.errors.append(ScanError(exc.file, message))
         build.objects = []
     standalone = [obj for rel, objects in manifests.items() if rel not in build.claimed for obj in objects]
-    return standalone + build.objects, build.errors + build.remote_error()
+    return standalone + build.objects, build.errors, build.remote_notes()
 
 
 class _Exhausted(Exception):
@@ -235,14 +237,18 @@ class _Build:
             return []
         return [Patch(operations=parsed[0], file=k.file, lines={p: n + line for p, n in parsed[1].items()}, target=target)]
 
-    def remote_error(self) -> list[ScanError]:
-        if not self.remote:
-            return []
-        file, line = self.remote[0]
-        return [ScanError(
-            file, f"{len(self.remote)} remote kustomize resource(s) not followed (iac-guard does not fetch them): "
-            "scan `kustomize build` output to judge them", line=line,
-        )]
+    def remote_notes(self) -> list[ScanNote]:
+        """One note per kustomization that lists remote resources, at the first of them."""
+        by_file: dict[str, set[int]] = {}  # a base two overlays build is listed once
+        for file, line in self.remote:
+            by_file.setdefault(file, set()).add(line)
+        return [
+            ScanNote(
+                file, f"{len(lines)} remote kustomize resource(s) not followed (iac-guard does not fetch them): "
+                "scan `kustomize build` output to judge them", line=min(lines),
+            )
+            for file, lines in sorted(by_file.items())
+        ]
 
 
 def _combine(objects: list[KubeObject], generated: KubeObject, behavior: str) -> list[KubeObject]:
@@ -274,7 +280,7 @@ def _data(obj: KubeObject) -> dict[str, Any]:
 def load_kustomized(
     root: Path, manifests: Sequence[tuple[Path, str]], kustomization_files: Sequence[tuple[Path, str]],
     load: LoadManifest, max_bytes: int = DEFAULT_MAX_FILE_BYTES,
-) -> tuple[list[KubeObject], list[ScanError]]:
+) -> tuple[list[KubeObject], list[ScanError], list[ScanNote]]:
     """The scan's hook: reads the files (manifests through ``load``, the parse cache's loader),
     then :func:`kustomize`. Without kustomizations the manifests pass through unchanged."""
     errors: list[ScanError] = []
@@ -292,9 +298,9 @@ def load_kustomized(
         else:
             parsed.append(result)
     if not parsed:
-        return [obj for objects in loaded.values() for obj in objects], errors
-    objects, build_errors = kustomize(loaded, parsed, lambda rel: _read_text(root / rel, rel, max_bytes))
-    return objects, errors + build_errors
+        return [obj for objects in loaded.values() for obj in objects], errors, []
+    objects, build_errors, notes = kustomize(loaded, parsed, lambda rel: _read_text(root / rel, rel, max_bytes))
+    return objects, errors + build_errors, notes
 
 
 def _read_text(path: Path, rel: str, max_bytes: int) -> str | ScanError:

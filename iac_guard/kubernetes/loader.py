@@ -252,6 +252,15 @@ def load_yaml_value(
 ) -> tuple[Any, dict[PathKey, int]] | ScanError:
     """The first document of a YAML file that is not a Kubernetes object (a kustomization, a
     JSON patch), with its lines, read with the same limits as manifests."""
+    read = load_yaml_document(text, rel_path, loader_class)
+    return ScanError(rel_path, "an empty YAML file") if read is None else read
+
+
+def load_yaml_document(
+    text: str, rel_path: str, loader_class: type[_LineBuilder] = DEFAULT_LOADER
+) -> tuple[Any, dict[PathKey, int]] | ScanError | None:
+    """Like :func:`load_yaml_value`, with None for a file of no document (a Helm values file
+    whose every line is a comment is a chart with no defaults, not an error)."""
     try:
         loader = loader_class(text)
         try:
@@ -265,7 +274,7 @@ def load_yaml_value(
     except (yaml.reader.ReaderError, RecursionError):
         return ScanError(rel_path, "not valid YAML")
     if document is None:
-        return ScanError(rel_path, "an empty YAML file")
+        return None
     if document.problem is not None:
         return _error(rel_path, document.problem.message, document.problem.mark)
     return document.value, document.lines

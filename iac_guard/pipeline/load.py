@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..config.settings import Settings
 from ..discover import Sources, discover
+from ..kubernetes.helm import HelmValues, load_values, templates_note
 from ..kubernetes.kustomize import load_kustomized
 from ..load.app_files import load_app_files
 from ..load.loader import FileLoader, file_loader
@@ -39,19 +40,33 @@ def load_project(
     errors += sources.errors
     stdin_modules, stdin_objects = read_stdin(sources, settings, stdin_text, errors) if sources.read_stdin else ([], [])
     project = Project(sources.root, modules + stdin_modules)
-    objects, yaml_errors = load_kustomized(
+    objects, yaml_errors, project.notes = load_kustomized(
         sources.root, [(p, sources.relative(p)) for p in sources.yaml],
         [(p, sources.relative(p)) for p in sources.kustomizations], loader.kubernetes, settings.max_file_bytes,
     )
     project.kube_objects += objects
     errors += yaml_errors
     project.app_files = load_app_files(sources, settings.max_file_bytes, errors)
+    project.helm_values = _helm_values(sources, settings, errors)
+    project.notes += [templates_note(chart, len(files)) for chart, files in sorted(sources.helm_templated.items())]
     loader.forget()
     files = sources.file_count if shard is None else shard_file_count(sources, shard)
     if sources.read_stdin:
         project.kube_objects += stdin_objects
         files += 1 if shard is None else 0
     return project, tree_errors, files
+
+
+def _helm_values(sources: Sources, settings: Settings, errors: list[ScanError]) -> list[HelmValues]:
+    """The charts' values files; one that does not parse is a scan error like any YAML file."""
+    found = []
+    for path in sources.helm_values:
+        values = load_values(path, sources.relative(path), settings.max_file_bytes)
+        if isinstance(values, ScanError):
+            errors.append(values)
+        elif values is not None:
+            found.append(values)
+    return found
 
 
 def _plans(

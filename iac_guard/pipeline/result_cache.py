@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from ..config.settings import Settings
     from ..discover import Sources
     from ..filter.baseline import BaselineEntry
-    from ..model import Check, Finding, ScanError
+    from ..model import Check, Finding, ScanError, ScanNote
     from ..policy.loader import Policy
     from ..result import Filters, ShardReport
 
@@ -71,6 +71,7 @@ class Answer:
     checks: list[Check]
     baseline_fixed: list[BaselineEntry]
     shard: ShardReport | None
+    notes: list[ScanNote]
 
 
 def scan_key(
@@ -151,7 +152,7 @@ def _write_answer(pickler: pickle.Pickler, log: InputLog, answer: Answer) -> Non
         pickler.dump(value)
 
     write(log.inputs)
-    write((answer.files_scanned, answer.errors, answer.baseline_fixed, answer.shard))
+    write((answer.files_scanned, answer.errors, answer.baseline_fixed, answer.shard, answer.notes))
     inventory = answer.inventory
     for records in (answer.findings, answer.checks, inventory.credentials, inventory.workloads, inventory.usages):
         write(len(records))
@@ -164,7 +165,7 @@ def _read(reader: io.BytesIO) -> Any:
 
 
 def _read_answer(reader: io.BytesIO) -> Answer:
-    files_scanned, errors, baseline_fixed, shard = _read(reader)
+    files_scanned, errors, baseline_fixed, shard, notes = _read(reader)
     lists = []
     for _ in range(5):
         count, records = _read(reader), list[Any]()
@@ -172,7 +173,7 @@ def _read_answer(reader: io.BytesIO) -> Answer:
             records.extend(_read(reader))
         lists.append(records)
     findings, checks, credentials, workloads, usages = lists
-    return Answer(findings, Inventory(tuple(credentials), tuple(workloads), tuple(usages)), errors, files_scanned, checks, baseline_fixed, shard)
+    return Answer(findings, Inventory(tuple(credentials), tuple(workloads), tuple(usages)), errors, files_scanned, checks, baseline_fixed, shard, notes)
 
 
 def read_sealed(cache: Cache, key: str) -> bytes | None:

@@ -62,14 +62,14 @@ def scan_sources(
     project, tree_errors, files = load_project(sources, settings, stdin_text, shard, errors)
     extraction = extract_all(project, settings)  # releases each module tree once it is extracted
     errors += tree_errors  # complete now: evaluating the trees may have rejected expressions
-    kube_objects = project.kube_objects
+    kube_objects, notes = project.kube_objects, sorted(set(project.notes))
     del project
     everything = build_inventory(extraction)
     inventory = everything if shard is None else judged_inventory(everything, shard)
     findings = judge(policies, list(inventory.credentials), settings)
     checks = [Check(p.id, c.address, c.location) for p, c in applicable(policies, inventory.credentials, settings)]
     errors.sort(key=lambda e: (e.file, e.line or 0, e.column or 0))
-    result = ScanResult(sources.root, findings, inventory, errors, files, policies, settings, checks, filters)
+    result = ScanResult(sources.root, findings, inventory, errors, files, policies, settings, checks, filters, notes=notes)
     if shard is not None:
         result.shard = ShardReport(shard.index, shard.count, export_inventory(everything, shard, settings))
     return redacted(apply_filters(result, kube_objects, sources, stdin_text))
@@ -85,13 +85,13 @@ def _cached_scan(
         root, policies, settings, filters = redacted((sources.root, policies, settings, filters))
         return ScanResult(
             root, answer.findings, answer.inventory, answer.errors, answer.files_scanned, policies,
-            settings, answer.checks, filters, answer.baseline_fixed, answer.shard,
+            settings, answer.checks, filters, answer.baseline_fixed, answer.shard, notes=answer.notes,
         )
     with recording_inputs() as log:
         result = scan_sources(sources, settings, policies, stdin_text, filters)
     answer = result_cache.Answer(
         result.findings, result.inventory, result.errors, result.files_scanned, result.checks,
-        result.baseline_fixed, result.shard,
+        result.baseline_fixed, result.shard, result.notes,
     )
     result_cache.store(cache, key, log, answer)
     return result

@@ -16,6 +16,7 @@ from ..config.settings import Settings
 from ..model import Extraction
 from . import aws, azure, containers, gcp, terraform_inputs, vault
 from .cluster import ClusterContext
+from .kubernetes import helm_release, helm_values
 from .kubernetes import manifests as kubernetes
 from .kubernetes import terraform as kubernetes_terraform
 from .project import Project
@@ -25,7 +26,7 @@ ClusterRecognizer = Callable[[ClusterContext, Settings], Extraction]
 
 #: Recognizers that read the whole cluster (every Kubernetes object, from YAML and from
 #: Terraform), after those that read each Terraform root module on its own.
-CLUSTER_RECOGNIZERS: tuple[ClusterRecognizer, ...] = (kubernetes.extract, kubernetes_terraform.extract)
+CLUSTER_RECOGNIZERS: tuple[ClusterRecognizer, ...] = (kubernetes.extract, kubernetes_terraform.extract, helm_values.extract)
 
 #: Recognizers of the application files (container builds, Compose, ``.env``, notebooks), which
 #: read no Terraform root module and run once per scan.
@@ -38,7 +39,10 @@ DATA_SOURCES: Mapping[str, Any] = {**aws.DATA_SOURCES, **azure.DATA_SOURCES, **g
 def terraform_recognizers(cluster: ClusterContext) -> tuple[Recognizer, ...]:
     """The recognizers that read each Terraform root module on its own, in the order their records
     are combined; Vault's reads the cluster too (the ServiceAccounts its Kubernetes roles admit)."""
-    return (terraform_inputs.extract, aws.extract, azure.extract, gcp.extract, partial(vault.extract, cluster=cluster))
+    return (
+        terraform_inputs.extract, aws.extract, azure.extract, gcp.extract, partial(vault.extract, cluster=cluster),
+        helm_release.extract,
+    )
 
 
 def extract_all(project: Project, settings: Settings) -> Extraction:

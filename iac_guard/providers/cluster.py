@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+from ..kubernetes.helm import HelmValues
 from ..kubernetes.objects import KubeObject
 from .kubernetes.convert import TerraformObject, convert_all
 from .project import Project
@@ -24,11 +25,14 @@ ClusterObject = tuple[KubeObject, frozenset[str]]
 class ClusterContext:
     yaml_objects: tuple[KubeObject, ...] = ()
     terraform_objects: tuple[TerraformObject, ...] = ()
+    #: The values files of the scan's Helm charts: what a chart would deploy is not known without
+    #: rendering it, but a key written in its values is.
+    helm_values: tuple[HelmValues, ...] = ()
 
     @classmethod
     def of(cls, project: Project) -> ClusterContext:
         """The cluster of a project whose module trees are still loaded."""
-        return cls(tuple(project.kube_objects), tuple(convert_all(project.modules)))
+        return cls(tuple(project.kube_objects), tuple(convert_all(project.modules)), tuple(project.helm_values))
 
     @cached_property
     def by_address(self) -> dict[str, list[ClusterObject]]:

@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING
 from ..containers.files import AppFiles
 
 if TYPE_CHECKING:
+    from ..kubernetes.helm import HelmValues
     from ..kubernetes.objects import KubeObject
+    from ..model import ScanNote
     from ..terraform.module import Module
 
 
@@ -25,7 +27,11 @@ class Project:
     kube_objects: list[KubeObject] = field(default_factory=list)
     #: Container builds, Compose files, ``.env`` files and notebooks (providers.containers).
     app_files: AppFiles = field(default_factory=AppFiles)
+    #: Helm charts' values files: read for literal keys only (providers/kubernetes/helm_values.py).
+    helm_values: list[HelmValues] = field(default_factory=list)
+    #: What loading did not follow or skipped (remote kustomize bases, Helm templates).
+    notes: list[ScanNote] = field(default_factory=list)
 
     def with_modules(self, modules: list[Module]) -> Project:
         """The same scan, seen through some of its root modules."""
-        return Project(self.root, modules, self.kube_objects, self.app_files)
+        return Project(self.root, modules, self.kube_objects, self.app_files, self.helm_values, self.notes)

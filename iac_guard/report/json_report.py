@@ -59,7 +59,14 @@ def summary(result: ScanResult) -> dict[str, Any]:
         "gating": len(result.gating),
         "exit_code": result.exit_code,
         "config": config_in_force(result),
+        "notes": notes(result),
     }
+
+
+def notes(result: ScanResult) -> list[dict[str, Any]]:
+    """What the scan did not follow or skipped (remote kustomize bases, Helm templates): never
+    failing, each once."""
+    return [{"file": n.file, "line": n.line, "message": n.message} for n in result.notes]
 
 
 def config_in_force(result: ScanResult) -> dict[str, Any] | None:

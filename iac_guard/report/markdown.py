@@ -38,11 +38,10 @@ def render(result: ScanResult, color: bool = False) -> str:
         + (" (soft fail: never fails the build on findings)" if result.filters.soft_fail else "")
         + "."
     )
-    if result.errors:
-        lines += ["", "**Files that could not be scanned**", ""]
-        lines += [f"- `{markdown_cell(error.render())}`" for error in result.errors]
+    lines += _errors(result)
     if failing:
         lines += ["", *_severity_table(failing), "", *_findings_table(failing, {id(f) for f in gating})]
+    lines += _notes(result)
     lines += _config_in_force(result)
     lines += _listed_suppressions(result)
     suppressed = [f for f in result.findings if f.suppressed]
@@ -58,6 +57,19 @@ def render(result: ScanResult, color: bool = False) -> str:
         lines += ["", f"Baseline `{baseline['file']}`: {baseline['new']} new, {baseline['unchanged']} unchanged, {len(baseline['fixed'])} fixed."]
         lines += [f"- fixed: {e['policy_id']} `{markdown_cell(e['resource'])}` in `{markdown_cell(e['file'])}`" for e in baseline["fixed"][:MAX_ROWS]]
     return "\n".join(lines) + "\n"
+
+
+def _errors(result: ScanResult) -> list[str]:
+    if not result.errors:
+        return []
+    return ["", "**Files that could not be scanned**", "", *(f"- `{markdown_cell(e.render())}`" for e in result.errors)]
+
+
+def _notes(result: ScanResult) -> list[str]:
+    """What the scan did not follow or skipped: said beside the verdict, never part of it."""
+    if not result.notes:
+        return []
+    return ["", "**Not followed or skipped** (these do not fail the gate)", "", *(f"- {markdown_cell(n.render())}" for n in result.notes)]
 
 
 def _config_in_force(result: ScanResult) -> list[str]:

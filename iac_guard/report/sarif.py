@@ -25,7 +25,7 @@ from ..filter.baseline import content_fingerprint
 from ..model import Finding, ScanError
 from ..result import ScanResult
 from ..support.json_text import dumps_json, write_json
-from .json_report import config_in_force
+from .json_report import config_in_force, notes
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 ROOT_ID = "%SRCROOT%"
@@ -66,6 +66,8 @@ def document(result: ScanResult) -> dict[str, Any]:
     config = config_in_force(result)
     if config is not None:
         properties["configInForce"] = config
+    if result.notes:  # not followed or skipped, never failing: no result, no notification
+        properties["notes"] = notes(result)
     if result.filters.baseline is not None:
         properties["baseline"] = str(result.filters.baseline.path.name)
         properties["baselineFixed"] = [entry.to_dict() for entry in result.baseline_fixed]

@@ -65,6 +65,8 @@ def _summary_table(console: Console, result: ScanResult) -> None:
         + (f", {counts['errors']} file(s) could not be read" if counts["errors"] else "")
         + "."
     )
+    for note in result.notes:
+        console.print(Text(f"note: {note.render()}", style="dim"))
     _config_in_force(console, result)
     baseline = baseline_summary(result)
     if baseline is not None:

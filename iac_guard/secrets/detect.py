@@ -159,33 +159,6 @@ def _mixes_character_classes(value: str) -> bool:
     return sum(classes) >= 2
 
 
-def find_in(value: object, field_path: str, name: str | None = None) -> list[tuple[str, Detection]]:
-    """Every literal secret inside a value (a string, or maps and lists of them), with its path.
-
-    The name a string is judged by is its own key (``OPENAI_API_KEY`` inside
-    ``environment.variables``), which is what says whether a random-looking value is a secret;
-    ``name`` overrides it for the top value when the field itself is the secret (``secret_string``).
-    """
-    found: list[tuple[str, Detection]] = []
-    _walk_literals(value, field_path, name or field_path.rsplit(".", 1)[-1], found, depth=0)
-    return found
-
-
-def _walk_literals(value: object, path: str, name: str, found: list[tuple[str, Detection]], depth: int) -> None:
-    if depth > 32:
-        return
-    if isinstance(value, str):
-        detection = detect(value, name)
-        if detection:
-            found.append((path, detection))
-    elif isinstance(value, dict):
-        for key in sorted(value, key=str):
-            _walk_literals(value[key], f"{path}.{key}", str(key), found, depth + 1)
-    elif isinstance(value, list):
-        for position, item in enumerate(value):
-            _walk_literals(item, f"{path}[{position}]", name, found, depth + 1)
-
-
 def credential_kind(detector: str) -> CredentialKind:
     """The model kind a detected literal stands for."""
     if detector == "aws-access-key-id":

@@ -39,7 +39,7 @@ from ..filter.baseline import apply as apply_baseline
 from ..filter.suppress import apply_suppressions
 from ..inventory.build import Inventory
 from ..kubernetes.loader import load_kube_file
-from ..model import Credential, Finding, Location
+from ..model import Credential, Finding, Location, ScanNote
 from ..policy.engine import FactsOf, judge
 from ..policy.loader import Policy
 from ..report.json_read import error_from_json, facts_from_json, finding_from_json
@@ -82,6 +82,7 @@ def merge_json(
     errors = [error_from_json(e) for e in _unique(e for _, document in documents for e in document.get("errors", []))]
     errors.sort(key=lambda e: (e.file, e.line or 0, e.column or 0, e.message))
     result = _merged_result(documents, findings, errors, policies, settings, root)
+    result.notes = _notes(documents)
     document = json_document(result)
     document["tool"] = documents[0][1]["tool"]
     document["summary"].update(_counts(documents, entries, shards))
@@ -91,6 +92,17 @@ def merge_json(
     if shards:
         document["merged"] = {"shards": shards, "rejudged": rejudged}
     return Merged(result, document, rejudged)
+
+
+def _notes(documents: Sequence[tuple[str, Mapping[str, Any]]]) -> list[ScanNote]:
+    """The shards' notes, each once: every shard loads the same manifests and says the same."""
+    found = set()
+    for _, document in documents:
+        for note in (document.get("summary") or {}).get("notes") or []:
+            if isinstance(note, dict) and isinstance(note.get("file"), str) and isinstance(note.get("message"), str):
+                line = note.get("line")
+                found.add(ScanNote(note["file"], note["message"], line if isinstance(line, int) else None))
+    return sorted(found)
 
 
 def _merged_result(

@@ -83,7 +83,8 @@ def shard_file_count(sources: Sources, shard: Shard) -> int:
     the shards it is the unsharded count (a module folder counts once, in its own shard)."""
     owned = sum(len(files) for folder, files in sources.terraform.items() if shard.owns(folder))
     owned += sum(len(files) for folder, files in sources.tfvars.items() if shard.owns(folder))
-    owned += sum(1 for path in (*sources.yaml, *sources.kustomizations, *sources.plans) if shard.owns(sources.relative(path)))
+    manifests = (*sources.yaml, *sources.kustomizations, *sources.plans, *sources.helm_values)
+    owned += sum(1 for path in manifests if shard.owns(sources.relative(path)))
     owned += sum(1 for files in sources.app_files.values() for path in files if shard.owns(sources.relative(path)))
     return owned + (1 if sources.read_stdin and shard.owns(STDIN_NAME) else 0)
 

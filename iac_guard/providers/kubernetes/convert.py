@@ -5,7 +5,7 @@ template { spec { container { env { value_from { secret_key_ref { … } } } } } 
 object's plain dict shape: names from snake_case to camelCase, a repeated block (``container``,
 ``env``, ``volume``, ``rule``, ``subject``) to its list (``containers``, ``env``, ``volumes``,
 ``rules``, ``subjects``), every path with its line. ``kubernetes_manifest`` already holds the
-object in ``manifest``.
+object in ``manifest``; ``kubectl_manifest`` holds it as YAML text in ``yaml_body`` (yaml_body.py).
 
 What is not known before apply stays unknown: a name or namespace that references another
 resource's metadata is read from that resource (metadata.py), one still unknown gets a stand-in
@@ -30,6 +30,7 @@ from ...terraform.syntax.nodes import Expr, Literal, ObjectExpr, TupleExpr
 from ...terraform.view import BlockView, Resource
 from .metadata import MetadataResolver
 from .vocabulary import RBAC_GROUP
+from .yaml_body import KUBECTL_MANIFEST, yaml_body_object
 
 _RBAC = f"{RBAC_GROUP}/v1"
 #: Resource type (without its ``_v1`` suffix) → the object's apiVersion and kind.
@@ -107,6 +108,8 @@ class _Converter:
         resource_type = self.resource.resource_type
         if resource_type == MANIFEST:
             body = self._manifest()
+        elif resource_type == KUBECTL_MANIFEST:
+            body = self._yaml_body()
         elif _VERSION_SUFFIX.sub("", resource_type) in KINDS:
             api_version, kind = KINDS[_VERSION_SUFFIX.sub("", resource_type)]
             body = {"apiVersion": api_version, "kind": kind, **self._block(self.resource, ())}
@@ -164,6 +167,13 @@ class _Converter:
             self._expression_lines(attribute.expr, ())
         body = _with_literals(value, self.resource.literal_value("manifest"), ())
         return self._plain(body, ())
+
+    def _yaml_body(self) -> dict[str, Any] | None:
+        read = yaml_body_object(self.resource)
+        if read is None:
+            return None
+        self.lines.update(read[1])
+        return read[0]
 
     def _secret_data(self, body: dict[str, Any]) -> None:
         """The keys of ``data`` and ``binary_data`` as evaluated, their values as written in the
