@@ -43,6 +43,17 @@ class ShardReport:
     inventory: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class ReportContext:
+    """Where and how a report will be read, which the scan cannot know: set by the command line."""
+
+    #: The folder report paths are relative to for code hosts (SARIF): the repository's top,
+    #: which holds the scanned root. None: the scanned root itself.
+    source_root: Path | None = None
+    #: Tells apart several analyses of one commit (SARIF ``automationDetails``).
+    category: str | None = None
+
+
 @dataclass
 class ScanResult:
     root: Path
@@ -67,6 +78,7 @@ class ScanResult:
     #: What the scan did not follow or skipped, on purpose (model.ScanNote): said in every
     #: report, never failing the gate. Sorted, each once.
     notes: list[ScanNote] = field(default_factory=list)
+    context: ReportContext = field(default_factory=ReportContext)
 
     @property
     def failing(self) -> list[Finding]:

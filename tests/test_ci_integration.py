@@ -4,7 +4,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -53,18 +57,77 @@ def test_files_from_several_folders_as_pre_commit_passes_them(tmp_path: Path) ->
 def test_the_action() -> None:
     action = yaml.safe_load((ROOT / "action.yml").read_text())
     assert action["runs"]["using"] == "composite"
-    assert set(action["inputs"]) >= {"paths", "fail-on", "soft-fail", "baseline", "diff-base", "extra-args", "upload-sarif", "category"}
+    assert set(action["inputs"]) >= {"paths", "fail-on", "soft-fail", "baseline", "diff-base", "extra-args", "upload-sarif", "category", "cache", "cache-key"}
+    assert set(action["outputs"]) == {"exit-code", "sarif-file", "failing", "suppressed", "new"}
     steps = action["runs"]["steps"]
+    for step in steps:  # every third-party action pinned by a full commit SHA
+        if "uses" in step:
+            assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
     install = next(s for s in steps if s.get("name") == "Install iac-guard")
     assert '"${{ github.action_path }}"' in install["run"]
     upload = next(s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif@"))
     assert upload["with"] == {"sarif_file": "${{ inputs.sarif-file }}", "category": "${{ inputs.category }}"}
+    cache = next(s for s in steps if s.get("uses", "").startswith("actions/cache@"))
+    assert cache["if"] == "${{ inputs.cache == 'true' }}" and "runner.temp" in cache["with"]["path"]
     scan = next(s for s in steps if s.get("id") == "scan")["run"]
     assert "${{" not in scan  # inputs reach the script as environment variables only
-    for option in ("--fail-on", "--soft-fail", "--baseline", "--diff-base", "--format"):
+    for option in ("--fail-on", "--soft-fail", "--baseline", "--diff-base", "--format", "--sarif-category", "--cache-dir"):
         assert option in scan
         assert option in invoke("scan", "--help").output
     assert steps[-1]["run"].rstrip().endswith('exit "${{ steps.scan.outputs.exit-code }}"')
+
+
+def _run_action_scan(tmp_path: Path, workspace: Path, **inputs: str) -> tuple[int, dict[str, str], str]:
+    """The action's scan and counts steps as the runner runs them: bash, inputs in the environment."""
+    steps = yaml.safe_load((ROOT / "action.yml").read_text())["runs"]["steps"]
+    scripts = [next(s for s in steps if s.get("id") == name)["run"] for name in ("scan", "counts")]
+    runner_temp = tmp_path / "runner-temp"
+    runner_temp.mkdir()
+    output, summary = tmp_path / "output", tmp_path / "summary.md"
+    defaults = {"fail-on": "low", "soft-fail": "false", "baseline": "", "diff-base": "", "config": "", "extra-args": "",
+                "sarif-file": str(tmp_path / "out.sarif"), "category": "iac-guard", "upload-sarif": "true", "cache": "false",
+                "cache-key": "", "paths": "."}
+    values = {**defaults, **inputs}
+    env = {
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}", "HOME": str(tmp_path),
+        "RUNNER_TEMP": str(runner_temp), "GITHUB_OUTPUT": str(output), "GITHUB_STEP_SUMMARY": str(summary),
+        "IAC_GUARD_ACTION_PATH": str(ROOT), "GITHUB_WORKSPACE": str(workspace), "NO_COLOR": "1",
+        **{f"IAC_GUARD_{name.upper().replace('-', '_')}": value for name, value in values.items()},
+        "IAC_GUARD_SARIF": values["sarif-file"], "IAC_GUARD_PATHS": values["paths"],
+    }
+    done = [subprocess.run(["bash", "-e", "-c", script], cwd=workspace, env=env, capture_output=True, text=True, timeout=120) for script in scripts]
+    written = dict(line.split("=", 1) for line in output.read_text().splitlines()) if output.exists() else {}
+    return done[0].returncode, written, done[0].stdout
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def test_the_action_splits_quoted_inputs_and_reports_counts(tmp_path: Path) -> None:
+    workspace = write_project(tmp_path / "ws", {"modules/my module/keys.tf": USER + KEY, "other/main.tf": USER})
+    status, outputs, stdout = _run_action_scan(
+        tmp_path, workspace, paths="'modules/my module' other", **{"extra-args": '--skip-policy "IAG003"'}
+    )
+    assert status == 0
+    assert outputs == {"exit-code": "1", "failing": "1", "suppressed": "0", "new": "1"}  # IAG002 on the key alone
+    sarif = json.loads((tmp_path / "out.sarif").read_text())
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]}
+    assert uris == {"modules/my%20module/keys.tf"}
+    assert sarif["runs"][0]["automationDetails"] == {"id": "iac-guard/"}
+    assert "::error" not in stdout  # code scanning annotates: no second set of annotations
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def test_the_action_annotates_itself_without_code_scanning(tmp_path: Path) -> None:
+    workspace = write_project(tmp_path / "ws", {"keys.tf": USER + KEY})
+    status, outputs, stdout = _run_action_scan(tmp_path, workspace, **{"upload-sarif": "false"})
+    assert outputs["exit-code"] == "1"
+    assert stdout.count("::error file=keys.tf") == 2
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def test_an_unclosed_quote_in_an_input_stops_the_action_with_a_message(tmp_path: Path) -> None:
+    workspace = write_project(tmp_path / "ws", {"keys.tf": USER + KEY})
+    status, outputs, _ = _run_action_scan(tmp_path, workspace, paths="'modules/my module")
+    assert status == 2 and "exit-code" not in outputs
 
 
 def test_github_annotations() -> None:

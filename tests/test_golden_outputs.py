@@ -37,7 +37,7 @@ TARGETS = {"plan/bedrock-app": ("plan.json", "--tf-dir", "src")}
 #: Golden file name → the command line (after the target) that makes it.
 OUTPUTS = {
     "report.json": ("scan", "-f", "json"),
-    "report.sarif": ("scan", "-f", "sarif"),
+    "report.sarif": ("scan", "-f", "sarif", "--sarif-root", "."),
     "inventory.json": ("inventory", "-f", "json"),
 }
 #: Only these exit codes are normal runs: 1 is a scan with failing findings.

@@ -72,7 +72,7 @@ def test_one_run_with_a_rule_for_every_policy_that_can_fire() -> None:
 
 
 def test_results_carry_rule_level_location_and_fingerprints() -> None:
-    (run,) = sarif(str(GATE))["runs"]
+    (run,) = sarif(str(GATE), "--sarif-root", str(GATE))["runs"]
     assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == GATE.resolve().as_uri() + "/"
     results = run["results"]
     assert [(r["ruleId"], r["level"]) for r in results][:5] == [

@@ -94,15 +94,15 @@ spec:
 #: text and CSV do not print a suppression's owner; the inventory lists no suppressions; the
 #: baseline records only failing findings, and no message.
 NOT_SHOWN = {
-    "owner tag value": {"scan text", "scan json", "scan sarif", "scan junit", "scan github", "scan markdown",
+    "owner tag value": {"scan text", "scan json", "scan sarif", "scan junit", "scan github", "scan gitlab", "scan markdown",
                         "report html", "report markdown", "report json", "report csv", "baseline", "merge json", "merge sarif"},
-    "suppression owner": {"scan text", "scan junit", "scan github", "report csv", "baseline",
+    "suppression owner": {"scan text", "scan junit", "scan github", "scan gitlab", "report csv", "baseline",
                           "inventory table", "inventory json", "inventory csv", "inventory markdown"},
     "suppression policy id": {"baseline", "inventory table", "inventory json", "inventory csv", "inventory markdown"},
     "env var name": {"baseline", "inventory table"},
 }
 OUTPUTS = (
-    *(f"scan {name}" for name in ("text", "json", "sarif", "junit", "github", "markdown")),
+    *(f"scan {name}" for name in ("text", "json", "sarif", "junit", "github", "gitlab", "markdown")),
     *(f"inventory {name}" for name in ("table", "json", "csv", "markdown")),
     *(f"report {name}" for name in ("html", "markdown", "json", "csv")),
     "baseline", "merge json", "merge sarif",
@@ -125,7 +125,7 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[int, st
         text = written.read_text(encoding="utf-8") if written is not None else done.stdout
         results[name] = (done.exit_code, text, done.stderr)
 
-    for name in ("text", "json", "sarif", "junit", "github", "markdown"):
+    for name in ("text", "json", "sarif", "junit", "github", "gitlab", "markdown"):
         run(f"scan {name}", ["scan", source, "-f", name])
     for name in ("table", "json", "csv", "markdown"):
         run(f"inventory {name}", ["inventory", source, "-f", name])

@@ -13,6 +13,7 @@ from ..secrets.redact import redacted
 from ..support.json_text import dumps_json
 from .common import write_output
 from .exit_codes import EXIT_ERROR
+from .report_context import report_context, sarif_options
 
 if TYPE_CHECKING:
     from ..config.settings import Settings
@@ -27,7 +28,11 @@ if TYPE_CHECKING:
 @click.option("--policy-dir", "policy_dirs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path), help="A policy pack the shards used (repeatable), to judge again credentials shared across shards.")
 @click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=".", show_default=True, help="The folder the shards scanned: inline suppressions for findings the merge adds, and SARIF's base URI.")
 @click.option("--baseline", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="FILE", help="The baseline the shards used, for findings the merge adds.")
-def merge(reports: tuple[Path, ...], output_format: str | None, output: Path | None, policy_dirs: tuple[Path, ...], root: Path, baseline: Path | None) -> None:
+@sarif_options
+def merge(
+    reports: tuple[Path, ...], output_format: str | None, output: Path | None, policy_dirs: tuple[Path, ...], root: Path,
+    baseline: Path | None, sarif_root: Path | None, sarif_category: str | None,
+) -> None:
     """Combine the reports of sharded scans into one.
 
     REPORTS are the JSON reports of every `iac-guard scan --shard I/N --format json` job of one
@@ -58,6 +63,7 @@ def merge(reports: tuple[Path, ...], output_format: str | None, output: Path | N
         _fail(str(exc))
     except (KeyError, TypeError, AttributeError, ValueError, RecursionError) as exc:
         _fail(f"the reports are not complete iac-guard {kind.upper()} reports of one version ({type(exc).__name__}: {exc})")
+    merged.result.context = report_context(merged.result.root, sarif_root, sarif_category)
     _write_merged(merged, output_format == "sarif", output)
 
 

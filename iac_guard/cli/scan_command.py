@@ -11,6 +11,7 @@ import click
 from .common import ScanRequest, color_enabled, run_scan_command, scan_options, write_output
 from .exit_codes import EXIT_ERROR
 from .gate import GateRequest, gate_options, review_change
+from .report_context import report_context, sarif_options
 
 if TYPE_CHECKING:
     from ..report import Writer
@@ -39,9 +40,13 @@ class FormatTarget(click.ParamType):
 @click.command()
 @scan_options
 @gate_options
-@click.option("-f", "--format", "formats", type=FormatTarget(), multiple=True, metavar="FORMAT[=FILE]", help="text (default), json, sarif, junit, github or markdown; FORMAT=FILE writes that format to FILE (repeatable: --format sarif=results.sarif --format text).")
+@click.option("-f", "--format", "formats", type=FormatTarget(), multiple=True, metavar="FORMAT[=FILE]", help="text (default), json, sarif, junit, github, gitlab (Code Quality) or markdown; FORMAT=FILE writes that format to FILE (repeatable: --format sarif=results.sarif --format text).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), help="Write the report (the format given without =FILE) to FILE instead of standard output.")
-def scan(request: ScanRequest, gate: GateRequest, formats: tuple[tuple[str, Path | None], ...], output: Path | None) -> None:
+@sarif_options
+def scan(
+    request: ScanRequest, gate: GateRequest, formats: tuple[tuple[str, Path | None], ...], output: Path | None,
+    sarif_root: Path | None, sarif_category: str | None,
+) -> None:
     """Scan Terraform and Kubernetes files for AI credential problems.
 
     PATHS are folders or files (default: the current folder); a .tf file brings the rest of its
@@ -57,6 +62,7 @@ def scan(request: ScanRequest, gate: GateRequest, formats: tuple[tuple[str, Path
 
     targets = _targets(formats, output) if formats else []  # usage errors before the scan
     result = run_scan_command(request, gate)
+    result.context = report_context(result.root, sarif_root, sarif_category)
     if not formats:  # the config's format, else text
         targets = _targets(((result.settings.format if result.settings else "text", None),), output)
     if gate.diff_base is not None:

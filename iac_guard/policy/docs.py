@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .. import HOMEPAGE
 from ..config.settings import Settings
 from .facts import display
 from .loader import Policy, builtin_policy_dir
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
 
 FENCES = {"terraform": "hcl", "kubernetes": "yaml"}
 DOCS_COMMAND = "iac-guard policies docs -o docs/policies.md"
+#: The published policy reference the built-in pack's pages are read at.
+REFERENCE_URL = f"{HOMEPAGE}/blob/main/docs/policies.md"
 
 
 def policy_page(policy: Policy, frameworks: Mapping[str, Framework], level: int = 1) -> str:
@@ -83,7 +86,7 @@ def reference_page(policies: Sequence[Policy], frameworks: Mapping[str, Framewor
         "|---|---|---|---|---|",
     ]
     lines += [
-        f"| [{p.id}](#{_anchor(p)}) | `{p.category}` | {p.severity} | {p.title} | {_control_ids(p)} |" for p in policies
+        f"| [{p.id}](#{anchor(p)}) | `{p.category}` | {p.severity} | {p.title} | {_control_ids(p)} |" for p in policies
     ]
     lines.append("")
     for policy in policies:
@@ -123,9 +126,17 @@ def _control_ids(policy: Policy) -> str:
     return "; ".join(f"{fid}: {', '.join(ids)}" for fid, ids in sorted(policy.controls.items()))
 
 
-def _anchor(policy: Policy) -> str:
+def anchor(policy: Policy) -> str:
     """GitHub's anchor for the heading ``## IAG001: Title``."""
     return re.sub(r"[^a-z0-9 -]", "", f"{policy.id}: {policy.title}".lower()).replace(" ", "-")
+
+
+def help_url(policy: Policy) -> str | None:
+    """Where a reader learns about one policy: a built-in policy's own section of the published
+    reference; a policy of the user's pack, its first reference (its docs are not ours to link)."""
+    if builtin_policy_dir().resolve() in policy.source.resolve().parents:
+        return f"{REFERENCE_URL}#{anchor(policy)}"
+    return policy.references[0] if policy.references else None
 
 
 def _shift(markdown: str, by: int) -> str:

@@ -25,6 +25,8 @@ def renderer(name: str) -> Renderer:
         from .github import render  # lazy: only the format asked for is loaded (a JSON run never loads rich)
     elif name == "markdown":
         from .markdown import render  # lazy: only the format asked for is loaded (a JSON run never loads rich)
+    elif name == "gitlab":
+        from .gitlab import render  # lazy: only the format asked for is loaded (a JSON run never loads rich)
     else:
         raise KeyError(name)
     return render
@@ -46,4 +48,4 @@ def writer(name: str) -> Writer:
     return write
 
 
-FORMATS = ("text", "json", "sarif", "junit", "github", "markdown")
+FORMATS = ("text", "json", "sarif", "junit", "github", "gitlab", "markdown")

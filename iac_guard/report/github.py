@@ -20,6 +20,7 @@ from ..filter.trust import listed_suppressions
 from ..model import Finding
 from ..result import ScanResult
 from .json_report import summary
+from .paths import prefix_under
 
 
 def render(result: ScanResult, color: bool = False) -> str:
@@ -86,13 +87,7 @@ def _properties(finding: Finding, prefix: str) -> dict[str, str]:
 
 def _workspace_prefix(root: Path) -> str:
     workspace = os.environ.get("GITHUB_WORKSPACE")
-    if not workspace:
-        return ""
-    try:
-        relative = root.resolve().relative_to(Path(workspace).resolve()).as_posix()
-    except ValueError:
-        return ""
-    return "" if relative == "." else relative + "/"
+    return (prefix_under(root, Path(workspace)) or "") if workspace else ""
 
 
 def _command(level: str, properties: dict[str, str], message: str) -> str:

@@ -2,13 +2,17 @@
 
 One run. ``tool.driver.rules`` lists every policy that can fire (loaded and not skipped) with its
 title, description, remediation as help, a help URI (the policy's first reference), tags for its
-category and controls, and GitHub's ``security-severity``. Each result points at a path relative
-to the scanned root (``uriBaseId`` ``%SRCROOT%``, whose absolute location is in
-``originalUriBaseIds``), carries ``partialFingerprints`` that do not depend on the line (so an
+category and controls, GitHub's ``security-severity``, and a help URI at the policy's own section
+of the policy reference. Each result points at a path relative to the repository's top, not the
+scanned folder (``uriBaseId`` ``%SRCROOT%``, whose absolute location is in ``originalUriBaseIds``):
+code scanning places an alert by its path in the repository, so ``scan infra/prod`` must write
+``infra/prod/main.tf``. It carries ``partialFingerprints`` that do not depend on the line (so an
 alert follows its code when lines move), ``suppressions`` for suppressed findings, and a
 ``baselineState`` when a baseline was applied. Files that could not be read are
 ``toolExecutionNotifications`` and make the invocation unsuccessful. The run's properties hold
 the config in force and every weakening it applies (``configInForce``), as the JSON summary does.
+A category (``--sarif-category``) becomes ``automationDetails.id``, so two analyses of one commit
+(say, two root modules scanned by two jobs) do not replace each other's alerts.
 
 An expired suppression is not written as a SARIF suppression (a viewer could dismiss the alert
 on it): the result stays open and its properties say when the suppression expired.
@@ -20,12 +24,14 @@ import re
 from typing import Any, TextIO
 from urllib.parse import quote
 
-from .. import __version__
+from .. import HOMEPAGE, __version__
 from ..filter.baseline import content_fingerprint
 from ..model import Finding, ScanError
+from ..policy.docs import help_url
 from ..result import ScanResult
 from ..support.json_text import dumps_json, write_json
 from .json_report import config_in_force, notes
+from .paths import source_root
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 ROOT_ID = "%SRCROOT%"
@@ -48,20 +54,24 @@ def document(result: ScanResult) -> dict[str, Any]:
     skipped = set(result.settings.skip_policies) if result.settings else set()
     policies = [p for p in result.policies if p.id not in skipped]
     rule_index = {policy.id: index for index, policy in enumerate(policies)}
+    base, prefix = source_root(result)
     run: dict[str, Any] = {
         "tool": {
             "driver": {
                 "name": "iac-guard",
                 "version": __version__,
                 "semanticVersion": __version__,
+                "informationUri": HOMEPAGE,
                 "rules": [_rule(policy) for policy in policies],
             }
         },
-        "invocations": [_invocation(result.errors)],
-        "originalUriBaseIds": {ROOT_ID: {"uri": result.root.as_uri().rstrip("/") + "/"}},
+        "invocations": [_invocation(result.errors, prefix)],
+        "originalUriBaseIds": {ROOT_ID: {"uri": base.as_uri().rstrip("/") + "/"}},
         "columnKind": "utf16CodeUnits",
-        "results": [_result(finding, rule_index, result) for finding in result.findings],
+        "results": [_result(finding, rule_index, prefix) for finding in result.findings],
     }
+    if result.context.category:
+        run["automationDetails"] = {"id": f"{result.context.category}/"}
     properties: dict[str, Any] = {}
     config = config_in_force(result)
     if config is not None:
@@ -93,15 +103,20 @@ def _rule(policy: Any) -> dict[str, Any]:
             "security-severity": SECURITY_SEVERITY.get(policy.severity, "5.5"),
         },
     }
-    if policy.references:
-        rule["helpUri"] = policy.references[0]
+    url = help_url(policy)
+    if url:
+        rule["helpUri"] = url
     return rule
 
 
-def _result(finding: Finding, rule_index: dict[str, int], result: ScanResult) -> dict[str, Any]:
+def _uri(file: str, prefix: str) -> str:
+    return quote(prefix + file, safe="/")
+
+
+def _result(finding: Finding, rule_index: dict[str, int], prefix: str) -> dict[str, Any]:
     location: dict[str, Any] = {
         "physicalLocation": {
-            "artifactLocation": {"uri": quote(finding.file, safe="/"), "uriBaseId": ROOT_ID},
+            "artifactLocation": {"uri": _uri(finding.file, prefix), "uriBaseId": ROOT_ID},
             "region": {"startLine": max(1, finding.line), "endLine": max(1, finding.line, finding.end_line)},
         },
         "logicalLocations": [{"fullyQualifiedName": finding.resource, "kind": "resource"}],
@@ -116,7 +131,7 @@ def _result(finding: Finding, rule_index: dict[str, int], result: ScanResult) ->
         "level": LEVELS.get(finding.severity, "warning"),
         "message": {"text": finding.message},
         "locations": [location],
-        "partialFingerprints": {FINGERPRINT_KEY: content_fingerprint(finding)},
+        "partialFingerprints": {FINGERPRINT_KEY: content_fingerprint(finding, prefix + finding.file)},
         "properties": properties,
     }
     if finding.policy_id in rule_index:
@@ -139,15 +154,15 @@ def _result(finding: Finding, rule_index: dict[str, int], result: ScanResult) ->
     return sarif
 
 
-def _invocation(errors: list[ScanError]) -> dict[str, Any]:
+def _invocation(errors: list[ScanError], prefix: str) -> dict[str, Any]:
     return {
         "executionSuccessful": not errors,
-        "toolExecutionNotifications": [_notification(error) for error in errors],
+        "toolExecutionNotifications": [_notification(error, prefix) for error in errors],
     }
 
 
-def _notification(error: ScanError) -> dict[str, Any]:
-    physical: dict[str, Any] = {"artifactLocation": {"uri": quote(error.file, safe="/"), "uriBaseId": ROOT_ID}}
+def _notification(error: ScanError, prefix: str) -> dict[str, Any]:
+    physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(error.file, prefix), "uriBaseId": ROOT_ID}}
     if error.line:
         physical["region"] = {"startLine": error.line, **({"startColumn": error.column} if error.column else {})}
     return {"level": "error", "message": {"text": error.message}, "locations": [{"physicalLocation": physical}]}
