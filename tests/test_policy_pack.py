@@ -42,6 +42,7 @@ def test_the_pack_has_one_policy_per_category() -> None:
         ("IAG006", "hardcoded-secret", "high"),  # critical for an admin key: severity_from
         ("IAG900", "invalid-suppression", "medium"),
         ("IAG901", "weakened-config", "high"),
+        ("IAG902", "unused-suppression", "low"),
     ]
     assert all(p.source.parent == builtin_policy_dir() / "ai-credentials" for p in PACK)
 

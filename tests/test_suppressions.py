@@ -182,8 +182,17 @@ metadata:
         ("IAG001", "Secret/chat/anthropic", 12, False),
         ("IAG002", "Secret/chat/anthropic", 12, False),
         ("IAG003", "Secret/chat/anthropic", 12, False),
+        ("IAG902", "Secret/chat/anthropic", 17, False),  # on a line no finding of the object is at
         ("IAG002", "Secret/chat/cohere", 19, False),
         ("IAG003", "Secret/chat/cohere", 19, False),
+        ("IAG902", "Secret/chat/cohere", 21, False),  # the object has an owner: IAG001 passes
+    ]
+    messages = [f.message for f in result.findings if f.policy_id == "IAG902"]
+    assert messages == [
+        "Secret/chat/anthropic: the suppression of IAG002 on line 17 suppresses nothing: its IAG002 finding is on "
+        "chat.yaml:12, which this comment does not cover; move the comment to that line or the line above it",
+        "Secret/chat/cohere: the suppression of IAG001 on line 21 suppresses nothing: IAG001 passes on it; remove "
+        "IAG001 from the suppression, or the whole suppression",
     ]
     openai = {f.policy_id: f.suppression for f in result.findings if f.resource == "Secret/chat/openai"}
     assert openai["IAG001"] == Suppression("team is being created", None, "annotation", "platform-security", False, Location("chat.yaml", 7, 7))

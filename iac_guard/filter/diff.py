@@ -28,8 +28,11 @@ def apply_filters(result: ScanResult, kube_objects: list[KubeObject], sources: S
     if filters.inline_suppressions:
         texts = {STDIN_NAME: stdin_text} if stdin_text is not None else {}
         unread: list[ScanError] = []
+        settings = result.settings or Settings()
+        # A shard cannot tell an unused suppression: merge may judge its credential again (sharing).
+        checks = None if settings.shard else result.checks
         result.findings = apply_suppressions(
-            result.findings, root, kube_objects, result.policies, result.settings or Settings(), texts, unread
+            result.findings, root, kube_objects, result.policies, settings, texts, unread, checks=checks
         )
         # A file the loader already refused is reported once, not again for its suppressions.
         result.errors += [e for e in unread if e not in result.errors]

@@ -36,9 +36,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..config.settings import Settings
-from ..model import Finding, Location, ScanError, Suppression
+from ..model import Check, Finding, Location, ScanError, Suppression
 from ..secrets.detect import redact
 from ..support.files import read_input
+from .unused import MarkerUse, unused_suppressions
 
 if TYPE_CHECKING:
     from ..kubernetes.objects import KubeObject
@@ -109,34 +110,34 @@ def apply_suppressions(
     settings: Settings,
     texts: Mapping[str, str] | None = None,
     errors: list[ScanError] | None = None,
+    checks: Sequence[Check] | None = None,
 ) -> list[Finding]:
-    """The findings with valid suppressions attached, plus a finding for each invalid suppression.
+    """The findings with valid suppressions attached, a finding for each invalid suppression and,
+    given the scan's ``checks``, for each valid one that suppresses nothing (filter/unused.py).
 
     ``texts`` holds sources that cannot be read again from disk (standard input), by file name.
-    A source is read like every scanned file (``support.files.read_input``: never more than
-    ``max_file_bytes``, and noted in the input log the result cache checks); one that cannot be
-    read suppresses nothing, and why (too large, not a regular file) is appended to ``errors`` when
-    the caller collects them; an absent file is no error (a merged view's sources may be elsewhere).
+    A source is read like every scanned file (``support.files.read_input``: at most
+    ``max_file_bytes``, noted in the result cache's input log); one that cannot be read suppresses
+    nothing, and why is appended to ``errors``; an absent file is no error (a merged view's).
     """
-    judge = next(
-        (p for p in policies if p.category == INVALID_SUPPRESSION and p.id not in settings.skip_policies), None
-    )
+    judge = next((p for p in policies if p.category == INVALID_SUPPRESSION and p.id not in settings.skip_policies), None)
     context = MarkerContext.of(policies, settings)
-    sources = _Sources(root, texts or {}, context, settings.max_file_bytes, errors)
-    annotations = _AnnotationIndex(kube_objects, context)
+    sources = SourceLines(root, texts or {}, context, settings.max_file_bytes, errors)
+    annotations = AnnotationIndex(kube_objects, context)
     result: list[Finding] = []
     invalid: dict[tuple[str, int, str, str], Finding] = {}
+    used: set[MarkerUse] = set()
     for finding in findings:
         markers = [m for m in _candidates(finding, sources, annotations) if _concerns(m, finding, context)]
         valid = [m for m in markers if m.problem is None]
+        used.update((m.file, m.line, m.source, finding.policy_id) for m in valid)
         result.append(_suppressed(finding, valid, settings.today))
-        if judge is None:
-            continue
-        for marker in markers:
-            if marker.problem is not None:
-                key = (marker.file, marker.line, marker.source, finding.resource)
-                invalid.setdefault(key, _invalid_finding(judge, marker, finding))
+        if judge is not None:
+            for marker in (m for m in markers if m.problem is not None):
+                invalid.setdefault((marker.file, marker.line, marker.source, finding.resource), _invalid_finding(judge, marker, finding))
     result.extend(invalid.values())
+    if checks is not None:
+        result.extend(unused_suppressions(result, checks, used, sources.all_markers, annotations.all_markers(), policies, settings))
     return sorted(result, key=Finding.sort_key)
 
 
@@ -174,7 +175,7 @@ def _invalid_finding(judge: Policy, marker: Marker, finding: Finding) -> Finding
 # --- where a finding's suppressions may be written -----------------------------------------------
 
 
-def _candidates(finding: Finding, sources: _Sources, annotations: _AnnotationIndex) -> Iterator[Marker]:
+def _candidates(finding: Finding, sources: SourceLines, annotations: AnnotationIndex) -> Iterator[Marker]:
     places = [(finding.file, finding.line)]
     if finding.resource_location is not None:
         places.append((finding.resource_location.file, finding.resource_location.line))
@@ -187,7 +188,7 @@ def _candidates(finding: Finding, sources: _Sources, annotations: _AnnotationInd
     yield from annotations.markers(finding)
 
 
-class _Sources:
+class SourceLines:
     """Source lines of the files findings point to, and the markers on them. Findings come sorted
     by file, so the last few files read are kept, not all: on a large scan every file's lines
     at once were the filter stage's memory peak."""
@@ -244,6 +245,19 @@ class _Sources:
         body = comment_marker_body(self._file(file)[line - 1])
         if body is not None:
             yield parse_comment(body, file, line, self._context)
+
+    def all_markers(self, file: str) -> Iterator[tuple[Marker, range]]:
+        """Every comment marker in a file, with the lines whose findings it can suppress: its own,
+        and each line down to the first one that is not a comment (``lines_for`` walked back)."""
+        lines = self._file(file)
+        for number, text in enumerate(lines, start=1):
+            if COMMENT_MARKER not in text:
+                continue
+            for marker in self.markers(file, number):
+                last = number + 1
+                while last <= len(lines) and _comment_only(lines[last - 1]):
+                    last += 1
+                yield marker, range(number, last + 1)
 
 
 def _cell_text(line: str) -> str:
@@ -399,7 +413,7 @@ def _marker(
 # --- Kubernetes annotations -----------------------------------------------------------------------
 
 
-class _AnnotationIndex:
+class AnnotationIndex:
     """``iac-guard.io/ignore`` annotations of the scanned Kubernetes objects, by object address."""
 
     def __init__(self, objects: Iterable[KubeObject], context: MarkerContext) -> None:
@@ -411,6 +425,13 @@ class _AnnotationIndex:
             line = obj.line_of("metadata", "annotations", ANNOTATION)
             markers = parse_annotation(value, obj.location.file, line, context)
             self._by_address.setdefault(obj.address, []).append((obj.location, markers))
+
+    def all_markers(self) -> Iterator[tuple[str, Marker]]:
+        """Every annotation marker, with the address of the object that carries it."""
+        for address, entries in self._by_address.items():
+            for _, markers in entries:
+                for marker in markers:
+                    yield address, marker
 
     def markers(self, finding: Finding) -> Iterator[Marker]:
         for location, markers in self._by_address.get(finding.resource, ()):
