@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from ...config.settings import Settings
-from ...kubernetes.objects import KubeObject, scalar_text
+from ...kubernetes.objects import KubeObject, scalar_text, string_map
 from ...model import UNKNOWN, Credential, CredentialKind, Expiry, Location, Owner, Rotation, Scope
 from ..common.lifetimes import stated_expiry
 from ..common.owners import owner_from_tags
@@ -19,6 +19,7 @@ from ..common.time_values import go_duration_seconds
 from .index import NameIndex, external_target
 from .literals import entry_literals, holds_only_configuration
 from .rbac import first_wildcard
+from .secret_operators import cluster_external_spec, sealed_secret_target
 from .shapes import dicts, dig, mapping
 from .vocabulary import (
     CSI_SECRETS_GROUP,
@@ -28,6 +29,7 @@ from .vocabulary import (
     ROTATION_ANNOTATION,
     SA_NAME_ANNOTATION,
     SA_TOKEN_TYPE,
+    SEALED_SECRETS_GROUP,
 )
 
 _EXTERNAL_EXPIRY = Expiry(UNKNOWN, source="kept in the external secret store")
@@ -100,10 +102,37 @@ def _service_account(obj: KubeObject, conventions: _Conventions, index: NameInde
 
 def _external_secret(obj: KubeObject, conventions: _Conventions, index: NameIndex) -> Credential:
     """An ExternalSecret: the operator re-reads the external store every ``refreshInterval``."""
-    spec = mapping(obj.body.get("spec"))
+    return _synced_secret(obj, conventions, mapping(obj.body.get("spec")), ("spec",), external_target(obj))
+
+
+def _cluster_external_secret(obj: KubeObject, conventions: _Conventions, index: NameIndex) -> Credential:
+    """A ClusterExternalSecret: one ExternalSecret spec stamped into several namespaces, each
+    namespace's Secret resolving to this one credential (index.py)."""
+    spec = cluster_external_spec(obj)
+    target = dig(spec, "target", "name") or dig(obj.body, "spec", "externalSecretName") or obj.name
+    return _synced_secret(obj, conventions, spec, ("spec", "externalSecretSpec"), str(target))
+
+
+def _sealed_secret(obj: KubeObject, conventions: _Conventions, index: NameIndex) -> Credential:
+    """A SealedSecret: its ciphertext is safe in Git (never "hardcoded"), but the Secret it unseals
+    into is as static as any other: it never expires or rotates unless resealed, and it needs an
+    owner (on the SealedSecret, else on the template the Secret is made from)."""
+    keys = [str(key) for key in mapping(dig(obj.body, "spec", "encryptedData"))]
+    return _credential(
+        obj,
+        conventions,
+        "secret",
+        expiry=conventions.expiry or _Evidence(Expiry(None, source="a sealed secret never expires")),
+        rotation=conventions.rotation or _Evidence(Rotation(None)),
+        ai_hints=_hints(obj, sealed_secret_target(obj).rpartition("/")[2], *keys),
+    )
+
+
+def _synced_secret(obj: KubeObject, conventions: _Conventions, spec: dict[str, Any], spec_path: tuple[str, ...], target: str) -> Credential:
+    """A secret an operator copies from an external store and refreshes every ``refreshInterval``."""
     refresh = _refresh_rotation(spec.get("refreshInterval"))
     if refresh is not None:
-        rotation = _Evidence(refresh, obj.location_of("spec", "refreshInterval") if "refreshInterval" in spec else None)
+        rotation = _Evidence(refresh, obj.location_of(*spec_path, "refreshInterval") if "refreshInterval" in spec else None)
     else:
         rotation = conventions.rotation or _Evidence(Rotation(None))
     keys = [dig(item, "secretKey") for item in dicts(spec.get("data"))]
@@ -115,7 +144,7 @@ def _external_secret(obj: KubeObject, conventions: _Conventions, index: NameInde
         "secret",
         expiry=conventions.expiry or _Evidence(_EXTERNAL_EXPIRY),
         rotation=rotation,
-        ai_hints=_hints(obj, external_target(obj), *(key for key in keys if isinstance(key, str))),
+        ai_hints=_hints(obj, target, *(key for key in keys if isinstance(key, str))),
     )
 
 
@@ -138,6 +167,8 @@ _CREDENTIAL_BUILDERS: dict[tuple[str, str], _CredentialBuilder] = {
     ("", "Secret"): _secret,
     ("", "ServiceAccount"): _service_account,
     (EXTERNAL_SECRETS_GROUP, "ExternalSecret"): _external_secret,
+    (EXTERNAL_SECRETS_GROUP, "ClusterExternalSecret"): _cluster_external_secret,
+    (SEALED_SECRETS_GROUP, "SealedSecret"): _sealed_secret,
     (CSI_SECRETS_GROUP, "SecretProviderClass"): _secret_provider_class,
 }
 
@@ -190,16 +221,19 @@ def _refresh_rotation(value: Any) -> Rotation | None:
 
 def _conventions(obj: KubeObject, settings: Settings) -> _Conventions:
     annotations = obj.annotations
-    return _Conventions(
-        _owner(obj, settings), _stated_expiry(obj, annotations, settings.today), _stated_rotation(obj, annotations)
-    )
+    owner = _owner(obj, settings)
+    if owner.where is None and (obj.api_group, obj.kind) == (SEALED_SECRETS_GROUP, "SealedSecret"):
+        owner = _owner(obj, settings, ("spec", "template", "metadata"))  # the Secret it unseals into carries it
+    return _Conventions(owner, _stated_expiry(obj, annotations, settings.today), _stated_rotation(obj, annotations))
 
 
-def _owner(obj: KubeObject, settings: Settings) -> _Evidence:
-    for where, values in (("labels", obj.labels), ("annotations", obj.annotations)):
+def _owner(obj: KubeObject, settings: Settings, metadata_path: tuple[str, ...] = ("metadata",)) -> _Evidence:
+    metadata = mapping(dig(obj.body, *metadata_path))
+    for where in ("labels", "annotations"):
+        values = string_map(metadata.get(where))
         owner, key = owner_from_tags(values, settings, where[:-1])
         if key is not None:
-            return _Evidence(owner, obj.location_of("metadata", where, key))
+            return _Evidence(owner, obj.location_of(*metadata_path, where, key))
     return _Evidence(Owner(None))
 
 

@@ -1,6 +1,6 @@
 """What the whole scan defines, to resolve names to addresses across files: Secrets, the Secrets
-controllers write (ExternalSecret targets, SecretProviderClass ``secretObjects``),
-ServiceAccounts and their RBAC grants."""
+controllers write (ExternalSecret and ClusterExternalSecret targets, SecretProviderClass
+``secretObjects``, the Secret a SealedSecret unseals into), ServiceAccounts and their RBAC grants."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from ...kubernetes.objects import KubeObject
 from ...model import Grant
 from .rbac import rbac_grants
+from .secret_operators import NamespaceLabels, cluster_external_targets, sealed_secret_target
 from .shapes import dicts, dig
-from .vocabulary import CSI_SECRETS_GROUP, EXTERNAL_SECRETS_GROUP
+from .vocabulary import CSI_SECRETS_GROUP, EXTERNAL_SECRETS_GROUP, SEALED_SECRETS_GROUP
 
 
 @dataclass(frozen=True)
@@ -31,9 +32,10 @@ class NameIndex:
 
 def name_index(objects: list[KubeObject]) -> NameIndex:
     generated: dict[str, str] = {}
+    namespaces = {obj.name: obj.labels for obj in objects if (obj.api_group, obj.kind) == ("", "Namespace")}
     for obj in objects:
-        for name in _generated_secrets(obj):
-            generated.setdefault(f"Secret/{obj.namespace}/{name}", obj.address)
+        for address in _generated_secrets(obj, namespaces):
+            generated.setdefault(address, obj.address)
     return NameIndex(
         secrets=frozenset(obj.address for obj in objects if (obj.api_group, obj.kind) == ("", "Secret")),
         generated=generated,
@@ -42,15 +44,19 @@ def name_index(objects: list[KubeObject]) -> NameIndex:
     )
 
 
-def _generated_secrets(obj: KubeObject) -> list[str]:
-    """Names of the Secrets a controller writes from this object (ExternalSecret target,
-    SecretProviderClass ``secretObjects``), which workloads then reference by name."""
-    group = obj.api_group
-    if (group, obj.kind) == (EXTERNAL_SECRETS_GROUP, "ExternalSecret"):
-        return [external_target(obj)]
-    if (group, obj.kind) == (CSI_SECRETS_GROUP, "SecretProviderClass"):
+def _generated_secrets(obj: KubeObject, namespaces: NamespaceLabels) -> list[str]:
+    """Addresses of the Secrets a controller writes from this object, which workloads then
+    reference by name."""
+    kind = (obj.api_group, obj.kind)
+    if kind == (EXTERNAL_SECRETS_GROUP, "ExternalSecret"):
+        return [f"Secret/{obj.namespace}/{external_target(obj)}"]
+    if kind == (EXTERNAL_SECRETS_GROUP, "ClusterExternalSecret"):
+        return cluster_external_targets(obj, namespaces)
+    if kind == (SEALED_SECRETS_GROUP, "SealedSecret"):
+        return [sealed_secret_target(obj)]
+    if kind == (CSI_SECRETS_GROUP, "SecretProviderClass"):
         names = (dig(item, "secretName") for item in dicts(dig(obj.body, "spec", "secretObjects")))
-        return [name for name in names if isinstance(name, str)]
+        return [f"Secret/{obj.namespace}/{name}" for name in names if isinstance(name, str)]
     return []
 
 

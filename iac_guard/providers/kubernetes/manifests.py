@@ -2,10 +2,13 @@
 
 Credentials: Secrets (a service-account-token Secret is a ``token``, every other type a
 ``secret``), ServiceAccounts (identities, scoped by the RBAC rules bound to them), External
-Secrets Operator ``ExternalSecret`` and Secrets Store CSI ``SecretProviderClass`` (secrets kept in
-an external store), and literal secrets written into a container's ``env``. Workloads: Pods and
-the controllers that template them; their ServiceAccount, ``secretKeyRef``, ``envFrom``, secret
-volumes and CSI volumes become usages.
+Secrets Operator ``ExternalSecret`` / ``ClusterExternalSecret`` and Secrets Store CSI
+``SecretProviderClass`` (secrets kept in an external store), Bitnami ``SealedSecret``, the Vault
+secrets the Vault Agent Injector renders into pods, and literal secrets written into a
+container's ``env``. Workloads: Pods and the controllers that template them; their
+ServiceAccount, ``secretKeyRef``, ``envFrom``, secret volumes, CSI volumes and Vault injection
+annotations become usages. A ``PushSecret`` is a workload too: it reads the Secret it copies to a
+store (secret_operators.py).
 
 Everything reads the plain dict shape of an object through :class:`KubeObject` (``body``,
 ``line_of``, ``location``), never YAML, so an object converted from Terraform's ``kubernetes_*``
@@ -32,12 +35,13 @@ from collections.abc import Iterable
 
 from ...config.settings import Settings
 from ...kubernetes.objects import KubeObject
-from ...model import Extraction, Location
+from ...model import Credential, Extraction, Location
 from ..cluster import ClusterContext
 from .config_maps import config_map_credential
 from .credentials import object_credential
 from .index import name_index
-from .vocabulary import POD_SPEC_PATHS
+from .secret_operators import push_secret, pushed_secret_name, vault_injections
+from .vocabulary import EXTERNAL_SECRETS_GROUP, POD_SPEC_PATHS
 from .workloads import unique_usages, workload_of
 
 
@@ -55,6 +59,7 @@ def extract_objects(objects: Iterable[KubeObject], settings: Settings, context: 
     objects = sorted(objects, key=_order)
     index = name_index(sorted([*objects, *context], key=_order))
     found = Extraction()
+    vault_secrets: dict[str, Credential] = {}
     for obj in objects:
         credential = object_credential(obj, settings, index) or config_map_credential(obj)
         if credential is not None:
@@ -65,6 +70,15 @@ def extract_objects(objects: Iterable[KubeObject], settings: Settings, context: 
             found.usages.extend(usages)
             if literal is not None:
                 found.credentials.append(literal)
+            for usage, vault_secret in vault_injections(obj, POD_SPEC_PATHS[obj.kind][:-1]):
+                found.usages.append(usage)
+                vault_secrets.setdefault(vault_secret.address, vault_secret)
+        pushed = pushed_secret_name(obj) if (obj.api_group, obj.kind) == (EXTERNAL_SECRETS_GROUP, "PushSecret") else None
+        if pushed is not None:
+            workload, usages = push_secret(obj, index.secret(obj.namespace, pushed))
+            found.workloads.append(workload)
+            found.usages.extend(usages)
+    found.credentials += vault_secrets.values()
     found.credentials.sort(key=lambda credential: (credential.address, credential.location))
     found.usages = unique_usages(found.usages)
     return found

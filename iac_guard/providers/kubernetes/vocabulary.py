@@ -16,6 +16,11 @@ SA_NAME_ANNOTATION = "kubernetes.io/service-account.name"
 RBAC_GROUP = "rbac.authorization.k8s.io"
 EXTERNAL_SECRETS_GROUP = "external-secrets.io"
 CSI_SECRETS_GROUP = "secrets-store.csi.x-k8s.io"
+SEALED_SECRETS_GROUP = "bitnami.com"
+#: Vault Agent Injector: ``agent-inject-secret-<file>: <path>`` on a pod template renders the
+#: secret at ``<path>`` into ``/vault/secrets/<file>``.
+VAULT_INJECT_SECRET_PREFIX = "vault.hashicorp.com/agent-inject-secret-"
+VAULT_INJECT_ANNOTATION = "vault.hashicorp.com/agent-inject"
 
 #: Where each workload kind keeps its pod spec.
 POD_SPEC_PATHS: dict[str, PathKey] = {
