@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from .ci.files import ci_file_kind
 from .config.settings import CONFIG_FILE_NAMES  # our own config file is never a Kubernetes manifest
 from .containers.compose import is_compose_name
 from .containers.dotenv import is_dotenv_name
@@ -200,7 +201,7 @@ def _add_file(path: Path, sources: Sources, exclude: tuple[str, ...]) -> bool:
         sources.tfvars.setdefault(module_dir, []).append(path)
     elif name in KUSTOMIZATION_NAMES:
         sources.kustomizations.append(path)
-    elif (kind := app_file_kind(name)) is not None:
+    elif (kind := app_file_kind(name) or ci_file_kind(sources.relative(path))) is not None:
         sources.app_files.setdefault(kind, []).append(path)
     elif name.endswith(YAML_SUFFIXES):
         _add_yaml(path, sources)

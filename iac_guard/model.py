@@ -193,6 +193,11 @@ class Credential:
     #: ``secret``, a Secret Manager version from an API key's ``key_string``): it is an AI
     #: credential when what it stores is one.
     holds: tuple[str, ...] = ()
+    #: False for a credential the scan only sees used by name (a ``${{ secrets.X }}`` of a
+    #: workflow, a Vault path a pod injects): what it states about itself is unknown, and a
+    #: declared credential that has the name as an alias (a Terraform ``github_actions_secret``)
+    #: replaces it in the inventory.
+    declared: bool = True
 
     @property
     def is_identity(self) -> bool:

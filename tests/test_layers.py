@@ -27,6 +27,7 @@ LAYERS: dict[str, int] = {
     "iac_guard.terraform": 3,
     "iac_guard.kubernetes": 3,
     "iac_guard.containers": 3,
+    "iac_guard.ci": 3,
     "iac_guard.config": 4,
     "iac_guard.discover": 5,
     "iac_guard.load": 6,

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from .compose import ComposeFile
 from .dockerfile import Instruction
+from .document import LinedDocument
 from .dotenv import Assignment
 from .notebook import CellText
 
@@ -18,3 +19,5 @@ class AppFiles:
     compose: list[ComposeFile] = field(default_factory=list)
     dotenv: dict[str, list[Assignment]] = field(default_factory=dict)
     notebooks: dict[str, list[CellText]] = field(default_factory=dict)
+    #: CI pipelines and agent configs (``ci.files``): kind → documents, in file order.
+    ci: dict[str, list[LinedDocument]] = field(default_factory=dict)

@@ -1,10 +1,9 @@
 """Reads a Jupyter notebook (``.ipynb``) into its cells' texts, each with its file line.
 
 A notebook is JSON, and a key pasted into a cell or printed into an output is one string among
-thousands; to say where it is, every string is read with its offset in the file. Python's JSON
-decoder lets its string parser be replaced, so strings come back as :class:`_Placed`, ``str``
-with their offset: no second parser, and no guessing from the text. ``nbformat`` was not used: it
-validates against the notebook schema and reads through the same ``json`` without positions.
+thousands; to say where it is, every string is read with its offset in the file
+(``support.placed_json``). ``nbformat`` was not used: it validates against the notebook schema
+and reads through the same ``json`` without positions.
 
 Of a cell, the source lines and the text of its outputs (stream text, ``text/*`` and JSON data,
 tracebacks) are kept; images and other binary data are not text and are skipped.
@@ -12,21 +11,14 @@ tracebacks) are kept; images and other binary data are not text and are skipped.
 
 from __future__ import annotations
 
-import json
-import json.scanner
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from ..model import ScanError
+from ..support.placed_json import Placed, decoder, line_at
 
 MAX_DEPTH = 64  # a notebook nests a handful of levels; deeper is not one
-
-
-class _Placed(str):
-    """A string of the file and the offset of its opening quote."""
-
-    offset: int
 
 
 @dataclass(frozen=True)
@@ -42,35 +34,20 @@ class CellText:
 def parse_notebook(text: str, rel: str) -> list[CellText] | ScanError:
     """The texts of every code and markdown cell, in order; an error for JSON that is no notebook."""
     try:
-        value = _decoder().decode(text)
+        value = decoder().decode(text)
     except (ValueError, RecursionError):
         return ScanError(rel, "not a valid notebook: the JSON does not parse")
     cells = value.get("cells") if isinstance(value, dict) else None
     if not isinstance(cells, list):
         return ScanError(rel, "not a notebook: no cells list")
     return [
-        CellText(index, part, piece, text.count("\n", 0, piece.offset) + 1)
+        CellText(index, part, piece, line_at(text, piece.offset))
         for index, cell in enumerate(cells) if isinstance(cell, dict)
         for part, piece in _cell_strings(cell)
     ]
 
 
-def _decoder() -> json.JSONDecoder:
-    decoder = json.JSONDecoder()
-    plain: Callable[[str, int, bool], tuple[str, int]] = vars(json.decoder)["scanstring"]  # not in the type stubs
-
-    def placed(s: str, end: int, strict: bool = True) -> tuple[str, int]:
-        value, after = plain(s, end, strict)
-        result = _Placed(value)
-        result.offset = end - 1
-        return result, after
-
-    decoder.parse_string = placed  # type: ignore[attr-defined]  # the pure scanner reads it
-    decoder.scan_once = json.scanner.py_make_scanner(decoder)  # type: ignore[attr-defined]
-    return decoder
-
-
-def _cell_strings(cell: dict[str, Any]) -> Iterator[tuple[str, _Placed]]:
+def _cell_strings(cell: dict[str, Any]) -> Iterator[tuple[str, Placed]]:
     yield from (("source", s) for s in _strings(cell.get("source"), 0, skip_binary=False))
     outputs = cell.get("outputs")
     for position, output in enumerate(outputs if isinstance(outputs, list) else []):
@@ -79,11 +56,11 @@ def _cell_strings(cell: dict[str, Any]) -> Iterator[tuple[str, _Placed]]:
                 yield from ((f"outputs[{position}]", s) for s in _strings(output.get(key), 0, skip_binary=True))
 
 
-def _strings(value: Any, depth: int, skip_binary: bool) -> Iterator[_Placed]:
+def _strings(value: Any, depth: int, skip_binary: bool) -> Iterator[Placed]:
     """The strings inside ``value``; under ``data``, only the text MIME types."""
     if depth > MAX_DEPTH:
         return
-    if isinstance(value, _Placed):
+    if isinstance(value, Placed):
         yield value
     elif isinstance(value, list):
         for item in value:

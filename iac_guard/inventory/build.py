@@ -32,7 +32,7 @@ Key = tuple[str, str]
 
 
 def build_inventory(extraction: Extraction) -> Inventory:
-    credentials = _merge_duplicates(extraction.credentials)
+    credentials = _without_shadowed(_merge_duplicates(extraction.credentials))
     graph = _Graph(credentials, extraction.workloads, extraction.usages)
     reasons = _classify(credentials, graph)
     for key, credential in credentials.items():
@@ -110,6 +110,13 @@ def _merge_duplicates(found: Iterable[Credential]) -> dict[Key, Credential]:
                 ai_hints=existing.ai_hints + credential.ai_hints,
             )
     return merged
+
+
+def _without_shadowed(credentials: dict[Key, Credential]) -> dict[Key, Credential]:
+    """Credentials known only by use are dropped where a declared one is known by that name: its
+    usages then reach the declared credential through the alias."""
+    aliased = {alias for credential in credentials.values() for alias in credential.aliases}
+    return {key: c for key, c in credentials.items() if c.declared or key not in aliased}
 
 
 def _expiry_from_rotation(credential: Credential) -> Expiry:

@@ -1,4 +1,5 @@
-"""Reads the scan's application files (container builds, Compose, ``.env``, notebooks).
+"""Reads the scan's application files (container builds, Compose, ``.env``, notebooks, CI
+pipelines and MCP configs).
 
 Read here, in the scan's process, not through the parse cache and pool of ``loader.py``: they are
 few and small next to a tree of Terraform, and each parses in well under a millisecond. Every file
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..ci.files import GITHUB_WORKFLOW, GITLAB_CI, MCP_CONFIG, parse_ci_file
 from ..containers.compose import parse_compose
 from ..containers.dockerfile import parse_dockerfile
 from ..containers.dotenv import parse_dotenv
@@ -23,7 +25,7 @@ from ..support.files import read_input
 
 def load_app_files(sources: Sources, max_bytes: int, errors: list[ScanError]) -> AppFiles:
     found = AppFiles()
-    for kind in (DOCKERFILE, COMPOSE, DOTENV, NOTEBOOK):
+    for kind in (DOCKERFILE, COMPOSE, DOTENV, NOTEBOOK, GITHUB_WORKFLOW, GITLAB_CI, MCP_CONFIG):
         for path in sources.app_files.get(kind, ()):
             rel = sources.relative(path)
             text = _text(path, rel, max_bytes)
@@ -40,7 +42,13 @@ def _text(path: Path, rel: str, max_bytes: int) -> str | ScanError:
 
 
 def _add(found: AppFiles, kind: str, rel: str, text: str, errors: list[ScanError]) -> None:
-    if kind == DOCKERFILE:
+    if kind in (GITHUB_WORKFLOW, GITLAB_CI, MCP_CONFIG):
+        document = parse_ci_file(kind, text, rel)
+        if isinstance(document, ScanError):
+            errors.append(document)
+        else:
+            found.ci.setdefault(kind, []).append(document)
+    elif kind == DOCKERFILE:
         found.dockerfiles[rel] = parse_dockerfile(text)
     elif kind == DOTENV:
         found.dotenv[rel] = parse_dotenv(text)

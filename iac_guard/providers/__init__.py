@@ -14,7 +14,8 @@ from typing import Any
 
 from ..config.settings import Settings
 from ..model import Extraction
-from . import aws, azure, containers, gcp, terraform_inputs, vault
+from . import aws, azure, ci, containers, gcp, terraform_inputs, vault
+from .ci import terraform as ci_terraform
 from .cluster import ClusterContext
 from .kubernetes import helm_release, helm_values
 from .kubernetes import manifests as kubernetes
@@ -28,9 +29,10 @@ ClusterRecognizer = Callable[[ClusterContext, Settings], Extraction]
 #: Terraform), after those that read each Terraform root module on its own.
 CLUSTER_RECOGNIZERS: tuple[ClusterRecognizer, ...] = (kubernetes.extract, kubernetes_terraform.extract, helm_values.extract)
 
-#: Recognizers of the application files (container builds, Compose, ``.env``, notebooks), which
+#: Recognizers of the application files (container builds, Compose, ``.env``, notebooks, CI
+#: pipelines and MCP configs), which
 #: read no Terraform root module and run once per scan.
-APP_RECOGNIZERS: tuple[Recognizer, ...] = (containers.extract,)
+APP_RECOGNIZERS: tuple[Recognizer, ...] = (containers.extract, ci.extract)
 
 #: Data sources whose result follows from code alone, evaluated while resolving Terraform.
 DATA_SOURCES: Mapping[str, Any] = {**aws.DATA_SOURCES, **azure.DATA_SOURCES, **gcp.DATA_SOURCES, **vault.DATA_SOURCES}
@@ -41,7 +43,7 @@ def terraform_recognizers(cluster: ClusterContext) -> tuple[Recognizer, ...]:
     are combined; Vault's reads the cluster too (the ServiceAccounts its Kubernetes roles admit)."""
     return (
         terraform_inputs.extract, aws.extract, azure.extract, gcp.extract, partial(vault.extract, cluster=cluster),
-        helm_release.extract,
+        helm_release.extract, ci_terraform.extract,
     )
 
 

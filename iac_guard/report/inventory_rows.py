@@ -119,7 +119,7 @@ class InventoryRow:
                 {"field": h.field, "detector": h.detector, "fingerprint": h.fingerprint, "file": h.location.file, "line": h.location.line}
                 for h in c.hardcoded
             ],
-            "parent": c.parent,
+            "parent": c.parent, "declared": c.declared,
             "file": c.location.file,
             "line": c.location.line,
             "end_line": c.location.end_line,

@@ -73,6 +73,9 @@ def merge_json(
     rejudged: list[str] = []
     matched: Counter[tuple[Any, ...]] = Counter()  # baseline entries that findings the merge added match
     entries = [entry for _, document in documents for entry in (document.get("inventory") or {}).get("credentials", [])]
+    shadowed = _shadowed(entries)
+    findings = [f for f in findings if f.resource not in shadowed]
+    entries = [e for e in entries if e.get("address") not in shadowed or e.get("declared") is not False]
     if shards:
         findings, rejudged, matched = _rejudge(entries, findings, policies, settings, root, baseline)
     # Shards judge disjoint credentials, so findings are never de-duplicated (identical findings
@@ -92,6 +95,14 @@ def merge_json(
     if shards:
         document["merged"] = {"shards": shards, "rejudged": rejudged}
     return Merged(result, document, rejudged)
+
+
+def _shadowed(entries: Sequence[Mapping[str, Any]]) -> set[str]:
+    """Credentials known only by use that another shard declares (by alias): a shard that did not
+    load the Terraform declaring a secret judged the name workflows read it by, where one scan
+    drops that record (inventory/build.py). Their findings and counts go."""
+    aliases = {alias for entry in entries for alias in entry.get("aliases", []) if isinstance(alias, str)}
+    return {entry["address"] for entry in entries if entry.get("declared") is False and entry.get("address") in aliases}
 
 
 def _notes(documents: Sequence[tuple[str, Mapping[str, Any]]]) -> list[ScanNote]:

@@ -111,6 +111,12 @@ def export_inventory(inventory: Inventory, shard: Shard, settings: Settings) -> 
             "ai_reasons": list(credential.ai_reasons),
             "consumers": list(credential.consumers),
         }
+        # A credential known only by use (declared false) is replaced by the one that has its
+        # name as an alias, which may be another shard's: merge drops its findings then.
+        if credential.aliases:
+            entry["aliases"] = [alias for _, alias in credential.aliases]
+        if not credential.declared:
+            entry["declared"] = False
         if not credential.root_module:
             entry.update(_cluster_entry(credential, judged, settings))
         entries.append(entry)

@@ -121,4 +121,5 @@ def _vault_secret(address: str, path: str, location: Location) -> Credential:
         expiry=Expiry(UNKNOWN, source="kept in Vault"),
         rotation=Rotation(UNKNOWN, "kept in Vault"),
         ai_hints=tuple(part for part in path.split("/") if part),
+        declared=False,
     )
