@@ -198,6 +198,8 @@ class Credential:
     #: declared credential that has the name as an alias (a Terraform ``github_actions_secret``)
     #: replaces it in the inventory.
     declared: bool = True
+    #: Where its value goes that policies judge (Flow), filled by the inventory.
+    flows: tuple[Flow, ...] = ()
 
     @property
     def is_identity(self) -> bool:
@@ -238,6 +240,28 @@ class Usage:
         return cls(workload, credential, f"env {name}", location, env_var=name)
 
 
+FlowKind = Literal["static", "exposed"]
+
+
+@dataclass(frozen=True)
+class Flow:
+    """Where a credential's value goes that a policy judges, apart from who consumes it: used as a
+    long-lived static key where the platform offers workload identity (``static``), or written
+    where it is printed, baked or readable (``exposed``).
+
+    ``credential`` names the credential as written (a ``github-secret:NAME`` a workflow reads);
+    the inventory resolves it like a usage and lists the flow on the credential it reaches."""
+
+    kind: FlowKind
+    credential: str
+    #: Who or what makes the flow: a workflow job, a Terraform output.
+    source: str
+    how: str  # "passes it as aws-access-key-id to aws-actions/configure-aws-credentials"
+    instead: str  # what to do instead: "use OIDC: role-to-assume with id-token: write"
+    location: Location
+    root_module: str = ""
+
+
 @dataclass
 class Extraction:
     """What one recognizer found. Mutable while it is being filled; frozen records inside."""
@@ -245,11 +269,13 @@ class Extraction:
     credentials: list[Credential] = field(default_factory=list)
     workloads: list[Workload] = field(default_factory=list)
     usages: list[Usage] = field(default_factory=list)
+    flows: list[Flow] = field(default_factory=list)
 
     def extend(self, other: Extraction) -> None:
         self.credentials.extend(other.credentials)
         self.workloads.extend(other.workloads)
         self.usages.extend(other.usages)
+        self.flows.extend(other.flows)
 
     def in_root_module(self, root_module: str) -> Extraction:
         """The same records, marked as belonging to one Terraform root module."""
@@ -257,6 +283,7 @@ class Extraction:
             [replace(c, root_module=root_module) for c in self.credentials],
             [replace(w, root_module=root_module) for w in self.workloads],
             [replace(u, root_module=root_module) for u in self.usages],
+            [replace(f, root_module=root_module) for f in self.flows],
         )
 
 

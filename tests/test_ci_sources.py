@@ -15,6 +15,7 @@ TOOLCHAIN = FIXTURES / "projects" / "agent-toolchain"
 DEPLOY_JOB = "workflow:.github/workflows/deploy.yml/jobs/deploy"
 AI_FINDINGS = [
     ("IAG006", DEPLOY_JOB, ".github/workflows/deploy.yml", 19),
+    ("IAG008", "github_actions_secret.openai", ".github/workflows/evals.yml", 38),  # set -x with it in scope
     ("IAG005", "mcp-env:OPENAI_API_KEY", ".mcp.json", 21),
     ("IAG005", "github_actions_secret.openai", "infra/github/secrets.tf", 25),
 ]
@@ -29,13 +30,18 @@ def test_the_toolchain_repository_exact_findings() -> None:
     result = scan_path(TOOLCHAIN, scope="all")
     assert result.errors == []
     assert finding_keys(result) == [
+        # a stored AWS key pair signs the deploy job in where OIDC would do (the key is no AI key)
+        ("IAG007", 'github_actions_secret.aws_key_id["agent-toolchain-docs"]', ".github/workflows/deploy.yml", 13),
+        ("IAG007", 'github_actions_secret.aws_secret["agent-toolchain-docs"]', ".github/workflows/deploy.yml", 14),
         AI_FINDINGS[0],
-        ("IAG006", "mcp:.mcp.json/brave-search", ".mcp.json", 14),  # a generic key: judged with scope all
         AI_FINDINGS[1],
+        ("IAG006", "mcp:.mcp.json/brave-search", ".mcp.json", 14),  # a generic key: judged with scope all
         AI_FINDINGS[2],
+        AI_FINDINGS[3],
         ("IAG002", "aws_iam_access_key.deploy", "infra/github/secrets.tf", 36),
         ("IAG003", "aws_iam_access_key.deploy", "infra/github/secrets.tf", 36),
         ("IAG005", "aws_iam_access_key.deploy", "infra/github/secrets.tf", 36),
+        ("IAG008", "aws_iam_access_key.deploy", "infra/github/secrets.tf", 56),  # nonsensitive() output; the id output is not
     ]
 
 

@@ -44,7 +44,7 @@ def test_reference_has_every_policy_and_every_framework_mapping() -> None:
     page = reference_page(PACK, load_frameworks())
     for policy in PACK:
         assert f"## {policy.id}: {policy.title}" in page
-    assert "| [NHI7](https://owasp.org/www-project-non-human-identities-top-10/2025/7-long-lived-secrets/) | Long-Lived Secrets | IAG002, IAG003 |" in page
+    assert "| [NHI7](https://owasp.org/www-project-non-human-identities-top-10/2025/7-long-lived-secrets/) | Long-Lived Secrets | IAG002, IAG003, IAG007 |" in page
     assert "| [NHI3](https://owasp.org/www-project-non-human-identities-top-10/2025/3-vulnerable-third-party-nhi/) | Vulnerable Third-Party NHI | none (not assessed) |" in page
     assert "### What it does" in page and "#### " not in page
 
@@ -133,7 +133,7 @@ def test_validate_reports_test_case_problems(tmp_path: Path) -> None:
     result = invoke("policies", "validate", str(tmp_path))
     assert result.exit_code == 1
     cases = tmp_path / "ACME1-cost-centre.tests.yaml"
-    assert f"error: {cases}: cases.0: a case has a name, exactly one of terraform, kubernetes or files, and expect (the exact findings; [] when compliant)" in result.output
+    assert f"error: {cases}: cases.0: a case has a name, exactly one of terraform, kubernetes, github-actions or files, and expect (the exact findings; [] when compliant)" in result.output
     # Shape errors first; which policies a case names is checked once the shape is right.
     write_project(tmp_path, {"ACME1-cost-centre.tests.yaml": (
         "cases:\n  - name: unknown policy\n    terraform: 'x = 1'\n    settings: {max_rotation_days: soon}\n"

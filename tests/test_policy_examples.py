@@ -33,7 +33,11 @@ def test_every_policy_keeps_one_bad_and_one_good_example_and_its_cases_beside_it
         assert sorted(e.verdict for e in policy.examples) == ["bad", "good"], policy.id
         cases = _tests_file(policy.source)
         languages = {name for case in cases for name in case.files}
-        assert languages == set(FILE_NAMES.values()), policy.id
+        # A policy of Terraform and Kubernetes is tested in both; one of workflows (IAG007, IAG008
+        # read CI jobs) in that form, and in Terraform where it judges Terraform too.
+        written = {FILE_NAMES[example.language] for example in policy.examples}
+        expected = {FILE_NAMES["terraform"], FILE_NAMES["kubernetes"]} if written <= {FILE_NAMES["terraform"], FILE_NAMES["kubernetes"]} else written
+        assert expected <= languages, policy.id
         fires = [any(e.policy == policy.id for e in case.expect or ()) for case in cases]
         assert True in fires and False in fires, policy.id
 

@@ -40,6 +40,8 @@ def test_the_pack_has_one_policy_per_category() -> None:
         ("IAG004", "wildcard-scope", "high"),
         ("IAG005", "shared-credential", "medium"),
         ("IAG006", "hardcoded-secret", "high"),  # critical for an admin key: severity_from
+        ("IAG007", "static-credential", "high"),
+        ("IAG008", "exposed-secret", "high"),
         ("IAG900", "invalid-suppression", "medium"),
         ("IAG901", "weakened-config", "high"),
         ("IAG902", "unused-suppression", "low"),

@@ -47,7 +47,7 @@ EXPECTED = {
         "nist-ai-rmf-1.0": {"GOVERN 1.6": P, "GOVERN 1.7": N, "GOVERN 2.1": P, "MAP 4.2": N, "MEASURE 2.7": F, "MANAGE 2.4": N, "MANAGE 3.1": N},
         "nist-csf-2.0": {"GV.RR-02": P, "ID.AM-02": N, "ID.AM-08": P, "ID.RA-07": N, "PR.AA-01": P, "PR.AA-03": N, "PR.AA-05": F, "PR.DS-01": P, "PR.PS-01": N},
         "owasp-agentic-2026": {"ASI01": N, "ASI02": F, "ASI03": F, "ASI04": N, "ASI05": N, "ASI06": N, "ASI07": N, "ASI08": N, "ASI09": N, "ASI10": N},
-        "owasp-nhi-2025": {"NHI1": P, "NHI2": P, "NHI3": N, "NHI4": N, "NHI5": F, "NHI6": N, "NHI7": N, "NHI8": N, "NHI9": P, "NHI10": N},
+        "owasp-nhi-2025": {"NHI1": P, "NHI2": P, "NHI3": N, "NHI4": N, "NHI5": F, "NHI6": N, "NHI7": P, "NHI8": N, "NHI9": P, "NHI10": N},
     },
 }
 
@@ -85,13 +85,15 @@ def test_failing_control_lists_the_failing_credentials_with_file_and_line() -> N
         ("IAG003", "Secret/chat/openai-legacy", "k8s/chat/secrets.yaml", 14),
         ("IAG003", "ExternalSecret/platform/hf-token", "k8s/platform/postgres.yaml", 11),
     ]
-    assert [p.id for p in nhi7.policies] == ["IAG002", "IAG003"]
+    assert [p.id for p in nhi7.policies] == ["IAG002", "IAG003", "IAG007"]
 
 
 def test_passing_says_how_much_was_judged_and_not_assessed_says_why() -> None:
     report = report_of(ML_PLATFORM / "infra" / "bedrock-agent")
     assert control(report, "owasp-nhi-2025", "NHI9").reason == "IAG005 judged 2 credentials, none failed"
-    assert control(report, "owasp-nhi-2025", "NHI7").reason == "IAG002 had no credential to judge; IAG003 had no credential to judge"
+    assert control(report, "owasp-nhi-2025", "NHI7").reason == (
+        "IAG007 judged 2 credentials, none failed (IAG002 had no credential to judge; IAG003 had no credential to judge)"
+    )
     assert control(report, "nist-csf-2.0", "ID.AM-08").reason == (
         "IAG001 judged 2 credentials, none failed (IAG002 had no credential to judge; IAG003 had no credential to judge)"
     )
@@ -136,7 +138,7 @@ def test_every_format_shows_suppressions_with_reason_and_expiry() -> None:
 
 def test_markdown_names_statuses_sources_and_limits() -> None:
     markdown = controls_markdown.render(report_of(ML_PLATFORM))
-    assert "| NHI7 | Long-Lived Secrets | Failing | IAG002, IAG003 | 9 | 0 |" in markdown
+    assert "| NHI7 | Long-Lived Secrets | Failing | IAG002, IAG003, IAG007 | 9 | 0 |" in markdown
     assert "| NHI3 | Vulnerable Third-Party NHI | Not assessed | none | 0 | 0 |" in markdown
     assert "([source](https://owasp.org/www-project-non-human-identities-top-10/2025/7-long-lived-secrets/))" in markdown
     assert markdown.count("- What static analysis cannot show: ") == sum(len(f.controls) for f in FRAMEWORKS.values())
@@ -158,7 +160,7 @@ def test_json_document() -> None:
         "suppression": {"reason": "vendor key without expiry; replaced by workload identity next year",
                         "expires": "2030-06-30", "expired": False, "source": "comment", "owner": "platform-security"},
     }]
-    assert [p["id"] for p in nhi7["policies"]] == ["IAG002", "IAG003"]
+    assert [p["id"] for p in nhi7["policies"]] == ["IAG002", "IAG003", "IAG007"]
 
 
 def test_csv_has_a_row_per_control_and_finding() -> None:

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from ..model import Credential, Expiry, Extraction, Unknown, Usage, Workload
+from ..model import Credential, Expiry, Extraction, Flow, Unknown, Usage, Workload
 from . import ai
 
 
@@ -35,10 +35,13 @@ def build_inventory(extraction: Extraction) -> Inventory:
     credentials = _without_shadowed(_merge_duplicates(extraction.credentials))
     graph = _Graph(credentials, extraction.workloads, extraction.usages)
     reasons = _classify(credentials, graph)
+    flows = _flows(extraction.flows, graph)
     for key, credential in credentials.items():
         credentials[key] = _derived(
             credential, tuple(sorted(graph.consumers.get(key, ()))), _expiry_from_rotation(credential), reasons[key]
         )
+        if key in flows:
+            credentials[key] = replace(credentials[key], flows=tuple(flows[key]))
     return Inventory(
         credentials=tuple(credentials[k] for k in sorted(credentials, key=lambda k: (k[1], k[0]))),
         workloads=tuple(graph.workloads[k] for k in sorted(graph.workloads, key=lambda k: (k[1], k[0]))),
@@ -110,6 +113,16 @@ def _merge_duplicates(found: Iterable[Credential]) -> dict[Key, Credential]:
                 ai_hints=existing.ai_hints + credential.ai_hints,
             )
     return merged
+
+
+def _flows(found: Iterable[Flow], graph: _Graph) -> dict[Key, list[Flow]]:
+    """Each flow on the credential its name reaches, like a usage's; in a stable order."""
+    flows: dict[Key, list[Flow]] = defaultdict(list)
+    for flow in sorted(set(found), key=lambda f: (f.location, f.kind, f.source, f.how)):
+        target = graph.resolve(flow.root_module, flow.credential)
+        if target is not None:
+            flows[target].append(flow)
+    return flows
 
 
 def _without_shadowed(credentials: dict[Key, Credential]) -> dict[Key, Credential]:

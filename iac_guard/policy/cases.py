@@ -39,7 +39,7 @@ from ..support.schemas import schema_problems
 from ..support.yaml_files import YamlFileError, read_yaml
 from .loader import TEST_CASE_SUFFIXES, Policy, PolicyError, builtin_policy_dir
 
-FILE_NAMES = {"terraform": "main.tf", "kubernetes": "manifest.yaml"}
+FILE_NAMES = {"terraform": "main.tf", "kubernetes": "manifest.yaml", "github-actions": ".github/workflows/example.yml"}
 TESTS_FOLDER = "tests"
 
 

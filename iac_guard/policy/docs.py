@@ -22,7 +22,7 @@ from .loader import Policy, builtin_policy_dir
 if TYPE_CHECKING:
     from .frameworks import Framework
 
-FENCES = {"terraform": "hcl", "kubernetes": "yaml"}
+FENCES = {"terraform": "hcl", "kubernetes": "yaml", "github-actions": "yaml"}
 DOCS_COMMAND = "iac-guard policies docs -o docs/policies.md"
 #: The published policy reference the built-in pack's pages are read at.
 REFERENCE_URL = f"{HOMEPAGE}/blob/main/docs/policies.md"

@@ -35,6 +35,13 @@ hardcoded                  list[item]               literal values; item: field,
                                                     line (field-gated any-entropy literals and
                                                     connection-string passwords: scope all only)
 consumers                  list[str]                addresses of the workloads that use it
+static_uses                list[item]               where it is used as a long-lived static key
+                                                    though the platform offers workload
+                                                    identity; item: source, how, instead, file,
+                                                    line
+exposures                  list[item]               where its value is printed, baked or made
+                                                    readable; item: source, how, instead, file,
+                                                    line
 consumer_count             int                      ``len(consumers)``
 parent                     str | None               identity it belongs to (access key → user)
 tags                       mapping                  any key (``tags.team``); absent key → None
@@ -56,7 +63,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..config.settings import Settings
-from ..model import Credential, Expiry, Grant, Location, Owner, Rotation, Scope, SecretLiteral, Unknown, is_unknown
+from ..model import Credential, Expiry, Flow, Grant, Location, Owner, Rotation, Scope, SecretLiteral, Unknown, is_unknown
 
 Facts = dict[str, Any]
 
@@ -75,6 +82,8 @@ def credential_facts(credential: Credential, settings: Settings) -> Facts:
         "hardcoded": tuple(_literal_facts(literal) for literal in credential.hardcoded if _judged(literal, settings)),
         "consumers": consumers,
         "consumer_count": len(consumers),
+        "static_uses": tuple(_flow_facts(flow) for flow in credential.flows if flow.kind == "static"),
+        "exposures": tuple(_flow_facts(flow) for flow in credential.flows if flow.kind == "exposed"),
         "parent": credential.parent,
         "tags": credential.tags if is_unknown(credential.tags) else dict(credential.tags),
         "owner_text": owner_text(credential.owner, settings),
@@ -137,6 +146,10 @@ def _literal_facts(literal: SecretLiteral) -> dict[str, Any]:
         "file": literal.location.file,
         "line": literal.location.line,
     }
+
+
+def _flow_facts(flow: Flow) -> dict[str, Any]:
+    return {"source": flow.source, "how": flow.how, "instead": flow.instead, "file": flow.location.file, "line": flow.location.line}
 
 
 def owner_text(owner: Owner, settings: Settings) -> str:
@@ -329,6 +342,11 @@ _EXAMPLE = Credential(
     consumers=("aws_lambda_function.example",),
     parent="aws_iam_user.example",
     tags={"owner": "team-a"},
+    flows=(
+        Flow("static", "aws_iam_access_key.example", "workflow:.github/workflows/ci.yml/jobs/deploy", "passes it as a static key",
+             "use OIDC instead", Location(".github/workflows/ci.yml", 12, 12)),
+        Flow("exposed", "aws_iam_access_key.example", "output.example", "prints it", "mark it sensitive", Location("main.tf", 11, 11)),
+    ),
 )
 
 

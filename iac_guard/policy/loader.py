@@ -63,7 +63,7 @@ class Param:
 @dataclass(frozen=True)
 class Example:
     verdict: Literal["bad", "good"]  # bad: the scanner must flag it; good: it must not
-    language: str  # terraform | kubernetes
+    language: str  # terraform | kubernetes | github-actions
     code: str
 
 

@@ -94,6 +94,8 @@ class Module:
         self.own_resources: list[Resource] = []
         self.own_data: list[Resource] = []
         self.providers: list[BlockView] = []
+        #: The module's ``output`` blocks, for recognizers that judge what an output exposes.
+        self.output_blocks: list[BlockView] = []
         self.children: list[Module] = []
         self._variables: dict[str, tuple[Block, str]] = {}
         self._locals: dict[str, tuple[Attribute, str]] = {}
@@ -138,6 +140,7 @@ class Module:
                     self._locals[name] = (attribute, terraform_file.path)
             elif block.type == "output" and block.labels and "value" in block.body.attributes:
                 self._outputs[block.labels[0]] = block.body.attributes["value"]
+                self.output_blocks.append(BlockView(block, terraform_file.path, self, {}))
 
     def _collect_resources(self, terraform_file: TerraformFile) -> None:
         for block in terraform_file.body.blocks:

@@ -19,7 +19,7 @@ from typing import Any
 
 from ...containers.document import LinedDocument
 from ...kubernetes.objects import PathKey
-from ...model import Credential, Extraction, Location, SecretLiteral, Usage, Workload
+from ...model import Credential, Extraction, Flow, Location, SecretLiteral, Usage, Workload
 from ..containers.records import literal_records
 from .records import leaves, literal_values, referenced_credential
 
@@ -33,6 +33,15 @@ _AUTH_ACTIONS = {
     "google-github-actions/auth": ("google cloud", ("credentials_json",), ("workload_identity_provider",)),
     "azure/login": ("azure", ("creds", "client-secret"), ("client-id",)),
 }
+#: What each cloud offers a workflow instead of a stored key.
+_FEDERATION = {
+    "aws": "use OIDC instead: role-to-assume, with permissions id-token: write",
+    "google cloud": "use Workload Identity Federation instead: workload_identity_provider and service_account",
+    "azure": "use a federated credential instead: client-id, tenant-id and subscription-id, with permissions id-token: write",
+}
+#: A shell line that prints what it is given, or traces or dumps the environment.
+_PRINTS = re.compile(r"(?:^|[;&|]\s*|\s)(?:echo|printf|cat|tee)\b")
+_DUMPS = re.compile(r"(?m)^\s*(?:set\s+(?:-[a-z]*x|-o\s+xtrace)|(?:env|printenv)\s*(?:$|[;|>]))")
 
 
 def extract(workflows: list[LinedDocument]) -> Extraction:
@@ -49,6 +58,7 @@ def extract(workflows: list[LinedDocument]) -> Extraction:
                 found_leaves += leaves(shared_env, ("env",))
             auth = _authentication(body, path)
             found.extend(_job_records(document, workload, name, found_leaves, auth, secrets))
+            found.flows += _exposures(document, workload, body, path, shared_env)
     found.credentials += secrets.values()
     return found
 
@@ -67,7 +77,7 @@ def _jobs(document: LinedDocument) -> Iterator[tuple[str, PathKey, dict[str, Any
 
 def _job_records(
     document: LinedDocument, workload: Workload, name: str, values: list[tuple[PathKey, Any]],
-    auth: dict[PathKey, str], secrets: dict[str, Credential],
+    auth: dict[PathKey, tuple[str, str | None]], secrets: dict[str, Credential],
 ) -> Extraction:
     found = Extraction()
     literals: list[SecretLiteral] = []
@@ -79,17 +89,19 @@ def _job_records(
             address = SECRET_PREFIX + secret
             secrets.setdefault(address, referenced_credential(address, PROVIDER, "GitHub Actions secret", secret, location, "GitHub"))
             env_var = key if len(path) >= 2 and path[-2] == "env" else None
-            via = auth.get(path, f"secrets.{secret}")
+            via, instead = auth.get(path, (f"secrets.{secret}", None))
             found.usages.append(Usage(workload.address, address, via, location, env_var=env_var))
+            if instead is not None:
+                found.flows.append(Flow("static", address, workload.address, f"passes it as {via}", instead, location))
     if literals:
         found.extend(literal_records(workload, literals, [item.field.rsplit(".", 1)[-1] for item in literals], name))
     return found
 
 
-def _authentication(job: dict[str, Any], path: PathKey) -> dict[PathKey, str]:
-    """The ``with`` inputs of cloud authentication steps that take a static key, each with how it
-    is used (said on the secret's usage), and the federated ones noted the same way."""
-    said: dict[PathKey, str] = {}
+def _authentication(job: dict[str, Any], path: PathKey) -> dict[PathKey, tuple[str, str | None]]:
+    """The ``with`` inputs of cloud authentication steps: how each is used (said on the secret's
+    usage) and, for a static key, the federation the cloud offers instead."""
+    said: dict[PathKey, tuple[str, str | None]] = {}
     steps = job.get("steps")
     for position, step in enumerate(steps if isinstance(steps, list) else []):
         uses = step.get("uses") if isinstance(step, dict) else None
@@ -100,10 +112,38 @@ def _authentication(job: dict[str, Any], path: PathKey) -> dict[PathKey, str]:
         for key in step["with"]:
             where = (*path, "steps", position, "with", str(key))
             if key in static:
-                said[where] = f"{cloud} static key ({action} {key})"
+                said[where] = (f"{cloud} static key ({action} {key})", _FEDERATION[cloud])
             elif key in federated:
-                said[where] = f"{cloud} workload identity federation ({action} {key})"
+                said[where] = (f"{cloud} workload identity federation ({action} {key})", None)
     return said
+
+
+def _exposures(document: LinedDocument, workload: Workload, job: dict[str, Any], path: PathKey, shared_env: Any) -> list[Flow]:
+    """Steps whose ``run`` prints a secret it names (``echo ${{ secrets.X }}``), or traces or dumps
+    the environment (``set -x``, ``env``, ``printenv``) while a secret is in it: GitHub masks a
+    secret's exact value in logs, not an encoding or a part of it, nor what a command derives."""
+    flows = []
+    in_job = {n for env in (shared_env, job.get("env")) if isinstance(env, dict) for v in env.values() for n in _secret_names(v)}
+    steps = job.get("steps")
+    for position, step in enumerate(steps if isinstance(steps, list) else []):
+        script = step.get("run") if isinstance(step, dict) else None
+        if not isinstance(script, str):
+            continue
+        where = (*path, "steps", position, "run")
+        line = document.line_of(*where)
+        location = Location(document.file, line, line)
+        env = step.get("env")
+        in_step = in_job | {n for v in (env.values() if isinstance(env, dict) else ()) for n in _secret_names(v)}
+        printed = {n for text in script.splitlines() if _PRINTS.search(text) for n in _secret_names(text)}
+        for name in sorted(printed):
+            flows.append(Flow("exposed", SECRET_PREFIX + name, workload.address, f"step {position + 1} prints it in the job log",
+                              "pass it to the command in an environment variable and never print it", location))
+        if _DUMPS.search(script):
+            for name in sorted(in_step - printed):
+                flows.append(Flow("exposed", SECRET_PREFIX + name, workload.address,
+                                  f"step {position + 1} traces or dumps its environment (set -x, env) with it in scope",
+                                  "remove set -x / env from steps that hold secrets", location))
+    return flows
 
 
 def _secret_names(value: Any) -> list[str]:
