@@ -172,7 +172,10 @@ def one(tmp_path, main_tf: str, address: str, **files: str) -> Credential:
         # Renewable up to the token mount's max TTL: a server setting, not in the code.
         ('ttl = "24h"', Expiry(UNKNOWN, UNKNOWN, "no max TTL written: the mount's max TTL applies (a server setting, 32 days by default)")),
         ('explicit_max_ttl = var.max_ttl', Expiry(UNKNOWN, UNKNOWN, "explicit_max_ttl (a hard cap)")),
-        ('renewable = var.renewable', Expiry(UNKNOWN, UNKNOWN, "renewable not known before apply")),
+        ('ttl = "24h"\n  renewable = var.renewable', Expiry(UNKNOWN, UNKNOWN, "renewable not known before apply")),
+        # Nothing about its lifetime in the code: the server's default is no declared expiry (issue 14).
+        ('renewable = var.renewable', Expiry(None, source="no ttl, explicit_max_ttl or period: the code leaves its lifetime to the server's default")),
+        ('display_name = "evals"', Expiry(None, source="no ttl, explicit_max_ttl or period: the code leaves its lifetime to the server's default")),
         ('explicit_max_ttl = "soon"', Expiry(UNKNOWN, UNKNOWN, "explicit_max_ttl soon (a hard cap)")),
     ],
 )

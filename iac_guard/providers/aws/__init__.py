@@ -8,12 +8,12 @@ from ...model import Credential, Extraction
 from ..project import Project
 from .context import AwsModule
 from .identities import access_keys, collect_grants, roles, service_specific_credentials, users
-from .policy_documents import render_policy_document
+from .policy_documents import looked_up_policy, render_policy_document
 from .scripts import script_credentials
 from .stores import secrets_manager, ssm_parameters
 from .workloads import extract_workloads
 
-DATA_SOURCES = {"aws_iam_policy_document": render_policy_document}
+DATA_SOURCES = {"aws_iam_policy_document": render_policy_document, "aws_iam_policy": looked_up_policy}
 
 
 def extract(project: Project, settings: Settings) -> Extraction:

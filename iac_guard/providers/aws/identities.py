@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from ...model import UNKNOWN, Credential, Expiry, Grant, Location, Owner, Rotation, Scope, Unknown
 from ...terraform.values import json_partial
 from ...terraform.view import Resource
+from ..common.identity_names import AWS_ROLE, EKS_SERVICE_ACCOUNT
 from ..common.links import link, link_value
 from ..common.literals import known_strings
 from ..common.rotation import rotation_named_by
@@ -136,6 +138,7 @@ def users(aws: AwsModule, grants: dict[str, list[Grant]]) -> list[Credential]:
 
 def roles(aws: AwsModule, grants: dict[str, list[Grant]]) -> list[Credential]:
     result = []
+    bound = _pod_identity_bindings(aws)
     for address, role in aws.roles.items():
         owner, owner_evidence = aws.owner(role)
         seconds = role.value("max_session_duration", _DEFAULT_SESSION_SECONDS)
@@ -149,9 +152,44 @@ def roles(aws: AwsModule, grants: dict[str, list[Grant]]) -> list[Credential]:
                 ai_hints=(role.name, *role.known_texts("name", "description"), *_trusted_services(role)),
                 tags=aws.known_tags(role),
                 evidence={**owner_evidence, **_scope_evidence(grants.get(address, []))},
+                aliases=_cluster_names(role, bound.get(address, ())),
             )
         )
     return result
+
+
+def _cluster_names(role: Resource, service_accounts: Iterable[str]) -> tuple[tuple[str, str], ...]:
+    """The names pods reach a role by (kubernetes/workloads.py): ``aws-iam-role:NAME`` for IRSA's
+    ``eks.amazonaws.com/role-arn`` annotation, and ``eks-service-account:NS/NAME`` for each
+    ServiceAccount its trust policy admits (``…:sub`` = ``system:serviceaccount:NS:NAME``) or an
+    EKS Pod Identity association binds to it."""
+    names = [f"{AWS_ROLE}{name}"] if isinstance(name := role.value("name"), str) and name else []
+    names += [f"{EKS_SERVICE_ACCOUNT}{account}" for account in sorted({*_trusted_service_accounts(role), *service_accounts})]
+    return tuple(("", alias) for alias in names)
+
+
+def _trusted_service_accounts(role: Resource) -> list[str]:
+    document = json_partial(role.value("assume_role_policy"))
+    statements = document.get("Statement") if isinstance(document, dict) else None
+    found = []
+    for statement in statements if isinstance(statements, list) else [statements]:
+        conditions = statement.get("Condition") if isinstance(statement, dict) else None
+        for test in conditions.values() if isinstance(conditions, dict) else ():
+            for key, values in test.items() if isinstance(test, dict) else ():
+                if str(key).endswith(":sub"):
+                    found += [v.split(":", 2)[2].replace(":", "/", 1) for v in known_strings(values) if v.startswith("system:serviceaccount:") and v.count(":") == 3]
+    return found
+
+
+def _pod_identity_bindings(aws: AwsModule) -> dict[str, list[str]]:
+    """Role address → the ``NS/NAME`` ServiceAccounts EKS Pod Identity associations bind to it."""
+    bound: dict[str, list[str]] = {}
+    for association in aws.module.resources_of("aws_eks_pod_identity_association"):
+        role = link(association, "role_arn", aws.roles, "name", "arn")
+        namespace, account = association.value("namespace"), association.value("service_account")
+        if role and isinstance(namespace, str) and isinstance(account, str):
+            bound.setdefault(role, []).append(f"{namespace}/{account}")
+    return bound
 
 
 def access_keys(aws: AwsModule, identities: dict[str, Credential]) -> list[Credential]:

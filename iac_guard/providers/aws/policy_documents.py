@@ -8,6 +8,7 @@ policies are administrator policies — so it lives here, and policies only read
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -147,6 +148,23 @@ def managed_policy_grant(arn: str, label: str, location: Location) -> Grant | No
     return Grant(label, actions, ("*",), (), location)
 
 
+#: Names only AWS gives its managed policies: a customer policy cannot take them.
+_AWS_MANAGED_NAME = re.compile(r"^(?:Amazon|AWS)[A-Za-z0-9]+$|^(?:AdministratorAccess|PowerUserAccess|ReadOnlyAccess|IAMFullAccess)$")
+
+
+def looked_up_policy(view: BlockView) -> Mapping[str, Any]:
+    """``data "aws_iam_policy"`` by ``arn``, or by the ``name`` of an AWS managed policy: its ARN,
+    so attaching it grants what the managed policy does. Another name is a customer policy of an
+    account the code does not say: unknown."""
+    arn = view.value("arn")
+    if isinstance(arn, str) and arn:
+        return {"arn": arn, "name": arn.rsplit("/", 1)[-1]}
+    name = view.value("name")
+    if isinstance(name, str) and _AWS_MANAGED_NAME.match(name) and view.value("path_prefix") in (None, "/"):
+        return {"arn": f"arn:aws:iam::aws:policy/{name}", "name": name}
+    return {"arn": Unknown(), "name": name if isinstance(name, str) else Unknown()}
+
+
 def render_policy_document(view: BlockView) -> Mapping[str, Any]:
     """``data "aws_iam_policy_document"`` → its ``json`` attribute, as Terraform would render it."""
     document_statements: list[dict[str, Any]] = []
@@ -175,9 +193,10 @@ _STATEMENT_FIELDS = {"actions": "Action", "not_actions": "NotAction", "resources
 def _render_statement(block: BlockView) -> dict[str, Any]:
     rendered: dict[str, Any] = {"Effect": block.value("effect", "Allow")}
     for attribute, key in _STATEMENT_FIELDS.items():
-        if block.has(attribute):
-            rendered[key] = block.value(attribute)
-    if block.has("sid"):
+        value = block.value(attribute)
+        if value is not None:  # null is unset, as Terraform reads it (terraform-aws-modules pass null)
+            rendered[key] = value
+    if block.value("sid") is not None:
         rendered["Sid"] = block.value("sid")
     for block_type, key in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
         principals: dict[str, Any] = {}

@@ -4,14 +4,15 @@ controllers write (ExternalSecret and ClusterExternalSecret targets, SecretProvi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ...kubernetes.objects import KubeObject
 from ...model import Grant
+from ..common.links import arn_name
 from .rbac import rbac_grants
 from .secret_operators import NamespaceLabels, cluster_external_targets, sealed_secret_target
 from .shapes import dicts, dig
-from .vocabulary import CSI_SECRETS_GROUP, EXTERNAL_SECRETS_GROUP, SEALED_SECRETS_GROUP
+from .vocabulary import CSI_SECRETS_GROUP, EXTERNAL_SECRETS_GROUP, IRSA_ANNOTATION, SEALED_SECRETS_GROUP
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,8 @@ class NameIndex:
     generated: dict[str, str]
     service_accounts: frozenset[str]
     grants: dict[str, tuple[Grant, ...]]
+    #: ServiceAccount address → the IAM role name its ``eks.amazonaws.com/role-arn`` names (IRSA).
+    irsa_roles: dict[str, str] = field(default_factory=dict)
 
     def secret(self, namespace: str | None, name: str) -> str:
         """The credential behind a Secret name: the Secret if the scan defines it, else its generator."""
@@ -41,6 +44,10 @@ def name_index(objects: list[KubeObject]) -> NameIndex:
         generated=generated,
         service_accounts=frozenset(obj.address for obj in objects if (obj.api_group, obj.kind) == ("", "ServiceAccount")),
         grants=rbac_grants(objects),
+        irsa_roles={
+            obj.address: arn_name(arn) for obj in objects
+            if (obj.api_group, obj.kind) == ("", "ServiceAccount") and (arn := obj.annotations.get(IRSA_ANNOTATION, "").strip())
+        },
     )
 
 

@@ -38,7 +38,7 @@ from ...kubernetes.objects import KubeObject
 from ...model import Credential, Extraction, Location
 from ..cluster import ClusterContext
 from .config_maps import config_map_credential
-from .credentials import object_credential
+from .credentials import irsa_role, object_credential
 from .index import name_index
 from .secret_operators import push_secret, pushed_secret_name, vault_injections
 from .vocabulary import EXTERNAL_SECRETS_GROUP, POD_SPEC_PATHS
@@ -64,6 +64,8 @@ def extract_objects(objects: Iterable[KubeObject], settings: Settings, context: 
         credential = object_credential(obj, settings, index) or config_map_credential(obj)
         if credential is not None:
             found.credentials.append(credential)
+        if obj.address in index.irsa_roles:
+            found.credentials.append(irsa_role(obj, index.irsa_roles[obj.address]))
         if obj.kind in POD_SPEC_PATHS:
             workload, usages, literal = workload_of(obj, index)
             found.workloads.append(workload)

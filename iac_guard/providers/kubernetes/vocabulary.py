@@ -17,6 +17,8 @@ RBAC_GROUP = "rbac.authorization.k8s.io"
 EXTERNAL_SECRETS_GROUP = "external-secrets.io"
 CSI_SECRETS_GROUP = "secrets-store.csi.x-k8s.io"
 SEALED_SECRETS_GROUP = "bitnami.com"
+#: EKS IRSA: the IAM role a ServiceAccount's pods assume with its projected token.
+IRSA_ANNOTATION = "eks.amazonaws.com/role-arn"
 #: Vault Agent Injector: ``agent-inject-secret-<file>: <path>`` on a pod template renders the
 #: secret at ``<path>`` into ``/vault/secrets/<file>``.
 VAULT_INJECT_SECRET_PREFIX = "vault.hashicorp.com/agent-inject-secret-"

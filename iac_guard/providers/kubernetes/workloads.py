@@ -10,6 +10,7 @@ from typing import Any
 from ...kubernetes.objects import KubeObject, PathKey, scalar_text
 from ...model import Credential, Location, SecretLiteral, Usage, Workload
 from ...secrets.detect import credential_kind
+from ..common.identity_names import AWS_ROLE, EKS_SERVICE_ACCOUNT
 from .index import NameIndex
 from .literals import value_literals
 from .shapes import dig, indexed_dicts, mapping, strings
@@ -40,11 +41,24 @@ def _identity(obj: KubeObject, spec: dict[str, Any], spec_path: PathKey, index: 
         name = spec.get(field)
         if isinstance(name, str) and name:
             address = f"ServiceAccount/{obj.namespace}/{name}"
-            return address, [_usage(obj, address, "serviceAccountName", spec_path + (field,))]
+            return address, _account_usages(obj, address, index, spec_path + (field,))
     default = f"ServiceAccount/{obj.namespace}/default"
     if default in index.service_accounts:
-        return default, [_usage(obj, default, "serviceAccountName", spec_path)]
+        return default, _account_usages(obj, default, index, spec_path)
     return None, []
+
+
+def _account_usages(obj: KubeObject, account: str, index: NameIndex, path: PathKey) -> list[Usage]:
+    """The ServiceAccount a pod runs as, and the cloud role it gets through it: the role its IRSA
+    annotation names, and whatever role a trust policy or EKS Pod Identity binds to the account
+    (a name only a role declares, see common/identity_names.py)."""
+    usages = [_usage(obj, account, "serviceAccountName", path)]
+    bound = account.removeprefix("ServiceAccount/")
+    usages.append(_usage(obj, f"{EKS_SERVICE_ACCOUNT}{bound}", f"IAM role bound to {account}", path))
+    role = index.irsa_roles.get(account)
+    if role:
+        usages.append(_usage(obj, f"{AWS_ROLE}{role}", f"IRSA role of {account}", path))
+    return usages
 
 
 def _container_usages(obj: KubeObject, container: dict[str, Any], path: PathKey, index: NameIndex) -> list[Usage]:

@@ -48,6 +48,9 @@ TOKEN_TTLS = TtlFields(("explicit_max_ttl",), ("period",), (), ("ttl",))
 ROLE_TTLS = TtlFields(("token_explicit_max_ttl",), ("token_period", "period"), ("token_max_ttl", "max_ttl"), ("token_ttl", "ttl"))
 
 _Part = tuple[Expiry, "Location | None"]
+#: A token whose code states no lifetime at all: what the server's default is, is not a declared
+#: expiry (as Azure's two-year default is not one, azure/entra.py).
+_SERVER_DEFAULT = Expiry(None, source="no ttl, explicit_max_ttl or period: the code leaves its lifetime to the server's default")
 
 
 def token_expiry(vault: VaultModule, view: BlockView, fields: TtlFields, renewable: Any, mount: _Part | None) -> _Part:
@@ -97,6 +100,8 @@ def tokens(vault: VaultModule) -> list[Credential]:
     for token in vault.module.resources_of("vault_token"):
         renewable = token.value("renewable", True)
         expiry, where = token_expiry(vault, token, TOKEN_TTLS, renewable, None)
+        if not any(token.has(name) for name in (*TOKEN_TTLS.explicit, *TOKEN_TTLS.period, *TOKEN_TTLS.ttl)):
+            expiry, where = _SERVER_DEFAULT, None
         owner, evidence = vault.owner(token.address, vault.metadata_owner(token, "metadata", "metadata"))
         scheduled = vault.replaced_on_schedule(token)
         grants, names = vault.policies(token, "policies")
