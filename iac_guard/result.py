@@ -52,6 +52,9 @@ class ReportContext:
     source_root: Path | None = None
     #: Tells apart several analyses of one commit (SARIF ``automationDetails``).
     category: str | None = None
+    #: Where the source root's files are browsed at the scanned commit
+    #: (``https://github.com/o/r/blob/<sha>/``), for links to ``file#Lline``; None: no links.
+    browse_url: str | None = None
 
 
 @dataclass

@@ -59,3 +59,16 @@ def _cache_key_of_the_test_run(tmp_path_factory: pytest.TempPathFactory) -> Iter
         patch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
         patch.delenv("IAC_GUARD_CACHE_KEY", raising=False)
         yield
+
+
+#: What CI systems set that changes reports (paths from the workspace, links to the commit): a
+#: test that wants them sets them itself, so the suite gives the same answers inside CI.
+CI_REPORT_VARIABLES = ("GITHUB_WORKSPACE", "GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_SHA", "CI_PROJECT_URL", "CI_COMMIT_SHA")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_ci_report_context() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        for name in CI_REPORT_VARIABLES:
+            patch.delenv(name, raising=False)
+        yield

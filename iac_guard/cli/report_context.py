@@ -11,7 +11,7 @@ that copied the sources), else the current folder when it holds it; ``--sarif-ro
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +39,20 @@ def report_context(scanned_root: Path, sarif_root: Path | None, category: str | 
         chosen = sarif_root.resolve()
         if chosen != scanned and chosen not in scanned.parents:
             raise click.UsageError(f"--sarif-root {sarif_root} does not hold the scanned folder {scanned}; give the repository's top or leave it out")
-        return ReportContext(source_root=chosen, category=category)
-    return ReportContext(source_root=_default_root(scanned), category=category)
+        return ReportContext(source_root=chosen, category=category, browse_url=browse_url(os.environ))
+    return ReportContext(source_root=_default_root(scanned), category=category, browse_url=browse_url(os.environ))
+
+
+def browse_url(environ: Mapping[str, str]) -> str | None:
+    """The code host's page of the checked-out commit, from the CI system's own variables
+    (GitHub Actions, GitLab CI); None elsewhere: a link guessed from a remote could be wrong."""
+    github = [environ.get(name, "") for name in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_SHA")]
+    if all(github):
+        return f"{github[0].rstrip('/')}/{github[1]}/blob/{github[2]}/"
+    project, sha = environ.get("CI_PROJECT_URL", ""), environ.get("CI_COMMIT_SHA", "")
+    if project and sha:
+        return f"{project.rstrip('/')}/-/blob/{sha}/"
+    return None
 
 
 def _default_root(scanned: Path) -> Path | None:

@@ -3,22 +3,55 @@ what it weakens, the suppressions the change added (or all in force) listed, sup
 folded away.
 
 GitHub, GitLab and Bitbucket render it as it is (``gh pr comment --body-file``, a GitLab note, or
-``$GITHUB_STEP_SUMMARY``). The findings table is capped so a comment stays within the size the
-hosts accept; the JSON or SARIF output has every finding.
+``$GITHUB_STEP_SUMMARY``). Tables are capped at MAX_ROWS rows, and the whole text at GitHub's
+65,536-character limit for a comment (cut at a line, with a note of how much was left out); the
+JSON or SARIF output has every finding. In GitHub Actions and GitLab CI each ``file:line`` links to
+that line at the scanned commit.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import quote
 
 from ..filter.trust import listed_suppressions
 from ..model import SEVERITY_ORDER, Finding
 from ..result import ScanResult
 from .evidence import markdown_cell, markdown_table, suppression_text
 from .json_report import baseline_summary, summary
+from .paths import source_root
 
 MAX_ROWS = 50
+#: GitHub refuses a comment or job summary longer than this many characters.
+MAX_CHARACTERS = 65_536
+_CUT_NOTE_RESERVE = 300
 
 
 def render(result: ScanResult, color: bool = False) -> str:
+    return within_limit(_render(result))
+
+
+def within_limit(text: str, limit: int = MAX_CHARACTERS) -> str:
+    """The text, or as many whole lines as fit with a note of how many were left out; a
+    ``<details>`` the cut leaves open is closed, so what follows on the page is not swallowed."""
+    if len(text) <= limit:
+        return text
+    lines = text.split("\n")
+    kept: list[str] = []
+    size = 0
+    for line in lines:
+        if size + len(line) + 1 > limit - _CUT_NOTE_RESERVE:
+            break
+        kept.append(line)
+        size += len(line) + 1
+    left_out = len(lines) - len(kept)
+    opened = sum(line.startswith("<details>") for line in kept) - sum(line == "</details>" for line in kept)
+    closing = ["</details>"] if opened > 0 else []
+    note = f"… cut here to stay within GitHub's {limit:,}-character limit: {left_out} more line(s) left out (see the JSON or SARIF output)."
+    return "\n".join([*kept, *closing, "", note]) + "\n"
+
+
+def _render(result: ScanResult) -> str:
     counts = summary(result)
     gating = result.gating
     failing = result.failing
@@ -39,8 +72,9 @@ def render(result: ScanResult, color: bool = False) -> str:
         + "."
     )
     lines += _errors(result)
+    link = _linker(result)
     if failing:
-        lines += ["", *_severity_table(failing), "", *_findings_table(failing, {id(f) for f in gating})]
+        lines += ["", *_severity_table(failing), "", *_findings_table(failing, {id(f) for f in gating}, link)]
     lines += _notes(result)
     lines += _config_in_force(result)
     lines += _listed_suppressions(result)
@@ -49,7 +83,7 @@ def render(result: ScanResult, color: bool = False) -> str:
         lines += ["", f"<details><summary>{len(suppressed)} suppressed finding(s)</summary>", ""]
         lines += markdown_table(
             ("file", "policy", "resource", "suppression"),
-            ((_where(f), f.policy_id, f"`{f.resource}`", suppression_text(f.suppression)) for f in suppressed[:MAX_ROWS]),
+            ((link(f), f.policy_id, f"`{f.resource}`", suppression_text(f.suppression)) for f in suppressed[:MAX_ROWS]),
         )
         lines += _more(len(suppressed)) + ["", "</details>"]
     baseline = baseline_summary(result)
@@ -102,13 +136,13 @@ def _severity_table(failing: list[Finding]) -> list[str]:
     return markdown_table(("severity", "failing"), ((s, n) for s, n in counts.items() if n))
 
 
-def _findings_table(failing: list[Finding], gating: set[int]) -> list[str]:
+def _findings_table(failing: list[Finding], gating: set[int], link: Callable[[Finding], str]) -> list[str]:
     """Failing findings, those that fail the gate first and worst first (sorted() is stable)."""
     rows = (
         (
             "fails" if id(f) in gating else "below threshold",
             f.severity,
-            _where(f),
+            link(f),
             f.policy_id,
             f"`{f.resource}`",
             f.message,
@@ -118,8 +152,16 @@ def _findings_table(failing: list[Finding], gating: set[int]) -> list[str]:
     return markdown_table(("", "severity", "file", "policy", "resource", "message"), rows) + _more(len(failing))
 
 
-def _where(finding: Finding) -> str:
-    return f"`{finding.file}:{finding.line}`"
+def _linker(result: ScanResult) -> Callable[[Finding], str]:
+    """``file:line``, as a link to the line at the scanned commit when the CI system says where."""
+    base = result.context.browse_url
+    _, prefix = source_root(result)
+
+    def where(finding: Finding) -> str:
+        text = f"`{finding.file}:{finding.line}`"
+        return f"[{text}]({base}{quote(prefix + finding.file)}#L{finding.line})" if base else text
+
+    return where
 
 
 def _more(total: int) -> list[str]:
