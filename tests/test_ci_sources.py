@@ -103,12 +103,92 @@ def test_a_suppression_comment_in_a_workflow_applies(tmp_path: Path) -> None:
     assert (finding.policy_id, finding.suppressed) == ("IAG006", True)
 
 
+#: Nine-fold aliases nine levels deep: 9**9 nodes if expanded.
+ALIAS_BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [" + ", ".join([f"*{chr(97 + i)}"] * 9) + "]\n" for i in range(8)
+) + "jobs: {x: {env: {K: *i}}}\n"
+RELEASE_WORKFLOW = """\
+name: release
+on: [push]
+permissions:
+  contents: read
+jobs:
+  gcp-static:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: google-github-actions/auth@v2
+        with:
+          credentials_json: ${{ secrets.GCP_SA_KEY }}
+  gcp-federated:
+    runs-on: ubuntu-latest
+    permissions:
+      id-token: write
+    steps:
+      - uses: google-github-actions/auth@v2
+        with:
+          workload_identity_provider: ${{ secrets.GCP_WIF_PROVIDER }}
+          service_account: deployer@proj.iam.gserviceaccount.com
+  azure-static:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: Azure/login@v2
+        with:
+          creds: ${{ secrets.AZURE_CREDENTIALS }}
+  azure-federated:
+    environment: production
+    runs-on: windows-latest
+    permissions: {id-token: write, contents: read}
+    steps:
+      - name: Log in with OIDC
+        uses: azure/login@v2
+        with:
+          client-id: ${{ secrets.AZURE_CLIENT_ID }}
+          tenant-id: ${{ secrets.AZURE_TENANT_ID }}
+          subscription-id: ${{ secrets.AZURE_SUBSCRIPTION_ID }}
+"""
+
+
+def test_google_and_azure_logins_static_keys_beside_federation_and_permissions_are_no_values(tmp_path: Path) -> None:
+    write_project(tmp_path, {".github/workflows/release.yml": RELEASE_WORKFLOW})
+    result = scan_path(tmp_path, scope="all")
+    # `permissions: id-token: write` is an access level, not a token (a false positive before)
+    assert finding_keys(result) == [
+        ("IAG007", "github-secret:GCP_SA_KEY", ".github/workflows/release.yml", 11),
+        ("IAG007", "github-secret:AZURE_CREDENTIALS", ".github/workflows/release.yml", 26),
+    ]
+    job = "workflow:.github/workflows/release.yml/jobs/"
+    assert sorted((u.workload.removeprefix(job), u.credential, u.via) for u in result.inventory.usages) == [
+        ("azure-federated", "github-secret:AZURE_CLIENT_ID", "azure workload identity federation (azure/login client-id)"),
+        ("azure-federated", "github-secret:AZURE_SUBSCRIPTION_ID", "secrets.AZURE_SUBSCRIPTION_ID"),
+        ("azure-federated", "github-secret:AZURE_TENANT_ID", "secrets.AZURE_TENANT_ID"),
+        ("azure-static", "github-secret:AZURE_CREDENTIALS", "azure static key (azure/login creds)"),
+        ("gcp-federated", "github-secret:GCP_WIF_PROVIDER",
+         "google cloud workload identity federation (google-github-actions/auth workload_identity_provider)"),
+        ("gcp-static", "github-secret:GCP_SA_KEY", "google cloud static key (google-github-actions/auth credentials_json)"),
+    ]
+
+
+def test_a_suppression_comment_in_an_editors_mcp_config_applies(tmp_path: Path) -> None:
+    """Editors' MCP configs are JSONC, so a ``//`` comment above the key suppresses; strict JSON
+    (``.mcp.json``) has no comment to write one in: the baseline accepts its findings."""
+    key = "sk-proj-" + "Zq9xR2vW7tY4uI1oP6aS3dF8gH5jK0lL" * 2
+    write_project(tmp_path, {".vscode/mcp.json": (
+        '{\n  "servers": {\n    "remote": {\n      "url": "https://mcp.example.com/sse",\n'
+        '      // iac-guard:ignore IAG006 reason="revoked demo key kept for the workshop"\n'
+        '      "headers": {"Authorization": "Bearer ' + key + '"}\n    }\n  }\n}\n'
+    )})
+    (finding,) = scan_path(tmp_path).findings
+    assert (finding.policy_id, finding.line, finding.suppressed) == ("IAG006", 6, True)
+
+
 @pytest.mark.parametrize(("name", "text", "message"), [
     (".mcp.json", '{"mcpServers": {"x": ', "not a valid MCP config: the JSON does not parse (Expecting value)"),
     (".mcp.json", "[1, 2]", "an MCP config must be a JSON object (mcpServers: or servers:)"),
     (".mcp.json", "[" * 5000 + "]" * 5000, "not a valid MCP config: the JSON does not parse (nesting is too deep)"),
     (".github/workflows/ci.yml", "- just\n- a list\n", "a GitHub workflow must be a mapping (on:, jobs: or runs:)"),
     (".gitlab-ci.yml", "[unclosed\n", None),
+    (".github/workflows/deep.yml", "jobs:\n  a:\n    env: " + "[" * 3000 + "]" * 3000 + "\n", "not valid YAML: exceeded maximum nesting depth"),
+    (".github/workflows/laughs.yml", ALIAS_BOMB, "aliases expand to more than 100000 nodes (an alias bomb?)"),
 ])
 def test_files_that_cannot_be_read_are_clear_errors(tmp_path: Path, name: str, text: str, message: str | None) -> None:
     write_project(tmp_path, {name: text})

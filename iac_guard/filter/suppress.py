@@ -2,8 +2,8 @@
 
 Two forms, one grammar for what is said (policy ids, a reason, an optional expiry and owner):
 
-- a comment, in Terraform (``#``, ``//``, ``/* */``), YAML, a Dockerfile, a ``.env`` file or a
-  notebook's code cell (``#``)::
+- a comment, in Terraform (``#``, ``//``, ``/* */``), YAML, a Dockerfile, a ``.env`` file, an
+  editor's JSONC MCP config (``//``) or a notebook's code cell (``#``)::
 
       # iac-guard:ignore IAG003 reason="migrating to workload identity" expires=2027-03-31 owner=ml-platform
 

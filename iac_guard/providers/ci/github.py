@@ -39,6 +39,9 @@ _FEDERATION = {
     "google cloud": "use Workload Identity Federation instead: workload_identity_provider and service_account",
     "azure": "use a federated credential instead: client-id, tenant-id and subscription-id, with permissions id-token: write",
 }
+#: Job keys whose values are settings, never values a step is given: ``permissions`` holds access
+#: levels (``id-token: write``), which a secret-named key would otherwise make a literal "secret".
+_SETTINGS = {"permissions"}
 #: A shell line that prints what it is given, or traces or dumps the environment.
 _PRINTS = re.compile(r"(?:^|[;&|]\s*|\s)(?:echo|printf|cat|tee)\b")
 _DUMPS = re.compile(r"(?m)^\s*(?:set\s+(?:-[a-z]*x|-o\s+xtrace)|(?:env|printenv)\s*(?:$|[;|>]))")
@@ -53,7 +56,7 @@ def extract(workflows: list[LinedDocument]) -> Extraction:
             workload = Workload(f"workflow:{document.file}/{'/'.join(map(str, path))}", PROVIDER, "workflow job",
                                 _at(document, *path))
             found.workloads.append(workload)
-            found_leaves = list(leaves(body, path))
+            found_leaves = list(leaves({k: v for k, v in body.items() if k not in _SETTINGS}, path))
             if isinstance(shared_env, dict):
                 found_leaves += leaves(shared_env, ("env",))
             auth = _authentication(body, path)
