@@ -168,12 +168,13 @@ _STATEMENT_FIELDS = {"actions": "Action", "not_actions": "NotAction", "resources
 
 
 def _render_statement(block: BlockView) -> dict[str, Any]:
-    rendered: dict[str, Any] = {"Effect": block.value("effect", "Allow")}
+    effect = block.value("effect")  # unset or null (an optional module input): Allow, as AWS reads it
+    rendered: dict[str, Any] = {"Effect": "Allow" if effect is None else effect}
     for attribute, key in _STATEMENT_FIELDS.items():
         value = block.value(attribute) if block.has(attribute) else None
         if value is not None:  # an optional module input left null is no statement element
             rendered[key] = value
-    if block.has("sid"):
+    if block.value("sid") is not None:
         rendered["Sid"] = block.value("sid")
     for block_type, key in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
         principals: dict[str, Any] = {}

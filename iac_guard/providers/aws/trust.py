@@ -12,7 +12,7 @@ from typing import Any
 
 from ...model import Grant, Location, Unknown
 from ...terraform.values import json_partial
-from ..common.literals import known_strings
+from ..common.literals import known_strings, partial_text
 
 _GITHUB_ISSUER = "token.actions.githubusercontent.com"
 _ACCOUNT_ROOT = re.compile(r"^(?:arn:aws[\w-]*:iam::(\d{12}):root|(\d{12}))$")
@@ -60,7 +60,7 @@ def _open_trust(principal: Any, condition: Any, github_providers: frozenset[str]
 def _trusts_github(federated: Any, github_providers: frozenset[str]) -> bool:
     items = federated if isinstance(federated, list) else [federated]
     return any(
-        (isinstance(item, str) and item.endswith(f"oidc-provider/{_GITHUB_ISSUER}"))
+        (partial_text(item) or "").endswith(f"oidc-provider/{_GITHUB_ISSUER}")  # the account may be unknown
         or (isinstance(item, Unknown) and bool(item.refs & github_providers))
         for item in items
     )
