@@ -328,6 +328,14 @@ class Finding:
     resource_location: Location | None = None
     #: With a baseline: "unchanged" (recorded in it) or "new"; None without a baseline.
     baseline_state: str | None = None
+    #: The root modules the finding was judged in, sorted ("" for Kubernetes): a module's resource
+    #: judged alike under several roots (a module repository's ``examples/``) is one finding.
+    root_modules: tuple[str, ...] = ()
+
+    @property
+    def root_module(self) -> str:
+        """The first root module it was judged in (every report carries it)."""
+        return self.root_modules[0] if self.root_modules else ""
 
     @property
     def suppressed(self) -> bool:

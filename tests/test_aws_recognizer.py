@@ -251,8 +251,8 @@ def test_inline_policy_block_wildcards_each_with_its_reason_and_deny_ignored():
     label = "aws_iam_role.sandbox inline_policy statement"
     assert grant_summary(sandbox) == [
         (f"{label} 1", ("*",), ("*",), ('Action "*" allows every action of every service on Resource "*"',)),
-        (f"{label} 2", ("bedrock:*",), ("arn:aws:bedrock:*::foundation-model/*",), ("service-wide actions bedrock:*",)),
-        (f"{label} 3", ("s3:GetObject",), ("*",), ('Resource "*" on actions that can be scoped to resources (s3:GetObject)',)),
+        (f"{label} 2", ("bedrock:*",), ("arn:aws:bedrock:*::foundation-model/*",), ("service-wide actions bedrock:*; access levels Permissions management, Write, Tagging, Read, List",)),
+        (f"{label} 3", ("s3:GetObject",), ("*",), ('Resource "*" on actions that can be scoped to resources (s3:GetObject); access levels Read',)),
         # NotAction lists what is *not* granted: no granted actions are recorded for it.
         (f"{label} 4", (), ("*",), ("NotAction allows every action except the ones listed",)),
     ]
@@ -305,8 +305,8 @@ resource "aws_iam_role_policy" "p" {{
         ('{ Effect = "Allow", Action = "s3:GetObject", Resource = aws_s3_bucket.b.arn }', ()),
         ('{ Effect = "Allow", Action = "s3:GetObject", Resource = "${aws_s3_bucket.b.arn}/*" }', ()),
         ('{ Effect = "Allow", Action = ["s3:GetObject", "s3:ListAllMyBuckets"], Resource = "*" }',
-         ('Resource "*" on actions that can be scoped to resources (s3:GetObject)',)),
-        ('{ Effect = "Allow", Action = "s3:*", Resource = "*" }', ('service-wide actions s3:* on Resource "*"',)),
+         ('Resource "*" on actions that can be scoped to resources (s3:GetObject); access levels Read',)),
+        ('{ Effect = "Allow", Action = "s3:*", Resource = "*" }', ('service-wide actions s3:* on Resource "*"; access levels Permissions management, Write, Tagging, Read, List',)),
         ('{ Effect = "Allow", Action = var.actions, Resource = "*" }', ()),
         ('{ Effect = var.effect, Action = "*", Resource = "*" }', ()),
         ('{ Effect = "Allow", Action = "s3:GetObject", NotResource = "arn:aws:s3:::private/*" }',
@@ -316,6 +316,70 @@ resource "aws_iam_role_policy" "p" {{
 def test_wildcard_reasons_never_come_from_unknown_values(tmp_path, statement, reasons):
     grants = role_with_policy(tmp_path, statement).scope.grants
     assert tuple(r for g in grants for r in g.wildcard_reasons) == reasons
+
+
+@pytest.mark.parametrize(
+    ("actions", "reasons"),
+    [
+        # Actions no resource type can scope: Resource "*" is the only valid IAM for them.
+        ('["iam:GetAccountPasswordPolicy", "bedrock:ListFoundationModels", "sts:GetCallerIdentity"]', ()),
+        ('["ecr:GetAuthorizationToken", "xray:PutTraceSegments"]', ()),
+        # A partial wildcard expands against the database: s3:Get* reaches scopable actions.
+        ('"s3:Get*"', ('Resource "*" on actions that can be scoped to resources '
+                       '(s3:GetAccelerateConfiguration, s3:GetAccessGrant, s3:GetAccessGrantsInstance …); access levels Read',)),
+        # Listing is not always unscopable: logs:CreateLogGroup and s3:ListBucket take resources.
+        ('["s3:ListBucket", "sts:GetCallerIdentity"]',
+         ('Resource "*" on actions that can be scoped to resources (s3:ListBucket); access levels List',)),
+        ('["iam:PassRole", "bedrock:InvokeModel"]',
+         ('Resource "*" on actions that can be scoped to resources (bedrock:InvokeModel, iam:PassRole); '
+          'access levels Permissions management, Read',)),
+        # Case-insensitive, as IAM is.
+        ('"BEDROCK:invokemodel"', ('Resource "*" on actions that can be scoped to resources (bedrock:InvokeModel); access levels Read',)),
+        # An action the database does not know is unknown: never a reason.
+        ('["newservice:DoThing", "s3:NoSuchAction"]', ()),
+    ],
+)
+def test_resource_star_is_judged_against_the_iam_action_database(tmp_path, actions, reasons):
+    grants = role_with_policy(tmp_path, f'{{ Effect = "Allow", Action = {actions}, Resource = "*" }}').scope.grants
+    assert tuple(r for g in grants for r in g.wildcard_reasons) == reasons
+
+
+def test_null_optional_not_actions_of_a_dynamic_statement_are_not_statement_elements(tmp_path):
+    # terraform-aws-modules/iam style: every optional statement attribute is lookup(..., null).
+    scan = scan_source(tmp_path, '''
+variable "statements" {
+  default = [
+    { sid = "Read", actions = ["s3:GetObject"], resources = ["arn:aws:s3:::models/*"] },
+    { sid = "Everything", not_actions = ["iam:*"], resources = ["*"] },
+  ]
+}
+
+data "aws_iam_policy_document" "this" {
+  dynamic "statement" {
+    for_each = var.statements
+    content {
+      sid           = statement.value.sid
+      actions       = lookup(statement.value, "actions", null)
+      not_actions   = lookup(statement.value, "not_actions", null)
+      resources     = lookup(statement.value, "resources", null)
+      not_resources = lookup(statement.value, "not_resources", null)
+    }
+  }
+}
+
+resource "aws_iam_role" "r" {
+  name               = "reader"
+  assume_role_policy = var.trust
+}
+
+resource "aws_iam_role_policy" "p" {
+  role   = aws_iam_role.r.id
+  policy = data.aws_iam_policy_document.this.json
+}
+''')
+    assert [g.wildcard_reasons for g in scan.credential("aws_iam_role.r").scope.grants] == [
+        (), ("NotAction allows every action except the ones listed",),
+    ]
 
 
 def test_not_action_on_bedrock_does_not_make_the_role_a_bedrock_user(tmp_path):
@@ -569,3 +633,80 @@ resource "aws_secretsmanager_secret_version" "ci_credentials" {
     [secret] = scan_path(tmp_path).inventory.credentials_at("aws_secretsmanager_secret.ci_credentials")
     assert secret.holds == ("aws_iam_access_key.bedrock",)
     assert secret.ai_reasons == ("stores the value of aws_iam_access_key.bedrock, an AI credential",)
+
+
+# == trust policies: who may assume a role ========================================================
+
+_GITHUB_PROVIDER = '''
+resource "aws_iam_openid_connect_provider" "github" {
+  url            = "https://token.actions.githubusercontent.com"
+  client_id_list = ["sts.amazonaws.com"]
+}
+'''
+_ANY_WORKFLOW = "trust policy lets any GitHub Actions workflow assume the role (no token.actions.githubusercontent.com:sub condition)"
+
+
+@pytest.mark.parametrize(
+    ("statement", "reasons"),
+    [
+        ('{ Effect = "Allow", Action = "sts:AssumeRole", Principal = "*" }',
+         ('trust policy lets any AWS principal assume the role (Principal "*") without a condition',)),
+        ('{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { AWS = "*" } }',
+         ('trust policy lets any AWS principal assume the role (Principal AWS "*") without a condition',)),
+        ('{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { AWS = ["arn:aws:iam::111122223333:root", "444455556666"] } }',
+         ("trust policy lets every identity of account 111122223333, 444455556666 assume the role without a condition",)),
+        ('{ Effect = "Allow", Action = "sts:AssumeRoleWithWebIdentity", Principal = { Federated = aws_iam_openid_connect_provider.github.arn } }',
+         (_ANY_WORKFLOW,)),
+        ('{ Effect = "Allow", Action = "sts:AssumeRoleWithWebIdentity", '
+         'Principal = { Federated = "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com" }, '
+         'Condition = { StringEquals = { "token.actions.githubusercontent.com:aud" = "sts.amazonaws.com" } } }',
+         (_ANY_WORKFLOW,)),
+        # Exact non-findings: narrowed by a condition, a named principal, a service, a Deny.
+        ('{ Effect = "Allow", Action = "sts:AssumeRoleWithWebIdentity", Principal = { Federated = aws_iam_openid_connect_provider.github.arn }, '
+         'Condition = { StringLike = { "token.actions.githubusercontent.com:sub" = "repo:acme/models:ref:refs/heads/main" } } }', ()),
+        ('{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { AWS = "*" }, '
+         'Condition = { StringEquals = { "aws:PrincipalOrgID" = "o-abc123" } } }', ()),
+        ('{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { AWS = "arn:aws:iam::111122223333:role/deployer" } }', ()),
+        ('{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "bedrock.amazonaws.com" } }', ()),
+        ('{ Effect = "Deny", Action = "sts:AssumeRole", Principal = "*" }', ()),
+        # Unknown never fails: a principal or a condition not known before apply.
+        ('{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { AWS = var.trusted } }', ()),
+        ('{ Effect = "Allow", Action = "sts:AssumeRole", Principal = "*", Condition = var.condition }', ()),
+        ('{ Effect = "Allow", Action = "sts:AssumeRoleWithWebIdentity", Principal = { Federated = var.provider_arn } }', ()),
+    ],
+)
+def test_trust_policy_open_to_too_many_principals_is_wildcard_scope(tmp_path, statement, reasons):
+    scan = scan_source(tmp_path, _GITHUB_PROVIDER + f'''
+resource "aws_iam_role" "r" {{
+  name               = "deployer"
+  assume_role_policy = jsonencode({{ Version = "2012-10-17", Statement = [{statement}] }})
+}}
+''')
+    grants = scan.credential("aws_iam_role.r").scope.grants
+    assert tuple(r for g in grants for r in g.wildcard_reasons) == reasons
+    assert all(g.statement == "aws_iam_role.r assume_role_policy statement 1" for g in grants)
+
+
+def test_github_trust_through_a_policy_document_needs_a_sub_condition(tmp_path):
+    document = '''
+data "aws_iam_policy_document" "trust" {
+  statement {
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+    principals {
+      type        = "Federated"
+      identifiers = [aws_iam_openid_connect_provider.github.arn]
+    }
+    %s
+  }
+}
+
+resource "aws_iam_role" "r" {
+  name               = "deployer"
+  assume_role_policy = data.aws_iam_policy_document.trust.json
+}
+'''
+    sub = 'condition {\n      test     = "StringLike"\n      variable = "token.actions.githubusercontent.com:sub"\n      values   = ["repo:acme/models:*"]\n    }'
+    open_role = scan_source(tmp_path / "open", _GITHUB_PROVIDER + document % "").credential("aws_iam_role.r")
+    narrowed = scan_source(tmp_path / "narrowed", _GITHUB_PROVIDER + document % sub).credential("aws_iam_role.r")
+    assert [g.wildcard_reasons for g in open_role.scope.grants] == [(_ANY_WORKFLOW,)]
+    assert narrowed.scope.grants == ()

@@ -74,7 +74,7 @@ def test_where_each_value_came_from() -> None:
     )
     assert key["scope"] == (
         "inherited from aws_iam_user.github_actions; wildcard: Resource \"*\" on actions that can be scoped to resources "
-        "(bedrock:InvokeModel)"
+        "(bedrock:InvokeModel); access levels Read"
     )
     assert by_address["aws_iam_role.ops_agent"]["scope"] == "wildcard: AWS managed policy AdministratorAccess grants administrator access"
     assert by_address["aws_iam_role.chat"]["scope"] == "no wildcard (1 grant)"

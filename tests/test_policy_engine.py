@@ -25,7 +25,7 @@ from iac_guard.model import (
     is_unknown,
 )
 from iac_guard.policy.conditions import parse_condition
-from iac_guard.policy.engine import judge
+from iac_guard.policy.engine import judge, once_per_place
 from iac_guard.policy.facts import credential_facts, example_facts
 from iac_guard.policy.loader import builtin_policy_dir, load_policies
 from iac_guard.secrets.detect import fingerprint
@@ -494,4 +494,16 @@ def test_durations_read_as_people_say_them() -> None:
 
     assert [duration_text(d) for d in (30, 1, 1 / 24, 0.5, 15 / 1440, 90.5)] == [
         "30 days", "1 day", "1 hour", "12 hours", "15 minutes", "90.5 days",
+    ]
+
+
+def test_one_finding_per_place_lists_the_roots_and_keeps_different_messages_apart():
+    base = Finding("IAG001", "missing-owner", "medium", "t", "m", "module.k.aws_iam_user.this", "modules/k/main.tf", 1, 4, {},
+                   ai_reasons=("grants bedrock:*",), root_modules=("live/b",))
+    same_elsewhere = dataclasses.replace(base, root_modules=("live/a",), ai_reasons=("'ci-gemini' names Gemini", "grants bedrock:*"))
+    other_message = dataclasses.replace(base, message="m2", root_modules=("live/c",))
+    merged = once_per_place([base, same_elsewhere, other_message])
+    assert [(f.message, f.root_modules, f.ai_reasons) for f in merged] == [
+        ("m", ("live/a", "live/b"), ("'ci-gemini' names Gemini", "grants bedrock:*")),
+        ("m2", ("live/c",), ("grants bedrock:*",)),
     ]

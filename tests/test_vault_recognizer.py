@@ -159,6 +159,9 @@ def one(tmp_path, main_tf: str, address: str, **files: str) -> Credential:
     return recognized(tmp_path, main_tf, **files).credential(address)
 
 
+_LEFT_TO_SERVER = "no ttl, explicit_max_ttl or period written: the code leaves the lifetime to the server"
+
+
 @pytest.mark.parametrize(
     "attributes, expiry",
     [
@@ -172,10 +175,12 @@ def one(tmp_path, main_tf: str, address: str, **files: str) -> Credential:
         # Renewable up to the token mount's max TTL: a server setting, not in the code.
         ('ttl = "24h"', Expiry(UNKNOWN, UNKNOWN, "no max TTL written: the mount's max TTL applies (a server setting, 32 days by default)")),
         ('explicit_max_ttl = var.max_ttl', Expiry(UNKNOWN, UNKNOWN, "explicit_max_ttl (a hard cap)")),
-        ('ttl = "24h"\n  renewable = var.renewable', Expiry(UNKNOWN, UNKNOWN, "renewable not known before apply")),
-        # Nothing about its lifetime in the code: the server's default is no declared expiry (issue 14).
-        ('renewable = var.renewable', Expiry(None, source="no ttl, explicit_max_ttl or period: the code leaves its lifetime to the server's default")),
-        ('display_name = "evals"', Expiry(None, source="no ttl, explicit_max_ttl or period: the code leaves its lifetime to the server's default")),
+        ('ttl = "1h"\n  renewable = var.renewable', Expiry(UNKNOWN, UNKNOWN, "renewable not known before apply")),
+        # No lifetime field written at all: the server's defaults decide, which is no declared expiry.
+        ('renewable = var.renewable', Expiry(None, source=_LEFT_TO_SERVER)),
+        ('renewable = false', Expiry(None, source=_LEFT_TO_SERVER)),
+        ('display_name = "bootstrap"', Expiry(None, source=_LEFT_TO_SERVER)),
+        ('ttl = var.max_ttl', Expiry(UNKNOWN, UNKNOWN, "no max TTL written: the mount's max TTL applies (a server setting, 32 days by default)")),
         ('explicit_max_ttl = "soon"', Expiry(UNKNOWN, UNKNOWN, "explicit_max_ttl soon (a hard cap)")),
     ],
 )
@@ -596,7 +601,7 @@ resource "vault_aws_secret_backend_role" "federated" {
     found = recognized(tmp_path, main_tf)
     role = found.credential("vault_aws_secret_backend_role.r")
     assert [(g.statement, g.wildcard_reasons) for g in role.scope.grants] == [
-        ("aws_iam_policy.invoke statement 1", ('service-wide actions bedrock:* on Resource "*"',)),
+        ("aws_iam_policy.invoke statement 1", ('service-wide actions bedrock:* on Resource "*"; access levels Permissions management, Write, Tagging, Read, List',)),
         ("aws_iam_group_policy.ml statement 1", ()),
     ]
     assert role.expiry == Expiry(UNKNOWN, UNKNOWN, "no max TTL written: the mount's max lease TTL applies (a server setting)")

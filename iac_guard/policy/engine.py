@@ -8,6 +8,7 @@ the line to change (the evidence the policy names) rather than at the whole reso
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from typing import Any, get_args
 
 from ..config.settings import Settings
@@ -37,7 +38,28 @@ def judge(
         if credential is not judged:
             judged, known = credential, facts(credential, settings)
         findings.extend(_findings(policy, params[policy.id], credential, known))
-    return sorted(findings, key=Finding.sort_key)
+    return sorted(once_per_place(findings), key=Finding.sort_key)
+
+
+def once_per_place(findings: Iterable[Finding]) -> list[Finding]:
+    """One finding per policy, address, place and message: the same module resource judged alike
+    under several root modules is reported once, listing the roots (a difference in message —
+    an owner from one root's default tags — keeps them apart)."""
+    merged: dict[tuple[Any, ...], Finding] = {}
+    for finding in findings:
+        key = (finding.policy_id, finding.resource, finding.file, finding.line, finding.end_line, finding.message, finding.fingerprint)
+        seen = merged.get(key)
+        if seen is not None:
+            roots, reasons = united(seen.root_modules, finding.root_modules), united(seen.ai_reasons, finding.ai_reasons)
+            finding = replace(seen, root_modules=roots, ai_reasons=reasons)
+        merged[key] = finding
+    return list(merged.values())
+
+
+def united(first: Sequence[str], second: Sequence[str]) -> tuple[str, ...]:
+    """Two roots' lists as one: unchanged when equal, else sorted, so the order the roots were
+    judged in (one scan, or shards) never shows."""
+    return tuple(first) if list(first) == list(second) else tuple(sorted({*first, *second}))
 
 
 def applicable(
@@ -96,6 +118,7 @@ def _finding(policy: Policy, credential: Credential, namespace: Mapping[str, Any
         ai_reasons=credential.ai_reasons,
         fingerprint=item.get("fingerprint") if isinstance(item, Mapping) else None,
         resource_location=credential.location,
+        root_modules=(credential.root_module,) if credential.root_module else (),
     )
 
 

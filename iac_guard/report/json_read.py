@@ -24,6 +24,7 @@ def finding_from_json(item: Mapping[str, Any]) -> Finding:
         remediation=item.get("remediation", ""), ai_reasons=tuple(item.get("ai_reasons", [])),
         fingerprint=item.get("fingerprint"), baseline_state=item.get("baseline_state"),
         suppression=suppression_from_json(item.get("suppression")),
+        root_modules=tuple(item.get("root_modules", [item["root_module"]] if "root_module" in item else [])),
     )
 
 

@@ -27,6 +27,8 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         "file": finding.file,
         "line": finding.line,
         "end_line": finding.end_line,
+        "root_module": finding.root_module,
+        "root_modules": list(finding.root_modules),
         "controls": {framework: list(ids) for framework, ids in sorted(finding.controls.items())},
         "suppressed": finding.suppressed,
         "suppression": suppression_dict(finding.suppression),

@@ -122,6 +122,7 @@ def _result(finding: Finding, rule_index: dict[str, int], prefix: str) -> dict[s
         "logicalLocations": [{"fullyQualifiedName": finding.resource, "kind": "resource"}],
     }
     properties: dict[str, Any] = {"resource": finding.resource, "category": finding.category, "severity": finding.severity}
+    properties |= {"rootModule": finding.root_module, "rootModules": list(finding.root_modules)}
     if finding.fingerprint:
         properties["valueFingerprint"] = finding.fingerprint
     if finding.ai_reasons:

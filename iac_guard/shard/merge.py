@@ -40,7 +40,7 @@ from ..filter.suppress import apply_suppressions
 from ..inventory.build import Inventory
 from ..kubernetes.loader import load_kube_file
 from ..model import Credential, Finding, Location, ScanNote
-from ..policy.engine import FactsOf, judge
+from ..policy.engine import FactsOf, judge, once_per_place, united
 from ..policy.loader import Policy
 from ..report.json_read import error_from_json, facts_from_json, finding_from_json
 from ..report.json_report import document as json_document
@@ -78,10 +78,11 @@ def merge_json(
     entries = [e for e in entries if e.get("address") not in shadowed or e.get("declared") is not False]
     if shards:
         findings, rejudged, matched = _rejudge(entries, findings, policies, settings, root, baseline)
-    # Shards judge disjoint credentials, so findings are never de-duplicated (identical findings
-    # are real: three root modules calling one module with one input); errors are (a module
-    # folder several shards load reports its errors in each).
-    findings.sort(key=Finding.sort_key)
+    # Shards judging root modules that call one module each report its resource: one finding per
+    # place, listing the roots, as one scan says (policy.engine.once_per_place); reports of
+    # separate scans are a plain union. Errors are de-duplicated (a module folder several shards
+    # load reports its errors in each).
+    findings = sorted(once_per_place(findings) if shards else findings, key=Finding.sort_key)
     errors = [error_from_json(e) for e in _unique(e for _, document in documents for e in document.get("errors", []))]
     errors.sort(key=lambda e: (e.file, e.line or 0, e.column or 0, e.message))
     result = _merged_result(documents, findings, errors, policies, settings, root)
@@ -358,13 +359,10 @@ def merge_sarif(documents: Sequence[tuple[str, Mapping[str, Any]]]) -> dict[str,
         for rule in run.get("tool", {}).get("driver", {}).get("rules", []):
             rules.setdefault(rule.get("id"), rule)
     index = {rule_id: position for position, rule_id in enumerate(rules)}
-    results = []
-    for run in runs:
-        for result in run.get("results", []):
-            result = dict(result)
-            if result.get("ruleId") in index:
-                result["ruleIndex"] = index[result["ruleId"]]
-            results.append(result)
+    results = _sarif_once_per_place(dict(result) for run in runs for result in run.get("results", []))
+    for result in results:
+        if result.get("ruleId") in index:
+            result["ruleIndex"] = index[result["ruleId"]]
     notifications = _unique(n for run in runs for i in run.get("invocations", []) for n in i.get("toolExecutionNotifications", []))
     merged = {
         **{k: v for k, v in first.items() if k not in ("tool", "results", "invocations")},
@@ -376,6 +374,35 @@ def merge_sarif(documents: Sequence[tuple[str, Mapping[str, Any]]]) -> dict[str,
         "results": sorted(results, key=_sarif_order),
     }
     return {key: value for key, value in documents[0][1].items() if key != "runs"} | {"runs": [merged]}
+
+
+_PER_ROOT = ("rootModule", "rootModules", "aiReasons")  # what one place judged under several roots may differ in
+
+
+def _sarif_once_per_place(results: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Results that differ only in the root modules they were judged in are one, listing the
+    roots, as one scan reports them (``policy.engine.once_per_place``)."""
+    merged: dict[str, dict[str, Any]] = {}
+    for result in results:
+        properties = _properties(result)
+        place = {k: v for k, v in result.items() if k != "ruleIndex"}  # each shard numbers its own rules
+        key = json.dumps({**place, "properties": {k: v for k, v in properties.items() if k not in _PER_ROOT}}, sort_keys=True)
+        seen = merged.get(key)
+        if seen is not None:
+            before = _properties(seen)
+            roots = united(before.get("rootModules", []), properties.get("rootModules", []))
+            reasons = united(before.get("aiReasons", []), properties.get("aiReasons", []))
+            seen["properties"] = {**before, "rootModule": roots[0] if roots else "", "rootModules": list(roots)}
+            if reasons:
+                seen["properties"]["aiReasons"] = list(reasons)
+            continue
+        merged[key] = result
+    return list(merged.values())
+
+
+def _properties(result: Mapping[str, Any]) -> Mapping[str, Any]:
+    properties = result.get("properties")
+    return properties if isinstance(properties, Mapping) else {}
 
 
 def _sarif_order(result: Mapping[str, Any]) -> tuple[str, int, str, str]:

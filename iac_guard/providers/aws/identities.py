@@ -15,6 +15,7 @@ from ..common.literals import known_strings
 from ..common.rotation import rotation_named_by
 from .context import AwsModule
 from .policy_documents import grants_from_document, managed_policy_grant
+from .trust import github_oidc_providers, trust_grants
 
 _DEFAULT_SESSION_SECONDS = 3600
 
@@ -24,8 +25,11 @@ def collect_grants(aws: AwsModule) -> dict[str, list[Grant]]:
     grants: dict[str, list[Grant]] = defaultdict(list)
     policies = _Policies(aws)
     _add_policy_resource_grants(aws, policies, grants)
+    github = github_oidc_providers(aws.by_type("aws_iam_openid_connect_provider"))
     for address, role in aws.roles.items():
         grants[address] += _role_own_grants(address, role, policies)
+        label = f"{address} assume_role_policy"
+        grants[address] += trust_grants(role.value("assume_role_policy"), label, role.location_of("assume_role_policy"), github)
     _add_group_grants(aws, grants)
     return grants
 

@@ -16,15 +16,7 @@ from typing import Any
 from ...model import Grant, Location, Unknown
 from ...terraform.values import Unknownish, collect_refs, contains_unknown, json_partial
 from ...terraform.view import BlockView
-
-#: Actions AWS cannot scope to a resource: ``Resource: "*"`` is the only valid value for them.
-_UNSCOPABLE_ACTIONS = frozenset({
-    "sts:getcalleridentity", "ecr:getauthorizationtoken", "cloudwatch:putmetricdata",
-    "xray:puttracesegments", "xray:puttelemetryrecords", "xray:getsamplingrules",
-    "xray:getsamplingtargets", "logs:createloggroup", "iam:getaccountsummary",
-    "bedrock:listfoundationmodels", "bedrock:getfoundationmodel", "s3:listallmybuckets",
-})
-_UNSCOPABLE_VERBS = ("list", "describe")
+from .actions import Action, levels_of, matching
 
 #: AWS managed policies by name: the actions they amount to (for AI relevance) and whether they
 #: are administrator-level grants.
@@ -65,8 +57,9 @@ def statements_of(document: Any) -> list[Statement] | Unknown:
                 not_actions=_as_tuple(item.get("NotAction")),
                 resources=_as_tuple(item.get("Resource")),
                 not_resources=_as_tuple(item.get("NotResource")),
-                has_not_action="NotAction" in item,
-                has_not_resource="NotResource" in item,
+                # A null NotAction (an optional module input left unset) is no statement element.
+                has_not_action=item.get("NotAction") is not None,
+                has_not_resource=item.get("NotResource") is not None,
             )
         )
     return result
@@ -102,6 +95,9 @@ def grants_from_document(document: Any, label: str, location: Location) -> list[
 
 
 def _wildcard_reasons(statement: Statement) -> list[str]:
+    """Why a statement is wildcard scope. Actions are judged against the IAM action database: an
+    action no resource can scope (``sts:GetCallerIdentity``) is correct on ``Resource "*"``, and an
+    action the database does not know is unknown, so it never makes a reason."""
     reasons = []
     if statement.has_not_action:
         reasons.append("NotAction allows every action except the ones listed")
@@ -110,27 +106,26 @@ def _wildcard_reasons(statement: Statement) -> list[str]:
     actions = [a for a in statement.actions if isinstance(a, str)]
     everything = [a for a in actions if a == "*"]
     service_wide = sorted({a for a in actions if a != "*" and a.endswith(":*")})
-    if everything:
-        reasons.append('Action "*" allows every action of every service')
-    if service_wide:
-        reasons.append("service-wide actions " + ", ".join(service_wide))
     any_resource = any(r == "*" for r in statement.resources if isinstance(r, str))
-    if any_resource and not everything and not service_wide:
-        scopable = sorted(a for a in actions if _scopable(a))
+    on_any = ' on Resource "*"' if any_resource else ""
+    if everything:
+        reasons.append('Action "*" allows every action of every service' + on_any)
+    elif service_wide:
+        granted = [a for pattern in service_wide for a in matching(pattern)]
+        reasons.append("service-wide actions " + ", ".join(service_wide) + on_any + _levels_note(granted))
+    elif any_resource:
+        by_name = {a.name: a for pattern in actions for a in matching(pattern) if a.scopable}
+        scopable = [by_name[name] for name in sorted(by_name)]
         if scopable:
-            shown = ", ".join(scopable[:3]) + (" …" if len(scopable) > 3 else "")
-            reasons.append(f'Resource "*" on actions that can be scoped to resources ({shown})')
-    elif any_resource and reasons:
-        reasons[-1] += ' on Resource "*"'
+            shown = ", ".join(a.name for a in scopable[:3]) + (" …" if len(scopable) > 3 else "")
+            reasons.append(f'Resource "*" on actions that can be scoped to resources ({shown})' + _levels_note(scopable))
     return reasons
 
 
-def _scopable(action: str) -> bool:
-    lowered = action.lower()
-    if lowered in _UNSCOPABLE_ACTIONS:
-        return False
-    verb = lowered.split(":", 1)[-1]
-    return not verb.startswith(_UNSCOPABLE_VERBS)
+def _levels_note(granted: list[Action]) -> str:
+    """The access levels the granted actions reach, so a reader tells Write from Read at a glance."""
+    levels = levels_of(granted)
+    return f"; access levels {', '.join(levels)}" if levels else ""
 
 
 def managed_policy_grant(arn: str, label: str, location: Location) -> Grant | None:
@@ -191,10 +186,11 @@ _STATEMENT_FIELDS = {"actions": "Action", "not_actions": "NotAction", "resources
 
 
 def _render_statement(block: BlockView) -> dict[str, Any]:
-    rendered: dict[str, Any] = {"Effect": block.value("effect", "Allow")}
+    effect = block.value("effect")  # unset or null (an optional module input): Allow, as AWS reads it
+    rendered: dict[str, Any] = {"Effect": "Allow" if effect is None else effect}
     for attribute, key in _STATEMENT_FIELDS.items():
-        value = block.value(attribute)
-        if value is not None:  # null is unset, as Terraform reads it (terraform-aws-modules pass null)
+        value = block.value(attribute) if block.has(attribute) else None
+        if value is not None:  # an optional module input left null is no statement element
             rendered[key] = value
     if block.value("sid") is not None:
         rendered["Sid"] = block.value("sid")

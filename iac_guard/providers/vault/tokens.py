@@ -45,12 +45,10 @@ class TtlFields:
 
 
 TOKEN_TTLS = TtlFields(("explicit_max_ttl",), ("period",), (), ("ttl",))
+_TOKEN_LIFETIME_FIELDS = ("ttl", "explicit_max_ttl", "period")
 ROLE_TTLS = TtlFields(("token_explicit_max_ttl",), ("token_period", "period"), ("token_max_ttl", "max_ttl"), ("token_ttl", "ttl"))
 
 _Part = tuple[Expiry, "Location | None"]
-#: A token whose code states no lifetime at all: what the server's default is, is not a declared
-#: expiry (as Azure's two-year default is not one, azure/entra.py).
-_SERVER_DEFAULT = Expiry(None, source="no ttl, explicit_max_ttl or period: the code leaves its lifetime to the server's default")
 
 
 def token_expiry(vault: VaultModule, view: BlockView, fields: TtlFields, renewable: Any, mount: _Part | None) -> _Part:
@@ -93,15 +91,22 @@ def _first(vault: VaultModule, view: BlockView, names: tuple[str, ...]) -> tuple
     return None, None, ""
 
 
+def _token_lifetime(vault: VaultModule, token: BlockView, renewable: Any) -> _Part:
+    """A ``vault_token`` that writes none of its lifetime fields declares no expiry: the code
+    leaves the lifetime to the server's defaults, as a provider's default is no explicit expiry.
+    A field written but not known before apply stays unknown (``token_expiry``)."""
+    if not any(token.has(name) for name in _TOKEN_LIFETIME_FIELDS):
+        return Expiry(None, source="no ttl, explicit_max_ttl or period written: the code leaves the lifetime to the server"), None
+    return token_expiry(vault, token, TOKEN_TTLS, renewable, None)
+
+
 def tokens(vault: VaultModule) -> list[Credential]:
     """``vault_token``: scoped by its policies; its owner from its ``metadata`` map; rotated when a
     ``time_rotating`` replaces it."""
     result = []
     for token in vault.module.resources_of("vault_token"):
         renewable = token.value("renewable", True)
-        expiry, where = token_expiry(vault, token, TOKEN_TTLS, renewable, None)
-        if not any(token.has(name) for name in (*TOKEN_TTLS.explicit, *TOKEN_TTLS.period, *TOKEN_TTLS.ttl)):
-            expiry, where = _SERVER_DEFAULT, None
+        expiry, where = _token_lifetime(vault, token, renewable)
         owner, evidence = vault.owner(token.address, vault.metadata_owner(token, "metadata", "metadata"))
         scheduled = vault.replaced_on_schedule(token)
         grants, names = vault.policies(token, "policies")
