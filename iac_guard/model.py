@@ -85,11 +85,14 @@ class Owner:
     #: The owner is its parent's (an access key's is its user's): policies read this, never ``source``,
     #: which is prose for people. Not in the JSON report: it is what ``source`` says.
     inherited: bool = False
+    #: (role, owner) per configured owner role (``owner_roles``), None where no key names it;
+    #: unknown when the tags are not known before apply.
+    roles: tuple[tuple[str, str | None], ...] | Unknown = ()
 
     @classmethod
     def of_parent(cls, parent: Owner, parent_address: str) -> Owner:
         """The owner a credential takes from the identity or resource it belongs to."""
-        return cls(parent.value, f"inherited from {parent_address}", inherited=True)
+        return cls(parent.value, f"inherited from {parent_address}", inherited=True, roles=parent.roles)
 
 
 @dataclass(frozen=True)
@@ -178,7 +181,7 @@ class Credential:
     ai_reasons: tuple[str, ...] = ()
     consumers: tuple[str, ...] = ()  # workload addresses, filled by the inventory
     parent: str | None = None  # identity this secret belongs to (access key -> its user)
-    tags: Mapping[str, Any] = field(default_factory=dict)
+    tags: Mapping[str, Any] | Unknown = field(default_factory=dict)  # unknown: set only at apply
     #: Where the evidence for a field ("owner", "expiry", "rotation", "scope") is written, so a
     #: finding points at what to change — possibly in another file (a policy in policies.tf).
     evidence: Mapping[str, Location] = field(default_factory=dict)
@@ -200,6 +203,10 @@ class Credential:
     declared: bool = True
     #: Where its value goes that policies judge (Flow), filled by the inventory.
     flows: tuple[Flow, ...] = ()
+    #: Its environment (prod, staging, ...) as its tags, namespace or folder say, and its consumer
+    #: workloads' records (each with its own environment): filled by the inventory.
+    environment: str | Unknown = UNKNOWN
+    consumer_workloads: tuple[Workload, ...] = ()
 
     @property
     def is_identity(self) -> bool:
@@ -218,6 +225,10 @@ class Workload:
     ai_reasons: tuple[str, ...] = ()
     ai_hints: tuple[str, ...] = ()
     root_module: str = ""
+    #: Its tags or labels (a workflow job's ``environment`` reads as the tag ``environment``): the
+    #: inventory reads its environment from them, and policies read them per consumer.
+    tags: Mapping[str, Any] | Unknown = field(default_factory=dict)
+    environment: str | Unknown = UNKNOWN  # filled by the inventory
 
 
 @dataclass(frozen=True)

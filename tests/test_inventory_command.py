@@ -93,7 +93,7 @@ def test_json_rows_use_the_addresses_findings_use() -> None:
     assert addresses == [r[0] for r in AI_ROWS]
     assert {f.resource for f in result.findings} <= set(addresses)
     (legacy,) = [r for r in document["credentials"] if r["address"] == "aws_iam_user.legacy_bot"]
-    assert legacy["owner"] == {"value": None, "known": False, "source": "tags not known before apply"}
+    assert legacy["owner"] == {"value": None, "known": False, "source": "tags not known before apply", "current": None, "roles": {}}
     (anthropic,) = [r for r in document["credentials"] if r["address"] == "Secret/chat/anthropic"]
     assert anthropic["consumers"] == ["Deployment/chat/chat-api", "Deployment/chat/chat-worker"]
     assert anthropic["rotation"] == {"period_days": 30.0, "known": True, "mechanism": "annotation iac-guard.io/rotation-period", "text": "every 30 days"}

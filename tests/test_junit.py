@@ -58,9 +58,10 @@ def test_one_suite_per_policy_and_one_case_per_judged_credential(tmp_path: Path)
         ("IAG006 AI credential value is hardcoded", "iac-guard.IAG006", name, "passed"),
         ("IAG007 Static credential used where workload identity exists", "iac-guard.IAG007", name, "passed"),
         ("IAG008 Secret value is printed or exposed", "iac-guard.IAG008", name, "passed"),
+        ("IAG009 AI credential is used across environments", "iac-guard.IAG009", name, "passed"),
     ]
     root = ET.fromstring(xml)
-    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("8", "1", "0")
+    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("9", "1", "0")
     failure = root.find(".//failure")
     assert failure is not None
     assert failure.get("type") == "high"
@@ -75,7 +76,7 @@ def test_one_suite_per_policy_and_one_case_per_judged_credential(tmp_path: Path)
 def test_every_failing_finding_is_a_failure_without_threshold(tmp_path: Path) -> None:
     write_project(tmp_path, PROJECT)
     outcomes = [row[3] for row in cases(junit(tmp_path))]
-    assert outcomes == ["failure", "skipped", "failure", "passed", "passed", "passed", "passed", "passed"]
+    assert outcomes == ["failure", "skipped", "failure", "passed", "passed", "passed", "passed", "passed", "passed"]
 
 
 def test_invalid_suppressions_are_cases_of_their_own() -> None:

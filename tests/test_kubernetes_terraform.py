@@ -29,6 +29,8 @@ HF_KEY = "hf_Qw3Er5Ty7Ui9Op1As3Df5Gh7Jk9Lz2Xc4Vb"
 OPENAI_KEY = "sk-proj-" + "A1b2C3d4" * 6
 ROTATION_30D = Rotation(30.0, "annotation iac-guard.io/rotation-period")
 COMMON_LABELS = {"app.kubernetes.io/managed-by": "terraform", "app.kubernetes.io/part-of": "chat", "owner": "ml-platform"}
+CHAT = Workload("kubernetes_deployment_v1.chat", "kubernetes", "kubernetes_deployment_v1",
+                Location("workloads.tf", 1, 45), "kubernetes_service_account_v1.chat", root_module=".", tags=COMMON_LABELS)
 
 EXPECTED = [
     ("IAG001", "kubernetes_service_account_v1.batch", "rbac.tf", 42),
@@ -94,6 +96,7 @@ def test_a_secret_keeps_its_terraform_address_and_is_also_known_by_its_cluster_a
         evidence={"owner": at("secrets.tf", 6), "rotation": at("secrets.tf", 8)},
         root_module=".",
         aliases=(("", "Secret/ml-serving/openai-api-key"),),
+        consumer_workloads=(CHAT,),
     )
 
 
@@ -123,8 +126,7 @@ def test_workloads_keep_their_terraform_addresses_and_identities():
     assert namespace().inventory.workloads == (
         Workload("kubernetes_cron_job_v1.embeddings", "kubernetes", "kubernetes_cron_job_v1",
                  Location("workloads.tf", 47, 87), "kubernetes_service_account_v1.batch", root_module="."),
-        Workload("kubernetes_deployment_v1.chat", "kubernetes", "kubernetes_deployment_v1",
-                 Location("workloads.tf", 1, 45), "kubernetes_service_account_v1.chat", root_module="."),
+        CHAT,
         Workload("kubernetes_stateful_set_v1.reranker", "kubernetes", "kubernetes_stateful_set_v1",
                  Location("workloads.tf", 89, 128), None, root_module="."),
     )

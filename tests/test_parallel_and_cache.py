@@ -286,7 +286,7 @@ def test_the_builtin_pack_passes_its_schema() -> None:
     from iac_guard.policy.loader import builtin_policy_dir, policy_files, schema_problems
 
     files = policy_files([builtin_policy_dir()])
-    assert len(files) == 11 and [problem for path in files for problem in schema_problems(path)] == []
+    assert len(files) == 12 and [problem for path in files for problem in schema_problems(path)] == []
 
 
 def test_a_plain_scan_imports_neither_rich_nor_jsonschema_nor_cryptography(tmp_path: Path) -> None:

@@ -67,7 +67,7 @@ def test_explain_has_the_shape_of_a_ruff_rule_page() -> None:
     headings = [line for line in text.splitlines() if line.startswith("#")]
     assert headings == [
         "# IAG003: AI credential has no rotation schedule", "## What it does", "## Why is this bad?", "## Example",
-        "## Use instead", "## How to fix", "## Options", "## Controls", "## References",
+        "## Use instead", "## How to fix", "## Fails when", "## Options", "## Controls", "## References",
     ]
     example, use_instead = text.split("## Example")[1].split("## How to fix")[0].split("## Use instead")
     assert "```hcl" in example and "```hcl" in use_instead

@@ -42,6 +42,7 @@ def test_the_pack_has_one_policy_per_category() -> None:
         ("IAG006", "hardcoded-secret", "high"),  # critical for an admin key: severity_from
         ("IAG007", "static-credential", "high"),
         ("IAG008", "exposed-secret", "high"),
+        ("IAG009", "environment-isolation", "high"),
         ("IAG900", "invalid-suppression", "medium"),
         ("IAG901", "weakened-config", "high"),
         ("IAG902", "unused-suppression", "low"),
@@ -137,9 +138,9 @@ def write(path: Path, policy: dict[str, Any]) -> Path:
         ({"message": "{address"}, "message: not a valid message template"),
         ({"params": {"limit": {"setting": "max_lifetime"}}}, "params.limit.setting: names no setting (settings: scope, owner_keys,"),
         ({"params": {"address": {"value": 1}}}, "params.address: a param may not take the name of a fact"),
-        ({"fails_when": {"field": "ai", "gt": {"param": "limit"}}}, "fails_when.gt.param: unknown param 'limit'"),
+        ({"fails_when": {"field": "consumer_count", "gt": {"param": "limit"}}}, "fails_when.gt.param: unknown param 'limit'"),
         (
-            {"params": {"owners": {"setting": "placeholder_owners"}}, "fails_when": {"field": "ai", "gt": {"param": "owners"}}},
+            {"params": {"owners": {"setting": "placeholder_owners"}}, "fails_when": {"field": "consumer_count", "gt": {"param": "owners"}}},
             "fails_when.gt.param: param 'owners' is not a number",
         ),
         (
@@ -149,6 +150,23 @@ def write(path: Path, policy: dict[str, Any]) -> Path:
         ({"points_to": "item"}, "points_to: 'item' needs for_each"),
         ({"for_each": "owner"}, "for_each: 'owner' is not a list field"),
         ({"for_each": "no_such_list"}, "for_each: 'no_such_list' is not a list field"),
+        # Types: a test that could never hold is refused when the pack loads.
+        ({"fails_when": {"field": "consumers", "matches": "lambda"}},
+         "fails_when.matches: matches needs text, but 'consumers' is list of consumer: judge its elements with some, every or none"),
+        ({"fails_when": {"field": "owner.value", "gt": 3}}, "fails_when.gt: gt needs a number, but 'owner.value' is text | none | unknown"),
+        ({"fails_when": {"field": "ai_reasons", "is": "x"}}, "fails_when.is: is needs text, a number or a bool, but 'ai_reasons' is list of text"),
+        ({"fails_when": {"field": "consumer_count", "is": "two"}}, "fails_when.is: 'two' is not number, so it never equals number field values"),
+        ({"fails_when": {"field": "scope.wildcard", "in": ["yes", True]}}, "fails_when.in: 'yes' is not bool"),
+        ({"fails_when": {"field": "consumers.environment", "is": "prod"}},
+         "fails_when.field: 'consumers.environment' reads into a list: judge its elements with some, every or none"),
+        ({"fails_when": {"some": {"in": "owner.value", "where": {"field": "each", "is": "x"}}}},
+         "fails_when.some.in: 'owner.value' is text | none | unknown, not a list: some judges the elements of a list"),
+        ({"fails_when": {"none": {"in": "consumers", "as": "address", "where": {"field": "address", "is": "x"}}}},
+         "fails_when.none.as: 'address' is already a fact or an element in scope"),
+        ({"fails_when": {"some": {"in": "consumers", "where": {"field": "each.environment", "is": {"field": "consumer_count"}}}}},
+         "fails_when.some.where.is.field: is cannot compare text | unknown with 'consumer_count', which is number"),
+        ({"fails_when": {"some": {"in": "consumers", "where": {"field": "each.colour", "exists": True}}}},
+         "fails_when.some.where.field: unknown field 'each.colour'"),
     ],
 )
 def test_malformed_policy_names_file_and_field(tmp_path: Path, changes: dict[str, Any], expected: str) -> None:

@@ -27,27 +27,27 @@ F, P, N = "failing", "passing", "not-assessed"
 
 EXPECTED = {
     "ml-platform": {
-        "cis-v8": {"3.11": F, "5.1": N, "5.3": N, "5.5": F, "5.6": N, "6.1": N, "6.2": F, "6.7": N, "6.8": F},
+        "cis-v8": {"3.11": F, "5.1": N, "5.3": N, "5.5": F, "5.6": N, "6.1": N, "6.2": F, "6.7": N, "6.8": F, "16.8": P},
         "nist-ai-rmf-1.0": {"GOVERN 1.6": F, "GOVERN 1.7": N, "GOVERN 2.1": F, "MAP 4.2": N, "MEASURE 2.7": F, "MANAGE 2.4": N, "MANAGE 3.1": N},
-        "nist-csf-2.0": {"GV.RR-02": F, "ID.AM-02": N, "ID.AM-08": F, "ID.RA-07": N, "PR.AA-01": F, "PR.AA-03": N, "PR.AA-05": F, "PR.DS-01": F, "PR.PS-01": N},
+        "nist-csf-2.0": {"GV.RR-02": F, "ID.AM-02": N, "ID.AM-08": F, "ID.RA-07": N, "PR.AA-01": F, "PR.AA-03": N, "PR.AA-05": F, "PR.DS-01": F, "PR.PS-01": N, "PR.IR-01": P},
         "owasp-agentic-2026": {"ASI01": N, "ASI02": F, "ASI03": F, "ASI04": N, "ASI05": N, "ASI06": N, "ASI07": N, "ASI08": N, "ASI09": N, "ASI10": N},
-        "owasp-nhi-2025": {"NHI1": F, "NHI2": F, "NHI3": N, "NHI4": N, "NHI5": F, "NHI6": N, "NHI7": F, "NHI8": N, "NHI9": F, "NHI10": N},
+        "owasp-nhi-2025": {"NHI1": F, "NHI2": F, "NHI3": N, "NHI4": N, "NHI5": F, "NHI6": N, "NHI7": F, "NHI8": P, "NHI9": F, "NHI10": N},
     },
     # Owned, rotated, scoped, unshared; one accepted exception (IAG002) and one expired (IAG003).
     "support-bot": {
-        "cis-v8": {"3.11": P, "5.1": N, "5.3": N, "5.5": P, "5.6": N, "6.1": N, "6.2": P, "6.7": N, "6.8": P},
+        "cis-v8": {"3.11": P, "5.1": N, "5.3": N, "5.5": P, "5.6": N, "6.1": N, "6.2": P, "6.7": N, "6.8": P, "16.8": P},
         "nist-ai-rmf-1.0": {"GOVERN 1.6": P, "GOVERN 1.7": N, "GOVERN 2.1": P, "MAP 4.2": N, "MEASURE 2.7": F, "MANAGE 2.4": N, "MANAGE 3.1": N},
-        "nist-csf-2.0": {"GV.RR-02": P, "ID.AM-02": N, "ID.AM-08": F, "ID.RA-07": P, "PR.AA-01": F, "PR.AA-03": N, "PR.AA-05": P, "PR.DS-01": P, "PR.PS-01": N},
+        "nist-csf-2.0": {"GV.RR-02": P, "ID.AM-02": N, "ID.AM-08": F, "ID.RA-07": P, "PR.AA-01": F, "PR.AA-03": N, "PR.AA-05": P, "PR.DS-01": P, "PR.PS-01": N, "PR.IR-01": P},
         "owasp-agentic-2026": {"ASI01": N, "ASI02": P, "ASI03": F, "ASI04": N, "ASI05": N, "ASI06": N, "ASI07": N, "ASI08": N, "ASI09": N, "ASI10": N},
-        "owasp-nhi-2025": {"NHI1": P, "NHI2": P, "NHI3": N, "NHI4": N, "NHI5": P, "NHI6": N, "NHI7": F, "NHI8": N, "NHI9": P, "NHI10": N},
+        "owasp-nhi-2025": {"NHI1": P, "NHI2": P, "NHI3": N, "NHI4": N, "NHI5": P, "NHI6": N, "NHI7": F, "NHI8": P, "NHI9": P, "NHI10": N},
     },
     # Two roles and nothing else: no secret for the expiry and rotation policies to judge.
     "ml-platform/infra/bedrock-agent": {
-        "cis-v8": {"3.11": P, "5.1": N, "5.3": N, "5.5": P, "5.6": N, "6.1": N, "6.2": N, "6.7": N, "6.8": F},
+        "cis-v8": {"3.11": P, "5.1": N, "5.3": N, "5.5": P, "5.6": N, "6.1": N, "6.2": N, "6.7": N, "6.8": F, "16.8": P},
         "nist-ai-rmf-1.0": {"GOVERN 1.6": P, "GOVERN 1.7": N, "GOVERN 2.1": P, "MAP 4.2": N, "MEASURE 2.7": F, "MANAGE 2.4": N, "MANAGE 3.1": N},
-        "nist-csf-2.0": {"GV.RR-02": P, "ID.AM-02": N, "ID.AM-08": P, "ID.RA-07": N, "PR.AA-01": P, "PR.AA-03": N, "PR.AA-05": F, "PR.DS-01": P, "PR.PS-01": N},
+        "nist-csf-2.0": {"GV.RR-02": P, "ID.AM-02": N, "ID.AM-08": P, "ID.RA-07": N, "PR.AA-01": P, "PR.AA-03": N, "PR.AA-05": F, "PR.DS-01": P, "PR.PS-01": N, "PR.IR-01": P},
         "owasp-agentic-2026": {"ASI01": N, "ASI02": F, "ASI03": F, "ASI04": N, "ASI05": N, "ASI06": N, "ASI07": N, "ASI08": N, "ASI09": N, "ASI10": N},
-        "owasp-nhi-2025": {"NHI1": P, "NHI2": P, "NHI3": N, "NHI4": N, "NHI5": F, "NHI6": N, "NHI7": P, "NHI8": N, "NHI9": P, "NHI10": N},
+        "owasp-nhi-2025": {"NHI1": P, "NHI2": P, "NHI3": N, "NHI4": N, "NHI5": F, "NHI6": N, "NHI7": P, "NHI8": P, "NHI9": P, "NHI10": N},
     },
 }
 
@@ -142,7 +142,7 @@ def test_markdown_names_statuses_sources_and_limits() -> None:
     assert "| NHI3 | Vulnerable Third-Party NHI | Not assessed | none | 0 | 0 |" in markdown
     assert "([source](https://owasp.org/www-project-non-human-identities-top-10/2025/7-long-lived-secrets/))" in markdown
     assert markdown.count("- What static analysis cannot show: ") == sum(len(f.controls) for f in FRAMEWORKS.values())
-    assert "**5 failing, 0 passing, 5 not assessed.**" in markdown
+    assert "**5 failing, 1 passing, 4 not assessed.**" in markdown
 
 
 def test_json_document() -> None:
@@ -150,7 +150,7 @@ def test_json_document() -> None:
     assert set(document) == {"tool", "scan", "statuses", "frameworks"}
     assert document["scan"]["judged_credentials"] == 5 and document["scan"]["scope"] == "ai"
     (nhi,) = [f for f in document["frameworks"] if f["id"] == "owasp-nhi-2025"]
-    assert nhi["summary"] == {"failing": 1, "passing": 4, "not-assessed": 5}
+    assert nhi["summary"] == {"failing": 1, "passing": 5, "not-assessed": 4}
     assert nhi["source"]["url"] == "https://owasp.org/www-project-non-human-identities-top-10/2025/top-10-2025/"
     (nhi7,) = [c for c in nhi["controls"] if c["id"] == "NHI7"]
     assert nhi7["failing"][0]["suppression"]["expired"] is True
@@ -205,7 +205,7 @@ def test_report_is_written_and_exits_0_even_with_failing_controls(tmp_path: Path
     assert result.exit_code == 0, result.output
     text = target.read_text(encoding="utf-8")
     assert "NHI7" in text and "ASI03" not in text
-    assert "owasp-nhi-2025: 5 failing, 0 passing, 5 not assessed" in result.output  # the summary on stderr
+    assert "owasp-nhi-2025: 5 failing, 1 passing, 4 not assessed" in result.output  # the summary on stderr
 
 
 def test_frameworks_keep_the_order_asked_for() -> None:

@@ -54,7 +54,7 @@ def test_one_run_with_a_rule_for_every_policy_that_can_fire() -> None:
     assert document["version"] == "2.1.0"
     (run,) = document["runs"]
     rules = run["tool"]["driver"]["rules"]
-    assert [r["id"] for r in rules] == ["IAG001", "IAG002", "IAG003", "IAG004", "IAG006", "IAG007", "IAG008", "IAG900", "IAG901", "IAG902"]
+    assert [r["id"] for r in rules] == ["IAG001", "IAG002", "IAG003", "IAG004", "IAG006", "IAG007", "IAG008", "IAG009", "IAG900", "IAG901", "IAG902"]
     iag003 = rules[2]
     assert iag003["name"] == "MissingRotation"
     assert iag003["shortDescription"] == {"text": "AI credential has no rotation schedule"}
@@ -65,7 +65,7 @@ def test_one_run_with_a_rule_for_every_policy_that_can_fire() -> None:
     assert iag003["properties"]["security-severity"] == "8.0"
     assert iag003["properties"]["tags"][:2] == ["security", "missing-rotation"]
     assert "owasp-nhi-2025:NHI7" in iag003["properties"]["tags"]
-    assert [r["properties"]["security-severity"] for r in rules] == ["5.5", "8.0", "8.0", "8.0", "8.0", "8.0", "8.0", "5.5", "8.0", "2.0"]
+    assert [r["properties"]["security-severity"] for r in rules] == ["5.5", "8.0", "8.0", "8.0", "8.0", "8.0", "8.0", "8.0", "5.5", "8.0", "2.0"]
     for rule in rules:
         assert rule["name"] and rule["shortDescription"]["text"] and rule["fullDescription"]["text"]
         assert rule["help"]["text"] and rule["helpUri"].startswith("https://")

@@ -20,11 +20,20 @@ from ..support.files import DEFAULT_MAX_FILE_BYTES
 from ..support.schemas import validator_problems
 from ..support.yaml_files import YamlFileError, parse_yaml, read_yaml
 from ..terraform.expansion import MAX_MODULE_INSTANCES, MAX_RESOURCE_INSTANCES
+from .roster import RosterError, roster_values
 from .weakenings import ConfigInForce, Weakening, weakenings
 
 #: The config file's names, looked for in this order; a folder holding both is an error.
 CONFIG_FILE_NAMES = (".iac-guard.yaml", ".iac-guard.yml")
 DEFAULT_PLACEHOLDER_OWNERS = ("", "tbd", "todo", "unknown", "none", "null", "n/a", "na", "changeme", "owner", "nobody", "-")
+#: Environment names and the glob patterns (matched whole, case-insensitively) of the tag values,
+#: namespaces and folder names that say them; the first environment that matches wins.
+DEFAULT_ENVIRONMENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("prod", ("prod", "production", "prd", "prod-*", "*-prod", "prod_*", "*_prod", "production-*", "*-production")),
+    ("staging", ("staging", "stage", "stg", "preprod", "pre-prod", "uat", "staging-*", "*-staging", "stg-*", "*-stg")),
+    ("dev", ("dev", "development", "develop", "sandbox", "dev-*", "*-dev", "dev_*", "*_dev")),
+    ("test", ("test", "testing", "qa", "test-*", "*-test", "qa-*", "*-qa")),
+)
 
 
 class ConfigError(Exception):
@@ -44,6 +53,16 @@ class Settings:
     #: (address glob, team) pairs naming the owner of resources that carry no tags or labels
     #: (Google service accounts and API keys, Entra ID applications); the first match wins.
     owner_map: tuple[tuple[str, str], ...] = ()
+    #: The current owners (``owners`` and the entries of ``owners_file``), folded: when set, an
+    #: owner not on it is no current owner. None: no roster is configured.
+    owner_roster: frozenset[str] | None = None
+    owners_file: Path | None = None
+    #: (role, tag keys) pairs: each role must be named by one of its keys (``owner_roles``).
+    owner_roles: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: Where environments are read: tag/label keys, then name patterns, and which are production.
+    environment_keys: tuple[str, ...] = ("environment", "env", "stage")
+    environments: tuple[tuple[str, tuple[str, ...]], ...] = DEFAULT_ENVIRONMENTS
+    production_environments: tuple[str, ...] = ("prod",)
     #: Terraform variables given like ``terraform plan`` takes them, applied to every root module
     #: over its auto-loaded tfvars: ``TF_VAR_*`` (only when asked for), then var files, then
     #: ``--var`` (later wins, as in Terraform).
@@ -146,6 +165,8 @@ def load_settings(
     resolved = path.resolve()
     from_repository = not pinned or resolved.is_relative_to(repository_root(root))
     shown = Path(os.path.relpath(resolved, root)).as_posix() if from_repository else str(resolved)
+    if from_repository and isinstance(raw.get("owners_file"), str):  # checked before it is read
+        _check_inside(path, {"owners_file": (path.parent / raw["owners_file"]).resolve()}, repository_root(path.parent))
     values = config_values(raw, path.parent)
     if from_repository:
         _check_inside(path, values, repository_root(path.parent))
@@ -171,6 +192,20 @@ def config_values(raw: Mapping[str, Any], folder: Path) -> dict[str, Any]:
         values["placeholder_owners"] = tuple(v.lower() for v in values["placeholder_owners"])
     if "owner_map" in values:
         values["owner_map"] = tuple((str(k), str(v)) for k, v in values["owner_map"].items())
+    for key in ("owner_roles", "environments"):
+        if key in values:
+            values[key] = tuple((str(name), tuple(str(v) for v in listed)) for name, listed in values[key].items())
+    if "owner_roles" in values and "owner_keys" not in values:
+        # Whoever a role's key names is an owner: the roles' keys, in order, are the owner keys.
+        values["owner_keys"] = tuple(dict.fromkeys(key for _, keys in values["owner_roles"] for key in keys))
+    for key in ("environment_keys", "production_environments"):
+        if key in values:
+            values[key] = tuple(str(v).lower() for v in values[key])
+    if "owners" in values or "owners_file" in values:
+        try:
+            values.update(roster_values(values.pop("owners", ()), values.get("owners_file"), folder))
+        except RosterError as exc:
+            raise ConfigError(str(exc)) from None
     if "policy_dirs" in values:
         values["policy_dirs"] = tuple((folder / d).resolve() for d in values["policy_dirs"])
     if "baseline" in values:
@@ -198,7 +233,7 @@ def _check_inside(path: Path, values: Mapping[str, Any], repository: Path) -> No
     and the baseline that excuses findings. Named by key and index, not by value: an outside path
     is none of the report's business."""
     named = [(f"policy_dirs.{i}", folder) for i, folder in enumerate(values.get("policy_dirs", ()))]
-    named += [("baseline", values["baseline"])] if "baseline" in values else []
+    named += [(key, values[key]) for key in ("baseline", "owners_file") if values.get(key) is not None]
     outside = [key for key, named_path in named if not named_path.is_relative_to(repository)]
     if outside:
         raise ConfigError("\n".join(

@@ -11,8 +11,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from ..config.settings import Settings
 from ..model import Credential, Expiry, Extraction, Flow, Unknown, Usage, Workload
 from . import ai
+from .environments import environment_of
 
 
 @dataclass(frozen=True)
@@ -31,22 +33,36 @@ class Inventory:
 Key = tuple[str, str]
 
 
-def build_inventory(extraction: Extraction) -> Inventory:
+def build_inventory(extraction: Extraction, settings: Settings | None = None) -> Inventory:
+    settings = settings or Settings()
     credentials = _without_shadowed(_merge_duplicates(extraction.credentials))
-    graph = _Graph(credentials, extraction.workloads, extraction.usages)
+    graph = _Graph(credentials, (_placed(w, settings) for w in extraction.workloads), extraction.usages)
     reasons = _classify(credentials, graph)
     flows = _flows(extraction.flows, graph)
     for key, credential in credentials.items():
         credentials[key] = _derived(
             credential, tuple(sorted(graph.consumers.get(key, ()))), _expiry_from_rotation(credential), reasons[key]
         )
-        if key in flows:
-            credentials[key] = replace(credentials[key], flows=tuple(flows[key]))
+        credentials[key] = replace(
+            credentials[key],
+            environment=environment_of(credential.address, credential.provider, credential.location.file,
+                                       credential.root_module, credential.tags, settings),
+            consumer_workloads=tuple(sorted(
+                (graph.workloads[k] for k in graph.consumer_keys.get(key, ()) if k in graph.workloads), key=lambda w: (w.address, w.root_module)
+            )),
+            flows=tuple(flows[key]) if key in flows else credentials[key].flows,
+        )
     return Inventory(
         credentials=tuple(credentials[k] for k in sorted(credentials, key=lambda k: (k[1], k[0]))),
         workloads=tuple(graph.workloads[k] for k in sorted(graph.workloads, key=lambda k: (k[1], k[0]))),
         usages=tuple(u if u.credential == target[1] else replace(u, credential=target[1]) for u, target in graph.edges),
     )
+
+
+def _placed(workload: Workload, settings: Settings) -> Workload:
+    """The workload with the environment its tags, namespace or folders say."""
+    environment = environment_of(workload.address, workload.provider, workload.location.file, workload.root_module, workload.tags, settings)
+    return replace(workload, environment=environment)
 
 
 def _derived(credential: Credential, consumers: tuple[str, ...], expiry: Expiry, ai_reasons: tuple[str, ...]) -> Credential:
@@ -77,9 +93,11 @@ class _Graph:
             key=lambda edge: (edge[1], edge[0].workload, edge[0].via, edge[0].root_module),
         )
         self.consumers: dict[Key, set[str]] = defaultdict(set)
+        self.consumer_keys: dict[Key, set[Key]] = defaultdict(set)
         self.uses: dict[Key, set[Key]] = defaultdict(set)
         for usage, target in self.edges:
             self.consumers[target].add(usage.workload)
+            self.consumer_keys[target].add((usage.root_module, usage.workload))
             self.uses[(usage.root_module, usage.workload)].add(target)
 
     def resolve(self, root: str, address: str | None) -> Key | None:

@@ -64,7 +64,7 @@ def scan_sources(
     errors += tree_errors  # complete now: evaluating the trees may have rejected expressions
     kube_objects, notes = project.kube_objects, sorted(set(project.notes))
     del project
-    everything = build_inventory(extraction)
+    everything = build_inventory(extraction, settings)
     inventory = everything if shard is None else judged_inventory(everything, shard)
     findings = judge(policies, list(inventory.credentials), settings)
     checks = [Check(p.id, c.address, c.location) for p, c in applicable(policies, inventory.credentials, settings)]

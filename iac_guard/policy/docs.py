@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 from .. import HOMEPAGE
 from ..config.settings import Settings
+from .conditions import fields_read
+from .fact_types import reference_section, table_row, walk
 from .facts import display
 from .loader import Policy, builtin_policy_dir
 
@@ -49,6 +51,7 @@ def policy_page(policy: Policy, frameworks: Mapping[str, Framework], level: int 
             for example in examples:
                 lines += [f"```{FENCES.get(example.language, '')}", example.code.rstrip(), "```", ""]
     lines += [_shift(policy.remediation, level - 1), ""]
+    lines += _condition_lines(policy, h)
     options = [(name, param.setting) for name, param in policy.params.items() if param.setting]
     if options:
         lines += [f"{h}# Options", ""]
@@ -62,6 +65,21 @@ def policy_page(policy: Policy, frameworks: Mapping[str, Framework], level: int 
     if policy.references:
         lines += [f"{h}# References", ""] + [f"- <{url}>" for url in policy.references] + [""]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _condition_lines(policy: Policy, h: str) -> list[str]:
+    """The condition as written, and the type and meaning of each fact it reads."""
+    if policy.fails_when is None or not policy.condition_source:
+        return []
+    names = {"item": f"{policy.for_each}[]"} if policy.for_each else {}
+    facts = dict(walk())
+    read = [path for path in fields_read(policy.fails_when, names) if path in facts]
+    lines = [f"{h}# Fails when", ""]
+    if policy.for_each:
+        lines += [f"For each element `item` of `{policy.for_each}`:", ""]
+    lines += ["```yaml", policy.condition_source.rstrip(), "```", "", "| fact | type | meaning |", "| --- | --- | --- |"]
+    lines += [table_row(path, facts[path]) for path in read]
+    return lines + [""]
 
 
 def _controls_line(framework_id: str, control_ids: Sequence[str], frameworks: Mapping[str, Framework]) -> str:
@@ -101,6 +119,7 @@ def reference_page(policies: Sequence[Policy], frameworks: Mapping[str, Framewor
     ]
     for framework in frameworks.values():
         lines += _mapping(framework, policies)
+    lines += reference_section(level=2)
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -5,48 +5,8 @@ Policies never see a ``Credential`` or a resource type: they read these facts by
 alike. A value the scanner could not resolve stays ``Unknown``; a condition over it is UNKNOWN
 and never fails a policy.
 
-=========================  =======================  ============================================
-field                      type                     meaning
-=========================  =======================  ============================================
-address                    str                      Terraform address or ``Kind/namespace/name``
-provider                   str                      recognizer family: aws, kubernetes, ...
-source_type                str                      resource type or Kubernetes kind it came from
-kind                       str                      access-key, api-key, secret, token, role, ...
-origin                     str                      resource (defined in code) or literal (a value)
-name                       str | Unknown            the credential's own name
-is_identity                bool                     user, service-account, role, managed-identity
-ai                         bool                     ``ai_reasons`` is not empty
-ai_reasons                 list[str]                why it counts as an AI service credential
-owner.value                str | None | Unknown     None: no owner recorded anywhere
-owner.source               str                      "tag owner", "inherited from aws_iam_user.ci"
-owner.inherited            bool                     the owner is its parent's
-expiry.lifetime_days       number | None | Unknown  None: never expires
-expiry.short_lived         bool | Unknown           short-lived by construction (STS, bound tokens)
-expiry.expires_on          str | None               ISO date when the code states one
-expiry.source              str                      where the lifetime was read
-rotation.period_days       number | None | Unknown  None: nothing rotates it
-rotation.mechanism         str                      what rotates it
-scope.wildcard             bool                     a grant has a wildcard reason
-scope.wildcard_reasons     list[str]                the reasons, in grant order
-scope.inherited            bool                     its scope is its parent identity's
-scope.grant_count          int                      permission statements granted to it
-hardcoded                  list[item]               literal values; item: field, detector,
-                                                    fingerprint, ai_provider, severity, file,
-                                                    line (field-gated any-entropy literals and
-                                                    connection-string passwords: scope all only)
-consumers                  list[str]                addresses of the workloads that use it
-static_uses                list[item]               where it is used as a long-lived static key
-                                                    though the platform offers workload
-                                                    identity; item: source, how, instead, file,
-                                                    line
-exposures                  list[item]               where its value is printed, baked or made
-                                                    readable; item: source, how, instead, file,
-                                                    line
-consumer_count             int                      ``len(consumers)``
-parent                     str | None               identity it belongs to (access key → user)
-tags                       mapping                  any key (``tags.team``); absent key → None
-item                       (with ``for_each``)      the current element of the for_each list
-=========================  =======================  ============================================
+Every fact, with its type, is declared in ``fact_types.py``: the loader checks conditions against
+those types and the policy reference (docs/policies.md, "Facts") is generated from them.
 
 Text for messages, plain English: ``owner_text``, ``expiry_text``, ``rotation_text``,
 ``scope_text`` (wildcard reasons joined with "; ") and ``consumers_text`` (consumer addresses
@@ -58,39 +18,61 @@ No fact holds a secret value: the model only carries fingerprints.
 from __future__ import annotations
 
 import string
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
+from ..config.roster import fold_owner
 from ..config.settings import Settings
-from ..model import Credential, Expiry, Flow, Grant, Location, Owner, Rotation, Scope, SecretLiteral, Unknown, is_unknown
+from ..inventory.environments import is_production, kubernetes_namespace
+from ..model import (
+    UNKNOWN,
+    Credential,
+    Expiry,
+    Flow,
+    Grant,
+    Location,
+    Owner,
+    Rotation,
+    Scope,
+    SecretLiteral,
+    Unknown,
+    Workload,
+    is_unknown,
+)
 
 Facts = dict[str, Any]
 
-#: Facts that are open mappings: a policy may read any key, and an absent key is None.
-OPEN_FIELDS = frozenset({"tags"})
+#: Facts that are open mappings (a credential's or a consumer's ``tags``, ``owner.roles``): a
+#: policy may read any key, and an absent key is None.
+OPEN_FIELDS = frozenset({"tags", "roles"})
 
 
 def credential_facts(credential: Credential, settings: Settings) -> Facts:
     """Everything a policy may read about one credential (see the module docstring), in the
     documented order: the report shows the facts as built."""
     consumers = tuple(credential.consumers)
-    kept = _how_it_is_kept(credential)
+    kept = _how_it_is_kept(credential, settings)
+    workloads = {w.address: w for w in credential.consumer_workloads}
+    facts_consumers = tuple(consumer_facts(address, workloads.get(address), settings) for address in consumers)
     return {
         **_what_it_is(credential),
         **kept,
         "hardcoded": tuple(_literal_facts(literal) for literal in credential.hardcoded if _judged(literal, settings)),
-        "consumers": consumers,
+        "consumers": facts_consumers,
         "consumer_count": len(consumers),
+        "environment": credential.environment,
+        "production": is_production(credential.environment, settings),
         "static_uses": tuple(_flow_facts(flow) for flow in credential.flows if flow.kind == "static"),
         "exposures": tuple(_flow_facts(flow) for flow in credential.flows if flow.kind == "exposed"),
         "parent": credential.parent,
-        "tags": credential.tags if is_unknown(credential.tags) else dict(credential.tags),
+        "tags": credential.tags if isinstance(credential.tags, Unknown) else dict(credential.tags),
         "owner_text": owner_text(credential.owner, settings),
         "expiry_text": expiry_text(credential.expiry),
         "rotation_text": rotation_text(credential.rotation),
         "scope_text": "; ".join(kept["scope"]["wildcard_reasons"]),
         "consumers_text": ", ".join(consumers),
+        "consumer_environments_text": environments_text(facts_consumers),
     }
 
 
@@ -102,17 +84,23 @@ def _what_it_is(credential: Credential) -> Facts:
         "kind": credential.kind,
         "origin": credential.origin,
         "name": credential.name,
+        "declared": credential.declared,
         "is_identity": credential.is_identity,
         "ai": bool(credential.ai_reasons),
         "ai_reasons": tuple(credential.ai_reasons),
     }
 
 
-def _how_it_is_kept(credential: Credential) -> Facts:
+def _how_it_is_kept(credential: Credential, settings: Settings) -> Facts:
     """Owner, expiry, rotation and scope, each as the mapping policies read (``owner.inherited``)."""
     owner, expiry, rotation, scope = credential.owner, credential.expiry, credential.rotation, credential.scope
     return {
-        "owner": {"value": owner.value, "source": owner.source, "inherited": owner.inherited},
+        "owner": {
+            "value": owner.value, "source": owner.source, "inherited": owner.inherited,
+            "current": owner_is_current(owner, settings),
+            "roles": dict(owner.roles) if isinstance(owner.roles, tuple) else {},
+            "missing_roles": missing_roles(owner, settings),
+        },
         "expiry": {
             "lifetime_days": expiry.lifetime_days,
             "short_lived": expiry.short_lived,
@@ -127,6 +115,67 @@ def _how_it_is_kept(credential: Credential) -> Facts:
             "grant_count": len(scope.grants),
         },
     }
+
+
+def consumer_facts(address: str, workload: Workload | None, settings: Settings) -> dict[str, Any]:
+    """What a policy reads about one consumer (``some: {in: consumers, ...}``); a consumer whose
+    record the scan lacks is known by its address alone."""
+    if workload is None:
+        return {"address": address, "kind": "", "provider": "", "environment": UNKNOWN, "production": UNKNOWN,
+                "root_module": "", "namespace": None, "tags": {}}
+    return {
+        "address": address,
+        "kind": workload.source_type,
+        "provider": workload.provider,
+        "environment": workload.environment,
+        "production": is_production(workload.environment, settings),
+        "root_module": workload.root_module,
+        "namespace": kubernetes_namespace(address, workload.provider),
+        "tags": workload.tags if isinstance(workload.tags, Unknown) else dict(workload.tags),
+    }
+
+
+def environments_text(consumers: Iterable[Mapping[str, Any]]) -> str:
+    """Each consumer with its environment, for messages: ``a (prod), b (dev)``."""
+    return ", ".join(f"{c['address']} ({display(c['environment'])})" for c in consumers)
+
+
+def owner_is_current(owner: Owner, settings: Settings) -> bool | Unknown | None:
+    """Whether every owner it names (the owner and each role's) is on the roster; None without
+    a roster or an owner to look up."""
+    if settings.owner_roster is None:
+        return None
+    if is_unknown(owner.value) or is_unknown(owner.roles):
+        return UNKNOWN
+    named = named_owners(owner)
+    if not named:
+        return None
+    return all(fold_owner(name) in settings.owner_roster for name in named)
+
+
+def named_owners(owner: Owner) -> list[str]:
+    """The owner and each role's owner, once each, in order (an unknown owner names nobody)."""
+    values = [owner.value, *(value for _, value in (owner.roles if isinstance(owner.roles, tuple) else ()))]
+    return list(dict.fromkeys(v for v in values if isinstance(v, str) and v.strip()))
+
+
+def not_current(owner: Owner, settings: Settings) -> list[str]:
+    """The owners it names that the roster lacks."""
+    roster = settings.owner_roster or frozenset()
+    return [name for name in named_owners(owner) if fold_owner(name) not in roster]
+
+
+def missing_roles(owner: Owner, settings: Settings) -> tuple[str, ...] | Unknown:
+    """The configured owner roles nothing names (or only a placeholder does)."""
+    if not settings.owner_roles:
+        return ()
+    if isinstance(owner.roles, Unknown) or isinstance(owner.value, Unknown):
+        return UNKNOWN
+    named = dict(owner.roles)
+    return tuple(
+        role for role, _ in settings.owner_roles
+        if not isinstance(named.get(role), str) or str(named[role]).strip().lower() in settings.placeholder_owners
+    )
 
 
 def _judged(literal: SecretLiteral, settings: Settings) -> bool:
@@ -153,15 +202,32 @@ def _flow_facts(flow: Flow) -> dict[str, Any]:
 
 
 def owner_text(owner: Owner, settings: Settings) -> str:
-    """Why the owner does or does not name somebody accountable."""
+    """Why the owner does or does not name somebody accountable, and who is missing."""
     if isinstance(owner.value, Unknown):
         return "owner could not be resolved"
     if owner.value is None:  # the keys are joined only for this text, not for every credential's
         keys = " or ".join(f"'{key}'" for key in settings.owner_keys)
-        return f"no {keys} tag, label or annotation"
-    if owner.value.lower() in settings.placeholder_owners:
-        return f"owner '{owner.value}' is a placeholder"
-    return f"owner '{owner.value}'{_details(source=owner.source)}"
+        said = f"no {keys} tag, label or annotation"
+    elif owner.value.lower() in settings.placeholder_owners:
+        said = f"owner '{owner.value}' is a placeholder"
+    else:
+        said = f"owner '{owner.value}'{_details(source=owner.source)}"
+    return "; ".join([said, *_owner_problems(owner, settings)])
+
+
+def _owner_problems(owner: Owner, settings: Settings) -> list[str]:
+    """What the roster and the owner roles say is wrong beyond the owner itself."""
+    problems = []
+    if settings.owner_roster is not None and not is_unknown(owner.roles):
+        stale = not_current(owner, settings)
+        if stale:
+            roster = f"owners_file {settings.owners_file.name}" if settings.owners_file else "owners"
+            problems.append(f"{', '.join(repr(n) for n in stale)} {'is' if len(stale) == 1 else 'are'} not a current owner (not in {roster})")
+    missing = missing_roles(owner, settings)
+    if not isinstance(missing, Unknown):
+        keys = dict(settings.owner_roles)
+        problems += [f"no {role} owner ({' or '.join(repr(k) for k in keys[role])})" for role in missing]
+    return problems
 
 
 def expiry_text(expiry: Expiry) -> str:
@@ -240,15 +306,15 @@ _ABSENT = object()
 
 @lru_cache(maxsize=1024)
 def _steps(path: str) -> tuple[tuple[str, bool], ...]:
-    """A path's parts, each with whether the path walked before it is an open field.
+    """A path's parts, each with whether the part before it names an open field.
 
     Split once per path: the engine looks the same few paths up in every credential's facts.
     """
     steps = []
-    walked = ""
+    previous = ""
     for part in path.split("."):
-        steps.append((part, walked in OPEN_FIELDS))
-        walked = f"{walked}.{part}" if walked else part
+        steps.append((part, previous in OPEN_FIELDS))
+        previous = part
     return tuple(steps)
 
 
@@ -266,6 +332,8 @@ def display(value: Any) -> str:
         return str(int(value))
     if isinstance(value, (list, tuple)):
         return ", ".join(display(element) for element in value)
+    if isinstance(value, Mapping) and "address" in value:  # a consumer reads as its address
+        return display(value["address"])
     return str(value)
 
 

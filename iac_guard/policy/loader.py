@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import yaml
+
 import iac_guard
 
 from ..config.settings import Settings
@@ -22,6 +24,7 @@ from ..model import Credential, Finding
 from ..support.schemas import validator, validator_problems
 from ..support.yaml_files import YamlFileError, read_yaml
 from .conditions import Condition, DefinitionError, parse_condition
+from .fact_types import FactPathError, FactType, type_of
 from .facts import example_facts, lookup, render
 
 _SETTING_NAMES = tuple(f.name for f in dataclasses.fields(Settings))
@@ -88,6 +91,8 @@ class Policy:
     #: What the policy judges: "credentials" (by the engine, through fails_when) or "suppressions"
     #: (built in: the suppression stage decides when an inline suppression is not valid).
     judges: str = "credentials"
+    #: The ``fails_when`` as the pack writes it (YAML), for the policy reference.
+    condition_source: str = ""
     #: A fact naming each finding's own severity (``item.severity``: an admin key's leak is worse
     #: than a project key's); ``severity`` when absent or not a severity.
     severity_from: str | None = None
@@ -204,8 +209,9 @@ def _build(path: Path, raw: Mapping[str, Any]) -> Policy:
     facts = example_facts()
     params = {name: _param(name, spec, facts) for name, spec in raw.get("params", {}).items()}
     example_params = {name: param.resolve(Settings()) for name, param in params.items()}
-    facts = _with_example_item(raw, facts)
-    fails_when = parse_condition(raw["fails_when"], "fails_when", facts, example_params)
+    bound = _for_each_element(raw)
+    facts = {**facts, "item": _example_item(raw, facts)} if bound else facts
+    fails_when = parse_condition(raw["fails_when"], "fails_when", example_params, bound)
     _check_message(raw["message"], {**facts, **example_params})
     applies_to = raw.get("applies_to", {})
     return Policy(
@@ -221,20 +227,21 @@ def _build(path: Path, raw: Mapping[str, Any]) -> Policy:
         for_each=raw.get("for_each"),
         points_to=raw.get("points_to"),
         params=params,
-        severity_from=_checked_path(raw, "severity_from", facts),
+        severity_from=_checked_path(raw, "severity_from", bound),
+        condition_source=yaml.safe_dump(raw["fails_when"], sort_keys=False, default_flow_style=None, width=100),
     )
 
 
-def _checked_path(raw: Mapping[str, Any], key: str, facts: Mapping[str, Any]) -> str | None:
-    """A field path the policy names outside its condition, resolved against the example facts
-    so that a typo is a load-time error."""
+def _checked_path(raw: Mapping[str, Any], key: str, bound: Mapping[str, FactType]) -> str | None:
+    """A field path the policy names outside its condition, resolved against the fact types so
+    that a typo is a load-time error."""
     path = raw.get(key)
     if path is None:
         return None
     try:
-        lookup(facts, path)
-    except KeyError:
-        raise DefinitionError(key, f"{path!r} names no fact (the fields are listed in iac_guard/policy/facts.py)") from None
+        type_of(path, bound)
+    except FactPathError as exc:
+        raise DefinitionError(key, str(exc)) from None
     return str(path)
 
 
@@ -279,20 +286,25 @@ def _param(name: str, spec: Mapping[str, Any], facts: Mapping[str, Any]) -> Para
     return Param(setting=spec["setting"])
 
 
-def _with_example_item(raw: Mapping[str, Any], facts: dict[str, Any]) -> dict[str, Any]:
-    """With for_each, the example facts plus an example ``item`` to check ``item.*`` paths against."""
+def _for_each_element(raw: Mapping[str, Any]) -> dict[str, FactType]:
+    """With for_each, the type of ``item`` (its list's element), to check ``item.*`` paths against."""
     for_each = raw.get("for_each")
     if raw.get("points_to") == "item" and not for_each:
         raise DefinitionError("points_to", "'item' needs for_each")
     if not for_each:
-        return facts
+        return {}
     try:
-        items = lookup(facts, for_each)
-    except KeyError:
-        items = None
-    if not isinstance(items, (list, tuple)):
-        raise DefinitionError("for_each", f"{for_each!r} is not a list field (the fields are listed in iac_guard/policy/facts.py)")
-    return {**facts, "item": items[0]}
+        listed = type_of(for_each)
+    except FactPathError:
+        listed = None
+    if listed is None or listed.kind != "list" or listed.element is None:
+        raise DefinitionError("for_each", f"{for_each!r} is not a list field (the facts are listed in docs/policies.md, \"Facts\")")
+    return {"item": listed.element}
+
+
+def _example_item(raw: Mapping[str, Any], facts: Mapping[str, Any]) -> Any:
+    """An element of the for_each list of the example facts, to render the message against."""
+    return lookup(facts, raw["for_each"])[0]
 
 
 def _check_message(message: str, namespace: Mapping[str, Any]) -> None:

@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 from ..model import Credential, is_unknown
 from ..policy.engine import in_scope
-from ..policy.facts import duration_text
+from ..policy.facts import duration_text, owner_is_current
 
 if TYPE_CHECKING:
+    from ..config.settings import Settings
     from ..result import ScanResult
 
 UNKNOWN_TEXT = "(not known from the code)"
@@ -25,6 +26,8 @@ UNKNOWN_TEXT = "(not known from the code)"
 class InventoryRow:
     credential: Credential
     failing_policies: tuple[str, ...]  # policies with an unsuppressed finding on it
+    #: Whether its owners are on the configured roster (None: no roster, or nobody to look up).
+    owner_current: bool | None = None
 
     @property
     def owner(self) -> str:
@@ -98,7 +101,8 @@ class InventoryRow:
             "origin": c.origin,
             "ai": bool(c.ai_reasons),
             "ai_reasons": list(c.ai_reasons),
-            "owner": {**_value(c.owner.value), "source": c.owner.source},
+            "owner": self._owner_dict(),
+            "environment": None if is_unknown(c.environment) else c.environment,
             "expiry": {
                 **_value(c.expiry.lifetime_days, "lifetime_days"),
                 "short_lived": c.expiry.short_lived if isinstance(c.expiry.short_lived, bool) else None,
@@ -114,16 +118,34 @@ class InventoryRow:
                 "inherited_from": c.scope.inherited_from,
                 "text": self.scope,
             },
-            "consumers": list(c.consumers),
-            "hardcoded": [
-                {"field": h.field, "detector": h.detector, "fingerprint": h.fingerprint, "file": h.location.file, "line": h.location.line}
-                for h in c.hardcoded
-            ],
+            **self._use_dict(),
             "parent": c.parent, "declared": c.declared,
             "file": c.location.file,
             "line": c.location.line,
             "end_line": c.location.end_line,
             "failing_policies": list(self.failing_policies),
+        }
+
+
+    def _use_dict(self) -> dict[str, Any]:
+        """Who uses it, in which environment, and the literal values it is written as."""
+        c = self.credential
+        return {
+            "consumers": list(c.consumers),
+            "consumer_environments": {
+                w.address: None if is_unknown(w.environment) else w.environment for w in c.consumer_workloads
+            },
+            "hardcoded": [
+                {"field": h.field, "detector": h.detector, "fingerprint": h.fingerprint, "file": h.location.file, "line": h.location.line}
+                for h in c.hardcoded
+            ],
+        }
+
+    def _owner_dict(self) -> dict[str, Any]:
+        owner = self.credential.owner
+        return {
+            **_value(owner.value), "source": owner.source, "current": self.owner_current,
+            "roles": dict(owner.roles) if isinstance(owner.roles, tuple) else None,
         }
 
 
@@ -134,10 +156,15 @@ def inventory_rows(result: ScanResult) -> list[InventoryRow]:
         failing.setdefault((finding.resource, finding.resource_location), set()).add(finding.policy_id)
     settings = result.settings
     return [
-        InventoryRow(c, tuple(sorted(failing.get((c.address, c.location), ()))))
+        InventoryRow(c, tuple(sorted(failing.get((c.address, c.location), ()))), _current(c, settings))
         for c in result.inventory.credentials
         if settings is None or in_scope(c, settings)
     ]
+
+
+def _current(credential: Credential, settings: Settings | None) -> bool | None:
+    current = owner_is_current(credential.owner, settings) if settings is not None else None
+    return current if isinstance(current, bool) else None
 
 
 def _text(value: object, none: str, known: str = "") -> str:

@@ -41,6 +41,7 @@ from ..inventory.build import Inventory
 from ..kubernetes.loader import load_kube_file
 from ..model import Credential, Finding, Location, ScanNote
 from ..policy.engine import FactsOf, judge, once_per_place, united
+from ..policy.facts import consumer_facts, environments_text
 from ..policy.loader import Policy
 from ..report.json_read import error_from_json, facts_from_json, finding_from_json
 from ..report.json_report import document as json_document
@@ -255,7 +256,9 @@ def _changed_views(entries: list[Mapping[str, Any]]) -> dict[str, tuple[Credenti
         reasons = list(dict.fromkeys(r for entry in fullest for r in entry.get("ai_reasons", [])))
         grants = _merged_grants(group)
         if consumers != owner.get("consumers") or reasons != owner.get("ai_reasons") or grants != owner.get("grants", []):
-            changed[address] = (_credential(owner, consumers, reasons, grants), _facts(owner, consumers, reasons, grants))
+            seen = {c["address"]: c for entry in group for c in facts_from_json(entry.get("consumer_facts", []))}
+            described = tuple(seen.get(c) or consumer_facts(c, None, Settings()) for c in consumers)
+            changed[address] = (_credential(owner, consumers, reasons, grants), _facts(owner, described, reasons, grants))
     return changed
 
 
@@ -267,12 +270,15 @@ def _merged_grants(group: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return list(grants.values())
 
 
-def _facts(owner: Mapping[str, Any], consumers: list[str], reasons: list[str], grants: list[dict[str, Any]]) -> dict[str, Any]:
+def _facts(
+    owner: Mapping[str, Any], consumers: tuple[dict[str, Any], ...], reasons: list[str], grants: list[dict[str, Any]]
+) -> dict[str, Any]:
     """The facts the owning shard recorded, with what the merged view changes."""
     facts = dict(facts_from_json(owner["facts"]))
     wildcard = tuple(r for g in grants for r in g.get("wildcard_reasons", []))
     facts.update(
-        consumers=tuple(consumers), consumer_count=len(consumers), consumers_text=", ".join(consumers),
+        consumers=consumers, consumer_count=len(consumers), consumers_text=", ".join(c["address"] for c in consumers),
+        consumer_environments_text=environments_text(consumers),
         ai=bool(reasons), ai_reasons=tuple(reasons),
         scope={**facts["scope"], "wildcard": bool(wildcard), "wildcard_reasons": wildcard, "grant_count": len(grants)},
         scope_text="; ".join(wildcard),

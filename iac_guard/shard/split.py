@@ -18,7 +18,7 @@ from ..discover import Sources
 from ..inventory.build import Inventory
 from ..load.parsing import KUBERNETES, TERRAFORM
 from ..model import Credential, Location, Unknown
-from ..policy.facts import credential_facts
+from ..policy.facts import consumer_facts, credential_facts
 from ..policy.loader import Policy
 from ..result import STDIN_NAME
 from ..support.files import DEFAULT_MAX_FILE_BYTES
@@ -138,6 +138,10 @@ def _cluster_entry(credential: Credential, judged: bool, settings: Settings) -> 
             "evidence": {name: _location(where) for name, where in sorted(credential.evidence.items())},
         }
         entry["facts"] = encode(credential_facts(credential, settings))
+    workloads = {w.address: w for w in credential.consumer_workloads}
+    # Each consumer as policies read it (its environment, tags): the merge lists them on the
+    # credential whichever shard saw them.
+    entry["consumer_facts"] = [encode(consumer_facts(a, workloads.get(a), settings)) for a in credential.consumers]
     return entry
 
 

@@ -3,6 +3,7 @@ each resource ends up with (``default_tags`` included), and owners."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cached_property
 from typing import Any
 
@@ -12,6 +13,7 @@ from ...terraform.module import Module
 from ...terraform.syntax.references import references
 from ...terraform.values import unknown_from
 from ...terraform.view import Resource
+from ..common.literals import tag_map
 from ..common.owners import owner_from_tags
 
 
@@ -67,10 +69,10 @@ class AwsModule:
             return {}
         return {**defaults, **own}
 
-    def known_tags(self, resource: Resource) -> dict[str, Any]:
-        """The tags whose values are known, for the inventory."""
-        tags = self.tags(resource)
-        return {k: v for k, v in tags.items() if not isinstance(v, Unknown)} if isinstance(tags, dict) else {}
+    def record_tags(self, resource: Resource) -> dict[str, Any] | Unknown:
+        """The tags a record carries for policies and environments: unknown ones stay unknown, so
+        that a policy over a tag set at apply can neither fail nor pass on it."""
+        return tag_map(self.tags(resource))
 
     def owner(self, resource: Resource) -> tuple[Owner, dict[str, Location]]:
         """The resource's owner, and where it is written when that is the resource's own tags."""
@@ -80,4 +82,4 @@ class AwsModule:
         own = resource.value("tags", {})
         if isinstance(own, dict) and key in own:
             return owner, {"owner": resource.location_of("tags")}
-        return Owner(owner.value, f"default_tags {key}"), {}
+        return replace(owner, source=f"default_tags {key}"), {}

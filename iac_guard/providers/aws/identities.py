@@ -133,7 +133,7 @@ def users(aws: AwsModule, grants: dict[str, list[Grant]]) -> list[Credential]:
                 location=user.location, name=_name(user), owner=owner,
                 expiry=Expiry(None, source="an IAM user has no expiry; its access keys are judged"),
                 scope=Scope(tuple(grants.get(address, ()))),
-                ai_hints=(user.name, *user.known_texts("name", "path")), tags=aws.known_tags(user),
+                ai_hints=(user.name, *user.known_texts("name", "path")), tags=aws.record_tags(user),
                 evidence={**owner_evidence, **_scope_evidence(grants.get(address, []))},
             )
         )
@@ -154,7 +154,7 @@ def roles(aws: AwsModule, grants: dict[str, list[Grant]]) -> list[Credential]:
                 expiry=Expiry(lifetime, True, "STS sessions last max_session_duration (default 1 hour)"),
                 scope=Scope(tuple(grants.get(address, ()))),
                 ai_hints=(role.name, *role.known_texts("name", "description"), *_trusted_services(role)),
-                tags=aws.known_tags(role),
+                tags=aws.record_tags(role),
                 evidence={**owner_evidence, **_scope_evidence(grants.get(address, []))},
                 aliases=_cluster_names(role, bound.get(address, ())),
             )

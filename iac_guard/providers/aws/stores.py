@@ -33,7 +33,7 @@ def secrets_manager(aws: AwsModule) -> list[Credential]:
                 expiry=Expiry(None, source="Secrets Manager secrets do not expire"), rotation=rotation,
                 hardcoded=literals, holds=held,
                 ai_hints=(secret.name, *secret.known_texts("name", "name_prefix", "description"), *value_hints),
-                tags=aws.known_tags(secret),
+                tags=aws.record_tags(secret),
                 evidence={**evidence, **rotation_evidence},
             )
         )
@@ -114,7 +114,7 @@ def ssm_parameters(aws: AwsModule) -> list[Credential]:
                 rotation=Rotation(None, "SSM Parameter Store has no native rotation"),
                 hardcoded=literals,
                 ai_hints=(parameter.name, *parameter.known_texts("name", "description")),
-                tags=aws.known_tags(parameter),
+                tags=aws.record_tags(parameter),
                 evidence=owner_evidence,
             )
         )

@@ -12,7 +12,7 @@ from ...terraform.values import json_partial
 from ...terraform.view import BlockView, Resource
 from ..common.environment import EnvEntry, map_entries, read_entries
 from ..common.links import link, link_value
-from ..common.literals import literal_credential
+from ..common.literals import literal_credential, tag_map
 from .context import AwsModule
 
 
@@ -52,6 +52,7 @@ def extract_workloads(aws: AwsModule) -> Extraction:
                 location=resource.location, identity=role[0].credential if role else None,
                 ai_reasons=_ai_reasons(resource.resource_type),
                 ai_hints=(resource.name, *resource.known_texts("function_name", "family", "agent_name")),
+                tags=tag_map(aws.tags(resource)),
             )
         )
         found.usages += role

@@ -39,7 +39,7 @@ def account_keys(azure: AzureModule) -> list[Credential]:
                 owner=owner, expiry=expiry, rotation=rotation,
                 ai_reasons=(_reason(kind),),
                 ai_hints=(account.name, *account.known_texts("name", "custom_subdomain_name"), text(kind)),
-                tags=azure.known_tags(account), evidence={**evidence, **rotation_evidence},
+                tags=azure.record_tags(account), evidence={**evidence, **rotation_evidence},
             )
         )
     return result

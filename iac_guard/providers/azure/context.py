@@ -7,6 +7,7 @@ from typing import Any
 
 from ...model import Location, Owner, Unknown
 from ...terraform.view import Resource
+from ..common.literals import tag_map
 from ..common.owners import owner_from_tags
 from ..common.root_modules import RootModuleView
 
@@ -20,9 +21,9 @@ class AzureModule(RootModuleView):
         owner, key = owner_from_tags(resource.value("tags"), self.settings)
         return owner, ({"owner": resource.location_of("tags")} if key is not None else {})
 
-    def known_tags(self, resource: Resource) -> dict[str, Any]:
-        tags = resource.value("tags", {})
-        return {k: v for k, v in tags.items() if not isinstance(v, Unknown)} if isinstance(tags, dict) else {}
+    def record_tags(self, resource: Resource) -> dict[str, Any] | Unknown:
+        """The tags a record carries (unknown ones stay unknown: see the AWS context's)."""
+        return tag_map(resource.value("tags", {}))
 
 
 def system_identity_address(resource_address: str) -> str:

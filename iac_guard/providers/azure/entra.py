@@ -3,6 +3,7 @@ client secrets (passwords) issued for them."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from ...model import UNKNOWN, Credential, Expiry, Grant, Location, Owner, Scope, Unknown
@@ -65,7 +66,7 @@ def _owner(azure: AzureModule, resource: Resource, companions: list[Resource]) -
             return owner, {}  # from the owner_map
         view, name = fields[field]
         source = owner.source.replace(f"{resource.address} ", "", 1)
-        return Owner(owner.value, source), {"owner": view.location_of(name)}
+        return replace(owner, source=source), {"owner": view.location_of(name)}
     for view in views:
         listed = _listed_owners(azure, view)
         if listed is not None and (owner.value is None or isinstance(listed.value, str)):

@@ -3,6 +3,8 @@ resource can carry (``identity { type = "SystemAssigned" }``), which lives and d
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ...model import Credential, Expiry, Grant, Location, Owner, Scope, Unknown
 from ...terraform.values import collect_refs
 from ...terraform.view import BlockView, Resource
@@ -53,7 +55,7 @@ def managed_identities(
                 address=address, provider=PROVIDER, source_type="azurerm_user_assigned_identity", kind="managed-identity",
                 location=identity.location, name=_name(identity), owner=owner, expiry=MANAGED_IDENTITY_EXPIRY,
                 scope=Scope(tuple(found)), ai_hints=(identity.name, *identity.known_texts("name")),
-                tags=azure.known_tags(identity), evidence={**evidence, **scope_evidence(found)},
+                tags=azure.record_tags(identity), evidence={**evidence, **scope_evidence(found)},
             )
         )
     for address, host in hosts.items():
@@ -81,7 +83,7 @@ def _host_owner(azure: AzureModule, host: Resource, credentials: dict[str, Crede
     owner, _ = owner_from_tags(host.value("tags"), azure.settings)
     source = f"{owner.source} of {host.address}" if owner.source else f"tags of {host.address}"
     # The tags line is where an owner is written or missing: the line to change either way.
-    return Owner(owner.value, source), {"owner": host.location_of("tags")} if host.has("tags") else {}
+    return replace(owner, source=source), {"owner": host.location_of("tags")} if host.has("tags") else {}
 
 
 def _name(resource: Resource) -> str | Unknown:

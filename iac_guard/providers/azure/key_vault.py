@@ -46,7 +46,7 @@ def key_vault_secrets(azure: AzureModule, account_keys: dict[str, Credential]) -
                 hardcoded=hardcoded,
                 ai_reasons=tuple(f"holds the access key of {a} ({account_keys[a].ai_reasons[0]})" for a in held),
                 ai_hints=(secret.name, *secret.known_texts("name", "content_type")),
-                tags=azure.known_tags(secret), evidence={**evidence, **rotation_evidence},
+                tags=azure.record_tags(secret), evidence={**evidence, **rotation_evidence},
             )
         )
     return result
@@ -100,7 +100,7 @@ def key_vault_keys(azure: AzureModule) -> list[Credential]:
                 location=key.location, name=_name(key), owner=owner,
                 expiry=expiry or Expiry(None, source="no expiration_date or rotation_policy expire_after: the key never expires"),
                 rotation=rotation, ai_hints=(key.name, *key.known_texts("name")),
-                tags=azure.known_tags(key), evidence=evidence,
+                tags=azure.record_tags(key), evidence=evidence,
             )
         )
     return result

@@ -13,7 +13,7 @@ from ...model import Credential, Extraction, Usage, Workload
 from ...terraform.view import Resource
 from ..common.environment import EnvEntry, block_entry, map_entries, read_entries, referenced_credential
 from ..common.links import link
-from ..common.literals import literal_credential
+from ..common.literals import literal_credential, tag_map
 from .accounts import ACCOUNT_TYPES, KEY_ATTRIBUTES
 from .context import PROVIDER, AzureModule, system_identity_address
 from .entra import APPLICATION_TYPES
@@ -66,7 +66,7 @@ def extract_workloads(azure: AzureModule, credentials: dict[str, Credential]) ->
                 address=resource.address, provider=PROVIDER, source_type=resource.resource_type,
                 location=resource.location, identity=identities[0].credential if identities else None,
                 ai_reasons=(kind.ai_reason,) if kind.ai_reason else (),
-                ai_hints=(resource.name, *resource.known_texts("name")),
+                ai_hints=(resource.name, *resource.known_texts("name")), tags=tag_map(resource.value("tags", {})),
             )
         )
         usages, literals = read_entries(resource.address, _entries(resource, kind), target)

@@ -47,6 +47,14 @@ _PRINTS = re.compile(r"(?:^|[;&|]\s*|\s)(?:echo|printf|cat|tee)\b")
 _DUMPS = re.compile(r"(?m)^\s*(?:set\s+(?:-[a-z]*x|-o\s+xtrace)|(?:env|printenv)\s*(?:$|[;|>]))")
 
 
+def _deployment_environment(job: dict[str, Any]) -> dict[str, Any]:
+    """A job's ``environment:`` (a name, or ``{name: ..., url: ...}``) as the tag the inventory reads
+    environments from; an expression (``${{ inputs.env }}``) says nothing known."""
+    stated = job.get("environment")
+    name = stated.get("name") if isinstance(stated, dict) else stated
+    return {"environment": name} if isinstance(name, str) and "${{" not in name else {}
+
+
 def extract(workflows: list[LinedDocument]) -> Extraction:
     found = Extraction()
     secrets: dict[str, Credential] = {}
@@ -54,7 +62,7 @@ def extract(workflows: list[LinedDocument]) -> Extraction:
         shared_env = document.body.get("env")
         for name, path, body in _jobs(document):
             workload = Workload(f"workflow:{document.file}/{'/'.join(map(str, path))}", PROVIDER, "workflow job",
-                                _at(document, *path))
+                                _at(document, *path), tags=_deployment_environment(body))
             found.workloads.append(workload)
             found_leaves = list(leaves({k: v for k, v in body.items() if k not in _SETTINGS}, path))
             if isinstance(shared_env, dict):

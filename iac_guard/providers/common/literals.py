@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ...model import Credential, SecretLiteral
+from ...model import Credential, SecretLiteral, Unknown
 from ...secrets.detect import credential_kind
 from ...terraform.syntax.nodes import Expr, Literal, Template
 from ...terraform.values import UNKNOWN_MARK, Unknownish, json_partial
@@ -66,3 +66,11 @@ def literal_credential(resource: Resource, provider: str, literals: Sequence[Sec
         name=resource.name, origin="literal", hardcoded=tuple(literals),
         ai_hints=tuple(literal.field.rsplit(".", 1)[-1] for literal in literals),
     )
+
+
+def tag_map(value: Any) -> dict[str, Any] | Unknown:
+    """A tags or labels value as records carry it: the map, unknown when it is not known before
+    apply (an environment tag may be among it), else empty."""
+    if isinstance(value, Unknown):
+        return value
+    return dict(value) if isinstance(value, dict) else {}

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ...model import Credential, Expiry, Grant, Location, Owner, Scope
 from ...terraform.view import Resource
 from ..common.links import link
@@ -55,5 +57,5 @@ def _owner(gcp: GcpModule, key: Resource, identities: dict[str, Credential]) -> 
         parent = gcp.by_type("google_project")[project]
         inherited, label = owner_from_tags(gcp.labels(parent), gcp.settings, "label")
         if label is not None:
-            return Owner(inherited.value, f"label {label} of {project}"), {"owner": parent.location_of("labels")}
+            return replace(inherited, source=f"label {label} of {project}"), {"owner": parent.location_of("labels")}
     return owner, {}

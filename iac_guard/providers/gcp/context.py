@@ -5,6 +5,7 @@ the service account an email, id or reference names."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import cached_property
 from typing import Any
 
@@ -12,7 +13,7 @@ from ...model import Location, Owner, Unknown
 from ...terraform.values import collect_refs, unknown_from
 from ...terraform.view import BlockView, Resource
 from ..common.links import provider_alias
-from ..common.literals import partial_text
+from ..common.literals import partial_text, tag_map
 from ..common.owners import owner_from_tags
 from ..common.root_modules import RootModuleView
 
@@ -49,9 +50,9 @@ class GcpModule(RootModuleView):
             return unknown_from(own, defaults)
         return {**defaults, **own} if isinstance(own, dict) and isinstance(defaults, dict) else {}
 
-    def known_labels(self, resource: Resource) -> dict[str, Any]:
-        labels = self.labels(resource)
-        return {k: v for k, v in labels.items() if not isinstance(v, Unknown)} if isinstance(labels, dict) else {}
+    def record_labels(self, resource: Resource) -> dict[str, Any] | Unknown:
+        """The labels a record carries (unknown ones stay unknown: see the AWS context's)."""
+        return tag_map(self.labels(resource))
 
     def owner(self, resource: Resource) -> tuple[Owner, dict[str, Location]]:
         """The owner in a resource's labels (``default_labels`` included), then its annotations."""
@@ -60,7 +61,7 @@ class GcpModule(RootModuleView):
             own = resource.value("labels", {})
             if isinstance(own, dict) and key in own:
                 return owner, {"owner": resource.location_of("labels")}
-            return Owner(owner.value, f"default_labels {key}"), {}
+            return replace(owner, source=f"default_labels {key}"), {}
         annotated, key = owner_from_tags(resource.value("annotations"), self.settings, "annotation")
         if key is not None:
             return annotated, {"owner": resource.location_of("annotations")}

@@ -30,7 +30,7 @@ def secrets(gcp: GcpModule) -> list[Credential]:
                 owner=owner, expiry=expiry, rotation=rotation,
                 hardcoded=stored.get(address, ((), ()))[0], holds=stored.get(address, ((), ()))[1],
                 ai_hints=(secret.name, *secret.known_texts("secret_id")),
-                tags=gcp.known_labels(secret), evidence={**evidence, **expiry_evidence, **rotation_evidence},
+                tags=gcp.record_labels(secret), evidence={**evidence, **expiry_evidence, **rotation_evidence},
             )
         )
     return result

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from ...model import Credential, Extraction, Usage, Workload
 from ...terraform.view import BlockView, Resource
 from ..common.environment import EnvEntry, block_entry, map_entries, read_entries, referenced_credential
-from ..common.literals import literal_credential
+from ..common.literals import literal_credential, tag_map
 from .context import PROVIDER, GcpModule
 from .secret_manager import SECRET_TYPES, secret_named
 
@@ -61,7 +61,7 @@ def extract_workloads(gcp: GcpModule, credentials: dict[str, Credential]) -> Ext
             Workload(
                 address=resource.address, provider=PROVIDER, source_type=resource.resource_type, location=resource.location,
                 identity=identity.credential if identity else None, ai_reasons=(kind.ai_reason,) if kind.ai_reason else (),
-                ai_hints=(resource.name, *resource.known_texts("name")),
+                ai_hints=(resource.name, *resource.known_texts("name")), tags=tag_map(gcp.labels(resource)),
             )
         )
         usages, literals = read_entries(resource.address, _entries(resource, kind), target)

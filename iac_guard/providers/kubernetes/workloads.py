@@ -29,7 +29,7 @@ def workload_of(obj: KubeObject, index: NameIndex) -> tuple[Workload, list[Usage
             usages += _container_usages(obj, container, path, index)
             literals += _env_literals(obj, container, path, section)
     usages += _volume_usages(obj, spec, spec_path, index)
-    workload = Workload(obj.address, PROVIDER, obj.kind, obj.location, identity)
+    workload = Workload(obj.address, PROVIDER, obj.kind, obj.location, identity, tags=obj.labels)
     return workload, usages, _literal_credential(obj, literals) if literals else None
 
 
