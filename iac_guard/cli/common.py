@@ -7,6 +7,7 @@ so they take the same options (``@scan_options``) and call ``run_scan_command``.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -246,6 +247,18 @@ def write_output(rendered: str, output: Path | None, summary: str) -> None:
         click.echo(f"iac-guard: wrote {output} ({summary})", err=True)
     else:
         click.echo(rendered, nl=False)
+
+
+def output_width(output: Path | None) -> int | None:
+    """How wide a view written to standard output may be: the terminal's width, or ``COLUMNS``
+    when piped and set (a pager, a narrow CI log); None (as wide as the content) for a file or
+    a pipe with no width given."""
+    if output is not None:
+        return None
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size().columns
+    columns = os.environ.get("COLUMNS", "")
+    return int(columns) if columns.isdigit() and int(columns) > 0 else None
 
 
 def color_enabled(output: Path | None) -> bool:
