@@ -175,6 +175,7 @@ def with_module_files(targets: list[str]) -> list[str]:
         TERRAFORM_SUFFIXES,
         TFVARS_AUTO_SUFFIXES,
         TFVARS_AUTOLOADED,
+        module_files,
     )
 
     module_file = (*TERRAFORM_SUFFIXES, *TFVARS_AUTO_SUFFIXES, *TFVARS_AUTOLOADED, ".tfvars", ".tfvars.json")
@@ -182,13 +183,8 @@ def with_module_files(targets: list[str]) -> list[str]:
     for target in targets:
         expanded.append(target)
         path = Path(target)
-        if target == "-" or not path.is_file() or not path.name.endswith(module_file):
-            continue
-        for sibling in sorted(path.parent.iterdir()):
-            name = sibling.name
-            if name.endswith((*TERRAFORM_SUFFIXES, *TFVARS_AUTO_SUFFIXES)) or name in TFVARS_AUTOLOADED:
-                if sibling.is_file() and not sibling.is_symlink():
-                    expanded.append(str(sibling))
+        if target != "-" and path.is_file() and path.name.endswith(module_file):
+            expanded += [str(sibling) for sibling in module_files(path.parent)]
     return list(dict.fromkeys(expanded))
 
 
