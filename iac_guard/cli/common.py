@@ -19,6 +19,7 @@ import click
 from .exit_codes import EXIT_ERROR
 from .gate import GateRequest, build_filters, gate_overrides
 from .options import options_into
+from .progress import with_progress
 
 #: What '-' may hold (``discover.stdin_kind`` tells them by content; ``scan._stdin`` reads each).
 STDIN_KINDS = ("kubernetes", "terraform", "plan")
@@ -105,7 +106,7 @@ def run_scan_command(request: ScanRequest, gate: GateRequest | None = None) -> S
     if "-" in targets:
         stdin_text, kind = _read_stdin(request.stdin_kind, settings.max_file_bytes)
         settings = settings.with_overrides(stdin_kind=kind)
-    return _with_progress(lambda: run_scan(targets, settings, policies, stdin_text, filters))
+    return with_progress(lambda: run_scan(targets, settings, policies, stdin_text, filters), sys.stderr)
 
 
 def _settings_and_pack(request: ScanRequest, targets: list[str]) -> tuple[Settings, list[Policy]]:
@@ -224,16 +225,6 @@ def _tf_var_environment() -> tuple[tuple[str, str], ...]:
     """``TF_VAR_name=value`` from the environment, read here so the scan itself reads no environment."""
     prefix = "TF_VAR_"
     return tuple(sorted((k[len(prefix):], v) for k, v in os.environ.items() if k.startswith(prefix) and len(k) > len(prefix)))
-
-
-def _with_progress(work: Callable[[], ScanResult]) -> ScanResult:
-    """A spinner on stderr while scanning, only for a person at a terminal: CI logs stay clean."""
-    if not sys.stderr.isatty() or os.environ.get("CI"):
-        return work()
-    from rich.console import Console
-
-    with Console(stderr=True).status("Scanning…", spinner="dots"):
-        return work()
 
 
 def write_output(rendered: str, output: Path | None, summary: str) -> None:

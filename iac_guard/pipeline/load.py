@@ -13,6 +13,7 @@ from ..model import ScanError, ScanNote
 from ..providers import DATA_SOURCES
 from ..providers.project import Project
 from ..shard.split import Shard, scan_files, shard_file_count
+from ..support import progress
 from ..terraform.loader import load_modules
 from ..terraform.module import Module
 from ..terraform.syntax.plan import load_plan, source_blocks
@@ -53,6 +54,7 @@ def load_project(
     project.notes += [templates_note(chart, len(files)) for chart, files in sorted(sources.helm_templated.items())]
     project.notes += plan_notes
     loader.forget()
+    progress.all_parsed()
     files = sources.file_count if shard is None else shard_file_count(sources, shard)
     if sources.read_stdin:
         project.kube_objects += stdin_objects
