@@ -157,3 +157,16 @@ def test_a_tf_dir_that_holds_none_of_the_plans_resources_is_a_note(tmp_path: Pat
     ]
     assert {(f.file, f.line) for f in result.findings} == {("plan.json", 1)}
     assert {(f.policy_id, f.resource.removeprefix("module.bedrock.")) for f in result.findings} == EXPECTED
+
+
+def test_a_tf_dir_beside_the_plans_folder_still_reaches_its_modules(tmp_path: Path) -> None:
+    """``scan out/plan.json --tf-dir infra``: the plan's folder is the scan's root, the code is
+    beside it; its files are named from the folder both are in, and its modules are read."""
+    root = _plan_of_a_module_call(tmp_path)
+    (root / "out").mkdir()
+    (root / "plan.json").rename(root / "out" / "plan.json")
+    result = scan_path(root / "out" / "plan.json", tf_dir=root / "infra")
+    assert result.errors == [] and result.notes == []
+    assert {(f.file, f.line) for f in result.findings} == {
+        ("infra/modules/bedrock/main.tf", 12), ("infra/modules/bedrock/main.tf", 19), ("infra/modules/bedrock/main.tf", 43),
+    }

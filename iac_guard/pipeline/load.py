@@ -3,6 +3,9 @@ Terraform module trees built, plans, manifests and standard input read, into one
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from ..config.settings import Settings
 from ..discover import Sources, discover, module_files
 from ..kubernetes.helm import HelmValues, load_values, templates_note
@@ -103,9 +106,17 @@ def _tf_dir_blocks(sources: Sources, settings: Settings, errors: list[ScanError]
     reach (local sources, ``.terraform/modules`` copies), never every ``.tf`` file below it."""
     if settings.tf_dir is None:
         return {}
-    tf_sources = discover([str(p) for p in module_files(settings.tf_dir)], settings.exclude, root=sources.root)
+    tf_sources = discover([str(p) for p in module_files(settings.tf_dir)], settings.exclude, root=_tf_root(sources.root, settings.tf_dir))
     tf_modules, tf_errors = load_modules(
         tf_sources, DATA_SOURCES, loader=loader, max_instances=(settings.max_module_instances, settings.max_resource_instances)
     )
     errors += tf_errors
     return source_blocks(tf_modules)
+
+
+def _tf_root(root: Path, tf_dir: Path) -> Path:
+    """What ``--tf-dir``'s file names are relative to and its module calls may read in: the scan's
+    root when the folder is inside it, else the folder both are in (``scan out/plan.json --tf-dir
+    infra``: names as ``infra/…``, and ``infra``'s modules readable)."""
+    folder = tf_dir.resolve()
+    return root if folder.is_relative_to(root) else Path(os.path.commonpath([root, folder]))
