@@ -162,9 +162,11 @@ def _findings_by_file(failing: list[Finding], gating: set[int], link: Callable[[
     files = [(file, sorted(group, key=lambda f: (*rank(f), f.line))) for file, group in groupby(sorted(failing, key=lambda f: f.file), key=lambda f: f.file)]
     files.sort(key=lambda item: (rank(item[1][0]), item[0]))
     lines: list[str] = []
+    size = 0
     for shown, (file, findings) in enumerate(files):
         block = _file_block(file, findings, gating, link)
-        if _size(lines) + _size(block) > room:
+        size += _size(block)
+        if size > room:
             left = files[shown:]
             count = sum(len(findings) for _, findings in left)
             return [*lines, "", f"… {len(left)} more file(s) with {count} failing finding(s) left out to stay within GitHub's {MAX_CHARACTERS:,}-character limit (see the JSON or SARIF output)."]
