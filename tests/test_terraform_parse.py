@@ -284,7 +284,7 @@ def test_syntax_error_has_line_and_column_and_never_the_secret():
 def test_stray_character_before_a_secret_names_token_kinds_only():
     error = scan_error(f'token = "{OPENAI_KEY}"\nother = @{OPENAI_KEY}\n')
     assert (error.line, error.column) == (2, 9)
-    assert error.message == "text was not expected here"
+    assert error.message == "text was not expected here; expected a value (a string, number, name, list or object)"
     assert "A1b2C3d4" not in error.render()
 
 
@@ -294,6 +294,7 @@ def test_stray_character_before_a_secret_names_token_kinds_only():
     ('"x" = 1\n', "'\"' was not expected here"),
     ("x = [for a in b a]\n", "a name was not expected here; expected ':' or a line break"),
     ("x = 1 +\n", "unexpected end of file (an unclosed block, string or bracket?)"),
+    ("region = \nzone = 1\n", "a line break was not expected here; expected a value (a string, number, name, list or object)"),
 ])
 def test_syntax_errors_are_in_plain_words_never_grammar_terminal_names(source: str, message: str) -> None:
     for name in ("terraform.tfvars", "main.tf"):

@@ -60,6 +60,8 @@ TOKEN_WORDS = {
     **{keyword.upper(): f"'{keyword}'" for keyword in ("if", "in", "for", "for_each", "else", "endif", "endfor", "null", "true", "false")},
 }
 END_OF_FILE = "unexpected end of file (an unclosed block, string or bracket?)"
+#: Terminals only the start of an expression accepts: a parser wanting them wants a value.
+_VALUE_STARTS = frozenset({"INT_LITERAL", "DBLQUOTE", "NAME", "LSQB", "LBRACE"})
 
 
 def token_words(token_type: str) -> str:
@@ -75,9 +77,24 @@ def describe(exc: UnexpectedInput) -> str:
     if isinstance(exc, UnexpectedToken):
         if exc.token.type == "$END":
             return END_OF_FILE
-        expected = sorted({token_words(name) for name in (exc.accepts or exc.expected)})
-        hint = f"; expected {' or '.join(expected)}" if 0 < len(expected) <= 3 else ""
-        return f"{token_words(exc.token.type)} was not expected here{hint}"
+        return f"{_met(exc)} was not expected here{_wanted(set(exc.accepts or exc.expected))}"
     if isinstance(exc, UnexpectedCharacters):
         return "a character that is not HCL syntax here"
     return "syntax error"
+
+
+def _met(exc: UnexpectedToken) -> str:
+    """What was met. Whether the token starts with a line break is all its text is asked: a
+    value left out at the end of a line (``name =``) lexes as text from that line break on,
+    which is "a line break" to a reader."""
+    if exc.token.type == "STRING_CHARS" and str(exc.token)[:1] in ("\n", "\r"):
+        return "a line break"
+    return token_words(exc.token.type)
+
+
+def _wanted(expected: set[str]) -> str:
+    """What was wanted, when it is a value or one of a few things; nothing for a long list."""
+    if _VALUE_STARTS <= expected:
+        return "; expected a value (a string, number, name, list or object)"
+    words = sorted({token_words(name) for name in expected})
+    return f"; expected {' or '.join(words)}" if 0 < len(words) <= 3 else ""
