@@ -99,6 +99,7 @@ def test_a_quick_scan_draws_nothing() -> None:
 
 def test_with_progress_draws_on_a_terminal_with_the_scans_counts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(progress_line, "DELAY_SECONDS", 0)
+    monkeypatch.setenv("COLUMNS", "200")  # the line is cut to the terminal's width
     root = project(tmp_path)
     chosen = settings()
     terminal = FakeTerminal()
