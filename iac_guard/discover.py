@@ -125,6 +125,20 @@ def discover(paths: list[str], exclude: tuple[str, ...] = (), root: Path | None 
     return sources
 
 
+def module_files(folder: Path) -> list[Path]:
+    """A folder's own module files, as Terraform reads a module: its ``.tf`` and ``.tf.json``
+    files and auto-loaded tfvars, none of its subfolders (those are modules only if called)."""
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError:
+        return []
+    return [
+        entry for entry in entries
+        if (entry.name.endswith((*TERRAFORM_SUFFIXES, *TFVARS_AUTO_SUFFIXES)) or entry.name in TFVARS_AUTOLOADED)
+        and entry.is_file() and not entry.is_symlink()
+    ]
+
+
 def _not_scannable(path: Path, sources: Sources) -> ScanError:
     rel = sources.relative(path)
     if path.name.endswith(".json") and path.is_file():

@@ -337,7 +337,8 @@ class Finding:
     #: The judged credential's own block or object (a finding may point into another file): where
     #: a resource-level suppression is written and which file ``--diff-base`` asks about.
     resource_location: Location | None = None
-    #: With a baseline: "unchanged" (recorded in it) or "new"; None without a baseline.
+    #: With a baseline: "unchanged" (recorded in it) or "new"; None without a baseline, and for a
+    #: finding suppressed inline that the baseline does not record.
     baseline_state: str | None = None
     #: The root modules the finding was judged in, sorted ("" for Kubernetes): a module's resource
     #: judged alike under several roots (a module repository's ``examples/``) is one finding.

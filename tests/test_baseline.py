@@ -148,6 +148,25 @@ def test_inline_suppressed_findings_are_not_recorded(tmp_path: Path) -> None:
     assert [e["policy_id"] for e in json.loads(baseline.read_text())["findings"]] == ["IAG002", "IAG003"]
 
 
+def test_findings_tagged_new_are_exactly_the_ones_counted_new(tmp_path: Path) -> None:
+    write_project(tmp_path, {"main.tf": OPENAI})
+    baseline = create(tmp_path)
+    suppressed = '# iac-guard:ignore IAG001 reason="team being created" expires=2027-01-31\n'
+    write_project(tmp_path, {"cohere.tf": suppressed + COHERE})
+    document = scan_json(str(tmp_path), "--baseline", str(baseline))
+    assert [(f["policy_id"], f["resource"], f["suppressed"], f.get("baseline_state")) for f in document["findings"]] == [
+        ("IAG001", "aws_secretsmanager_secret.cohere", True, None),
+        ("IAG002", "aws_secretsmanager_secret.cohere", False, "new"),
+        ("IAG003", "aws_secretsmanager_secret.cohere", False, "new"),
+        ("IAG001", "aws_secretsmanager_secret.openai", True, "unchanged"),
+        ("IAG002", "aws_secretsmanager_secret.openai", True, "unchanged"),
+        ("IAG003", "aws_secretsmanager_secret.openai", True, "unchanged"),
+    ]
+    assert document["baseline"]["new"] == 2 == sum(f.get("baseline_state") == "new" for f in document["findings"])
+    results = json.loads(invoke("scan", tmp_path, "--baseline", baseline, "-f", "sarif").stdout)["runs"][0]["results"]
+    assert sum(r.get("baselineState") == "new" for r in results) == 2
+
+
 def test_a_missing_or_malformed_baseline_is_an_error(tmp_path: Path) -> None:
     write_project(tmp_path, {"main.tf": OPENAI, "bad.json": "{not json", "other.json": '{"format": "sarif"}'})
     missing = invoke("scan", tmp_path, "--baseline", tmp_path / "nope.json")

@@ -183,7 +183,12 @@ def test_markdown_summary() -> None:
     assert text.startswith("### :x: iac-guard: 8 failing finding(s)\n\n7 AI credential(s) of 7 found, 0 workload(s), 2 file(s) scanned; fails on high and above.\n")
     assert "| severity | failing |\n|---|---|\n| high | 8 |\n| medium | 3 |\n" in text
     rows = [line for line in text.splitlines() if line.startswith("| fails |") or line.startswith("| below threshold |")]
-    assert [row.split(" | ")[0] for row in rows] == ["| fails"] * 8 + ["| below threshold"] * 3
+    assert [row.split(" | ")[0] for row in rows] == ["| fails"] * 4 + ["| below threshold"] * 2 + ["| fails"] * 4 + ["| below threshold"]
+    assert [line for line in text.splitlines() if line.startswith("<details>")] == [
+        "<details><summary><code>infra/secrets.tf</code> (6)</summary>",
+        "<details><summary><code>k8s/secrets.yaml</code> (5)</summary>",
+        "<details><summary>6 suppressed finding(s)</summary>",
+    ]
     assert "<details><summary>6 suppressed finding(s)</summary>" in text
     assert "| `infra/secrets.tf:21` | IAG006 | `var.hf_token` | revoked demo token, kept for the workshop (no expiry, comment) |" in text
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -13,7 +14,7 @@ from scanning import FIXTURES, scan_path, write_project
 from test_no_secret_in_output import PROJECT, SECRETS
 
 from iac_guard.cli import main
-from iac_guard.report.inventory_formats import RENDERERS
+from iac_guard.report.inventory_formats import RENDERERS, render_table
 from iac_guard.report.inventory_rows import inventory_rows
 
 ML_PLATFORM = FIXTURES / "projects" / "ml-platform"
@@ -135,6 +136,57 @@ def test_cli_table_is_plain_when_piped_and_exits_0() -> None:
     assert result.output.rstrip().endswith("16 credential(s), 16 of them AI credential(s).")
 
 
+def _stacked_blocks(text: str) -> dict[str, dict[str, str]]:
+    """The stacked view read back: address → {label: value}, continuation lines joined."""
+    blocks = {}
+    for block in text.strip().split("\n\n")[:-1]:
+        head, *lines = block.splitlines()
+        fields: dict[str, str] = {}
+        label = ""
+        for line in lines:
+            label = line[2:13].strip() or label
+            fields[label] = " ".join(filter(None, (fields.get(label, ""), line[13:])))
+        blocks[head] = fields
+    return blocks
+
+
+def test_cli_table_at_80_columns_stacks_each_credential_and_keeps_every_column(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    result = invoke("inventory", str(ML_PLATFORM))
+    assert result.exit_code == 0
+    assert max(len(line) for line in result.output.splitlines()) <= 80
+    blocks = _stacked_blocks(result.output)
+    assert list(blocks) == [row[0] for row in AI_ROWS]
+    for address, kind, owner, expiry, rotation, _, consumers, location, failing in AI_ROWS:
+        fields = blocks[address]
+        assert list(fields) == ["kind", "owner", "expiry", "rotation", "scope", "consumers", "location", "failing"]
+        assert (fields["kind"], fields["owner"], fields["expiry"], fields["rotation"]) == (kind, owner, expiry, rotation)
+        assert (fields["consumers"], fields["location"], fields["failing"]) == (" ".join(consumers) or "none", location, failing or "none")
+    scope = blocks["aws_iam_access_key.github_actions"]["scope"]
+    assert scope == ('inherited from aws_iam_user.github_actions; wildcard: Resource "*" on actions that can be scoped '
+                     "to resources (bedrock:InvokeModel); access levels Read")
+    assert result.output.endswith("\n\n16 credential(s), 16 of them AI credential(s).\n")
+
+
+def test_cli_table_stays_a_table_where_it_fits(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "400")
+    wide = invoke("inventory", str(ML_PLATFORM)).output
+    monkeypatch.delenv("COLUMNS")
+    unbounded = invoke("inventory", str(ML_PLATFORM)).output
+    assert wide == unbounded
+    assert wide.strip().splitlines()[0].split() == ["address", "kind", "owner", "expiry", "rotation", "scope", "consumers", "location", "failing", "policies"]
+
+
+def test_an_address_longer_than_the_line_is_broken_never_cut(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    name = "openai_" + "x" * 90
+    write_project(tmp_path, {"main.tf": f'resource "aws_secretsmanager_secret" "{name}" {{\n  name = "openai"\n}}\n'})
+    monkeypatch.setenv("COLUMNS", "40")
+    lines = invoke("inventory", str(tmp_path)).output.splitlines()
+    assert max(len(line) for line in lines) <= 40
+    assert "".join(lines[:4]) == f"aws_secretsmanager_secret.{name}" and lines[4] == "  kind       secret"
+    assert "  owner      (none)" in lines and "  expiry     never" in lines and "  rotation   none" in lines
+
+
 def test_cli_scope_all_and_output_file(tmp_path) -> None:
     target = tmp_path / "inventory.csv"
     result = invoke("inventory", str(ML_PLATFORM), "--scope", "all", "--format", "csv", "-o", str(target))
@@ -160,3 +212,12 @@ def test_no_secret_value_in_any_report_format(tmp_path, output_format: str) -> N
     for secret in SECRETS:
         assert secret not in result.output
     assert "sk-proj-…" in result.output
+
+
+def test_colour_takes_no_columns_when_choosing_table_or_stack() -> None:
+    rows = inventory_rows(scan_path(ML_PLATFORM))
+    plain_width = max(len(line) for line in RENDERERS["table"](rows).splitlines())
+    fits = render_table(rows, color=True, width=plain_width)
+    assert "\x1b[1m" in fits and re.sub(r"\x1b\[[0-9;]*m", "", fits).strip().startswith("address")
+    stacked = render_table(rows, color=True, width=plain_width - 1)
+    assert stacked.startswith("\x1b[1mExternalSecret/platform/hf-token\x1b[0m\n  kind       secret\n")

@@ -4,6 +4,7 @@ commit was scanned."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -31,11 +32,47 @@ def test_a_longer_text_is_cut_at_a_line_with_the_count_left_out_and_details_clos
     assert all(line.startswith(("###", "<details>", "| row", "</details>", "… cut")) or not line for line in cut.splitlines())
 
 
-def test_a_large_scan_s_comment_stays_under_githubs_limit(tmp_path: Path) -> None:
-    write_project(tmp_path, {f"m{n}.tf": UNOWNED.format(n=n, pad="p" * 400) for n in range(150)})
-    result = invoke("scan", str(tmp_path), "-f", "markdown", "--no-cache")
+def test_a_large_scan_s_comment_stays_under_githubs_limit_leaving_out_whole_files(tmp_path: Path) -> None:
+    write_project(tmp_path / "src", {f"m{n:03}.tf": UNOWNED.format(n=n, pad="p" * 400) for n in range(150)})
+    (tmp_path / "baseline.json").write_text('{"format": "iac-guard-baseline", "version": 1, "findings": []}', encoding="utf-8")
+    result = invoke("scan", str(tmp_path / "src"), "-f", "markdown", "--no-cache", "--baseline", str(tmp_path / "baseline.json"))
     assert result.exit_code == 1
-    assert len(result.stdout) <= MAX_CHARACTERS
+    text = result.stdout
+    assert len(text) <= MAX_CHARACTERS
+    blocks = re.findall(r"^<details><summary><code>(m\d+\.tf)</code> \((\d)\)</summary>$", text, flags=re.MULTILINE)
+    assert 0 < len(blocks) < 150 and blocks == [(f"m{n:03}.tf", "3") for n in range(len(blocks))]
+    assert text.count("<details>") == text.count("</details>") == len(blocks)
+    left = 150 - len(blocks)
+    assert f"\n… {left} more file(s) with {3 * left} failing finding(s) left out to stay within GitHub's 65,536-character limit (see the JSON or SARIF output).\n" in text
+    assert text.endswith("\nBaseline `baseline.json`: 450 new, 0 unchanged, 0 fixed.\n")  # what follows the findings is never cut
+    assert "… cut here" not in text
+
+
+def test_failing_findings_fold_per_file_with_the_files_failing_the_gate_first(tmp_path: Path) -> None:
+    owned = 'resource "aws_secretsmanager_secret" "owned" {\n  name = "openai-owned"\n  tags = { owner = "ml" }\n}\n'
+    write_project(tmp_path, {
+        "a/unowned.tf": UNOWNED.format(n=1, pad="x"), "b/owned.tf": owned, "c/ok.tf": 'variable "region" {}\n',
+        "d/<chat> & co.tf": UNOWNED.format(n=2, pad="y"),
+    })
+    text = invoke("scan", str(tmp_path), "-f", "markdown", "--no-cache", "--fail-on", "high", "--skip-policy", "IAG003", "--skip-policy", "IAG001").stdout
+    assert [line for line in text.splitlines() if line.startswith(("<details>", "| fails", "| below"))] == [
+        "<details><summary><code>a/unowned.tf</code> (1)</summary>",
+        "| fails | high | `a/unowned.tf:1` | IAG002 | `aws_secretsmanager_secret.openai_1` | aws_secretsmanager_secret.openai_1 never expires (Secrets Manager secrets do not expire); it must expire within 90 days |",
+        "<details><summary><code>b/owned.tf</code> (1)</summary>",
+        "| fails | high | `b/owned.tf:1` | IAG002 | `aws_secretsmanager_secret.owned` | aws_secretsmanager_secret.owned never expires (Secrets Manager secrets do not expire); it must expire within 90 days |",
+        "<details><summary><code>d/&lt;chat&gt; &amp; co.tf</code> (1)</summary>",
+        "| fails | high | `d/<chat> & co.tf:1` | IAG002 | `aws_secretsmanager_secret.openai_2` | aws_secretsmanager_secret.openai_2 never expires (Secrets Manager secrets do not expire); it must expire within 90 days |",
+    ]
+    assert "c/ok.tf" not in text
+    key = "sk-proj-" + "Qz7Wx3Rt" * 6
+    write_project(tmp_path, {"z/lambda.tf": f'resource "aws_lambda_function" "chat" {{\n  environment {{\n    variables = {{ OPENAI_API_KEY = "{key}" }}\n  }}\n}}\n'})
+    gated = invoke("scan", str(tmp_path), "-f", "markdown", "--no-cache", "--fail-on", "high", "--skip-policy", "IAG002", "--skip-policy", "IAG003").stdout
+    summaries = [line for line in gated.splitlines() if line.startswith("<details>")]
+    assert summaries == [  # the files with a finding that fails the gate first, then by path
+        "<details><summary><code>z/lambda.tf</code> (1)</summary>",
+        "<details><summary><code>a/unowned.tf</code> (1)</summary>",
+        "<details><summary><code>d/&lt;chat&gt; &amp; co.tf</code> (1)</summary>",
+    ]
 
 
 @pytest.mark.parametrize(("environ", "url"), [

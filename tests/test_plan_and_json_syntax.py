@@ -100,3 +100,73 @@ def test_tf_json_syntax_error_is_reported_with_its_position(tmp_path: Path) -> N
     write_project(tmp_path, {"main.tf.json": '{\n  "resource": {\n    "aws_iam_user": [\n}\n'})
     [error] = scan_path(tmp_path).errors
     assert (error.file, error.line) == ("main.tf.json", 4)
+
+
+def _plan_of_a_module_call(tmp_path: Path) -> Path:
+    """The fixture's plan as Terraform writes it when the root only calls ``./modules/bedrock``:
+    the same resources one module down, in a repository that also keeps an unrelated legacy
+    tree, and examples that define resources of the same names, under the plan's folder."""
+    plan = json.loads((PLAN_APP / "plan.json").read_text())
+    resources = plan["planned_values"]["root_module"]["resources"]
+    for resource in resources:
+        resource["address"] = f"module.bedrock.{resource['address']}"
+    plan["planned_values"]["root_module"] = {"child_modules": [{"address": "module.bedrock", "resources": resources}]}
+    for change in plan["resource_changes"]:
+        change["address"] = f"module.bedrock.{change['address']}"
+        change["module_address"] = "module.bedrock"
+    module_config = plan["configuration"]["root_module"]
+    plan["configuration"]["root_module"] = {"module_calls": {"bedrock": {"source": "./modules/bedrock", "module": module_config}}}
+    legacy = {f"legacy/stack{n:03}/main.tf": f'resource "aws_iam_user" "old_{n}" {{\n  name = "old-{n}"\n}}\n' for n in range(300)}
+    write_project(tmp_path, {
+        "plan.json": json.dumps(plan),
+        "infra/main.tf": 'module "bedrock" {\n  source = "./modules/bedrock"\n  env    = "prod"\n}\n',
+        "infra/modules/bedrock/main.tf": (PLAN_APP / "src" / "main.tf").read_text(),
+        "infra/examples/complete/main.tf": "\n\n\n" + (PLAN_APP / "src" / "main.tf").read_text(),
+        "infra/legacy/broken/main.tf": 'resource "aws_iam_user" "x" {\n  name = \n',
+        **{f"infra/{name}": text for name, text in legacy.items()},
+    })
+    return tmp_path
+
+
+def test_tf_dir_reads_only_the_modules_the_configuration_calls(tmp_path: Path) -> None:
+    from iac_guard.support.files import recording_inputs
+
+    root = _plan_of_a_module_call(tmp_path)
+    with recording_inputs() as log:
+        result = scan_path(root / "plan.json", tf_dir=root / "infra")
+    assert result.errors == [] and result.notes == []
+    assert sorted(finding_keys(result)) == sorted([
+        ("IAG005", "module.bedrock.aws_iam_role.agent", "infra/modules/bedrock/main.tf", 12),
+        ("IAG004", "module.bedrock.aws_iam_role.agent", "infra/modules/bedrock/main.tf", 19),
+        *((policy, f'module.bedrock.aws_iam_access_key.ci["{key}"]', "infra/modules/bedrock/main.tf", 43)
+          for policy in ("IAG002", "IAG003") for key in ("batch", "eval")),
+    ])
+    read = {Path(str(key[1])).resolve() for key in log.inputs}
+    assert {path.relative_to(root.resolve()).as_posix() for path in read if path.is_file()} == {
+        "plan.json", "infra/main.tf", "infra/modules/bedrock/main.tf",
+    }
+
+
+def test_a_tf_dir_that_holds_none_of_the_plans_resources_is_a_note(tmp_path: Path) -> None:
+    root = _plan_of_a_module_call(tmp_path)
+    result = scan_path(root / "plan.json", tf_dir=root / "infra" / "legacy" / "stack001")
+    assert result.errors == []
+    assert [note.render() for note in result.notes] == [
+        f"plan.json: --tf-dir {root / 'infra' / 'legacy' / 'stack001'} holds none of this plan's resources: its findings point at "
+        "the plan, not at .tf lines (give the folder the plan was made from)"
+    ]
+    assert {(f.file, f.line) for f in result.findings} == {("plan.json", 1)}
+    assert {(f.policy_id, f.resource.removeprefix("module.bedrock.")) for f in result.findings} == EXPECTED
+
+
+def test_a_tf_dir_beside_the_plans_folder_still_reaches_its_modules(tmp_path: Path) -> None:
+    """``scan out/plan.json --tf-dir infra``: the plan's folder is the scan's root, the code is
+    beside it; its files are named from the folder both are in, and its modules are read."""
+    root = _plan_of_a_module_call(tmp_path)
+    (root / "out").mkdir()
+    (root / "plan.json").rename(root / "out" / "plan.json")
+    result = scan_path(root / "out" / "plan.json", tf_dir=root / "infra")
+    assert result.errors == [] and result.notes == []
+    assert {(f.file, f.line) for f in result.findings} == {
+        ("infra/modules/bedrock/main.tf", 12), ("infra/modules/bedrock/main.tf", 19), ("infra/modules/bedrock/main.tf", 43),
+    }

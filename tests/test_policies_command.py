@@ -35,9 +35,18 @@ def test_docs_check_flags_a_stale_file(tmp_path: Path) -> None:
     stale.write_text("# old\n", encoding="utf-8")
     result = invoke("policies", "docs", "-o", str(stale), "--check")
     assert result.exit_code == 1
-    assert f"is stale; regenerate it with: {DOCS_COMMAND}" in result.output
+    assert result.output == f"iac-guard: {stale} is stale; regenerate it with: iac-guard policies docs -o {stale}\n"
     assert invoke("policies", "docs", "-o", str(stale)).exit_code == 0
-    assert invoke("policies", "docs", "-o", str(stale), "--check").exit_code == 0
+    result = invoke("policies", "docs", "-o", str(stale), "--check")
+    assert (result.exit_code, result.output) == (0, f"iac-guard: {stale} is up to date\n")
+
+
+def test_docs_check_names_the_path_and_packs_it_was_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pack").mkdir()
+    result = invoke("policies", "docs", "--policy-dir", "pack", "-o", "my docs/ref.md", "--check")
+    assert result.exit_code == 1
+    assert result.output == "iac-guard: my docs/ref.md does not exist; regenerate it with: iac-guard policies docs --policy-dir pack -o 'my docs/ref.md'\n"
 
 
 def test_reference_has_every_policy_and_every_framework_mapping() -> None:

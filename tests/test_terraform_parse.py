@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from conftest import fake_key, parse
+from scanning import scan_path
 
 from iac_guard.model import ScanError
 from iac_guard.terraform.syntax.nodes import (
@@ -283,8 +284,29 @@ def test_syntax_error_has_line_and_column_and_never_the_secret():
 def test_stray_character_before_a_secret_names_token_kinds_only():
     error = scan_error(f'token = "{OPENAI_KEY}"\nother = @{OPENAI_KEY}\n')
     assert (error.line, error.column) == (2, 9)
-    assert error.message.startswith("unexpected STRING_CHARS")
+    assert error.message == "text was not expected here; expected a value (a string, number, name, list or object)"
     assert "A1b2C3d4" not in error.render()
+
+
+@pytest.mark.parametrize(("source", "message"), [
+    ("x = [1 2]\n", "a number was not expected here; expected ',' or ']' or a line break"),
+    ("x == 1\n", "'==' was not expected here"),
+    ('"x" = 1\n', "'\"' was not expected here"),
+    ("x = [for a in b a]\n", "a name was not expected here; expected ':' or a line break"),
+    ("x = 1 +\n", "unexpected end of file (an unclosed block, string or bracket?)"),
+    ("region = \nzone = 1\n", "a line break was not expected here; expected a value (a string, number, name, list or object)"),
+])
+def test_syntax_errors_are_in_plain_words_never_grammar_terminal_names(source: str, message: str) -> None:
+    for name in ("terraform.tfvars", "main.tf"):
+        error = parse_text(source, name)
+        assert isinstance(error, ScanError) and error.message == message
+
+
+def test_a_broken_tfvars_file_is_reported_in_plain_words_by_the_scan(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text('variable "region" {}\n', encoding="utf-8")
+    (tmp_path / "terraform.tfvars").write_text('region = "eu-west-1"\nzones = ["a" "b"]\n', encoding="utf-8")
+    result = scan_path(tmp_path)
+    assert [e.render() for e in result.errors] == ["terraform.tfvars:2:14: '\"' was not expected here; expected ',' or ']' or a line break"]
 
 
 def test_unclosed_block_is_reported_at_end_of_file():

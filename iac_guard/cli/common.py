@@ -7,6 +7,7 @@ so they take the same options (``@scan_options``) and call ``run_scan_command``.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ import click
 from .exit_codes import EXIT_ERROR
 from .gate import GateRequest, build_filters, gate_overrides
 from .options import options_into
+from .progress import with_progress
 
 #: What '-' may hold (``discover.stdin_kind`` tells them by content; ``scan._stdin`` reads each).
 STDIN_KINDS = ("kubernetes", "terraform", "plan")
@@ -104,7 +106,7 @@ def run_scan_command(request: ScanRequest, gate: GateRequest | None = None) -> S
     if "-" in targets:
         stdin_text, kind = _read_stdin(request.stdin_kind, settings.max_file_bytes)
         settings = settings.with_overrides(stdin_kind=kind)
-    return _with_progress(lambda: run_scan(targets, settings, policies, stdin_text, filters))
+    return with_progress(lambda: run_scan(targets, settings, policies, stdin_text, filters), sys.stderr)
 
 
 def _settings_and_pack(request: ScanRequest, targets: list[str]) -> tuple[Settings, list[Policy]]:
@@ -174,6 +176,7 @@ def with_module_files(targets: list[str]) -> list[str]:
         TERRAFORM_SUFFIXES,
         TFVARS_AUTO_SUFFIXES,
         TFVARS_AUTOLOADED,
+        module_files,
     )
 
     module_file = (*TERRAFORM_SUFFIXES, *TFVARS_AUTO_SUFFIXES, *TFVARS_AUTOLOADED, ".tfvars", ".tfvars.json")
@@ -181,13 +184,8 @@ def with_module_files(targets: list[str]) -> list[str]:
     for target in targets:
         expanded.append(target)
         path = Path(target)
-        if target == "-" or not path.is_file() or not path.name.endswith(module_file):
-            continue
-        for sibling in sorted(path.parent.iterdir()):
-            name = sibling.name
-            if name.endswith((*TERRAFORM_SUFFIXES, *TFVARS_AUTO_SUFFIXES)) or name in TFVARS_AUTOLOADED:
-                if sibling.is_file() and not sibling.is_symlink():
-                    expanded.append(str(sibling))
+        if target != "-" and path.is_file() and path.name.endswith(module_file):
+            expanded += [str(sibling) for sibling in module_files(path.parent)]
     return list(dict.fromkeys(expanded))
 
 
@@ -229,16 +227,6 @@ def _tf_var_environment() -> tuple[tuple[str, str], ...]:
     return tuple(sorted((k[len(prefix):], v) for k, v in os.environ.items() if k.startswith(prefix) and len(k) > len(prefix)))
 
 
-def _with_progress(work: Callable[[], ScanResult]) -> ScanResult:
-    """A spinner on stderr while scanning, only for a person at a terminal: CI logs stay clean."""
-    if not sys.stderr.isatty() or os.environ.get("CI"):
-        return work()
-    from rich.console import Console
-
-    with Console(stderr=True).status("Scanning…", spinner="dots"):
-        return work()
-
-
 def write_output(rendered: str, output: Path | None, summary: str) -> None:
     """The report to ``output`` (with ``summary`` on stderr) or to standard output."""
     if output is not None:
@@ -246,6 +234,18 @@ def write_output(rendered: str, output: Path | None, summary: str) -> None:
         click.echo(f"iac-guard: wrote {output} ({summary})", err=True)
     else:
         click.echo(rendered, nl=False)
+
+
+def output_width(output: Path | None) -> int | None:
+    """How wide a view written to standard output may be: the terminal's width, or ``COLUMNS``
+    when piped and set (a pager, a narrow CI log); None (as wide as the content) for a file or
+    a pipe with no width given."""
+    if output is not None:
+        return None
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size().columns
+    columns = os.environ.get("COLUMNS", "")
+    return int(columns) if columns.isdigit() and int(columns) > 0 else None
 
 
 def color_enabled(output: Path | None) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import shlex
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -87,7 +88,7 @@ def explain(policy_id: str, policy_dirs: tuple[Path, ...]) -> None:
 @click.option("--check", is_flag=True, help="Do not write: exit 1 when --output differs from what would be written.")
 def docs(policy_dirs: tuple[Path, ...], output: Path | None, check: bool) -> None:
     """Write the policy reference (docs/policies.md) from the policy files and control catalogs."""
-    from ..policy.docs import DOCS_COMMAND, reference_page  # lazy: --help's start-up skips the policy modules
+    from ..policy.docs import reference_page  # lazy: --help's start-up skips the policy modules
 
     page = reference_page(_builtin_and(policy_dirs), framework_catalogs(policy_dirs))
     if not check:
@@ -97,9 +98,17 @@ def docs(policy_dirs: tuple[Path, ...], output: Path | None, check: bool) -> Non
         raise click.UsageError("--check needs --output FILE")
     current = output.read_text(encoding="utf-8") if output.is_file() else None
     if current != page:
-        click.echo(f"iac-guard: {output} is stale; regenerate it with: {DOCS_COMMAND}", err=True)
+        state = "is stale" if current is not None else "does not exist"
+        click.echo(f"iac-guard: {output} {state}; regenerate it with: {_docs_command(output, policy_dirs)}", err=True)
         sys.exit(EXIT_FINDINGS)
     click.echo(f"iac-guard: {output} is up to date", err=True)
+
+
+def _docs_command(output: Path, policy_dirs: tuple[Path, ...]) -> str:
+    """The command that writes what ``--check`` compared: the path and packs it was given, not
+    the built-in pack's docs/policies.md (a pack's own reference is checked the same way)."""
+    words = ["iac-guard", "policies", "docs", *(part for d in policy_dirs for part in ("--policy-dir", str(d))), "-o", str(output)]
+    return shlex.join(words)
 
 
 @policies.command()

@@ -144,6 +144,8 @@ def apply(
     baseline: Baseline, findings: Sequence[Finding], root: Path, judged: Callable[[Path], bool]
 ) -> tuple[list[Finding], list[BaselineEntry]]:
     """Findings marked new or unchanged (unchanged ones suppressed), and the entries now fixed.
+    A finding suppressed inline and not in the baseline is neither (``baseline create`` never
+    records one): the findings marked new are exactly the ones the summary counts as new.
 
     ``judged`` says whether this scan judged a file (an absolute path, or ``<stdin>``) at all: an
     entry for a file that was not scanned (another folder, outside ``--diff-base``) is not fixed.
@@ -157,6 +159,8 @@ def apply(
             remaining[key] -= 1
             suppression = finding.suppression if finding.suppressed else Suppression(reason, source="baseline")
             marked.append(replace(finding, baseline_state="unchanged", suppression=suppression))
+        elif finding.suppressed:
+            marked.append(finding)  # excused inline, so never recorded: neither new nor unchanged
         else:
             marked.append(replace(finding, baseline_state="new"))
     fixed: list[BaselineEntry] = []

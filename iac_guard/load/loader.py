@@ -21,6 +21,7 @@ from typing import cast
 
 from ..config.settings import Settings
 from ..model import ScanError
+from ..support import progress
 from ..support.files import DEFAULT_MAX_FILE_BYTES, read_input
 from ..support.process import available_cpus
 from ..support.store import Cache
@@ -92,6 +93,7 @@ class FileLoader:
         data = read_input(path, rel, self.options.max_file_bytes)
         if isinstance(data, ScanError):
             self._results[(kind, rel)] = failed(kind, data)
+            progress.parsed()
             return None
         entry = entry_name(kind, rel, data) if self.cache is not None else None
         cached = self._cached(entry)
@@ -99,6 +101,7 @@ class FileLoader:
             return Job(kind, rel, data, entry)
         self._results[(kind, rel)] = cached
         self.cache_hits += 1
+        progress.parsed()
         return None
 
     def forget(self) -> None:

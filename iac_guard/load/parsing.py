@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from ..kubernetes.loader import load_kube_bytes
 from ..kubernetes.objects import KubeObject
 from ..model import ScanError
+from ..support import progress
 from ..support.store import Cache
 from ..terraform.syntax.parse import TerraformFile, parse_source
 from .parse_cache import dumps
@@ -61,6 +62,7 @@ def parse_and_store(job: Job, cache: Cache | None, parse: ParseFunction = parse_
     result = parse(job.kind, job.rel, job.data)
     if cache is not None and job.entry is not None:
         cache.put(job.entry, dumps(result))
+    progress.parsed()
     return result
 
 

@@ -22,6 +22,7 @@ from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any
 
+from ..support import progress
 from ..support.process import die_with, interrupts_held
 from ..support.store import Cache
 from .parse_cache import dumps, loads, warm_parser
@@ -106,6 +107,7 @@ def _submit(pool: ProcessPoolExecutor, jobs: list[Job], remote: list[int], worke
 def _take(jobs: list[Job], results: list[Any], cache: Cache | None, chunk: list[int], answer: Future[list[bytes]]) -> None:
     for index, payload in zip(chunk, answer.result(), strict=True):
         results[index] = loads(payload)
+        progress.parsed()
         entry = jobs[index].entry
         if cache is not None and entry is not None:
             cache.put(entry, payload)

@@ -20,6 +20,7 @@ from ..providers import extract_all
 from ..result import Filters, ScanResult, ShardReport
 from ..secrets.redact import redacted
 from ..shard.split import Shard, export_inventory, judged_inventory
+from ..support import progress
 from ..support.files import recording_inputs
 from ..support.process import gc_paused
 from ..support.store import Cache
@@ -47,6 +48,7 @@ def run_scan(
     filters = filters if filters is not None else Filters()
     with gc_paused():
         sources = discover(list(paths), settings.exclude)
+        progress.found(sources.file_count)
         cache = Cache.open(settings.cache_dir) if settings.cache_dir is not None else None
         if cache is None:
             return scan_sources(sources, settings, policies, stdin_text, filters)

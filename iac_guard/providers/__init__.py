@@ -14,6 +14,7 @@ from typing import Any
 
 from ..config.settings import Settings
 from ..model import Extraction
+from ..support import progress
 from . import aws, azure, ci, containers, gcp, terraform_inputs, terraform_outputs, vault
 from .ci import terraform as ci_terraform
 from .cluster import ClusterContext
@@ -58,11 +59,13 @@ def extract_all(project: Project, settings: Settings) -> Extraction:
     cluster = ClusterContext.of(project)
     recognizers = terraform_recognizers(cluster)
     found = {recognize: Extraction() for recognize in recognizers}
+    progress.judging(len(project.modules))
     for module in project.modules:
         alone = project.with_modules([module])
         for recognize in recognizers:
             found[recognize].extend(recognize(alone, settings))
         module.release()
+        progress.judged()
     combined = Extraction()
     for extraction in found.values():
         combined.extend(extraction)

@@ -1,17 +1,23 @@
-"""A pull-request comment: the verdict, failing findings as a table, the config in force and
-what it weakens, the suppressions the change added (or all in force) listed, suppressed findings
-folded away.
+"""A pull-request comment: the verdict, failing findings folded per file, the config in force
+and what it weakens, the suppressions the change added (or all in force) listed, suppressed
+findings folded away.
 
 GitHub, GitLab and Bitbucket render it as it is (``gh pr comment --body-file``, a GitLab note, or
-``$GITHUB_STEP_SUMMARY``). Tables are capped at MAX_ROWS rows, and the whole text at GitHub's
-65,536-character limit for a comment (cut at a line, with a note of how much was left out); the
-JSON or SARIF output has every finding. In GitHub Actions and GitLab CI each ``file:line`` links to
-that line at the scanned commit.
+``$GITHUB_STEP_SUMMARY``). Each file's failing findings are one ``<details>`` block titled with
+the file and its count, files failing the gate first and worst first, so a reviewer opens the
+files that matter. Tables are capped at MAX_ROWS rows, and the whole text at GitHub's
+65,536-character limit for a comment: the verdict and everything after the findings (the config
+in force, suppressions, baseline) always fit first; the files that do not fit after them are left
+out whole, with a note of how many files and findings; anything still too long is cut at a line.
+The JSON or SARIF output has every finding. In GitHub Actions and GitLab CI each ``file:line``
+links to that line at the scanned commit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape
+from itertools import groupby
 from urllib.parse import quote
 
 from ..filter.trust import listed_suppressions
@@ -74,8 +80,19 @@ def _render(result: ScanResult) -> str:
     lines += _errors(result)
     link = _linker(result)
     if failing:
-        lines += ["", *_severity_table(failing), "", *_findings_table(failing, {id(f) for f in gating}, link)]
-    lines += _notes(result)
+        lines += ["", *_severity_table(failing)]
+    after = _after_findings(result, link)
+    room = MAX_CHARACTERS - _CUT_NOTE_RESERVE - _size(lines) - _size(after)
+    return "\n".join([*lines, *_findings_by_file(failing, {id(f) for f in gating}, link, room), *after]) + "\n"
+
+
+def _size(lines: list[str]) -> int:
+    return sum(len(line) + 1 for line in lines)
+
+
+def _after_findings(result: ScanResult, link: Callable[[Finding], str]) -> list[str]:
+    """What follows the findings: never left out for them, since it says what the gate let through."""
+    lines = _notes(result)
     lines += _config_in_force(result)
     lines += _listed_suppressions(result)
     suppressed = [f for f in result.findings if f.suppressed]
@@ -90,7 +107,7 @@ def _render(result: ScanResult) -> str:
     if baseline is not None:
         lines += ["", f"Baseline `{baseline['file']}`: {baseline['new']} new, {baseline['unchanged']} unchanged, {len(baseline['fixed'])} fixed."]
         lines += [f"- fixed: {e['policy_id']} `{markdown_cell(e['resource'])}` in `{markdown_cell(e['file'])}`" for e in baseline["fixed"][:MAX_ROWS]]
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def _errors(result: ScanResult) -> list[str]:
@@ -136,20 +153,36 @@ def _severity_table(failing: list[Finding]) -> list[str]:
     return markdown_table(("severity", "failing"), ((s, n) for s, n in counts.items() if n))
 
 
-def _findings_table(failing: list[Finding], gating: set[int], link: Callable[[Finding], str]) -> list[str]:
-    """Failing findings, those that fail the gate first and worst first (sorted() is stable)."""
+def _findings_by_file(failing: list[Finding], gating: set[int], link: Callable[[Finding], str], room: int) -> list[str]:
+    """One folded block per file, files failing the gate first, then worst first, then by path;
+    whole blocks while they fit in ``room`` characters, then a note of the files left out."""
+    def rank(f: Finding) -> tuple[bool, int]:
+        return id(f) not in gating, -SEVERITY_ORDER.get(f.severity, 0)
+
+    files = [(file, sorted(group, key=lambda f: (*rank(f), f.line))) for file, group in groupby(sorted(failing, key=lambda f: f.file), key=lambda f: f.file)]
+    files.sort(key=lambda item: (rank(item[1][0]), item[0]))
+    lines: list[str] = []
+    size = 0
+    for shown, (file, findings) in enumerate(files):
+        block = _file_block(file, findings, gating, link)
+        size += _size(block)
+        if size > room:
+            left = files[shown:]
+            count = sum(len(findings) for _, findings in left)
+            return [*lines, "", f"… {len(left)} more file(s) with {count} failing finding(s) left out to stay within GitHub's {MAX_CHARACTERS:,}-character limit (see the JSON or SARIF output)."]
+        lines += block
+    return lines
+
+
+def _file_block(file: str, findings: list[Finding], gating: set[int], link: Callable[[Finding], str]) -> list[str]:
+    """A file's failing findings, those that fail the gate first and worst first."""
     rows = (
-        (
-            "fails" if id(f) in gating else "below threshold",
-            f.severity,
-            link(f),
-            f.policy_id,
-            f"`{f.resource}`",
-            f.message,
-        )
-        for f in sorted(failing, key=lambda f: (id(f) not in gating, -SEVERITY_ORDER.get(f.severity, 0)))[:MAX_ROWS]
+        ("fails" if id(f) in gating else "below threshold", f.severity, link(f), f.policy_id, f"`{f.resource}`", f.message)
+        for f in findings[:MAX_ROWS]
     )
-    return markdown_table(("", "severity", "file", "policy", "resource", "message"), rows) + _more(len(failing))
+    table = markdown_table(("", "severity", "where", "policy", "resource", "message"), rows)
+    summary = f"<details><summary><code>{escape(file)}</code> ({len(findings)})</summary>"
+    return ["", summary, "", *table, *_more(len(findings)), "", "</details>"]
 
 
 def _linker(result: ScanResult) -> Callable[[Finding], str]:

@@ -1,7 +1,7 @@
 """Parses one Terraform file into our syntax tree, turning every parser failure into a ScanError.
 
-Parser messages are rebuilt from token *types* only: Lark's own messages quote the offending token,
-and on a line that holds a secret that token is the secret.
+Parser messages are rebuilt from token *types* only, in plain words (parse_messages.py): Lark's
+own messages quote the offending token, and on a line that holds a secret that token is the secret.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.exceptions import LarkError, UnexpectedInput
 
 from ...model import ScanError
 from ...support.files import DEFAULT_MAX_FILE_BYTES, UTF16_MESSAGE, read_input, utf16_bom
@@ -17,6 +17,7 @@ from .convert import convert_body
 from .grammar import MAX_NESTING, NestingTooDeep, parse_tree
 from .json_syntax import JsonSyntaxError, parse_json_body
 from .nodes import Attribute, Block, Body, Expr, HclSyntaxError, children
+from .parse_messages import describe
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ def parse_text(text: str, rel_path: str) -> TerraformFile | ScanError:
     try:
         return _bounded(TerraformFile(rel_path, convert_body(parse_tree(text).children[0])))
     except UnexpectedInput as exc:
-        return ScanError(rel_path, _describe(exc), getattr(exc, "line", None), getattr(exc, "column", None))
+        return ScanError(rel_path, describe(exc), getattr(exc, "line", None), getattr(exc, "column", None))
     except HclSyntaxError as exc:
         return ScanError(rel_path, str(exc), exc.line)
     except NestingTooDeep as exc:
@@ -88,17 +89,3 @@ def _bounded(parsed: TerraformFile) -> TerraformFile | ScanError:
         else:
             stack.extend((child, depth + 1) for child in children(node))
     return parsed
-
-
-def _describe(exc: UnexpectedInput) -> str:
-    if isinstance(exc, UnexpectedEOF):
-        return "unexpected end of file (an unclosed block, string or bracket?)"
-    if isinstance(exc, UnexpectedToken):
-        if exc.token.type == "$END":
-            return "unexpected end of file (an unclosed block, string or bracket?)"
-        expected = sorted(exc.accepts or exc.expected)
-        hint = f"; expected {' or '.join(expected)}" if 0 < len(expected) <= 3 else ""
-        return f"unexpected {exc.token.type}{hint}"
-    if isinstance(exc, UnexpectedCharacters):
-        return "unexpected character"
-    return "syntax error"
