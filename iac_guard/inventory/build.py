@@ -126,10 +126,43 @@ def _flows(found: Iterable[Flow], graph: _Graph) -> dict[Key, list[Flow]]:
 
 
 def _without_shadowed(credentials: dict[Key, Credential]) -> dict[Key, Credential]:
-    """Credentials known only by use are dropped where a declared one is known by that name: its
-    usages then reach the declared credential through the alias."""
-    aliased = {alias for credential in credentials.values() for alias in credential.aliases}
-    return {key: c for key, c in credentials.items() if c.declared or key not in aliased}
+    """Credentials known only by use or by name (``declared`` false) fold into the credential that
+    name stands for: a declared one that has it as an alias, else the scan-wide record (root "")
+    of that name — an IAM role attached to by name in two root modules and annotated on a
+    ServiceAccount is one external role. Their usages then reach it by the name, and the grants
+    they were given go with them (common/identity_names.py)."""
+    aliased = {alias: key for key, credential in credentials.items() for alias in credential.aliases}
+    kept = dict(credentials)
+    for key in sorted(k for k, c in credentials.items() if not c.declared):
+        target = _fold_target(key, aliased, credentials)
+        if target is not None and target in kept:
+            kept[target] = _with_grants_of(kept[target], kept.pop(key))
+    return kept
+
+
+def _fold_target(key: Key, aliased: dict[Key, Key], credentials: dict[Key, Credential]) -> Key | None:
+    """The credential an undeclared record's name stands for, following a scan-wide record to the
+    declared one that has its name; None when the record stands for itself."""
+    root, address = key
+    target = aliased.get(key) or aliased.get(("", address))
+    if target is None and root and ("", address) in credentials:
+        target = ("", address)
+        target = aliased.get(target, target) if not credentials[target].declared else target
+    return target if target != key else None
+
+
+def _with_grants_of(target: Credential, folded: Credential) -> Credential:
+    """The target with the grants (and AI hints) of a record folded into it."""
+    if not folded.scope.grants and not folded.ai_hints:
+        return target
+    grants = tuple(dict.fromkeys((*target.scope.grants, *folded.scope.grants)))
+    evidence = dict(target.evidence)
+    if "scope" in folded.evidence:
+        evidence.setdefault("scope", folded.evidence["scope"])
+    return replace(
+        target, scope=replace(target.scope, grants=grants), evidence=evidence,
+        ai_hints=tuple(dict.fromkeys((*target.ai_hints, *folded.ai_hints))),
+    )
 
 
 def _expiry_from_rotation(credential: Credential) -> Expiry:

@@ -42,6 +42,22 @@ def link_value(value: Any, candidates: Mapping[str, Resource], *name_attributes:
     return None
 
 
+def external_name(view: BlockView, attribute: str, data_type: str) -> str | None:
+    """The name of an identity an attribute gives when no resource of the scan is it: a written
+    name, or an ARN's last segment, or the ``name`` a data source of ``data_type`` looks up
+    (``data.aws_iam_role.batch.name``). None when not known before apply: an unknown names no
+    identity (common/identity_names.py)."""
+    value = view.value(attribute)
+    if isinstance(value, str):
+        return arn_name(value) or None
+    refs = value.refs if isinstance(value, Unknown) else frozenset()
+    for looked_up in view.module.data_of(data_type) if refs else ():
+        name = looked_up.value("name")
+        if looked_up.address in refs and isinstance(name, str) and name:
+            return name
+    return None
+
+
 def arn_name(value: str) -> str:
     """Last name segment of an ARN (``arn:aws:iam::1:role/ml/agent`` → ``agent``)."""
     match = _ARN_NAME.match(value)
