@@ -33,7 +33,7 @@ Key = tuple[str, str]
 
 def build_inventory(extraction: Extraction) -> Inventory:
     credentials = _without_shadowed(_merge_duplicates(extraction.credentials))
-    graph = _Graph(credentials, extraction.workloads, extraction.usages)
+    graph = _Graph(credentials, extraction.workloads, [*extraction.usages, *_copy_usages(credentials, extraction.usages)])
     reasons = _classify(credentials, graph)
     flows = _flows(extraction.flows, graph)
     for key, credential in credentials.items():
@@ -42,6 +42,8 @@ def build_inventory(extraction: Extraction) -> Inventory:
         )
         if key in flows:
             credentials[key] = replace(credentials[key], flows=tuple(flows[key]))
+        if credential.parent is None and len(credential.holds) == 1 and graph.resolve(key[0], credential.holds[0]):
+            credentials[key] = replace(credentials[key], parent=credential.holds[0])  # a copy links back to its source
     return Inventory(
         credentials=tuple(credentials[k] for k in sorted(credentials, key=lambda k: (k[1], k[0]))),
         workloads=tuple(graph.workloads[k] for k in sorted(graph.workloads, key=lambda k: (k[1], k[0]))),
@@ -96,6 +98,20 @@ class _Graph:
             if key in self._aliases:
                 return self._aliases[key]
         return None
+
+
+def _copy_usages(credentials: dict[Key, Credential], usages: Iterable[Usage]) -> list[Usage]:
+    """A credential that stores another's value (``holds``: a Secrets Manager version, an SSM
+    parameter, a Secret, a Vault KV secret or a CI secret written from it) is a consumer of it: one
+    key copied into three stores is shared by three. A copy already using its source (a CI
+    secret's own usage) is not counted twice."""
+    existing = {(u.root_module, u.workload, u.credential) for u in usages}
+    return [
+        Usage(address, held, "holds a copy of its value", credential.location, root_module=root)
+        for (root, address), credential in credentials.items()
+        for held in credential.holds
+        if held != address and (root, address, held) not in existing
+    ]
 
 
 def _merge_duplicates(found: Iterable[Credential]) -> dict[Key, Credential]:
@@ -202,20 +218,32 @@ def _classify(credentials: dict[Key, Credential], graph: _Graph) -> dict[Key, tu
                     else f"identity of {address} ({cause})"
                 )
                 changed = True
-        for key, held_keys, parent in holdings:
-            held = next((h for h in held_keys if reasons[h]), None)
-            if held and not reasons[key]:
-                reasons[key].append(f"stores the value of {held[1]}, an AI credential")
-                changed = True
-            if parent is None:
-                continue
-            if reasons[parent] and not reasons[key]:
-                reasons[key].append(f"issued for {parent[1]}, an AI identity")
-                changed = True
-            if reasons[key] and not reasons[parent]:
-                reasons[parent].append(f"holds the AI credential {key[1]}")
-                changed = True
+        changed = _spread_along_holdings(holdings, reasons) or changed
     return {key: tuple(dict.fromkeys(found)) for key, found in reasons.items()}
+
+
+def _spread_along_holdings(holdings: list[tuple[Key, list[Key], Key | None]], reasons: dict[Key, list[str]]) -> bool:
+    """One round of AI relevance between copies and what they copy, and between secrets and the
+    identity they are issued for, both ways; whether it added a reason."""
+    changed = False
+    for key, held_keys, parent in holdings:
+        held = next((h for h in held_keys if reasons[h]), None)
+        if held and not reasons[key]:
+            reasons[key].append(f"stores the value of {held[1]}, an AI credential")
+            changed = True
+        for source in held_keys if reasons[key] else ():
+            if not reasons[source]:  # a copy an AI workload reads, or named for an AI provider
+                reasons[source].append(f"copied into {key[1]}, an AI credential")
+                changed = True
+        if parent is None:
+            continue
+        if reasons[parent] and not reasons[key]:
+            reasons[key].append(f"issued for {parent[1]}, an AI identity")
+            changed = True
+        if reasons[key] and not reasons[parent]:
+            reasons[parent].append(f"holds the AI credential {key[1]}")
+            changed = True
+    return changed
 
 
 def _identity_links(graph: _Graph) -> list[tuple[str, Key, str | None, list[Key]]]:

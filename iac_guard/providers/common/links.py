@@ -115,6 +115,25 @@ def held_credentials(view: BlockView, *attributes: str) -> tuple[str, ...]:
     return tuple(sorted(r for r in refs if r.partition(".")[0] not in skipped))
 
 
+#: Attributes that name or locate a credential rather than hold it: copying ``aws_iam_access_key.ci.id``
+#: beside its ``secret`` is one copy of the key, not two, and the id alone is no copy.
+_IDENTIFIERS = frozenset({"id", "arn", "name", "user", "key_id", "client_id", "tenant_id", "endpoint", "url"})
+
+
+def copied_credentials(view: BlockView, *attributes: str) -> tuple[str, ...]:
+    """The resources whose secret a value is written from (``value = aws_iam_access_key.ci.secret``):
+    what a store, a CI secret or a Secret copies. A resource only named by its identifiers
+    (``.id``, ``.arn``, ``.name``…) is not copied; the inventory makes each copy a consumer of
+    what it copies (inventory/build.py)."""
+    held = set(held_credentials(view, *attributes))
+    read = {ref for attribute in attributes for ref in attribute_references(view, attribute)}
+    identifiers_only = {
+        source for source in held
+        if (reads := {ref.rpartition(".")[2] for ref in read if ref.rpartition(".")[0] == source}) and reads <= _IDENTIFIERS
+    }
+    return tuple(sorted(held - identifiers_only))
+
+
 def provider_alias(resource: Resource, local_name: str) -> str:
     """The alias of the root provider configuration a resource uses ("" for the default one),
     through ``provider = google.west`` and module calls' ``providers = {…}``."""

@@ -69,6 +69,8 @@ def _credential(credential: Credential, origin: TerraformObject, origins: _Origi
         changed["aliases"] = (("", origin.obj.address),)
         if credential.parent:
             changed["parent"] = origins.terraform_address(credential.parent, origin.root_module)
+        if origin.holds:
+            changed["holds"] = origin.holds
         if credential.scope.grants:
             grants = tuple(origins.terraform_grant(grant, origin.root_module) for grant in credential.scope.grants)
             changed["scope"] = replace(credential.scope, grants=grants)
