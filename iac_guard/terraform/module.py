@@ -415,20 +415,25 @@ class Module:
         each an unknown naming that instance. So ``{ for k, s in aws_x.this : k => s.arn }`` and
         ``[for s in aws_x.this : s.arn]`` keep which instance each element comes from, and a
         consumer of ``module.m.out["k"]`` links to that one instance. None (the whole resource is
-        one unknown) while the module is still being collected, or when the keys are not known."""
-        if not self._built:
-            return None
-        if self._repeated is None:
-            self._repeated = {}
-            for resource in self.own_resources:
-                if resource.instance.key is not None or resource.instance.unknown:
-                    self._repeated.setdefault((resource.resource_type, resource.name), []).append(resource)
-        found = self._repeated.get((resource_type, name))
+        one unknown) when its keys are not known, or while the module is still being collected
+        and the block is not yet (a block's instances are collected at once: never a part)."""
+        repeated = self._repeated if self._repeated is not None else self._repeated_resources()
+        found = repeated.get((resource_type, name))
         if not found or any(r.instance.unknown for r in found):
             return None
         if repetition(found[0].block) == "for_each":
             return {functions.to_string(r.instance.key): Unknown(frozenset({r.address})) for r in found}
         return [Unknown(frozenset({r.address})) for r in sorted(found, key=lambda r: r.instance.key)]
+
+    def _repeated_resources(self) -> dict[tuple[str, str], list[Resource]]:
+        """The instances of each repeated resource collected so far; kept once the module is built."""
+        repeated: dict[tuple[str, str], list[Resource]] = {}
+        for resource in self.own_resources:
+            if resource.instance.key is not None or resource.instance.unknown:
+                repeated.setdefault((resource.resource_type, resource.name), []).append(resource)
+        if self._built:
+            self._repeated = repeated
+        return repeated
 
     def _path_module(self) -> str:
         relative = posixpath.relpath(self.folder, self.directory) if self.folder != self.directory else "."

@@ -112,11 +112,28 @@ def held_credentials(view: BlockView, *attributes: str) -> tuple[str, ...]:
     for attribute in attributes:
         refs |= view.refs(attribute) | collect_refs(view.value(attribute))
     skipped = SCOPE_ROOTS | {DATA_ROOT}
-    return tuple(sorted(r for r in refs if r.partition(".")[0] not in skipped))
+    return tuple(sorted(
+        r for r in refs
+        if r.partition(".")[0] not in skipped and _names_resource(r)
+        and not any(other.startswith(f"{r}[") for other in refs)  # the instance the value names is the one
+    ))
+
+
+_MODULE_STEP = re.compile(r"^module\.[^.\[]+(?:\[[^\]]*\])?\.?")
+
+
+def _names_resource(ref: str) -> bool:
+    """Whether a reference names a resource, not only a module call (``module.keys`` as the
+    syntax of ``module.keys.out["k"]`` names it; the value names the resource it comes from)."""
+    while ref.startswith("module."):
+        ref = _MODULE_STEP.sub("", ref, count=1)
+    return "." in ref
 
 
 #: Attributes that name or locate a credential rather than hold it: copying ``aws_iam_access_key.ci.id``
 #: beside its ``secret`` is one copy of the key, not two, and the id alone is no copy.
+#: An instance's key at the end of an address: the syntax reading ``x.this[each.key].id`` names ``x.this``.
+_INSTANCE_KEY = re.compile(r"\[[^\]]*\]$")
 _IDENTIFIERS = frozenset({"id", "arn", "name", "user", "key_id", "client_id", "tenant_id", "endpoint", "url"})
 
 
@@ -129,7 +146,8 @@ def copied_credentials(view: BlockView, *attributes: str) -> tuple[str, ...]:
     read = {ref for attribute in attributes for ref in attribute_references(view, attribute)}
     identifiers_only = {
         source for source in held
-        if (reads := {ref.rpartition(".")[2] for ref in read if ref.rpartition(".")[0] == source}) and reads <= _IDENTIFIERS
+        if (reads := {ref.rpartition(".")[2] for ref in read if ref.rpartition(".")[0] == _INSTANCE_KEY.sub("", source)})
+        and reads <= _IDENTIFIERS
     }
     return tuple(sorted(held - identifiers_only))
 
