@@ -262,3 +262,17 @@ resource "aws_ssm_parameter" "secret" {
     assert "aws_ssm_parameter.key_id" not in found
     assert (found["aws_ssm_parameter.secret"].kind, found["aws_ssm_parameter.secret"].parent) == ("secret", "aws_iam_access_key.ci")
     assert found["aws_iam_access_key.ci"].consumers == ("aws_ssm_parameter.secret",)
+
+
+def test_a_user_granted_by_name_is_external_until_a_root_module_declares_it(tmp_path: Path) -> None:
+    grant = ('resource "aws_iam_user_policy_attachment" "admin" {\n  user       = "ci-bot"\n'
+             '  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"\n}\n')
+    write_project(tmp_path / "alone", {"grants/main.tf": grant})
+    assert finding_keys(scan_path(tmp_path / "alone", scope="all")) == [("IAG004", "aws_iam_user[name=ci-bot]", "grants/main.tf", 3)]
+    write_project(tmp_path / "declared", {
+        "grants/main.tf": grant,
+        "users/main.tf": 'resource "aws_iam_user" "ci" {\n  name = "ci-bot"\n  tags = { owner = "platform" }\n}\n',
+    })
+    result = scan_path(tmp_path / "declared", scope="all")
+    assert finding_keys(result) == [("IAG004", "aws_iam_user.ci", "grants/main.tf", 3)]
+    assert [(c.root_module, c.address) for c in result.inventory.credentials] == [("users", "aws_iam_user.ci")]
