@@ -566,7 +566,8 @@ resource "aws_lambda_function" "f" {{
   }}
 }}
 ''')
-    assert [c.address for c in scan.inventory.credentials] == ["var.openai_api_key"]
+    # The role named by its ARN is an external identity (issue 14), not a second record of the key.
+    assert [c.address for c in scan.inventory.credentials] == ["aws_iam_role[name=f]", "var.openai_api_key"]
 
 
 def test_lambda_names_a_secret_by_its_literal_arn(tmp_path):
@@ -585,7 +586,7 @@ resource "aws_lambda_function" "f" {
   }
 }
 ''')
-    assert scan.usages_of("aws_lambda_function.f") == [("env KEY_ARN", "aws_secretsmanager_secret.openai", 11)]
+    assert scan.usages_of("aws_lambda_function.f") == [("role", "aws_iam_role[name=f]", 8), ("env KEY_ARN", "aws_secretsmanager_secret.openai", 11)]
 
 
 def test_key_in_tfvars_for_an_undeclared_variable_is_still_hardcoded(tmp_path):

@@ -57,7 +57,7 @@ def test_the_platform_exact_findings() -> None:
     assert finding_keys(scan_path(EKS)) == gateway
     assert finding_keys(scan_path(EKS, scope="all")) == [
         ("IAG005", "ServiceAccount/batch/batch", "apps/batch/legacy.yaml", 2),
-        ("IAG005", "aws-iam-role:ml-batch-legacy", "apps/batch/legacy.yaml", 9),  # declared elsewhere: its pods still share it
+        ("IAG005", "aws_iam_role[name=ml-batch-legacy]", "apps/batch/legacy.yaml", 9),  # declared elsewhere: its pods still share it
         *gateway,
     ]
 
@@ -65,7 +65,7 @@ def test_the_platform_exact_findings() -> None:
 def test_pods_are_the_consumers_of_the_roles_they_get() -> None:
     assert consumers(EKS, "aws_iam_role.bedrock_gateway") == ("Deployment/chat/llm-gateway", "Job/evals/nightly-evals")  # Pod Identity
     assert consumers(EKS, "aws_iam_role.rag_indexer") == ("Deployment/rag/rag-indexer",)  # annotation and trust: one consumer
-    assert consumers(EKS, "aws-iam-role:ml-batch-legacy") == ("CronJob/batch/feature-backfill", "CronJob/batch/report-export")
+    assert consumers(EKS, "aws_iam_role[name=ml-batch-legacy]") == ("CronJob/batch/feature-backfill", "CronJob/batch/report-export")
 
 
 def test_an_ai_role_makes_its_pods_service_accounts_ai() -> None:
@@ -79,7 +79,7 @@ def test_a_role_known_only_by_its_annotation_is_never_failed_for_what_aws_keeps(
     write_project(tmp_path, {"k8s.yaml": pod("support", "agent", "arn:aws:iam::111122223333:role/support-agent")})
     result = scan_path(tmp_path, scope="all")
     assert finding_keys(result) == []
-    (role,) = [c for c in result.inventory.credentials if c.address == "aws-iam-role:support-agent"]
+    (role,) = [c for c in result.inventory.credentials if c.address == "aws_iam_role[name=support-agent]"]
     assert (role.declared, role.consumers) == (False, ("Pod/support/agent",))
 
 
@@ -87,7 +87,7 @@ def test_the_declared_role_replaces_the_one_an_annotation_names(tmp_path: Path) 
     write_project(tmp_path, {"infra/iam.tf": ROLE, "k8s/agent.yaml": pod("support", "agent", "arn:aws:iam::111122223333:role/support-agent")})
     result = scan_path(tmp_path, scope="all")
     addresses = {c.address for c in result.inventory.credentials}
-    assert "aws-iam-role:support-agent" not in addresses
+    assert "aws_iam_role[name=support-agent]" not in addresses
     assert consumers(tmp_path, "aws_iam_role.agent") == ("Pod/support/agent",)
 
 

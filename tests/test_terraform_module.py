@@ -150,6 +150,26 @@ def test_data_source_without_evaluator_is_unknown_with_its_address():
     assert probe.value("v") == Unknown(frozenset({"data.aws_caller_identity.current"}))
 
 
+def test_a_repeated_resource_named_without_an_index_is_its_instances():
+    """``for`` expressions over a ``for_each`` / ``count`` resource keep which instance each
+    element is, so a consumer of one element links to that instance (issue 14)."""
+    module = module_from(COUNTED + 'resource "terraform_data" "p" {\n'
+                         '  by_key = { for k, u in aws_iam_user.each : k => u.arn }\n'
+                         '  arns   = [for u in aws_iam_user.enabled : u.arn]\n'
+                         '  splat  = aws_iam_user.enabled[*].arn\n'
+                         '  values = values(aws_iam_user.each)[*].arn\n'
+                         '  whole  = aws_iam_user.maybe\n'
+                         '}\n')
+    (probe,) = module.resources_of("terraform_data")
+    assert probe.value("by_key") == {"a": Unknown(frozenset({'aws_iam_user.each["a"]'})), "b": Unknown(frozenset({'aws_iam_user.each["b"]'}))}
+    assert probe.value("arns") == [Unknown(frozenset({"aws_iam_user.enabled[0]"}))]
+    assert probe.value("splat") == probe.value("arns")
+    # A function over unknown elements is unknown, naming every instance it read.
+    assert probe.value("values") == Unknown(frozenset({'aws_iam_user.each["a"]', 'aws_iam_user.each["b"]'}))
+    # Keys not known before apply: the resource stays one unknown (the unknown twin).
+    assert probe.value("whole") == Unknown(frozenset({"aws_iam_user.maybe"}))
+
+
 # -- BlockView ----------------------------------------------------------------------------------
 
 ROLE = '''provider "aws" {

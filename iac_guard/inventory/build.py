@@ -36,7 +36,10 @@ Key = tuple[str, str]
 def build_inventory(extraction: Extraction, settings: Settings | None = None) -> Inventory:
     settings = settings or Settings()
     credentials = _without_shadowed(_merge_duplicates(extraction.credentials))
-    graph = _Graph(credentials, (_placed(w, settings) for w in extraction.workloads), extraction.usages)
+    graph = _Graph(
+        credentials, (_placed(w, settings) for w in extraction.workloads),
+        [*extraction.usages, *_copy_usages(credentials, extraction.usages)],
+    )
     reasons = _classify(credentials, graph)
     flows = _flows(extraction.flows, graph)
     for key, credential in credentials.items():
@@ -52,6 +55,8 @@ def build_inventory(extraction: Extraction, settings: Settings | None = None) ->
             )),
             flows=tuple(flows[key]) if key in flows else credentials[key].flows,
         )
+        if credential.parent is None and len(credential.holds) == 1 and graph.resolve(key[0], credential.holds[0]):
+            credentials[key] = replace(credentials[key], parent=credential.holds[0])  # a copy links back to its source
     return Inventory(
         credentials=tuple(credentials[k] for k in sorted(credentials, key=lambda k: (k[1], k[0]))),
         workloads=tuple(graph.workloads[k] for k in sorted(graph.workloads, key=lambda k: (k[1], k[0]))),
@@ -116,6 +121,20 @@ class _Graph:
         return None
 
 
+def _copy_usages(credentials: dict[Key, Credential], usages: Iterable[Usage]) -> list[Usage]:
+    """A credential that stores another's value (``holds``: a Secrets Manager version, an SSM
+    parameter, a Secret, a Vault KV secret or a CI secret written from it) is a consumer of it: one
+    key copied into three stores is shared by three. A copy already using its source (a CI
+    secret's own usage) is not counted twice."""
+    existing = {(u.root_module, u.workload, u.credential) for u in usages}
+    return [
+        Usage(address, held, "holds a copy of its value", credential.location, root_module=root)
+        for (root, address), credential in credentials.items()
+        for held in credential.holds
+        if held != address and (root, address, held) not in existing
+    ]
+
+
 def _merge_duplicates(found: Iterable[Credential]) -> dict[Key, Credential]:
     """Two records for one address (a workload with literal keys found twice) become one."""
     merged: dict[Key, Credential] = {}
@@ -144,10 +163,43 @@ def _flows(found: Iterable[Flow], graph: _Graph) -> dict[Key, list[Flow]]:
 
 
 def _without_shadowed(credentials: dict[Key, Credential]) -> dict[Key, Credential]:
-    """Credentials known only by use are dropped where a declared one is known by that name: its
-    usages then reach the declared credential through the alias."""
-    aliased = {alias for credential in credentials.values() for alias in credential.aliases}
-    return {key: c for key, c in credentials.items() if c.declared or key not in aliased}
+    """Credentials known only by use or by name (``declared`` false) fold into the credential that
+    name stands for: a declared one that has it as an alias, else the scan-wide record (root "")
+    of that name — an IAM role attached to by name in two root modules and annotated on a
+    ServiceAccount is one external role. Their usages then reach it by the name, and the grants
+    they were given go with them (common/identity_names.py)."""
+    aliased = {alias: key for key, credential in credentials.items() for alias in credential.aliases}
+    kept = dict(credentials)
+    for key in sorted(k for k, c in credentials.items() if not c.declared):
+        target = _fold_target(key, aliased, credentials)
+        if target is not None and target in kept:
+            kept[target] = _with_grants_of(kept[target], kept.pop(key))
+    return kept
+
+
+def _fold_target(key: Key, aliased: dict[Key, Key], credentials: dict[Key, Credential]) -> Key | None:
+    """The credential an undeclared record's name stands for, following a scan-wide record to the
+    declared one that has its name; None when the record stands for itself."""
+    root, address = key
+    target = aliased.get(key) or aliased.get(("", address))
+    if target is None and root and ("", address) in credentials:
+        target = ("", address)
+        target = aliased.get(target, target) if not credentials[target].declared else target
+    return target if target != key else None
+
+
+def _with_grants_of(target: Credential, folded: Credential) -> Credential:
+    """The target with the grants (and AI hints) of a record folded into it."""
+    if not folded.scope.grants and not folded.ai_hints:
+        return target
+    grants = tuple(dict.fromkeys((*target.scope.grants, *folded.scope.grants)))
+    evidence = dict(target.evidence)
+    if "scope" in folded.evidence:
+        evidence.setdefault("scope", folded.evidence["scope"])
+    return replace(
+        target, scope=replace(target.scope, grants=grants), evidence=evidence,
+        ai_hints=tuple(dict.fromkeys((*target.ai_hints, *folded.ai_hints))),
+    )
 
 
 def _expiry_from_rotation(credential: Credential) -> Expiry:
@@ -187,20 +239,32 @@ def _classify(credentials: dict[Key, Credential], graph: _Graph) -> dict[Key, tu
                     else f"identity of {address} ({cause})"
                 )
                 changed = True
-        for key, held_keys, parent in holdings:
-            held = next((h for h in held_keys if reasons[h]), None)
-            if held and not reasons[key]:
-                reasons[key].append(f"stores the value of {held[1]}, an AI credential")
-                changed = True
-            if parent is None:
-                continue
-            if reasons[parent] and not reasons[key]:
-                reasons[key].append(f"issued for {parent[1]}, an AI identity")
-                changed = True
-            if reasons[key] and not reasons[parent]:
-                reasons[parent].append(f"holds the AI credential {key[1]}")
-                changed = True
+        changed = _spread_along_holdings(holdings, reasons) or changed
     return {key: tuple(dict.fromkeys(found)) for key, found in reasons.items()}
+
+
+def _spread_along_holdings(holdings: list[tuple[Key, list[Key], Key | None]], reasons: dict[Key, list[str]]) -> bool:
+    """One round of AI relevance between copies and what they copy, and between secrets and the
+    identity they are issued for, both ways; whether it added a reason."""
+    changed = False
+    for key, held_keys, parent in holdings:
+        held = next((h for h in held_keys if reasons[h]), None)
+        if held and not reasons[key]:
+            reasons[key].append(f"stores the value of {held[1]}, an AI credential")
+            changed = True
+        for source in held_keys if reasons[key] else ():
+            if not reasons[source]:  # a copy an AI workload reads, or named for an AI provider
+                reasons[source].append(f"copied into {key[1]}, an AI credential")
+                changed = True
+        if parent is None:
+            continue
+        if reasons[parent] and not reasons[key]:
+            reasons[key].append(f"issued for {parent[1]}, an AI identity")
+            changed = True
+        if reasons[key] and not reasons[parent]:
+            reasons[parent].append(f"holds the AI credential {key[1]}")
+            changed = True
+    return changed
 
 
 def _identity_links(graph: _Graph) -> list[tuple[str, Key, str | None, list[Key]]]:

@@ -76,9 +76,10 @@ def merge_json(
     entries = [entry for _, document in documents for entry in (document.get("inventory") or {}).get("credentials", [])]
     shadowed = _shadowed(entries)
     findings = [f for f in findings if f.resource not in shadowed]
+    folded = [e for e in entries if e.get("address") in shadowed and e.get("declared") is False and e.get("root_module")]
     entries = [e for e in entries if e.get("address") not in shadowed or e.get("declared") is not False]
     if shards:
-        findings, rejudged, matched = _rejudge(entries, findings, policies, settings, root, baseline)
+        findings, rejudged, matched = _rejudge(entries, folded, findings, policies, settings, root, baseline)
     # Shards judging root modules that call one module each report its resource: one finding per
     # place, listing the roots, as one scan says (policy.engine.once_per_place); reports of
     # separate scans are a plain union. Errors are de-duplicated (a module folder several shards
@@ -90,7 +91,7 @@ def merge_json(
     result.notes = _notes(documents)
     document = json_document(result)
     document["tool"] = documents[0][1]["tool"]
-    document["summary"].update(_counts(documents, entries, shards))
+    document["summary"].update(_counts(documents, entries, folded, shards))
     baselines = [d["baseline"] for _, d in documents if isinstance(d.get("baseline"), dict)]
     if baselines:
         document["baseline"] = _merged_baseline(baselines, findings, matched)
@@ -132,9 +133,12 @@ def _merged_result(
     return ScanResult(root, findings, Inventory((), (), ()), errors, files, list(policies), settings, filters=filters)
 
 
-def _counts(documents: Sequence[tuple[str, Mapping[str, Any]]], entries: list[Mapping[str, Any]], shards: int) -> dict[str, Any]:
+def _counts(
+    documents: Sequence[tuple[str, Mapping[str, Any]]], entries: list[Mapping[str, Any]], folded: list[Mapping[str, Any]], shards: int,
+) -> dict[str, Any]:
     """What the merged findings do not tell: credentials and workloads, and the shards' config.
-    Sharded, a credential counts in the shard that judges it, AI when any shard saw it used by AI."""
+    Sharded, a credential counts in the shard that judges it, AI when any shard saw it used by AI
+    or an external record of its name (``folded``) was an AI identity."""
     summaries = [d.get("summary", {}) for _, d in documents]
     counts: dict[str, Any] = {
         "credentials": sum(s.get("credentials", 0) for s in summaries),
@@ -145,9 +149,12 @@ def _counts(documents: Sequence[tuple[str, Mapping[str, Any]]], entries: list[Ma
     if shards:
         judged = [e for e in entries if e.get("judged")]
         cluster_ai = {e["address"] for e in entries if not e.get("root_module") and e.get("ai_reasons")}
+        folded_ai = {e["address"] for e in folded if e.get("ai_reasons")}
         counts["credentials"] = len(judged)
         counts["ai_credentials"] = sum(
-            1 for e in judged if e.get("ai_reasons") or (not e.get("root_module") and e["address"] in cluster_ai)
+            1 for e in judged
+            if e.get("ai_reasons") or (not e.get("root_module") and e["address"] in cluster_ai)
+            or any(alias in folded_ai for alias in e.get("aliases", []))
         )
     return counts
 
@@ -196,13 +203,14 @@ def _unique(items: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _rejudge(
-    entries: list[Mapping[str, Any]], findings: list[Finding], policies: Sequence[Policy],
+    entries: list[Mapping[str, Any]], folded: list[Mapping[str, Any]], findings: list[Finding], policies: Sequence[Policy],
     settings: Settings, root: Path, baseline: Baseline | None,
 ) -> tuple[list[Finding], list[str], Counter[tuple[Any, ...]]]:
-    """Judges again each cluster credential whose merged view differs from its own shard's."""
+    """Judges again each cluster credential whose merged view differs from its own shard's, and
+    each Terraform identity another shard's external records of its name fold into (``folded``)."""
     replaced = {
         address: judge(policies, [credential], settings, _recorded(facts))
-        for address, (credential, facts) in _changed_views(entries).items()
+        for address, (credential, facts) in _changed_views(_views(entries, folded)).items()
     }
     if not replaced:
         return findings, [], Counter()
@@ -237,13 +245,24 @@ def _place(finding: Finding) -> tuple[str, str, str, int]:
     return (finding.policy_id, finding.resource, finding.file, finding.line)
 
 
-def _changed_views(entries: list[Mapping[str, Any]]) -> dict[str, tuple[Credential, dict[str, Any]]]:
-    """Per cluster credential whose merged view (consumers, AI reasons, grants) differs from the
-    view of the shard that judged it: the credential and facts that view gives."""
+def _views(entries: list[Mapping[str, Any]], folded: list[Mapping[str, Any]]) -> dict[str, list[Mapping[str, Any]]]:
+    """Every shard's view of each cluster credential, by address; and of each judged Terraform
+    identity that external records of another shard name by one of its aliases."""
     views: dict[str, list[Mapping[str, Any]]] = {}
     for entry in entries:
         if not entry.get("root_module"):
             views.setdefault(entry["address"], []).append(entry)
+    named = {alias: e for e in entries if e.get("root_module") and "facts" in e for alias in e.get("aliases", [])}
+    for entry in folded:
+        owner = named.get(entry["address"])
+        if owner is not None:
+            views.setdefault(owner["address"], [owner]).append(entry)
+    return views
+
+
+def _changed_views(views: dict[str, list[Mapping[str, Any]]]) -> dict[str, tuple[Credential, dict[str, Any]]]:
+    """Per credential whose merged view (consumers, AI reasons, grants) differs from the view of
+    the shard that judged it: the credential and facts that view gives."""
     changed = {}
     for address, group in sorted(views.items()):
         owner = next((entry for entry in group if entry.get("judged") and "facts" in entry), None)
@@ -297,7 +316,7 @@ def _credential(owner: Mapping[str, Any], consumers: list[str], reasons: list[st
     return Credential(
         address=owner["address"], provider=record["provider"], source_type=record["source_type"], kind=owner["kind"],
         location=Location(owner["file"], owner["line"], record["end_line"]), origin=record["origin"],
-        ai_reasons=tuple(reasons), consumers=tuple(consumers), evidence=evidence,
+        ai_reasons=tuple(reasons), consumers=tuple(consumers), evidence=evidence, root_module=owner.get("root_module", ""),
     )
 
 

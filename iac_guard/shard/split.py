@@ -117,14 +117,22 @@ def export_inventory(inventory: Inventory, shard: Shard, settings: Settings) -> 
             entry["aliases"] = [alias for _, alias in credential.aliases]
         if not credential.declared:
             entry["declared"] = False
-        if not credential.root_module:
+        if not credential.root_module or _named_across_roots(credential):
             entry.update(_cluster_entry(credential, judged, settings))
         entries.append(entry)
     return {"credentials": entries}
 
 
+def _named_across_roots(credential: Credential) -> bool:
+    """A Terraform identity another root module may grant or run as by name: an external record
+    (declared false) or a declared identity with a scan-wide name. Merge folds the first into the
+    second, with its grants and consumers, when two shards hold them (inventory/build.py does so
+    in one scan), so both export what a cluster credential does."""
+    return credential.is_identity and (not credential.declared or any(not root for root, _ in credential.aliases))
+
+
 def _cluster_entry(credential: Credential, judged: bool, settings: Settings) -> dict[str, Any]:
-    """What only a cluster credential exports: its grants, and when judged here its record and facts."""
+    """What a credential others may add to exports: its grants, and when judged here its record and facts."""
     entry: dict[str, Any] = {
         "grants": [
             {"statement": g.statement, "wildcard_reasons": list(g.wildcard_reasons), "location": _location(g.location) if g.location else None}

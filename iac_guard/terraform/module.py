@@ -105,6 +105,8 @@ class Module:
         self._data_values: dict[str, Any] = {}
         self._data_in_progress: set[str] = set()
         self._children_by_call: dict[str, list[Module]] = {}
+        #: (type, name) → the instances of each repeated resource, once the module is built.
+        self._repeated: dict[tuple[str, str], list[Resource]] | None = None
         self._first_of_folder = self.expansion.enter(self.folder)  # later instances cost the budget
         # Declarations first: whether a resource exists (count = 0) may depend on any of them.
         for terraform_file in self.files:
@@ -403,7 +405,35 @@ class Module:
         address = f"{self.address_prefix}{root}.{name}"
         if len(steps) > 1 and isinstance(steps[1], IndexKey) and not isinstance(steps[1].key, Unknown):
             address += instance_suffix(steps[1].key)
+        elif len(steps) == 1 and (instances := self._instance_collection(root, name)) is not None:
+            return instances, 1
         return Unknown(frozenset({address})), len(steps)
+
+    def _instance_collection(self, resource_type: str, name: str) -> dict[str, Unknown] | list[Unknown] | None:
+        """A repeated resource named without an index (``aws_secretsmanager_secret.this``) as
+        Terraform sees it: a map of its ``for_each`` instances or a list of its ``count`` ones,
+        each an unknown naming that instance. So ``{ for k, s in aws_x.this : k => s.arn }`` and
+        ``[for s in aws_x.this : s.arn]`` keep which instance each element comes from, and a
+        consumer of ``module.m.out["k"]`` links to that one instance. None (the whole resource is
+        one unknown) when its keys are not known, or while the module is still being collected
+        and the block is not yet (a block's instances are collected at once: never a part)."""
+        repeated = self._repeated if self._repeated is not None else self._repeated_resources()
+        found = repeated.get((resource_type, name))
+        if not found or any(r.instance.unknown for r in found):
+            return None
+        if repetition(found[0].block) == "for_each":
+            return {functions.to_string(r.instance.key): Unknown(frozenset({r.address})) for r in found}
+        return [Unknown(frozenset({r.address})) for r in sorted(found, key=lambda r: r.instance.key)]
+
+    def _repeated_resources(self) -> dict[tuple[str, str], list[Resource]]:
+        """The instances of each repeated resource collected so far; kept once the module is built."""
+        repeated: dict[tuple[str, str], list[Resource]] = {}
+        for resource in self.own_resources:
+            if resource.instance.key is not None or resource.instance.unknown:
+                repeated.setdefault((resource.resource_type, resource.name), []).append(resource)
+        if self._built:
+            self._repeated = repeated
+        return repeated
 
     def _path_module(self) -> str:
         relative = posixpath.relpath(self.folder, self.directory) if self.folder != self.directory else "."

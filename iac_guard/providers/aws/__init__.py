@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ...config.settings import Settings
 from ...model import Credential, Extraction
+from ..common.identity_names import external_identities
 from ..project import Project
 from .context import AwsModule
 from .identities import access_keys, collect_grants, roles, service_specific_credentials, users
@@ -34,4 +35,5 @@ def _extract_module(aws: AwsModule) -> Extraction:
     found.credentials += ssm_parameters(aws)
     found.credentials += script_credentials(aws)
     found.extend(extract_workloads(aws))
+    found.credentials += external_identities(grants, found.usages, "aws", "AWS")
     return found

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from ...model import UNKNOWN, Credential, Expiry, Grant, Location, Owner, Rotation, Scope, Unknown
 from ...terraform.values import json_partial
-from ...terraform.view import Resource
-from ..common.identity_names import AWS_ROLE, EKS_SERVICE_ACCOUNT
-from ..common.links import link, link_value
+from ...terraform.view import BlockView, Resource
+from ..common.identity_names import EKS_SERVICE_ACCOUNT, aws_role, aws_user
+from ..common.links import external_name, link, link_value
 from ..common.literals import known_strings
 from ..common.rotation import rotation_named_by
 from .context import AwsModule
@@ -63,22 +63,44 @@ _ATTACHMENTS = (("aws_iam_user_policy_attachment", "user"), ("aws_iam_role_polic
 
 
 def _add_policy_resource_grants(aws: AwsModule, policies: _Policies, grants: dict[str, list[Grant]]) -> None:
-    """Grants of the resources that give an identity a policy: inline policies, then attachments."""
+    """Grants of the resources that give an identity a policy: inline policies, then attachments.
+    A role or user named (by name, ARN or looked-up data source) that the module does not declare
+    gets them at its external address (``aws_iam_role[name=ml-batch]``, see external_identities)."""
     identities = {"user": aws.users, "role": aws.roles, "group": aws.groups}
     for resource_type, attribute in _INLINE_POLICIES:
         for inline in aws.module.resources_of(resource_type):
-            owner = link(inline, attribute, identities[attribute], "name")
+            owner = link(inline, attribute, identities[attribute], "name") or _external(inline, attribute)
             if owner:
                 grants[owner] += grants_from_document(inline.value("policy"), inline.address, inline.location_of("policy"))
     for resource_type, attribute in _ATTACHMENTS:
         for attachment in aws.module.resources_of(resource_type):
-            owner = link(attachment, attribute, identities[attribute], "name")
+            owner = link(attachment, attribute, identities[attribute], "name") or _external(attachment, attribute)
             if owner:
                 grants[owner] += policies.attached(attachment)
     for attachment in aws.module.resources_of("aws_iam_policy_attachment"):
         for attribute in ("users", "roles", "groups"):
             for owner in _linked_many(attachment, attribute, identities[attribute[:-1]]):
                 grants[owner] += policies.attached(attachment)
+
+
+#: The identities an attribute may name that have an external address: attribute → (resource type, address).
+_EXTERNAL: dict[str, tuple[str, Callable[[str], str]]] = {"role": ("aws_iam_role", aws_role), "user": ("aws_iam_user", aws_user)}
+
+
+def _external(view: Resource, attribute: str) -> str | None:
+    """The external address of the role or user an attribute names when the module has no such
+    resource; None for a group (it is no credential) or a name not known before apply."""
+    if attribute not in _EXTERNAL:
+        return None
+    resource_type, address = _EXTERNAL[attribute]
+    name = external_name(view, attribute, resource_type)
+    return address(name) if name else None
+
+
+def external_role(view: BlockView, attribute: str) -> str | None:
+    """The external address of the role a workload attribute names (a role ARN not in the module)."""
+    name = external_name(view, attribute, "aws_iam_role")
+    return aws_role(name) if name else None
 
 
 def _role_own_grants(address: str, role: Resource, policies: _Policies) -> list[Grant]:
@@ -135,6 +157,7 @@ def users(aws: AwsModule, grants: dict[str, list[Grant]]) -> list[Credential]:
                 scope=Scope(tuple(grants.get(address, ()))),
                 ai_hints=(user.name, *user.known_texts("name", "path")), tags=aws.record_tags(user),
                 evidence={**owner_evidence, **_scope_evidence(grants.get(address, []))},
+                aliases=(("", aws_user(name)),) if isinstance(name := user.value("name"), str) and name else (),
             )
         )
     return result
@@ -163,11 +186,12 @@ def roles(aws: AwsModule, grants: dict[str, list[Grant]]) -> list[Credential]:
 
 
 def _cluster_names(role: Resource, service_accounts: Iterable[str]) -> tuple[tuple[str, str], ...]:
-    """The names pods reach a role by (kubernetes/workloads.py): ``aws-iam-role:NAME`` for IRSA's
+    """The names pods and other root modules reach a role by (common/identity_names.py):
+    ``aws_iam_role[name=NAME]`` for an attachment or a workload naming it by name or ARN, and IRSA's
     ``eks.amazonaws.com/role-arn`` annotation, and ``eks-service-account:NS/NAME`` for each
     ServiceAccount its trust policy admits (``…:sub`` = ``system:serviceaccount:NS:NAME``) or an
     EKS Pod Identity association binds to it."""
-    names = [f"{AWS_ROLE}{name}"] if isinstance(name := role.value("name"), str) and name else []
+    names = [aws_role(name)] if isinstance(name := role.value("name"), str) and name else []
     names += [f"{EKS_SERVICE_ACCOUNT}{account}" for account in sorted({*_trusted_service_accounts(role), *service_accounts})]
     return tuple(("", alias) for alias in names)
 

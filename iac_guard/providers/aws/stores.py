@@ -9,7 +9,7 @@ from ...model import UNKNOWN, Credential, Expiry, Location, Rotation, SecretLite
 from ...secrets.detect import credential_kind
 from ...terraform.values import json_partial
 from ...terraform.view import Resource
-from ..common.links import held_credentials, link
+from ..common.links import copied_credentials, link
 from ..common.secret_values import literals_in
 from .context import AwsModule
 
@@ -85,12 +85,13 @@ def _stored_values(aws: AwsModule, secrets: dict[str, Resource]) -> dict[str, _S
         literals = literals_in(scanned, "secret_string", version.location_of("secret_string"), name="secret")
         keys = tuple(str(k) for k in structure) if isinstance(structure, dict) else ()
         previous = found.get(target, ((), (), ()))
-        found[target] = (previous[0] + literals, previous[1] + keys, previous[2] + held_credentials(version, "secret_string"))
+        found[target] = (previous[0] + literals, previous[1] + keys, previous[2] + copied_credentials(version, "secret_string", "secret_string_wo"))
     return found
 
 
 def ssm_parameters(aws: AwsModule) -> list[Credential]:
-    """SecureString parameters are secrets; any parameter holding a literal key is hardcoded."""
+    """SecureString parameters are secrets; any parameter holding a literal key is hardcoded, and
+    any whose value is written from another credential is a copy of it."""
     result = []
     for parameter in aws.module.resources_of("aws_ssm_parameter"):
         parameter_type = parameter.value("type")
@@ -102,17 +103,18 @@ def ssm_parameters(aws: AwsModule) -> list[Credential]:
             for attribute in ("value", "insecure_value")
             for literal in literals_in(parameter.literal_value(attribute), attribute, parameter.location_of(attribute), name=judged_as)
         )
-        if parameter_type != "SecureString" and not literals:
+        copied = copied_credentials(parameter, "value", "insecure_value", "value_wo")
+        if parameter_type != "SecureString" and not literals and not copied:
             continue
         owner, owner_evidence = aws.owner(parameter)
         result.append(
             Credential(
                 address=parameter.address, provider="aws", source_type="aws_ssm_parameter",
-                kind="secret" if parameter_type == "SecureString" else credential_kind(literals[0].detector),
+                kind="secret" if parameter_type == "SecureString" or not literals else credential_kind(literals[0].detector),
                 location=parameter.location, name=_text(name) or parameter.name, owner=owner,
                 expiry=Expiry(None, source="SSM parameters do not expire"),
                 rotation=Rotation(None, "SSM Parameter Store has no native rotation"),
-                hardcoded=literals,
+                hardcoded=literals, holds=copied,
                 ai_hints=(parameter.name, *parameter.known_texts("name", "description")),
                 tags=aws.record_tags(parameter),
                 evidence=owner_evidence,

@@ -14,6 +14,7 @@ from ..common.environment import EnvEntry, map_entries, read_entries
 from ..common.links import link, link_value
 from ..common.literals import literal_credential, tag_map
 from .context import AwsModule
+from .identities import external_role
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ def _role_usages(aws: AwsModule, resource: Resource) -> list[Usage]:
         view = _nested(resource, attribute.path[:-1])
         if view is None or not view.has(attribute.path[-1]):
             continue
-        role = link(view, attribute.path[-1], aws.roles, "name", "arn")
+        role = link(view, attribute.path[-1], aws.roles, "name", "arn") or external_role(view, attribute.path[-1])
         if role:
             usages.append(Usage(resource.address, role, attribute.via, view.location_of(attribute.path[-1])))
     if resource.resource_type == "aws_instance" and resource.has("iam_instance_profile"):

@@ -15,7 +15,7 @@ from ...config.settings import Settings
 from ...model import UNKNOWN, Credential, Expiry, Extraction, Owner, Rotation, Usage, Workload
 from ...terraform.module import Module
 from ...terraform.view import Resource
-from ..common.links import attribute_references, held_credentials
+from ..common.links import copied_credentials
 from ..common.root_modules import each_root_module
 from ..common.secret_values import literals_in
 from ..project import Project
@@ -45,22 +45,6 @@ def _extract_module(module: Module) -> Extraction:
     return found
 
 
-#: Attributes that name or locate a credential rather than hold it: copying ``aws_iam_access_key.ci.id``
-#: beside its ``secret`` is one copy of the key, not two.
-_IDENTIFIERS = {"id", "arn", "name", "user", "key_id", "client_id", "tenant_id", "endpoint", "url"}
-
-
-def _copied(resource: Resource, attributes: tuple[str, ...]) -> tuple[str, ...]:
-    """The credentials whose secret the value is written from."""
-    held = set(held_credentials(resource, *attributes))
-    read = {ref for attribute in attributes for ref in attribute_references(resource, attribute)}
-    identifiers_only = {
-        source for source in held
-        if (reads := {ref.rpartition(".")[2] for ref in read if ref.rpartition(".")[0] == source}) and reads <= _IDENTIFIERS
-    }
-    return tuple(sorted(held - identifiers_only))
-
-
 def _distributed(resource: Resource) -> Extraction:
     provider, name_attribute, value_attributes, prefix = DISTRIBUTED[resource.resource_type]
     name = resource.value(name_attribute)
@@ -69,7 +53,7 @@ def _distributed(resource: Resource) -> Extraction:
         literal for attribute in value_attributes if resource.has(attribute)
         for literal in literals_in(resource.literal_value(attribute), attribute, resource.location_of(attribute), name=named or attribute)
     )
-    held = _copied(resource, value_attributes)
+    held = copied_credentials(resource, *value_attributes)
     where = f"the {'GitHub' if provider == 'github' else 'GitLab'} {resource.resource_type.split('_', 1)[1].replace('_', ' ')}"
     credential = Credential(
         address=resource.address, provider=provider, source_type=resource.resource_type, kind="secret",

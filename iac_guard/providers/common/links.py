@@ -42,6 +42,22 @@ def link_value(value: Any, candidates: Mapping[str, Resource], *name_attributes:
     return None
 
 
+def external_name(view: BlockView, attribute: str, data_type: str) -> str | None:
+    """The name of an identity an attribute gives when no resource of the scan is it: a written
+    name, or an ARN's last segment, or the ``name`` a data source of ``data_type`` looks up
+    (``data.aws_iam_role.batch.name``). None when not known before apply: an unknown names no
+    identity (common/identity_names.py)."""
+    value = view.value(attribute)
+    if isinstance(value, str):
+        return arn_name(value) or None
+    refs = value.refs if isinstance(value, Unknown) else frozenset()
+    for looked_up in view.module.data_of(data_type) if refs else ():
+        name = looked_up.value("name")
+        if looked_up.address in refs and isinstance(name, str) and name:
+            return name
+    return None
+
+
 def arn_name(value: str) -> str:
     """Last name segment of an ARN (``arn:aws:iam::1:role/ml/agent`` → ``agent``)."""
     match = _ARN_NAME.match(value)
@@ -96,7 +112,44 @@ def held_credentials(view: BlockView, *attributes: str) -> tuple[str, ...]:
     for attribute in attributes:
         refs |= view.refs(attribute) | collect_refs(view.value(attribute))
     skipped = SCOPE_ROOTS | {DATA_ROOT}
-    return tuple(sorted(r for r in refs if r.partition(".")[0] not in skipped))
+    return tuple(sorted(
+        r for r in refs
+        if r.partition(".")[0] not in skipped and _names_resource(r)
+        and not any(other.startswith(f"{r}[") for other in refs)  # the instance the value names is the one
+    ))
+
+
+_MODULE_STEP = re.compile(r"^module\.[^.\[]+(?:\[[^\]]*\])?\.?")
+
+
+def _names_resource(ref: str) -> bool:
+    """Whether a reference names a resource, not only a module call (``module.keys`` as the
+    syntax of ``module.keys.out["k"]`` names it; the value names the resource it comes from)."""
+    while ref.startswith("module."):
+        ref = _MODULE_STEP.sub("", ref, count=1)
+    return "." in ref
+
+
+#: Attributes that name or locate a credential rather than hold it: copying ``aws_iam_access_key.ci.id``
+#: beside its ``secret`` is one copy of the key, not two, and the id alone is no copy.
+#: An instance's key at the end of an address: the syntax reading ``x.this[each.key].id`` names ``x.this``.
+_INSTANCE_KEY = re.compile(r"\[[^\]]*\]$")
+_IDENTIFIERS = frozenset({"id", "arn", "name", "user", "key_id", "client_id", "tenant_id", "endpoint", "url"})
+
+
+def copied_credentials(view: BlockView, *attributes: str) -> tuple[str, ...]:
+    """The resources whose secret a value is written from (``value = aws_iam_access_key.ci.secret``):
+    what a store, a CI secret or a Secret copies. A resource only named by its identifiers
+    (``.id``, ``.arn``, ``.name``…) is not copied; the inventory makes each copy a consumer of
+    what it copies (inventory/build.py)."""
+    held = set(held_credentials(view, *attributes))
+    read = {ref for attribute in attributes for ref in attribute_references(view, attribute)}
+    identifiers_only = {
+        source for source in held
+        if (reads := {ref.rpartition(".")[2] for ref in read if ref.rpartition(".")[0] == _INSTANCE_KEY.sub("", source)})
+        and reads <= _IDENTIFIERS
+    }
+    return tuple(sorted(held - identifiers_only))
 
 
 def provider_alias(resource: Resource, local_name: str) -> str:

@@ -9,10 +9,11 @@ from typing import Any
 
 from ...config.settings import Settings
 from ...model import Credential, Extraction
+from ..common.identity_names import external_identities
 from ..common.root_modules import each_root_module
 from ..project import Project
 from .api_keys import api_keys
-from .context import GcpModule
+from .context import PROVIDER, GcpModule
 from .iam import collect_grants, service_account_keys, service_accounts, workload_identity_bindings
 from .secret_manager import secrets
 from .workloads import extract_workloads
@@ -38,4 +39,5 @@ def _extract_module(gcp: GcpModule) -> Extraction:
     workloads, usages = workload_identity_bindings(gcp, bindings)
     found.workloads += workloads
     found.usages += usages
+    found.credentials += external_identities(grants, found.usages, PROVIDER, "Google Cloud")
     return found

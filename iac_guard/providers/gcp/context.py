@@ -12,6 +12,7 @@ from typing import Any
 from ...model import Location, Owner, Unknown
 from ...terraform.values import collect_refs, unknown_from
 from ...terraform.view import BlockView, Resource
+from ..common.identity_names import google_service_account
 from ..common.links import provider_alias
 from ..common.literals import partial_text, tag_map
 from ..common.owners import owner_from_tags
@@ -19,7 +20,7 @@ from ..common.root_modules import RootModuleView
 
 PROVIDER = "gcp"
 #: ``name@project.iam.gserviceaccount.com``, ``projects/p/serviceAccounts/<email>``, ``serviceAccount:<email>``.
-_SERVICE_ACCOUNT_EMAIL = re.compile(r"(?:^|[/:])([a-z][a-z0-9-]{4,28}[a-z0-9])@[^/\s]+\.iam\.gserviceaccount\.com$")
+_SERVICE_ACCOUNT_EMAIL = re.compile(r"(?:^|[/:])(([a-z][a-z0-9-]{4,28}[a-z0-9])@[^/\s@:]+\.iam\.gserviceaccount\.com)$")
 
 
 class GcpModule(RootModuleView):
@@ -69,8 +70,30 @@ class GcpModule(RootModuleView):
 
     def service_account(self, view: BlockView, attribute: str) -> str | None:
         """The service account an attribute names: by reference (``google_service_account.x.email``,
-        ``.name``, ``.member``), else by the account id in a written email or resource id."""
-        return service_account_named(view.value(attribute), view.refs(attribute), self.service_accounts)
+        ``.name``, ``.member``), else by the account id in a written email or resource id, else
+        the external address of the email (common/identity_names.py)."""
+        value = view.value(attribute)
+        return service_account_named(value, view.refs(attribute), self.service_accounts) or external_service_account(value)
+
+    def email(self, account: Resource) -> str | None:
+        """A declared account's email, ``ACCOUNT_ID@PROJECT.iam.gserviceaccount.com``, when its
+        project (its own, else its provider's) is known: the name other root modules give it."""
+        planned, account_id = account.value("email"), account.value("account_id")
+        if isinstance(planned, str):
+            return planned
+        project = account.value("project")
+        if project is None:
+            project = self._default_projects.get(provider_alias(account, "google"))
+        return f"{account_id}@{project}.iam.gserviceaccount.com" if isinstance(account_id, str) and isinstance(project, str) else None
+
+    @cached_property
+    def _default_projects(self) -> dict[str, Any]:
+        """Provider alias ("" for the default configuration) → its ``project``."""
+        found: dict[str, Any] = {}
+        for provider in self.module.providers_named("google") + self.module.providers_named("google-beta"):
+            alias = provider.value("alias", "")
+            found.setdefault(alias if isinstance(alias, str) else "", provider.value("project"))
+        return found
 
 
 def service_account_named(value: Any, refs: frozenset[str], accounts: dict[str, Resource]) -> str | None:
@@ -81,7 +104,14 @@ def service_account_named(value: Any, refs: frozenset[str], accounts: dict[str, 
     match = _SERVICE_ACCOUNT_EMAIL.search(written) if written else None
     if match is None:
         return None
-    return next((a for a, account in sorted(accounts.items()) if account.value("account_id") == match.group(1)), None)
+    return next((a for a, account in sorted(accounts.items()) if account.value("account_id") == match.group(2)), None)
+
+
+def external_service_account(value: Any) -> str | None:
+    """The external address of the service account a written email names (``serviceAccount:EMAIL``,
+    ``projects/P/serviceAccounts/EMAIL``); None when not written in full before apply."""
+    match = _SERVICE_ACCOUNT_EMAIL.search(value) if isinstance(value, str) else None
+    return google_service_account(match.group(1)) if match else None
 
 
 def text(value: Any) -> str:

@@ -12,10 +12,11 @@ from typing import Any
 
 from ...model import UNKNOWN, Credential, Expiry, Grant, Location, Owner, Scope, Unknown, Usage, Workload
 from ...terraform.view import BlockView, Resource
+from ..common.identity_names import google_service_account
 from ..common.literals import partial_text
 from ..common.owners import owner_by_convention
 from ..common.rotation import schedule_rotation
-from .context import PROVIDER, GcpModule, service_account_named
+from .context import PROVIDER, GcpModule, external_service_account, service_account_named
 
 _IAM_RESOURCE = re.compile(r"^google_[a-z0-9_]+_iam_(member|binding|policy)$")
 _LEVELS = {"google_project_iam_": ("project", "project"), "google_folder_iam_": ("folder", "folder"), "google_organization_iam_": ("organization", "org_id")}
@@ -63,7 +64,7 @@ def collect_grants(gcp: GcpModule) -> tuple[dict[str, list[Grant]], list[tuple[B
             for member in binding.members:
                 if _kubernetes_address(member) is not None:
                     continue  # a Kubernetes ServiceAccount, not the Google service account it names
-                account = service_account_named(member, frozenset(), gcp.service_accounts)
+                account = service_account_named(member, frozenset(), gcp.service_accounts) or external_service_account(member)
                 if account:
                     grants[account].append(
                         Grant(f"{resource.address} ({_text(binding.role) or 'role not known before apply'})",
@@ -131,6 +132,7 @@ def service_accounts(gcp: GcpModule, grants: dict[str, list[Grant]]) -> list[Cre
                 scope=Scope(tuple(found)),
                 ai_hints=(account.name, *account.known_texts("account_id", "display_name", "description")),
                 evidence={**evidence, **({"scope": wildcard} if wildcard else {})},
+                aliases=(("", google_service_account(email)),) if (email := gcp.email(account)) else (),
             )
         )
     return result

@@ -6,7 +6,7 @@ from __future__ import annotations
 from ...model import UNKNOWN, Credential, Expiry, Location, Rotation, SecretLiteral
 from ...terraform.view import Resource
 from ..common.lifetimes import stated_lifetime
-from ..common.links import held_credentials, link
+from ..common.links import copied_credentials, link
 from ..common.literals import written_literals
 from ..common.rotation import schedule_rotation
 from ..common.time_values import duration_days
@@ -61,7 +61,7 @@ def _stored_literals(gcp: GcpModule) -> dict[str, tuple[tuple[SecretLiteral, ...
         if target:
             literals, held = found.get(target, ((), ()))
             literals += written_literals(version, "secret_data", name="secret") + written_literals(version, "secret_data_wo", name="secret")
-            found[target] = (literals, held + held_credentials(version, "secret_data", "secret_data_wo"))
+            found[target] = (literals, held + copied_credentials(version, "secret_data", "secret_data_wo"))
     return found
 
 

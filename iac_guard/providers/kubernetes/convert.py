@@ -28,6 +28,7 @@ from ...model import Unknown
 from ...terraform.module import Module
 from ...terraform.syntax.nodes import Expr, Literal, ObjectExpr, TupleExpr
 from ...terraform.view import BlockView, Resource
+from ..common.links import copied_credentials
 from .metadata import MetadataResolver
 from .vocabulary import RBAC_GROUP
 from .yaml_body import KUBECTL_MANIFEST, yaml_body_object
@@ -52,6 +53,10 @@ KINDS: dict[str, tuple[str, str]] = {
 }
 MANIFEST = "kubernetes_manifest"
 _VERSION_SUFFIX = re.compile(r"_v\d+$")
+#: A ``kubernetes_secret``'s attributes holding its values; the resources holding a whole object
+#: (``manifest``, ``yaml_body``) name too much else to tell what a value is copied from.
+_SECRET_VALUES = ("data", "binary_data", "data_wo")
+_WHOLE_OBJECTS = frozenset({MANIFEST, KUBECTL_MANIFEST})
 
 #: Repeated blocks and the list they make. ``secret`` is a list (``secrets``) only at the top of a
 #: ServiceAccount; in a volume or a projected source it is one object.
@@ -79,6 +84,8 @@ class TerraformObject:
     root_module: str
     #: Label and annotation maps (``labels``) or keys (``annotations:owner``) not known before apply.
     unknown: frozenset[str]
+    #: The credentials a Secret's ``data`` / ``binary_data`` is written from (it is a copy of them).
+    holds: tuple[str, ...] = ()
 
 
 
@@ -93,7 +100,8 @@ def convert_all(modules: Iterable[Module]) -> list[TerraformObject]:
             if converted is not None:
                 body, lines, unknown = converted
                 obj = KubeObject.from_body(body, resource.location, lines)
-                found.append(TerraformObject(obj, resource.address, resource.resource_type, resource.name, module.directory, unknown))
+                holds = copied_credentials(resource, *_SECRET_VALUES) if obj.kind == "Secret" and resource.resource_type not in _WHOLE_OBJECTS else ()
+                found.append(TerraformObject(obj, resource.address, resource.resource_type, resource.name, module.directory, unknown, holds))
     return found
 
 

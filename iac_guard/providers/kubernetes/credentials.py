@@ -12,7 +12,6 @@ from typing import Any, NamedTuple
 from ...config.settings import Settings
 from ...kubernetes.objects import KubeObject, scalar_text, string_map
 from ...model import UNKNOWN, Credential, CredentialKind, Expiry, Location, Owner, Rotation, Scope
-from ..common.identity_names import AWS_ROLE
 from ..common.lifetimes import stated_expiry
 from ..common.owners import owner_from_tags
 from ..common.rotation import stated_rotation
@@ -26,7 +25,6 @@ from .vocabulary import (
     CSI_SECRETS_GROUP,
     EXPIRES_ANNOTATION,
     EXTERNAL_SECRETS_GROUP,
-    IRSA_ANNOTATION,
     PROVIDER,
     ROTATION_ANNOTATION,
     SA_NAME_ANNOTATION,
@@ -253,15 +251,3 @@ def _stated_rotation(obj: KubeObject, annotations: dict[str, str]) -> _Evidence 
         return None
     rotation = stated_rotation(value, f"annotation {ROTATION_ANNOTATION}")
     return _Evidence(rotation, obj.location_of("metadata", "annotations", ROTATION_ANNOTATION))
-
-
-def irsa_role(obj: KubeObject, role_name: str) -> Credential:
-    """The IAM role a ServiceAccount's IRSA annotation names, as the scan sees it when no Terraform
-    in it declares the role (the declared one replaces it, by the alias ``aws-iam-role:NAME``):
-    its grants, owner and lifetime are in AWS, unknown here; its pods are its consumers."""
-    return Credential(
-        address=f"{AWS_ROLE}{role_name}", provider="aws", source_type="IRSA role-arn annotation", kind="role",
-        location=obj.location_of("metadata", "annotations", IRSA_ANNOTATION), name=role_name,
-        owner=Owner(UNKNOWN, source="kept in AWS"), expiry=Expiry(UNKNOWN, True, "STS sessions of the role"),
-        rotation=Rotation(UNKNOWN, "kept in AWS"), scope=Scope(), ai_hints=(role_name,), declared=False,
-    )

@@ -38,7 +38,8 @@ from ...kubernetes.objects import KubeObject
 from ...model import Credential, Extraction, Location
 from ..cluster import ClusterContext
 from .config_maps import config_map_credential
-from .credentials import irsa_role, object_credential
+from .credentials import object_credential
+from .external import external_service_accounts, irsa_role
 from .index import name_index
 from .secret_operators import push_secret, pushed_secret_name, vault_injections
 from .vocabulary import EXTERNAL_SECRETS_GROUP, POD_SPEC_PATHS
@@ -81,6 +82,7 @@ def extract_objects(objects: Iterable[KubeObject], settings: Settings, context: 
             found.workloads.append(workload)
             found.usages.extend(usages)
     found.credentials += vault_secrets.values()
+    found.credentials += external_service_accounts(objects, found.usages, index)
     found.credentials.sort(key=lambda credential: (credential.address, credential.location))
     found.usages = unique_usages(found.usages)
     return found

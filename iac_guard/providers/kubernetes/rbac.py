@@ -8,7 +8,8 @@ from typing import Any
 
 from ...kubernetes.objects import KubeObject, scalar_text
 from ...model import Grant, Location
-from .shapes import dicts, indexed_dicts, mapping, strings
+from ..common.identity_names import kubernetes_service_account
+from .shapes import indexed_dicts, mapping, strings
 from .vocabulary import RBAC_GROUP
 
 
@@ -20,9 +21,9 @@ def rbac_grants(objects: list[KubeObject]) -> dict[str, tuple[Grant, ...]]:
             roles.setdefault(obj.address, obj)
     grants: dict[str, list[Grant]] = {}
     for binding in objects:
-        if binding.api_group == RBAC_GROUP and binding.kind in ("RoleBinding", "ClusterRoleBinding"):
+        if is_binding(binding):
             bound = _binding_grants(binding, roles)
-            for account in _bound_service_accounts(binding):
+            for account, _ in bound_service_accounts(binding):
                 grants.setdefault(account, []).extend(bound)
     return {account: tuple(dict.fromkeys(found)) for account, found in grants.items()}
 
@@ -71,12 +72,17 @@ def _rule_grant(role: KubeObject, position: int, rule: dict[str, Any], binding_r
     )
 
 
-def _bound_service_accounts(binding: KubeObject) -> Iterator[str]:
-    for subject in dicts(binding.body.get("subjects")):
+def bound_service_accounts(binding: KubeObject) -> Iterator[tuple[str, Location]]:
+    """The ServiceAccounts a binding's subjects name, with where each is named."""
+    for position, subject in indexed_dicts(binding.body.get("subjects")):
         name = subject.get("name")
         if subject.get("kind") == "ServiceAccount" and isinstance(name, str):
             namespace = scalar_text(subject.get("namespace")) or binding.namespace or "default"
-            yield f"ServiceAccount/{namespace}/{name}"
+            yield kubernetes_service_account(namespace, name), binding.location_of("subjects", position)
+
+
+def is_binding(obj: KubeObject) -> bool:
+    return obj.api_group == RBAC_GROUP and obj.kind in ("RoleBinding", "ClusterRoleBinding")
 
 
 def first_wildcard(grants: tuple[Grant, ...]) -> Location | None:

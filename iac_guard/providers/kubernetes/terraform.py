@@ -34,8 +34,13 @@ def extract(cluster: ClusterContext, settings: Settings) -> Extraction:
     origins = _Origins(converted)
     result = Extraction()
     for credential in found.credentials:
-        origin = origins.of(credential.address, credential.location)
-        result.credentials.append(_credential(credential, origin, origins, settings))
+        if credential.declared:
+            origin = origins.of(credential.address, credential.location)
+            result.credentials.append(_credential(credential, origin, origins, settings))
+        elif (holder := origins.holding(credential.location)) is not None:
+            # An identity the objects name but none declares keeps its external address, in the
+            # root module of the resource naming it (common/identity_names.py).
+            result.credentials.append(replace(credential, root_module=holder.root_module))
     for workload in found.workloads:
         origin = origins.of(workload.address, workload.location)
         identity = origins.terraform_address(workload.identity, origin.root_module) if workload.identity else None
@@ -64,6 +69,8 @@ def _credential(credential: Credential, origin: TerraformObject, origins: _Origi
         changed["aliases"] = (("", origin.obj.address),)
         if credential.parent:
             changed["parent"] = origins.terraform_address(credential.parent, origin.root_module)
+        if origin.holds:
+            changed["holds"] = origin.holds
         if credential.scope.grants:
             grants = tuple(origins.terraform_grant(grant, origin.root_module) for grant in credential.scope.grants)
             changed["scope"] = replace(credential.scope, grants=grants)
@@ -106,6 +113,15 @@ class _Origins:
             if location and where.file == location.file and where.line <= location.line <= where.end_line:
                 return item
         return candidates[0]
+
+    def holding(self, location: Location) -> TerraformObject | None:
+        """The object whose block holds ``location`` (where an undeclared identity is named)."""
+        for candidates in self._by_address.values():
+            for item in candidates:
+                where = item.obj.location
+                if where.file == location.file and where.line <= location.line <= where.end_line:
+                    return item
+        return None
 
     def terraform_grant(self, grant: Grant, root_module: str) -> Grant:
         """A grant labelled with the Terraform address of its role (``kubernetes_role_v1.x rule 1``)."""

@@ -35,3 +35,5 @@ POD_SPEC_PATHS: dict[str, PathKey] = {
     "Job": ("spec", "template", "spec"),
     "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
 }
+#: The ``via`` of the usage a pod's ``serviceAccountName`` makes: the account it runs as.
+RUNS_AS = "serviceAccountName"

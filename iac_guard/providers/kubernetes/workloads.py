@@ -10,11 +10,11 @@ from typing import Any
 from ...kubernetes.objects import KubeObject, PathKey, scalar_text
 from ...model import Credential, Location, SecretLiteral, Usage, Workload
 from ...secrets.detect import credential_kind
-from ..common.identity_names import AWS_ROLE, EKS_SERVICE_ACCOUNT
+from ..common.identity_names import EKS_SERVICE_ACCOUNT, aws_role
 from .index import NameIndex
 from .literals import value_literals
 from .shapes import dig, indexed_dicts, mapping, strings
-from .vocabulary import POD_SPEC_PATHS, PROVIDER
+from .vocabulary import POD_SPEC_PATHS, PROVIDER, RUNS_AS
 
 
 def workload_of(obj: KubeObject, index: NameIndex) -> tuple[Workload, list[Usage], Credential | None]:
@@ -52,12 +52,12 @@ def _account_usages(obj: KubeObject, account: str, index: NameIndex, path: PathK
     """The ServiceAccount a pod runs as, and the cloud role it gets through it: the role its IRSA
     annotation names, and whatever role a trust policy or EKS Pod Identity binds to the account
     (a name only a role declares, see common/identity_names.py)."""
-    usages = [_usage(obj, account, "serviceAccountName", path)]
+    usages = [_usage(obj, account, RUNS_AS, path)]
     bound = account.removeprefix("ServiceAccount/")
     usages.append(_usage(obj, f"{EKS_SERVICE_ACCOUNT}{bound}", f"IAM role bound to {account}", path))
     role = index.irsa_roles.get(account)
     if role:
-        usages.append(_usage(obj, f"{AWS_ROLE}{role}", f"IRSA role of {account}", path))
+        usages.append(_usage(obj, aws_role(role), f"IRSA role of {account}", path))
     return usages
 
 

@@ -24,6 +24,7 @@ from ...terraform.syntax.nodes import Call, Literal, ObjectExpr
 from ...terraform.values import json_partial
 from ...terraform.view import BlockView, Resource
 from ..common.lifetimes import EXPIRES_KEY, stated_expiry
+from ..common.links import copied_credentials
 from ..common.owners import owner_from_tags
 from ..common.rotation import ROTATION_PERIOD_KEY, stated_rotation
 from ..common.secret_values import literals_in
@@ -107,6 +108,7 @@ def _stored(
         expiry=expiry, rotation=rotation,
         hardcoded=tuple(lit for attribute in ("data_json", "data_json_wo") for lit in _data_literals(secret, attribute)),
         ai_hints=hints(secret, "mount", path_attribute) + keys, tags=tags, evidence=evidence,
+        holds=copied_credentials(secret, "data_json", "data_json_wo"),
     )
 
 
