@@ -16,7 +16,7 @@ from ..common.links import link
 from ..common.literals import literal_credential
 from .accounts import ACCOUNT_TYPES, KEY_ATTRIBUTES
 from .context import PROVIDER, AzureModule, system_identity_address
-from .entra import APPLICATION_TYPES
+from .entra import APPLICATION_TYPES, CLIENT_CREDENTIAL_TYPES
 from .identities import user_assigned_ids
 
 
@@ -79,14 +79,14 @@ def extract_workloads(azure: AzureModule, credentials: dict[str, Credential]) ->
 
 def _secret_targets(credentials: dict[str, Credential]) -> dict[str, frozenset[str] | None]:
     """What a setting can read by reference: any attribute of a Key Vault secret, an account's key
-    attributes, a client secret's value."""
+    attributes, a client secret's value (not a certificate's: that is its public part)."""
     targets: dict[str, frozenset[str] | None] = {}
     for address, credential in credentials.items():
         if credential.source_type == "azurerm_key_vault_secret":
             targets[address] = None
         elif credential.source_type in ACCOUNT_TYPES:
             targets[address] = KEY_ATTRIBUTES
-        elif credential.kind == "client-secret":
+        elif CLIENT_CREDENTIAL_TYPES.get(credential.source_type):  # a certificate's value is public
             targets[address] = frozenset({"value"})
     return targets
 
