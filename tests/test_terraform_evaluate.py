@@ -186,6 +186,29 @@ def test_unknown_is_contagious(expression):
     assert_unknown(value(expression), {"aws_iam_role.x"})
 
 
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ('"sub-${aws_iam_role.x.name}" != null', True),
+        ('null == "sub-${aws_iam_role.x.name}"', False),
+        ("{ a = aws_iam_role.x.name } != null", True),
+        ("[aws_iam_role.x.name] == null", False),
+        ('{ for k, v in { name = "n", sub = "s-${aws_iam_role.x.name}", gone = null } : k => v if v != null }',
+         {"name": "n", "sub": UNKNOWN}),
+    ],
+)
+def test_a_collection_or_a_template_is_never_null_even_with_unknown_parts(expression, expected):
+    result = value(expression)
+    if isinstance(expected, dict):
+        assert result.keys() == expected.keys() and result["name"] == "n" and isinstance(result["sub"], Unknownish)
+    else:
+        assert result is expected
+
+
+def test_an_unknown_value_compared_with_null_is_unknown():
+    assert_unknown(value("aws_iam_role.x.name != null"), {"aws_iam_role.x"})
+
+
 def test_template_with_an_unknown_part_is_unknown_with_the_known_text():
     result = value('"arn:aws:s3:::${aws_s3_bucket.b.bucket}/*"')
     assert isinstance(result, Unknownish) and result.refs == {"aws_s3_bucket.b"}

@@ -93,6 +93,8 @@ _COMPARISON: dict[str, Callable[[Any, Any], bool]] = {
 def binary(operator: str, left: Any, right: Any) -> Any:
     if operator == "&&" and left is False or operator == "||" and left is True:
         return left
+    if operator in ("==", "!=") and (left is None) != (right is None) and _never_null(right if left is None else left):
+        return operator == "!="
     if contains_unknown(left) or contains_unknown(right):
         return unknown_from(left, right)
     if operator == "==":
@@ -112,6 +114,13 @@ def binary(operator: str, left: Any, right: Any) -> Any:
     if operator in _COMPARISON:
         return _COMPARISON[operator](to_number(left), to_number(right))
     raise FunctionError(f"unknown operator {operator}")
+
+
+def _never_null(value: Any) -> bool:
+    """A value that is not null even where parts of it are unknown: a collection, or a string
+    template with unknown parts (Terraform refines both as not null), so ``v != null`` filters in
+    a ``for`` expression keep them (the Azure Verified Modules filter every ``azapi`` body so)."""
+    return isinstance(value, (dict, list)) or isinstance(value, Unknownish) and isinstance(value.partial, str)
 
 
 def unary(operator: str, operand: Any) -> Any:
