@@ -373,3 +373,35 @@ def test_self_referencing_policy_document_does_not_repeat_statements():
     assert isinstance(rendered, Unknown)
     statements = getattr(rendered, "partial", {"Statement": []})["Statement"]
     assert sum(1 for s in statements if s.get("Action") == ["s3:GetObject"]) <= 1
+
+
+TYPED = '''
+variable "assignments" {
+  type = map(object({
+    name   = string
+    scope  = optional(string)
+    kind   = optional(string, "ServicePrincipal")
+    nested = optional(object({ days = optional(number, 30) }), {})
+    tags   = optional(list(object({ key = string, value = optional(string, "none") })), [])
+  }))
+  default = {
+    one = { name = "n", tags = [{ key = "k" }] }
+    two = { name = "m", scope = "/subscriptions/s", kind = "User", nested = { days = 7 } }
+  }
+}
+'''
+
+
+@pytest.mark.parametrize(("expression", "expected"), [
+    ("var.assignments.one.scope", None),
+    ('coalesce(var.assignments.one.scope, "account")', "account"),
+    ("var.assignments.one.kind", "ServicePrincipal"),
+    ("var.assignments.one.nested.days", 30),
+    ('var.assignments.one.tags[0].value', "none"),
+    ("var.assignments.two.scope", "/subscriptions/s"),
+    ("var.assignments.two.kind", "User"),
+    ("var.assignments.two.nested.days", 7),
+    ("var.assignments.two.tags", []),
+])
+def test_optional_object_attributes_get_their_default_or_null_as_terraform_converts_them(expression, expected):
+    assert evaluate(expression, TYPED) == expected
