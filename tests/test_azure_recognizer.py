@@ -28,6 +28,8 @@ EXPECTED = [
     ("IAG002", "azuread_service_principal_password.eval_harness", "entra.tf", 46),
     ("IAG003", "azuread_service_principal_password.eval_harness", "entra.tf", 46),
     ("IAG004", "azuread_application.eval_harness", "entra.tf", 52),
+    ("IAG002", "azuread_service_principal_certificate.eval_harness", "entra.tf", 70),
+    ("IAG003", "azuread_service_principal_certificate.eval_harness", "entra.tf", 70),
     ("IAG005", "azurerm_user_assigned_identity.shared_ai", "identity.tf", 15),
     ("IAG001", "azurerm_user_assigned_identity.aoai_ops", "identity.tf", 35),
     ("IAG004", "azurerm_user_assigned_identity.aoai_ops", "identity.tf", 44),
@@ -62,6 +64,7 @@ def test_findings_are_exactly_these():
     "azurerm_key_vault_key.openai_cmk",  # rotation_policy: every 60 days, expires after 90
     "azuread_application.batch_scoring",  # owner from its tags, one narrow role
     "azuread_application_password.batch_scoring",  # 90-day end_date, replaced every 60 days
+    "azuread_application_certificate.batch_scoring",  # the same, for its certificate
     "azurerm_user_assigned_identity.chat_api",  # one app, one narrow role
     "azurerm_user_assigned_identity.rag_worker",  # one Kubernetes ServiceAccount, one narrow role
     "azurerm_linux_virtual_machine.gpu_batch.identity",  # owner from the VM's tags
