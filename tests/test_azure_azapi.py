@@ -246,3 +246,63 @@ variable "resource_group_id" {}
     identity = scan.credential("azurerm_linux_web_app.chat.identity")
     assert identity.scope.wildcard_reasons == ("built-in role Owner allows every action, including granting access to others",)
     assert identity.evidence["scope"] == Location("main.tf", 16, 16)
+
+
+def test_azapi_compute_runs_as_its_identities_and_a_federated_credential_makes_its_subject_a_workload(tmp_path):
+    scan = records_of(tmp_path, azure.extract, '''
+resource "azapi_resource" "rag_identity" {
+  type      = "Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31"
+  name      = "id-rag"
+  parent_id = var.resource_group_id
+  tags      = { owner = "search" }
+}
+resource "azapi_resource" "rag_federation" {
+  type      = "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials@2023-01-31"
+  name      = "aks-rag-worker"
+  parent_id = azapi_resource.rag_identity.id
+  body = {
+    properties = {
+      issuer    = var.aks_oidc_issuer
+      subject   = "system:serviceaccount:rag:rag-worker"
+      audiences = ["api://AzureADTokenExchange"]
+    }
+  }
+}
+resource "azapi_resource" "rag_api" {
+  type      = "Microsoft.App/containerApps@2024-03-01"
+  name      = "ca-rag-api"
+  parent_id = var.resource_group_id
+  identity {
+    type         = "UserAssigned"
+    identity_ids = [azapi_resource.rag_identity.id]
+  }
+  body = { properties = { template = { containers = [{ name = "api", image = "ghcr.io/acme/rag-api:2.0" }] } } }
+}
+resource "azapi_resource" "foundry_project" {
+  type      = "Microsoft.CognitiveServices/accounts/projects@2025-06-01"
+  name      = "rag-evals"
+  parent_id = var.account_id
+  identity {
+    type = "SystemAssigned"
+  }
+  body = { properties = {} }
+}
+resource "azapi_resource" "secret_type_unknown" {
+  type      = var.type
+  name      = "x"
+  parent_id = var.resource_group_id
+}
+variable "resource_group_id" {}
+variable "aks_oidc_issuer" {}
+variable "account_id" {}
+variable "type" {}
+''')
+    identity = scan.credential("azapi_resource.rag_identity")
+    assert identity.consumers == ("ServiceAccount/rag/rag-worker", "azapi_resource.rag_api")
+    assert scan.usages_of("azapi_resource.rag_api") == [("user-assigned identity", "azapi_resource.rag_identity", 26)]
+    assert scan.usages_of("ServiceAccount/rag/rag-worker") == [("workload identity federation", "azapi_resource.rag_identity", 15)]
+    assert scan.workload("azapi_resource.foundry_project").ai_reasons == ("Azure AI Foundry project",)
+    project_identity = scan.credential("azapi_resource.foundry_project.identity")
+    assert project_identity.consumers == ("azapi_resource.foundry_project",)
+    assert project_identity.ai_reasons == ("identity of azapi_resource.foundry_project (Azure AI Foundry project)",)
+    assert [w.address for w in scan.inventory.workloads if w.address == "azapi_resource.secret_type_unknown"] == []

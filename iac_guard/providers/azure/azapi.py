@@ -62,6 +62,15 @@ ARM_TYPES = {
         ("principal_id", "properties.principalId"), ("role_definition_id", "properties.roleDefinitionId"), ("scope", _PARENT),
     )),
     "microsoft.managedidentity/userassignedidentities": ArmShape("azurerm_user_assigned_identity", (("tags", "tags"),)),
+    "microsoft.managedidentity/userassignedidentities/federatedidentitycredentials": ArmShape(
+        "azurerm_federated_identity_credential", (("subject", "properties.subject"), ("issuer", "properties.issuer")),
+    ),
+    # Compute read for the identities it runs as (``identity``); its settings are not read.
+    "microsoft.app/containerapps": ArmShape("azurerm_container_app", ()),
+    "microsoft.web/sites": ArmShape("azurerm_linux_web_app", ()),
+    "microsoft.containerservice/managedclusters": ArmShape("azurerm_kubernetes_cluster", ()),
+    "microsoft.machinelearningservices/workspaces": ArmShape("azurerm_machine_learning_workspace", ()),
+    "microsoft.cognitiveservices/accounts/projects": ArmShape("azurerm_ai_foundry_project", ()),
 }
 
 

@@ -60,8 +60,8 @@ def extract_workloads(azure: AzureModule, credentials: dict[str, Credential]) ->
         found = referenced_credential(entry, targets)
         return listed.get(found, found) if found else _key_vault_reference(azure, entry.value, key_vault_secrets)
 
-    for resource in sorted(azure.module.resources_of(*WORKLOAD_TYPES), key=lambda r: r.address):
-        kind = WORKLOAD_TYPES[resource.resource_type]
+    for resource in sorted(azure.resources_of(*WORKLOAD_TYPES), key=lambda r: r.address):
+        kind = WORKLOAD_TYPES[type_of(resource)]
         identities = _identity_usages(azure, resource, credentials)
         found.workloads.append(
             Workload(
@@ -173,8 +173,8 @@ def _federated_workloads(azure: AzureModule, credentials: dict[str, Credential])
     on AKS) or another token issuer's subject signs in as a user-assigned identity or application."""
     found = Extraction()
     applications = azure.by_type(*APPLICATION_TYPES)
-    for federated in azure.module.resources_of("azurerm_federated_identity_credential", "azuread_application_federated_identity_credential"):
-        if federated.resource_type == "azurerm_federated_identity_credential":
+    for federated in azure.resources_of("azurerm_federated_identity_credential", "azuread_application_federated_identity_credential"):
+        if type_of(federated) == "azurerm_federated_identity_credential":
             identity = next(iter(user_assigned_ids(azure, federated, "parent_id")), None)
         else:
             identity = link(federated, "application_id", applications) or link(federated, "application_object_id", applications)
