@@ -75,7 +75,7 @@ def test_key_vault_secret_holding_what_list_keys_returned_is_the_accounts_key_wi
     secret = credential(BATCH, SECRET)
     assert (secret.kind, secret.name) == ("secret", "ais-batch-key1")
     assert secret.ai_reasons[0] == f"holds the access key of {ACCOUNT} (Azure AI services account key (kind AIServices))"
-    assert secret.expiry == Expiry(34, source="expiration_date", expires_on="2027-01-01")
+    assert secret.expiry == Expiry(34, source="properties.attributes.exp", expires_on="2027-01-01")
     assert secret.evidence == {"expiry": Location("main.key_vault.tf", 14, 14)}
     assert secret.consumers == ("azurerm_linux_function_app.invoices", "azurerm_linux_function_app.receipts")
 
@@ -202,7 +202,7 @@ variable "exp" {
 def test_key_vault_secret_expiry_is_its_exp_in_unix_seconds_and_unknown_exp_never_fails(tmp_path):
     secret = records_of(tmp_path / "dated", azure.extract, SECRET_TF % "1798761600").credential("azapi_resource.secret")
     assert (secret.kind, secret.owner, secret.rotation) == ("secret", Owner("chat", "tag owner"), Rotation(30, "time_rotating.anthropic"))
-    assert secret.expiry == Expiry(34, source="expiration_date", expires_on="2027-01-01")
+    assert secret.expiry == Expiry(34, source="properties.attributes.exp", expires_on="2027-01-01")
     assert secret.ai_reasons == ("'anthropic-api-key' names Anthropic",)
     assert flagged_source(tmp_path / "compliant", SECRET_TF % "1798761600") == {}
     unknown = records_of(tmp_path / "unknown", azure.extract, SECRET_TF % "var.exp").credential("azapi_resource.secret")
@@ -210,7 +210,7 @@ def test_key_vault_secret_expiry_is_its_exp_in_unix_seconds_and_unknown_exp_neve
     assert flagged_source(tmp_path / "unknown-scan", SECRET_TF % "var.exp") == {}
     never = SECRET_TF.replace("attributes = { exp = %s }", "").replace("replace_triggered_by = [time_rotating.anthropic]", "")
     assert records_of(tmp_path / "never", azure.extract, never).credential("azapi_resource.secret").expiry == Expiry(
-        None, source="no expiration_date: a Key Vault secret never expires",
+        None, source="no properties.attributes.exp: a Key Vault secret never expires",
     )
     assert flagged_source(tmp_path / "never-scan", never) == {"azapi_resource.secret": {"IAG002", "IAG003"}}
 

@@ -10,6 +10,7 @@ from typing import Any
 from ...model import UNKNOWN, Credential, Expiry, Location, Rotation, Unknown
 from ...terraform.view import Resource
 from ..common.rotation import rotation_named_by
+from .azapi import written_name
 from .context import PROVIDER, AzureModule, text, type_of
 
 #: Account resource type → the attribute that disables keys (both default to keys enabled).
@@ -32,7 +33,7 @@ def account_keys(azure: AzureModule) -> list[Credential]:
             expiry = Expiry(None, source="Azure AI services account keys never expire")
             rotation, rotation_evidence = _regenerated(azure, account)
         else:
-            expiry = Expiry(UNKNOWN, source=f"{_switch_name(account, switch)} not known before apply")
+            expiry = Expiry(UNKNOWN, source=f"{written_name(account, switch)} not known before apply")
             rotation, rotation_evidence = Rotation(UNKNOWN, expiry.source), {}
         result.append(
             Credential(
@@ -59,11 +60,6 @@ def listed_keys(azure: AzureModule) -> dict[str, str]:
         if isinstance(name, str) and name.lower() == "listkeys" and account:
             found[action.address.split("[", 1)[0]] = account
     return found
-
-
-def _switch_name(account: Resource, switch: str) -> str:
-    """The attribute that disables keys, as the code writes it."""
-    return "properties.disableLocalAuth" if account.resource_type != type_of(account) else switch
 
 
 def _reason(kind: Any) -> str:

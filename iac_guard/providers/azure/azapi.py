@@ -81,6 +81,16 @@ class ArmResource(Resource):
     def __init__(self, resource: Resource, shape: ArmShape) -> None:
         super().__init__(_as_block(resource, shape), resource.file, resource.module, resource.instance)
         self.like = shape.like
+        self._paths = dict(shape.attributes)
+
+
+def written_name(resource: Resource, name: str) -> str:
+    """How the code names an attribute read as ``name``: its path in an ARM body
+    (``properties.attributes.exp``), ``parent_id``, or ``name`` itself — what messages show."""
+    path = resource._paths.get(name) if isinstance(resource, ArmResource) else None
+    if path is None:
+        return name
+    return "parent_id" if path == _PARENT else path.lstrip(_NEGATED)
 
 
 def arm_resources(resources: list[Resource]) -> list[ArmResource]:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from ...model import UNKNOWN, Credential, Expiry, Rotation, Unknown
@@ -14,6 +15,7 @@ from ..common.links import attribute_references
 from ..common.literals import partial_text, written_literals
 from ..common.rotation import schedule_rotation
 from .accounts import KEY_ATTRIBUTES, listed_keys
+from .azapi import written_name
 from .context import PROVIDER, AzureModule
 
 _ISO_DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
@@ -34,9 +36,11 @@ def key_vault_secrets(azure: AzureModule, account_keys: dict[str, Credential]) -
         if not hardcoded and _holds_no_credential(secret):
             continue
         owner, evidence = azure.owner(secret)
+        written = written_name(secret, "expiration_date")
         expiry, expiry_evidence = stated_lifetime(secret, azure.settings, "expiration_date") or (
-            Expiry(None, source="no expiration_date: a Key Vault secret never expires"), {}
+            Expiry(None, source=f"no {written}: a Key Vault secret never expires"), {}
         )
+        expiry = replace(expiry, source=expiry.source.replace("expiration_date", written, 1))
         evidence.update(expiry_evidence)
         rotation, rotation_evidence = schedule_rotation(secret)
         held = _held_account_keys(secret, account_keys, listed)
