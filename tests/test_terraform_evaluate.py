@@ -63,6 +63,10 @@ def assert_unknown(result, refs=frozenset()):
         ('format("100%%")', "100%"),
         ('lower("OpenAI")', "openai"),
         ('upper("OpenAI")', "OPENAI"),
+        ("anytrue([false, var.enabled, true])", True),
+        ("alltrue([true, var.enabled])", False),
+        ("alltrue([])", True),
+        ('nonsensitive(sensitive("openai"))', "openai"),
         ('try(var.tags.cost_center, var.tags.owner, "none")', "ai-platform"),
         ('try(var.tags.missing, "fallback")', "fallback"),
         ('tomap({a = "1"})', {"a": "1"}),
@@ -203,6 +207,13 @@ def test_a_collection_or_a_template_is_never_null_even_with_unknown_parts(expres
         assert result.keys() == expected.keys() and result["name"] == "n" and isinstance(result["sub"], Unknownish)
     else:
         assert result is expected
+
+
+def test_coalesce_takes_a_template_with_known_text_as_it_is_never_null_nor_empty():
+    result = value('coalesce(null, "", "cog-${aws_iam_role.x.name}", "fallback")')
+    assert isinstance(result, Unknownish) and result.refs == {"aws_iam_role.x"}
+    assert result.partial.startswith("cog-")
+    assert_unknown(value('coalesce(null, "${aws_iam_role.x.name}", "fallback")'), {"aws_iam_role.x"})  # may be ""
 
 
 def test_an_unknown_value_compared_with_null_is_unknown():
