@@ -34,8 +34,11 @@ from ...terraform.view import Resource
 AZAPI_TYPE = "azapi_resource"
 _PARENT = "@parent_id"
 _NEGATED = "!"
-#: Where a written body may hold a value: secrets go in ``sensitive_body`` (azapi 2.x), first.
-_BODIES = ("sensitive_body", "body")
+#: Where a secret may be written: ``sensitive_body`` (azapi 2.x) first, then ``body``. Other
+#: settings are read from ``body`` only: a ``sensitive_body`` not known before apply (the modules
+#: pick it from a list by a flag) must not make them unknown too.
+_SECRET_BODIES = ("sensitive_body", "body")
+_BODIES = ("body",)
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ class ArmShape:
 
     like: str
     attributes: tuple[tuple[str, str], ...]
+    secrets: frozenset[str] = frozenset()  # attributes that may be written in ``sensitive_body``
 
 
 #: ARM resource types (lower case, without the API version) → how to read them.
@@ -57,7 +61,7 @@ ARM_TYPES = {
     "microsoft.keyvault/vaults/secrets": ArmShape("azurerm_key_vault_secret", (
         ("value", "properties.value"), ("content_type", "properties.contentType"),
         ("expiration_date", "properties.attributes.exp"), ("key_vault_id", _PARENT), ("tags", "tags"),
-    )),
+    ), frozenset({"value"})),
     "microsoft.authorization/roleassignments": ArmShape("azurerm_role_assignment", (
         ("principal_id", "properties.principalId"), ("role_definition_id", "properties.roleDefinitionId"), ("scope", _PARENT),
     )),
@@ -109,7 +113,8 @@ def _as_block(resource: Resource, shape: ArmShape) -> Block:
     attributes = dict(resource.block.body.attributes)
     for name, path in shape.attributes:
         if name not in attributes:
-            found = _parent(resource, name) if path == _PARENT else _from_bodies(resource, name, path)
+            bodies = _SECRET_BODIES if name in shape.secrets else _BODIES
+            found = _parent(resource, name) if path == _PARENT else _from_bodies(resource, name, path, bodies)
             if found is not None:
                 attributes[name] = found
     block = resource.block
@@ -121,13 +126,13 @@ def _parent(resource: Resource, name: str) -> Attribute | None:
     return replace(written, name=name) if written else None
 
 
-def _from_bodies(resource: Resource, name: str, path: str) -> Attribute | None:
-    """The attribute at ``path`` in ``sensitive_body``, else in ``body``; None when no body
-    holds it."""
+def _from_bodies(resource: Resource, name: str, path: str, bodies: tuple[str, ...]) -> Attribute | None:
+    """The attribute at ``path`` in the first of ``bodies`` where it is not null; None when no
+    body holds it."""
     negated = path.startswith(_NEGATED)
     keys = path.lstrip(_NEGATED).split(".")
     found: list[tuple[Expr, int]] = []
-    for source in _BODIES:
+    for source in bodies:
         written = resource.attribute(source)
         if written is not None:
             at = _find(written.expr, keys) or _resolved(resource.value(source), keys, written.line)
@@ -136,7 +141,7 @@ def _from_bodies(resource: Resource, name: str, path: str) -> Attribute | None:
     if not found:
         return None
     expression, line = found[-1]
-    for earlier, earlier_line in reversed(found[:-1]):  # sensitive_body wins where it is not null
+    for earlier, earlier_line in reversed(found[:-1]):  # an earlier body wins where it is not null
         expression = Conditional(BinaryOp("!=", earlier, Literal(None, earlier_line), earlier_line), earlier, expression, earlier_line)
         line = earlier_line
     if negated:
