@@ -40,11 +40,11 @@ def test_findings_are_exactly_these():
         ("IAG003", SECRET, "main.key_vault.tf", 3, (BATCH,)),
         ("IAG005", SECRET, "main.key_vault.tf", 3, (BATCH,)),
         ("IAG004", "azapi_resource.batch_identity", "main.role_assignments.tf", 11, (BATCH,)),
-        ("IAG001", ACCOUNT, "main.tf", 5, (BATCH,)),
-        ("IAG002", ACCOUNT, "main.tf", 5, (BATCH,)),
-        ("IAG002", "module.openai.azapi_resource.this", "main.tf", 5, ("examples/default",)),
-        ("IAG003", ACCOUNT, "main.tf", 5, (BATCH,)),
-        ("IAG003", "module.openai.azapi_resource.this", "main.tf", 5, ("examples/default",)),
+        ("IAG001", ACCOUNT, "main.tf", 6, (BATCH,)),
+        ("IAG002", ACCOUNT, "main.tf", 6, (BATCH,)),
+        ("IAG002", "module.openai.azapi_resource.this", "main.tf", 6, ("examples/default",)),
+        ("IAG003", ACCOUNT, "main.tf", 6, (BATCH,)),
+        ("IAG003", "module.openai.azapi_resource.this", "main.tf", 6, ("examples/default",)),
     ]
 
 
@@ -67,7 +67,7 @@ def test_account_keys_read_from_an_arm_body_that_drops_null_settings():
     assert key.ai_reasons[0] == "Azure OpenAI account key"
     assert key.expiry == Expiry(None, source="Azure AI services account keys never expire")
     assert key.owner == Owner("conversational-ai", "tag owner")
-    assert key.evidence == {"owner": Location("main.tf", 24, 24)}
+    assert key.evidence == {"owner": Location("main.tf", 25, 25)}
     assert credential(BATCH, ACCOUNT).ai_reasons[0] == "Azure AI services account key (kind AIServices)"
 
 
@@ -306,3 +306,25 @@ variable "type" {}
     assert project_identity.consumers == ("azapi_resource.foundry_project",)
     assert project_identity.ai_reasons == ("identity of azapi_resource.foundry_project (Azure AI Foundry project)",)
     assert [w.address for w in scan.inventory.workloads if w.address == "azapi_resource.secret_type_unknown"] == []
+
+
+def test_a_sensitive_body_not_known_before_apply_leaves_the_settings_in_body_known(tmp_path):
+    scan = records_of(tmp_path, azure.extract, '''
+resource "azapi_resource" "oai" {
+  type      = "Microsoft.CognitiveServices/accounts@2025-06-01"
+  name      = "oai-entra"
+  parent_id = var.resource_group_id
+  body = { for k, v in {
+    kind       = "OpenAI"
+    properties = { customSubDomainName = coalesce(var.subdomain, "oai-${random_string.suffix.result}"), disableLocalAuth = true }
+  } : k => v if v != null }
+  sensitive_body = [{ properties = { apiProperties = { qnaAzureSearchEndpointKey = var.search_key } } }, null][var.index]
+}
+variable "resource_group_id" {}
+variable "subdomain" {
+  default = null
+}
+variable "search_key" {}
+variable "index" {}
+''')
+    assert not scan.has("azapi_resource.oai")  # keys disabled in body, whatever sensitive_body holds
