@@ -3,7 +3,7 @@
 read as the azurerm resource it stands for, so that one recognizer step judges both.
 
 The view is the resource's own block with the azurerm attributes added, each the expression in
-the ``body`` (or ``sensitive_body``) that holds it: an object written in place, inside
+the ``body`` (a secret: ``sensitive_body`` first) that holds it: an object written in place, inside
 ``jsonencode(...)`` (older provider versions) or not (a local, a ``for`` that drops nulls). A
 value read from there has its own references and line, and one not known before apply is unknown.
 """
@@ -85,13 +85,13 @@ class ArmResource(Resource):
     def __init__(self, resource: Resource, shape: ArmShape) -> None:
         super().__init__(_as_block(resource, shape), resource.file, resource.module, resource.instance)
         self.like = shape.like
-        self._paths = dict(shape.attributes)
+        self.paths = dict(shape.attributes)  # azurerm attribute → where the body holds it
 
 
 def written_name(resource: Resource, name: str) -> str:
     """How the code names an attribute read as ``name``: its path in an ARM body
     (``properties.attributes.exp``), ``parent_id``, or ``name`` itself — what messages show."""
-    path = resource._paths.get(name) if isinstance(resource, ArmResource) else None
+    path = resource.paths.get(name) if isinstance(resource, ArmResource) else None
     if path is None:
         return name
     return "parent_id" if path == _PARENT else path.lstrip(_NEGATED)
