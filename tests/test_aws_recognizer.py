@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import TERRAFORM_FIXTURES, expected_fingerprint, fake_key
+from recognizing import flagged as gate_flagged
 from scanning import write_project
 
 from iac_guard.config.settings import Settings
@@ -282,6 +283,43 @@ resource "aws_bedrockagent_agent" "faq" {
 }
 ''')
     assert scan.credential("aws_iam_role.runner").ai_reasons == ("identity of aws_bedrockagent_agent.faq (Amazon Bedrock agent)",)
+
+
+AGENTS = '''
+resource "aws_iam_role" "agents" {
+  name               = "support-agents"
+  assume_role_policy = var.trust
+  tags               = { owner = "support" }
+}
+
+resource "aws_bedrockagent_agent" "triage" {
+  agent_name              = "triage"
+  agent_resource_role_arn = aws_iam_role.agents.arn
+  foundation_model        = "anthropic.claude-3-5-haiku-20241022-v1:0"
+}
+
+resource "aws_bedrockagent_agent" "refunds" {
+  agent_name              = "refunds"
+  agent_resource_role_arn = %s
+  foundation_model        = "anthropic.claude-3-5-haiku-20241022-v1:0"
+}
+
+resource "aws_iam_role" "refunds" {
+  name               = "refunds-agent"
+  assume_role_policy = var.trust
+  tags               = { owner = "support" }
+}
+'''
+
+
+def test_one_role_behind_two_bedrock_agents_is_shared_and_one_role_each_is_not(tmp_path):
+    shared = scan_source(tmp_path / "shared", AGENTS % "aws_iam_role.agents.arn").credential("aws_iam_role.agents")
+    assert shared.consumers == ("aws_bedrockagent_agent.refunds", "aws_bedrockagent_agent.triage")
+    assert gate_flagged(write_project(tmp_path / "shared-scan", {"main.tf": AGENTS % "aws_iam_role.agents.arn"})) == {"aws_iam_role.agents": {"IAG005"}}
+    apart = scan_source(tmp_path / "apart", AGENTS % "aws_iam_role.refunds.arn")
+    assert apart.credential("aws_iam_role.agents").consumers == ("aws_bedrockagent_agent.triage",)
+    assert apart.credential("aws_iam_role.refunds").consumers == ("aws_bedrockagent_agent.refunds",)
+    assert gate_flagged(write_project(tmp_path / "apart-scan", {"main.tf": AGENTS % "aws_iam_role.refunds.arn"})) == {}
 
 
 def role_with_policy(tmp_path: Path, statement: str) -> Credential:

@@ -9,7 +9,7 @@ from functools import cache
 import pytest
 from conftest import TERRAFORM_FIXTURES, expected_fingerprint, fake_key
 from recognizing import Records, flagged, flagged_source, grant_summary, records, records_of
-from scanning import finding_keys, scan_path, settings
+from scanning import finding_keys, scan_path, settings, write_project
 
 from iac_guard.model import Expiry, Location, Owner, Rotation, SecretLiteral, Unknown
 from iac_guard.providers import azure
@@ -28,6 +28,8 @@ EXPECTED = [
     ("IAG002", "azuread_service_principal_password.eval_harness", "entra.tf", 46),
     ("IAG003", "azuread_service_principal_password.eval_harness", "entra.tf", 46),
     ("IAG004", "azuread_application.eval_harness", "entra.tf", 52),
+    ("IAG002", "azuread_service_principal_certificate.eval_harness", "entra.tf", 70),
+    ("IAG003", "azuread_service_principal_certificate.eval_harness", "entra.tf", 70),
     ("IAG005", "azurerm_user_assigned_identity.shared_ai", "identity.tf", 15),
     ("IAG001", "azurerm_user_assigned_identity.aoai_ops", "identity.tf", 35),
     ("IAG004", "azurerm_user_assigned_identity.aoai_ops", "identity.tf", 44),
@@ -62,6 +64,7 @@ def test_findings_are_exactly_these():
     "azurerm_key_vault_key.openai_cmk",  # rotation_policy: every 60 days, expires after 90
     "azuread_application.batch_scoring",  # owner from its tags, one narrow role
     "azuread_application_password.batch_scoring",  # 90-day end_date, replaced every 60 days
+    "azuread_application_certificate.batch_scoring",  # the same, for its certificate
     "azurerm_user_assigned_identity.chat_api",  # one app, one narrow role
     "azurerm_user_assigned_identity.rag_worker",  # one Kubernetes ServiceAccount, one narrow role
     "azurerm_linux_virtual_machine.gpu_batch.identity",  # owner from the VM's tags
@@ -489,3 +492,72 @@ def test_unknown_tags_never_fail_owner(tmp_path):
     main_tf = ACCOUNT.replace('tags     = { owner = "support" }', "tags     = var.tags") % "" + 'variable "tags" {\n  type = map(string)\n}\n'
     assert isinstance(records_of(tmp_path, azure.extract, main_tf).credential("azurerm_cognitive_account.oai").owner.value, Unknown)
     assert "IAG001" not in flagged_source(tmp_path / "scan", main_tf)["azurerm_cognitive_account.oai"]
+
+
+# == Entra ID certificates ========================================================================
+
+CERTIFICATES = '''
+resource "azuread_application" "app" {
+  display_name = "gpt-summaries"
+  notes        = "owner: support-tools"
+}
+resource "azuread_service_principal" "app" {
+  client_id = azuread_application.app.client_id
+}
+resource "azuread_application_certificate" "dated" {
+  application_id = azuread_application.app.id
+  type           = "AsymmetricX509Cert"
+  value          = file("${path.module}/summaries.pem")
+  end_date       = "2027-01-01T00:00:00Z"
+}
+resource "azuread_service_principal_certificate" "relative" {
+  service_principal_id = azuread_service_principal.app.id
+  type                 = "AsymmetricX509Cert"
+  value                = var.certificate_pem
+  end_date_relative    = "2160h"
+  lifecycle {
+    replace_triggered_by = [time_rotating.certificate]
+  }
+}
+resource "azuread_application_certificate" "undated" {
+  application_id = azuread_application.app.id
+  type           = "AsymmetricX509Cert"
+  value          = var.certificate_pem
+}
+resource "azuread_application_certificate" "later" {
+  application_id = azuread_application.app.id
+  value          = var.certificate_pem
+  end_date       = var.certificate_end
+}
+resource "time_rotating" "certificate" {
+  rotation_days = 60
+}
+variable "certificate_pem" {}
+variable "certificate_end" {}
+'''
+
+
+def test_certificates_are_credentials_of_their_application_with_its_owner_and_scope(tmp_path):
+    scan = records_of(tmp_path, azure.extract, CERTIFICATES, **{"summaries.pem": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"})
+    inherited = Owner("support-tools", "inherited from azuread_application.app", inherited=True)
+    for address in ("azuread_application_certificate.dated", "azuread_service_principal_certificate.relative", "azuread_application_certificate.undated"):
+        certificate = scan.credential(address)
+        assert (certificate.kind, certificate.parent, certificate.owner) == ("client-secret", "azuread_application.app", inherited)
+        assert certificate.scope.inherited_from == "azuread_application.app"
+        assert certificate.hardcoded == ()  # a certificate's value is its public part
+    assert scan.credential("azuread_application_certificate.dated").expiry == Expiry(34, source="end_date", expires_on="2027-01-01")
+    relative = scan.credential("azuread_service_principal_certificate.relative")
+    assert (relative.expiry, relative.rotation) == (Expiry(90, source="end_date_relative"), Rotation(60, "time_rotating.certificate"))
+    assert scan.credential("azuread_application_certificate.undated").expiry == Expiry(
+        None, source="no end_date: a lifetime left to the certificate or the directory is not an explicit expiry",
+    )
+    assert isinstance(scan.credential("azuread_application_certificate.later").expiry.lifetime_days, Unknown)
+
+
+def test_certificates_without_end_date_fail_expiry_and_an_end_date_not_known_never_does(tmp_path):
+    found = flagged(write_project(tmp_path, {"main.tf": CERTIFICATES, "summaries.pem": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"}))
+    assert found == {
+        "azuread_application_certificate.dated": {"IAG003"},
+        "azuread_application_certificate.undated": {"IAG002", "IAG003"},
+        "azuread_application_certificate.later": {"IAG003"},
+    }

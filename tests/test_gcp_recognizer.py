@@ -23,6 +23,7 @@ OPENAI_KEY = fake_key("sk-proj-")
 NEVER = Expiry(None, source="service account keys never expire")
 
 EXPECTED = [
+    ("IAG004", "google_service_account.vertex_deployer", "ci.tf", 10),
     ("IAG006", "google_compute_instance.notebook", "compute.tf", 23),
     ("IAG005", "google_service_account.inference", "gke.tf", 35),
     ("IAG001", "google_service_account.vertex_pipelines", "iam.tf", 21),
@@ -419,3 +420,77 @@ def test_rfc_3339_timestamps(text):
 @pytest.mark.parametrize("text", ["tomorrow", "2027-02-30T00:00:00Z", "31/12/2027"])
 def test_text_that_is_not_a_timestamp(text):
     assert timestamp_date(text) is None
+
+
+# == Workload Identity Federation =================================================================
+
+GITHUB_OPEN = (
+    "workload identity pool provider google_iam_workload_identity_pool_provider.github has no attribute_condition: "
+    "anyone with a token from https://token.actions.githubusercontent.com can impersonate the service account"
+)
+
+
+def test_a_whole_pool_whose_oidc_provider_has_no_condition_may_impersonate_the_account():
+    deployer = vertex().credential("google_service_account.vertex_deployer")
+    assert grant_summary(deployer.scope.grants) == [
+        ("google_project_iam_member.vertex_deployer_aiplatform (roles/aiplatform.user)", ("roles/aiplatform.user",), (PROJECT,), ()),
+        ("google_service_account_iam_member.vertex_deployer_github (roles/iam.workloadIdentityUser)", ("roles/iam.workloadIdentityUser",),
+         ("google_iam_workload_identity_pool.github",), (GITHUB_OPEN,)),
+    ]
+    assert deployer.evidence["scope"] == Location("ci.tf", 10, 20)
+    assert deployer.consumers == ("google_service_account_iam_member.vertex_deployer_github",)
+
+
+def test_a_pool_whose_provider_has_a_condition_is_not_a_wildcard():
+    runner = vertex().credential("google_service_account.eval_runner")
+    assert runner.scope.grants == ()
+    assert "google_service_account.eval_runner" not in flagged(FIXTURE)
+
+
+POOL = '''
+resource "google_iam_workload_identity_pool" "ci" {
+  workload_identity_pool_id = "ci"
+}
+resource "google_iam_workload_identity_pool_provider" "ci" {
+  workload_identity_pool_id          = %s
+  workload_identity_pool_provider_id = "gitlab"
+  %s
+}
+resource "google_service_account" "deployer" {
+  account_id  = "gemini-deployer"
+  description = "owner: ml-platform"
+}
+resource "google_service_account_iam_member" "deployer" {
+  service_account_id = google_service_account.deployer.name
+  role               = "roles/iam.workloadIdentityUser"
+  member             = %s
+}
+variable "condition" {}
+variable "pool" {}
+variable "project_number" {}
+'''
+OIDC = 'oidc {\n    issuer_uri = "https://gitlab.com"\n  }'
+BY_REFERENCE = "google_iam_workload_identity_pool.ci.workload_identity_pool_id"
+WHOLE = '"principalSet://iam.googleapis.com/${google_iam_workload_identity_pool.ci.name}/*"'
+OPEN = ("workload identity pool provider google_iam_workload_identity_pool_provider.ci has no attribute_condition: "
+        "anyone with a token from https://gitlab.com can impersonate the service account",)
+
+
+@pytest.mark.parametrize(("pool", "provider", "member", "reasons"), [
+    (BY_REFERENCE, OIDC, WHOLE, OPEN),
+    ('"ci"', OIDC, '"principalSet://iam.googleapis.com/projects/${var.project_number}/locations/global/workloadIdentityPools/ci/*"', OPEN),
+    (BY_REFERENCE, OIDC + '\n  attribute_condition = ""', WHOLE, OPEN),
+    (BY_REFERENCE, OIDC + '\n  attribute_condition = "assertion.namespace_path == \'acme\'"', WHOLE, ()),
+    (BY_REFERENCE, OIDC, '"principalSet://iam.googleapis.com/${google_iam_workload_identity_pool.ci.name}/attribute.project_path/acme/app"', ()),
+    (BY_REFERENCE, OIDC, '"principal://iam.googleapis.com/${google_iam_workload_identity_pool.ci.name}/subject/project_path:acme/app:ref_type:branch:ref:main"', ()),
+    (BY_REFERENCE, 'aws {\n    account_id = "111122223333"\n  }', WHOLE, ()),  # not an OIDC issuer
+    # Unknown twins: a condition, a pool or a member not known before apply never makes a reason.
+    (BY_REFERENCE, OIDC + "\n  attribute_condition = var.condition", WHOLE, ()),
+    ("var.pool", OIDC, '"principalSet://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/${var.pool}/*"', ()),
+    (BY_REFERENCE, OIDC, "var.member", ()),
+])
+def test_only_a_whole_pool_with_an_unconditioned_oidc_provider_is_a_wildcard(tmp_path, pool, provider, member, reasons):
+    main_tf = POOL % (pool, provider, member)
+    deployer = records_of(tmp_path, gcp.extract, main_tf).credential("google_service_account.deployer")
+    assert deployer.scope.wildcard_reasons == reasons
+    assert flagged_source(tmp_path / "scan", main_tf) == ({"google_service_account.deployer": {"IAG004"}} if reasons else {})

@@ -63,6 +63,10 @@ def assert_unknown(result, refs=frozenset()):
         ('format("100%%")', "100%"),
         ('lower("OpenAI")', "openai"),
         ('upper("OpenAI")', "OPENAI"),
+        ("anytrue([false, var.enabled, true])", True),
+        ("alltrue([true, var.enabled])", False),
+        ("alltrue([])", True),
+        ('nonsensitive(sensitive("openai"))', "openai"),
         ('try(var.tags.cost_center, var.tags.owner, "none")', "ai-platform"),
         ('try(var.tags.missing, "fallback")', "fallback"),
         ('tomap({a = "1"})', {"a": "1"}),
@@ -184,6 +188,36 @@ def test_conditional_on_unknown_with_unknown_branches_is_unknown():
 )
 def test_unknown_is_contagious(expression):
     assert_unknown(value(expression), {"aws_iam_role.x"})
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ('"sub-${aws_iam_role.x.name}" != null', True),
+        ('null == "sub-${aws_iam_role.x.name}"', False),
+        ("{ a = aws_iam_role.x.name } != null", True),
+        ("[aws_iam_role.x.name] == null", False),
+        ('{ for k, v in { name = "n", sub = "s-${aws_iam_role.x.name}", gone = null } : k => v if v != null }',
+         {"name": "n", "sub": UNKNOWN}),
+    ],
+)
+def test_a_collection_or_a_template_is_never_null_even_with_unknown_parts(expression, expected):
+    result = value(expression)
+    if isinstance(expected, dict):
+        assert result.keys() == expected.keys() and result["name"] == "n" and isinstance(result["sub"], Unknownish)
+    else:
+        assert result is expected
+
+
+def test_coalesce_takes_a_template_with_known_text_as_it_is_never_null_nor_empty():
+    result = value('coalesce(null, "", "cog-${aws_iam_role.x.name}", "fallback")')
+    assert isinstance(result, Unknownish) and result.refs == {"aws_iam_role.x"}
+    assert result.partial.startswith("cog-")
+    assert_unknown(value('coalesce(null, "${aws_iam_role.x.name}", "fallback")'), {"aws_iam_role.x"})  # may be ""
+
+
+def test_an_unknown_value_compared_with_null_is_unknown():
+    assert_unknown(value("aws_iam_role.x.name != null"), {"aws_iam_role.x"})
 
 
 def test_template_with_an_unknown_part_is_unknown_with_the_known_text():
@@ -350,3 +384,35 @@ def test_self_referencing_policy_document_does_not_repeat_statements():
     assert isinstance(rendered, Unknown)
     statements = getattr(rendered, "partial", {"Statement": []})["Statement"]
     assert sum(1 for s in statements if s.get("Action") == ["s3:GetObject"]) <= 1
+
+
+TYPED = '''
+variable "assignments" {
+  type = map(object({
+    name   = string
+    scope  = optional(string)
+    kind   = optional(string, "ServicePrincipal")
+    nested = optional(object({ days = optional(number, 30) }), {})
+    tags   = optional(list(object({ key = string, value = optional(string, "none") })), [])
+  }))
+  default = {
+    one = { name = "n", tags = [{ key = "k" }] }
+    two = { name = "m", scope = "/subscriptions/s", kind = "User", nested = { days = 7 } }
+  }
+}
+'''
+
+
+@pytest.mark.parametrize(("expression", "expected"), [
+    ("var.assignments.one.scope", None),
+    ('coalesce(var.assignments.one.scope, "account")', "account"),
+    ("var.assignments.one.kind", "ServicePrincipal"),
+    ("var.assignments.one.nested.days", 30),
+    ('var.assignments.one.tags[0].value', "none"),
+    ("var.assignments.two.scope", "/subscriptions/s"),
+    ("var.assignments.two.kind", "User"),
+    ("var.assignments.two.nested.days", 7),
+    ("var.assignments.two.tags", []),
+])
+def test_optional_object_attributes_get_their_default_or_null_as_terraform_converts_them(expression, expected):
+    assert evaluate(expression, TYPED) == expected

@@ -15,7 +15,7 @@ from typing import Any
 from ..config.settings import Settings
 from ..model import Extraction
 from ..support import progress
-from . import aws, azure, ci, containers, gcp, terraform_inputs, terraform_outputs, vault
+from . import aws, azure, ci, containers, gcp, openai, terraform_inputs, terraform_outputs, vault
 from .ci import terraform as ci_terraform
 from .cluster import ClusterContext
 from .kubernetes import helm_release, helm_values
@@ -43,7 +43,8 @@ def terraform_recognizers(cluster: ClusterContext) -> tuple[Recognizer, ...]:
     """The recognizers that read each Terraform root module on its own, in the order their records
     are combined; Vault's reads the cluster too (the ServiceAccounts its Kubernetes roles admit)."""
     return (
-        terraform_inputs.extract, terraform_outputs.extract, aws.extract, azure.extract, gcp.extract, partial(vault.extract, cluster=cluster),
+        terraform_inputs.extract, terraform_outputs.extract, aws.extract, azure.extract, gcp.extract, openai.extract,
+        partial(vault.extract, cluster=cluster),
         helm_release.extract, ci_terraform.extract,
     )
 

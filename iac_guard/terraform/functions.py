@@ -18,7 +18,7 @@ from typing import Any
 from ..model import Unknown
 from ..support.patterns import PatternError, compile_pattern
 from .budget import MATCH_STEPS, Budget, Rejected, check_elements, check_integer_bits, check_string_length
-from .values import IndexKey, Unknownish, contains_unknown, unknown_from
+from .values import UNKNOWN_MARK, IndexKey, Unknownish, contains_unknown, unknown_from
 
 
 class FunctionError(ValueError):
@@ -93,6 +93,8 @@ _COMPARISON: dict[str, Callable[[Any, Any], bool]] = {
 def binary(operator: str, left: Any, right: Any) -> Any:
     if operator == "&&" and left is False or operator == "||" and left is True:
         return left
+    if operator in ("==", "!=") and (left is None) != (right is None) and _never_null(right if left is None else left):
+        return operator == "!="
     if contains_unknown(left) or contains_unknown(right):
         return unknown_from(left, right)
     if operator == "==":
@@ -112,6 +114,18 @@ def binary(operator: str, left: Any, right: Any) -> Any:
     if operator in _COMPARISON:
         return _COMPARISON[operator](to_number(left), to_number(right))
     raise FunctionError(f"unknown operator {operator}")
+
+
+def _never_null(value: Any) -> bool:
+    """A value that is not null even where parts of it are unknown: a collection, or a string
+    template with unknown parts (Terraform refines both as not null), so ``v != null`` filters in
+    a ``for`` expression keep them (the Azure Verified Modules filter every ``azapi`` body so)."""
+    return isinstance(value, (dict, list)) or isinstance(value, Unknownish) and isinstance(value.partial, str)
+
+
+def _never_empty(value: Any) -> bool:
+    """A string template with unknown parts and known text: not null, and not empty."""
+    return isinstance(value, Unknownish) and isinstance(value.partial, str) and bool(value.partial.replace(UNKNOWN_MARK, ""))
 
 
 def unary(operator: str, operand: Any) -> Any:
@@ -173,6 +187,8 @@ def _lookup(mapping: Any, key: Any, *default: Any) -> Any:
 
 def _coalesce(*values: Any) -> Any:
     for value in values:
+        if _never_empty(value):
+            return value  # "cog-${random_string.x.result}": neither null nor "", whatever it becomes
         if isinstance(value, Unknown):
             return unknown_from(*values)
         if value is not None and value != "":
@@ -406,6 +422,10 @@ _STRICT: dict[str, Callable[..., Any]] = {
     "tostring": to_string,
     "tonumber": to_number,
     "tobool": _to_bool,
+    "anytrue": lambda items: any(_to_bool(i) for i in items),
+    "alltrue": lambda items: all(_to_bool(i) for i in items),
+    "sensitive": lambda v: v,  # marks a value for Terraform's output redaction; the value is the same
+    "nonsensitive": lambda v: v,
     "tomap": lambda m: dict(m),
     "tolist": lambda v: list(v),
     "toset": _to_set,

@@ -28,6 +28,7 @@ from .instances import REPRESENTATIVE, Instance, instances_for, repetition
 from .syntax.nodes import Attribute, Block, Expr, ObjectExpr, Variable
 from .syntax.parse import TerraformFile
 from .syntax.references import DATA_ROOT, NOT_RESOURCES, SCOPE_ROOTS, references
+from .type_constraints import with_optional_defaults
 from .values import IndexKey, instance_suffix
 from .view import BlockView, Resource
 
@@ -355,7 +356,7 @@ class Module:
         default = block.body.attributes.get("default")
         if default is None:
             return None
-        value = self.evaluator.evaluate(default.expr)
+        value = self._with_type(name, self.evaluator.evaluate(default.expr))
         return VariableValue(value, Location(file, default.line, default.end_line), "default")
 
     def undeclared_tfvars(self) -> Iterator[tuple[str, VariableValue]]:
@@ -363,10 +364,20 @@ class Module:
         for name in sorted(set(self.tfvars) - set(self._variables)):
             yield name, self.tfvars[name]
 
-    def _convert(self, name: str, value: Any) -> Any:
-        """A string for a ``number`` or ``bool`` variable, converted as Terraform does."""
+    def _with_type(self, name: str, value: Any) -> Any:
+        """The value with the optional attributes its variable's ``type`` declares filled in."""
         declared = self._variables.get(name)
         type_attribute = declared[0].body.attributes.get("type") if declared else None
+        if type_attribute is None or not isinstance(value, (dict, list)):
+            return value
+        return with_optional_defaults(type_attribute.expr, value, self.evaluator.evaluate)
+
+    def _convert(self, name: str, value: Any) -> Any:
+        """A string for a ``number`` or ``bool`` variable, converted as Terraform does; objects
+        get the optional attributes their type declares."""
+        declared = self._variables.get(name)
+        type_attribute = declared[0].body.attributes.get("type") if declared else None
+        value = self._with_type(name, value)
         if not isinstance(value, str) or type_attribute is None or not isinstance(type_attribute.expr, Variable):
             return value
         try:

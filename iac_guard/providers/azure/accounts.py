@@ -1,5 +1,6 @@
-"""Azure AI services accounts (``azurerm_cognitive_account``, ``azurerm_ai_services``): their
-access keys, one credential per account, unless local (key) authentication is disabled."""
+"""Azure AI services accounts (``azurerm_cognitive_account``, ``azurerm_ai_services``, an
+``azapi_resource`` of type ``Microsoft.CognitiveServices/accounts``): their access keys, one
+credential per account, unless local (key) authentication is disabled."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from typing import Any
 from ...model import UNKNOWN, Credential, Expiry, Location, Rotation, Unknown
 from ...terraform.view import Resource
 from ..common.rotation import rotation_named_by
-from .context import PROVIDER, AzureModule, text
+from .azapi import written_name
+from .context import PROVIDER, AzureModule, text, type_of
 
 #: Account resource type → the attribute that disables keys (both default to keys enabled).
 ACCOUNT_TYPES = {"azurerm_cognitive_account": "local_auth_enabled", "azurerm_ai_services": "local_authentication_enabled"}
@@ -20,17 +22,18 @@ _KEY_NAMES = ("key1", "key2")
 
 def account_keys(azure: AzureModule) -> list[Credential]:
     result = []
-    for account in azure.module.resources_of(*ACCOUNT_TYPES):
-        enabled = account.value(ACCOUNT_TYPES[account.resource_type], True)
+    for account in azure.resources_of(*ACCOUNT_TYPES):
+        switch = ACCOUNT_TYPES[type_of(account)]
+        enabled = account.value(switch, True)
         if enabled is False:
             continue  # Entra ID only: no key exists, nothing to judge
-        kind = account.value("kind") if account.resource_type == "azurerm_cognitive_account" else "AIServices"
+        kind = account.value("kind") if type_of(account) == "azurerm_cognitive_account" else "AIServices"
         owner, evidence = azure.owner(account)
         if enabled is True:
             expiry = Expiry(None, source="Azure AI services account keys never expire")
             rotation, rotation_evidence = _regenerated(azure, account)
         else:
-            expiry = Expiry(UNKNOWN, source=f"{ACCOUNT_TYPES[account.resource_type]} not known before apply")
+            expiry = Expiry(UNKNOWN, source=f"{written_name(account, switch)} not known before apply")
             rotation, rotation_evidence = Rotation(UNKNOWN, expiry.source), {}
         result.append(
             Credential(
@@ -43,6 +46,20 @@ def account_keys(azure: AzureModule) -> list[Credential]:
             )
         )
     return result
+
+
+def listed_keys(azure: AzureModule) -> dict[str, str]:
+    """``data "azapi_resource_action"`` blocks that ``listKeys`` of an account (address, without
+    instance key → the account): what they return is the account's keys, so a value read from one
+    reads the key."""
+    accounts = azure.by_type(*ACCOUNT_TYPES)
+    found = {}
+    for action in azure.module.data_of("azapi_resource_action"):
+        name = action.value("action")
+        account = next((ref for ref in sorted(action.refs("resource_id")) if ref in accounts), None)
+        if isinstance(name, str) and name.lower() == "listkeys" and account:
+            found[action.address.split("[", 1)[0]] = account
+    return found
 
 
 def _reason(kind: Any) -> str:

@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from ...model import UNKNOWN, Credential, Expiry, Grant, Location, Owner, Scope, Unknown
-from ...terraform.view import BlockView, Resource
+from ...terraform.view import Resource
 from ..common.lifetimes import stated_lifetime
 from ..common.links import link
 from ..common.literals import written_literals
@@ -18,6 +18,7 @@ from .roles import scope_evidence
 
 APPLICATION_TYPES = ("azuread_application", "azuread_application_registration")
 _DEFAULT_EXPIRY = Expiry(None, source="no end_date: the provider's two-year default is not an explicit expiry")
+_CERTIFICATE_DEFAULT_EXPIRY = Expiry(None, source="no end_date: a lifetime left to the certificate or the directory is not an explicit expiry")
 
 
 def service_principal_identities(azure: AzureModule) -> dict[str, str]:
@@ -90,19 +91,26 @@ def _listed_owners(azure: AzureModule, view: Resource) -> Owner | None:
     return Owner(UNKNOWN, "owners not known before apply")
 
 
+#: Client credentials of an application or service principal, both judged like its client
+#: secret: type → whether a written ``value`` is a secret (a certificate's value is its public part).
+CLIENT_CREDENTIAL_TYPES = {
+    "azuread_application_password": True,
+    "azuread_service_principal_password": True,
+    "azuread_application_certificate": False,
+    "azuread_service_principal_certificate": False,
+}
+
+
 def passwords(azure: AzureModule, identities_by_address: dict[str, Credential], principals: dict[str, str]) -> list[Credential]:
-    applications = azure.by_type(*APPLICATION_TYPES)
-    service_principals = azure.by_type("azuread_service_principal")
+    """Client secrets and certificates: a credential of the application (or service principal) it
+    is issued for, with that identity's owner and scope."""
     result = []
-    for password in azure.module.resources_of("azuread_application_password", "azuread_service_principal_password"):
-        if password.resource_type == "azuread_application_password":
-            parent = link(password, "application_id", applications) or link(password, "application_object_id", applications)
-        else:
-            principal = link(password, "service_principal_id", service_principals)
-            parent = principals.get(principal) if principal else None
+    for password in azure.module.resources_of(*CLIENT_CREDENTIAL_TYPES):
+        parent = _issued_for(azure, password, principals)
         identity = identities_by_address.get(parent) if parent else None
         expiry, expiry_evidence = _expiry(azure, password)
         rotation, rotation_evidence = schedule_rotation(password, "rotate_when_changed")
+        secret_value = CLIENT_CREDENTIAL_TYPES[password.resource_type]
         result.append(
             Credential(
                 address=password.address, provider=PROVIDER, source_type=password.resource_type, kind="client-secret",
@@ -110,7 +118,7 @@ def passwords(azure: AzureModule, identities_by_address: dict[str, Credential], 
                 owner=Owner.of_parent(identity.owner, parent) if parent and identity else Owner(UNKNOWN, "application not found in this module"),
                 expiry=expiry, rotation=rotation,
                 scope=Scope(identity.scope.grants, inherited_from=parent) if identity else Scope(inherited_from="unknown application"),
-                parent=parent if identity else None, hardcoded=written_literals(password, "value", name="secret"),
+                parent=parent if identity else None, hardcoded=written_literals(password, "value", name="secret") if secret_value else (),
                 ai_hints=(password.name, *password.known_texts("display_name"), *(identity.ai_hints if identity else ())),
                 evidence={**expiry_evidence, **rotation_evidence},
             )
@@ -118,8 +126,19 @@ def passwords(azure: AzureModule, identities_by_address: dict[str, Credential], 
     return result
 
 
-def _expiry(azure: AzureModule, password: BlockView) -> tuple[Expiry, dict[str, Location]]:
-    return stated_lifetime(password, azure.settings, "end_date", "end_date_relative") or (_DEFAULT_EXPIRY, {})
+def _issued_for(azure: AzureModule, credential: Resource, principals: dict[str, str]) -> str | None:
+    """The identity record a client credential belongs to: its application, or the identity of
+    its service principal."""
+    if credential.resource_type.startswith("azuread_application_"):
+        applications = azure.by_type(*APPLICATION_TYPES)
+        return link(credential, "application_id", applications) or link(credential, "application_object_id", applications)
+    principal = link(credential, "service_principal_id", azure.by_type("azuread_service_principal"))
+    return principals.get(principal) if principal else None
+
+
+def _expiry(azure: AzureModule, password: Resource) -> tuple[Expiry, dict[str, Location]]:
+    default = _DEFAULT_EXPIRY if CLIENT_CREDENTIAL_TYPES[password.resource_type] else _CERTIFICATE_DEFAULT_EXPIRY
+    return stated_lifetime(password, azure.settings, "end_date", "end_date_relative") or (default, {})
 
 
 def _display_name(resource: Resource) -> Any:

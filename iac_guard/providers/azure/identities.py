@@ -10,6 +10,7 @@ from ...terraform.values import collect_refs
 from ...terraform.view import BlockView, Resource
 from ..common.literals import known_strings
 from ..common.owners import owner_from_tags
+from .azapi import AZAPI_TYPE
 from .context import PROVIDER, AzureModule, system_identity_address
 from .roles import scope_evidence
 
@@ -22,7 +23,7 @@ def system_identity_hosts(azure: AzureModule) -> dict[str, Resource]:
     known before apply is left out: whether the identity exists is unknown."""
     hosts = {}
     for resource in azure.module.resources:
-        if not resource.resource_type.startswith("azurerm_"):
+        if not resource.resource_type.startswith(("azurerm_", AZAPI_TYPE)):
             continue
         block = resource.first_block("identity")
         kind = block.value("type") if block is not None else None
@@ -52,7 +53,7 @@ def managed_identities(
         found = grants.get(address, [])
         result.append(
             Credential(
-                address=address, provider=PROVIDER, source_type="azurerm_user_assigned_identity", kind="managed-identity",
+                address=address, provider=PROVIDER, source_type=identity.resource_type, kind="managed-identity",
                 location=identity.location, name=_name(identity), owner=owner, expiry=MANAGED_IDENTITY_EXPIRY,
                 scope=Scope(tuple(found)), ai_hints=(identity.name, *identity.known_texts("name")),
                 tags=azure.record_tags(identity), evidence={**evidence, **scope_evidence(found)},

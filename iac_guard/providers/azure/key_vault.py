@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from ...model import UNKNOWN, Credential, Expiry, Rotation, Unknown
@@ -13,7 +14,8 @@ from ..common.lifetimes import stated_lifetime
 from ..common.links import attribute_references
 from ..common.literals import partial_text, written_literals
 from ..common.rotation import schedule_rotation
-from .accounts import KEY_ATTRIBUTES
+from .accounts import KEY_ATTRIBUTES, listed_keys
+from .azapi import written_name
 from .context import PROVIDER, AzureModule
 
 _ISO_DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
@@ -27,21 +29,24 @@ _PUBLIC_ATTRIBUTES = frozenset(
 
 
 def key_vault_secrets(azure: AzureModule, account_keys: dict[str, Credential]) -> list[Credential]:
+    listed = listed_keys(azure)
     result = []
-    for secret in azure.module.resources_of("azurerm_key_vault_secret"):
+    for secret in azure.resources_of("azurerm_key_vault_secret"):
         hardcoded = written_literals(secret, "value", name="secret") + written_literals(secret, "value_wo", name="secret")
         if not hardcoded and _holds_no_credential(secret):
             continue
         owner, evidence = azure.owner(secret)
+        written = written_name(secret, "expiration_date")
         expiry, expiry_evidence = stated_lifetime(secret, azure.settings, "expiration_date") or (
-            Expiry(None, source="no expiration_date: a Key Vault secret never expires"), {}
+            Expiry(None, source=f"no {written}: a Key Vault secret never expires"), {}
         )
+        expiry = replace(expiry, source=expiry.source.replace("expiration_date", written, 1))
         evidence.update(expiry_evidence)
         rotation, rotation_evidence = schedule_rotation(secret)
-        held = _held_account_keys(secret, account_keys)
+        held = _held_account_keys(secret, account_keys, listed)
         result.append(
             Credential(
-                address=secret.address, provider=PROVIDER, source_type="azurerm_key_vault_secret", kind="secret",
+                address=secret.address, provider=PROVIDER, source_type=secret.resource_type, kind="secret",
                 location=secret.location, name=_name(secret), owner=owner, expiry=expiry, rotation=rotation,
                 hardcoded=hardcoded,
                 ai_reasons=tuple(f"holds the access key of {a} ({account_keys[a].ai_reasons[0]})" for a in held),
@@ -69,11 +74,17 @@ def _holds_no_credential(secret: Resource) -> bool:
     return not written or is_not_a_credential(written)
 
 
-def _held_account_keys(secret: Resource, account_keys: dict[str, Credential]) -> list[str]:
+def _held_account_keys(secret: Resource, account_keys: dict[str, Credential], listed: dict[str, str]) -> list[str]:
     """The AI services accounts whose key the secret's value reads
-    (``value = azurerm_cognitive_account.openai.primary_access_key``)."""
+    (``value = azurerm_cognitive_account.openai.primary_access_key``, or what a ``listKeys``
+    action of the account returned)."""
     read = attribute_references(secret, "value") | attribute_references(secret, "value_wo")
-    return [address for address in sorted(account_keys) if any(f"{address}.{key}" in read for key in KEY_ATTRIBUTES)]
+    named = {ref.split("[", 1)[0] for ref in secret.refs("value") | secret.refs("value_wo")}
+    through_actions = {listed[ref] for ref in named if ref in listed}
+    return [
+        address for address in sorted(account_keys)
+        if address in through_actions or any(f"{address}.{key}" in read for key in KEY_ATTRIBUTES)
+    ]
 
 
 def key_vault_keys(azure: AzureModule) -> list[Credential]:

@@ -49,7 +49,7 @@ def collect_grants(azure: AzureModule, principals: dict[str, str]) -> dict[str, 
     """
     grants: dict[str, list[Grant]] = defaultdict(list)
     definitions = azure.by_type("azurerm_role_definition")
-    for assignment in azure.module.resources_of("azurerm_role_assignment"):
+    for assignment in azure.resources_of("azurerm_role_assignment"):
         identity = _principal(assignment, principals)
         if identity:
             grants[identity].append(_grant(assignment, definitions))
@@ -66,7 +66,8 @@ def _principal(assignment: Resource, principals: dict[str, str]) -> str | None:
 
 def _grant(assignment: Resource, definitions: dict[str, Resource]) -> Grant:
     role, actions, role_reasons = _role(assignment, definitions)
-    scope_kind, scope_label = _scope(assignment.value("scope"), assignment.refs("scope"))
+    scope = assignment.value("scope")
+    scope_kind, scope_label = _scope(scope, collect_refs(scope) or assignment.refs("scope"))
     scope_reasons = (f"scope is a whole {scope_kind} ({scope_label})",) if scope_kind in _WHOLE_SCOPES else ()
     role_attribute = "role_definition_name" if assignment.has("role_definition_name") else "role_definition_id"
     return Grant(

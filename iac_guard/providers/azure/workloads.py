@@ -14,9 +14,9 @@ from ...terraform.view import Resource
 from ..common.environment import EnvEntry, block_entry, map_entries, read_entries, referenced_credential
 from ..common.links import link
 from ..common.literals import literal_credential, tag_map
-from .accounts import ACCOUNT_TYPES, KEY_ATTRIBUTES
-from .context import PROVIDER, AzureModule, system_identity_address
-from .entra import APPLICATION_TYPES
+from .accounts import ACCOUNT_TYPES, KEY_ATTRIBUTES, listed_keys
+from .context import PROVIDER, AzureModule, system_identity_address, type_of
+from .entra import APPLICATION_TYPES, CLIENT_CREDENTIAL_TYPES
 from .identities import user_assigned_ids
 
 
@@ -52,14 +52,16 @@ _KUBERNETES_SUBJECT = re.compile(r"^system:serviceaccount:([^:]+):([^:]+)$")
 
 def extract_workloads(azure: AzureModule, credentials: dict[str, Credential]) -> Extraction:
     found = Extraction()
-    targets = _secret_targets(credentials)
+    listed = {action: account for action, account in listed_keys(azure).items() if account in credentials}
+    targets = {**_secret_targets(azure, credentials), **dict.fromkeys(listed)}
     key_vault_secrets = azure.by_type("azurerm_key_vault_secret")
 
     def target(entry: EnvEntry) -> str | None:
-        return referenced_credential(entry, targets) or _key_vault_reference(azure, entry.value, key_vault_secrets)
+        found = referenced_credential(entry, targets)
+        return listed.get(found, found) if found else _key_vault_reference(azure, entry.value, key_vault_secrets)
 
-    for resource in sorted(azure.module.resources_of(*WORKLOAD_TYPES), key=lambda r: r.address):
-        kind = WORKLOAD_TYPES[resource.resource_type]
+    for resource in sorted(azure.resources_of(*WORKLOAD_TYPES), key=lambda r: r.address):
+        kind = WORKLOAD_TYPES[type_of(resource)]
         identities = _identity_usages(azure, resource, credentials)
         found.workloads.append(
             Workload(
@@ -77,16 +79,15 @@ def extract_workloads(azure: AzureModule, credentials: dict[str, Credential]) ->
     return found
 
 
-def _secret_targets(credentials: dict[str, Credential]) -> dict[str, frozenset[str] | None]:
+def _secret_targets(azure: AzureModule, credentials: dict[str, Credential]) -> dict[str, frozenset[str] | None]:
     """What a setting can read by reference: any attribute of a Key Vault secret, an account's key
-    attributes, a client secret's value."""
+    attributes, a client secret's value (not a certificate's: that is its public part)."""
     targets: dict[str, frozenset[str] | None] = {}
+    for address, resource in azure.by_type("azurerm_key_vault_secret", *ACCOUNT_TYPES).items():
+        if address in credentials:
+            targets[address] = None if type_of(resource) == "azurerm_key_vault_secret" else KEY_ATTRIBUTES
     for address, credential in credentials.items():
-        if credential.source_type == "azurerm_key_vault_secret":
-            targets[address] = None
-        elif credential.source_type in ACCOUNT_TYPES:
-            targets[address] = KEY_ATTRIBUTES
-        elif credential.kind == "client-secret":
+        if CLIENT_CREDENTIAL_TYPES.get(credential.source_type):
             targets[address] = frozenset({"value"})
     return targets
 
@@ -172,8 +173,8 @@ def _federated_workloads(azure: AzureModule, credentials: dict[str, Credential])
     on AKS) or another token issuer's subject signs in as a user-assigned identity or application."""
     found = Extraction()
     applications = azure.by_type(*APPLICATION_TYPES)
-    for federated in azure.module.resources_of("azurerm_federated_identity_credential", "azuread_application_federated_identity_credential"):
-        if federated.resource_type == "azurerm_federated_identity_credential":
+    for federated in azure.resources_of("azurerm_federated_identity_credential", "azuread_application_federated_identity_credential"):
+        if type_of(federated) == "azurerm_federated_identity_credential":
             identity = next(iter(user_assigned_ids(azure, federated, "parent_id")), None)
         else:
             identity = link(federated, "application_id", applications) or link(federated, "application_object_id", applications)

@@ -10,7 +10,7 @@ from ...model import UNKNOWN, Expiry, Location
 from ...terraform.syntax.nodes import Call
 from ...terraform.view import BlockView
 from .rotation import rotation_named_by
-from .time_values import duration_days, timestamp_date
+from .time_values import duration_days, epoch_date, timestamp_date
 
 #: Written as a Kubernetes annotation, or as a key of a Vault metadata map (``custom_metadata``).
 EXPIRES_KEY = "iac-guard.io/expires"
@@ -18,7 +18,8 @@ EXPIRES_KEY = "iac-guard.io/expires"
 
 def expiry_at(view: BlockView, attribute: str, settings: Settings) -> Expiry | None:
     """When a credential stops being valid, from a timestamp attribute (``expiration_date``,
-    ``end_date``, ``expire_time``), as a lifetime counted from ``settings.today``.
+    ``end_date``, ``expire_time``; a number is seconds since 1970), as a lifetime counted from
+    ``settings.today``.
 
     ``time_rotating.x.rotation_rfc3339`` moves the date forward on a schedule: the lifetime is the
     schedule's period. ``timeadd(<start>, "2160h")`` lives the added duration. A value known only
@@ -27,6 +28,11 @@ def expiry_at(view: BlockView, attribute: str, settings: Settings) -> Expiry | N
     value = view.value(attribute)
     if value is None:
         return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        day = epoch_date(value)  # Key Vault's ``exp`` (an ARM body): seconds since 1970
+        if day is None:
+            return Expiry(UNKNOWN, source=f"{attribute} is not a timestamp")
+        return Expiry((day - settings.today).days, source=attribute, expires_on=day.isoformat())
     if isinstance(value, str):
         day = timestamp_date(value)
         if day is None:

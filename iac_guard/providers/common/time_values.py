@@ -5,7 +5,7 @@ parser of the recognizers is here."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, timezone
 from typing import Any
 
 from ...model import UNKNOWN, Unknown
@@ -50,4 +50,12 @@ def timestamp_date(text: str, *, time_of_day: bool = True) -> date | None:
     try:
         return date.fromisoformat(match.group(1))
     except ValueError:  # 2027-02-30
+        return None
+
+
+def epoch_date(seconds: float) -> date | None:
+    """The UTC day of a Unix time (a JSON Web Token ``NumericDate``); None when out of range."""
+    try:
+        return datetime.fromtimestamp(seconds, tz=timezone.utc).date()
+    except (OverflowError, OSError, ValueError):
         return None

@@ -14,6 +14,7 @@ from ..common.root_modules import each_root_module
 from ..project import Project
 from .api_keys import api_keys
 from .context import PROVIDER, GcpModule
+from .federation import federation_grants
 from .iam import collect_grants, service_account_keys, service_accounts, workload_identity_bindings
 from .secret_manager import secrets
 from .workloads import extract_workloads
@@ -27,6 +28,8 @@ def extract(project: Project, settings: Settings) -> Extraction:
 
 def _extract_module(gcp: GcpModule) -> Extraction:
     grants, bindings = collect_grants(gcp)
+    for account, grant in federation_grants(gcp, bindings):
+        grants[account].append(grant)
     identities = {c.address: c for c in service_accounts(gcp, grants)}
     credentials: dict[str, Credential] = {
         **identities,

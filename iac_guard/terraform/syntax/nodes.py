@@ -174,6 +174,16 @@ class HclSyntaxError(Exception):
         self.column = column
 
 
+def written_key(key: Expr) -> str | None:
+    """An object key written as a name or a plain string (``kind``, ``"kind"``); None for a key
+    computed by an expression."""
+    if isinstance(key, Literal) and isinstance(key.value, str):
+        return key.value
+    if isinstance(key, Template) and len(key.parts) == 1 and isinstance(key.parts[0], str):
+        return key.parts[0]
+    return None
+
+
 def children(expr: Expr) -> Iterator[Expr]:
     """The sub-expressions of a node, one level down: what every walk over the tree descends into."""
     if isinstance(expr, Template):
