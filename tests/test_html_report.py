@@ -40,7 +40,7 @@ def test_self_contained_no_script_no_external_asset(report_file: Path) -> None:
     assert html.startswith("<!DOCTYPE html>")
     for forbidden in ("<script", "<link", "<img", "<iframe", "src=", "@import", "url(", "@font-face"):
         assert forbidden not in html, forbidden
-    assert html.count("<svg") == 2 * len(ISSUE_ORDER)  # a summary bar and a control chart per framework
+    assert html.count("<svg") == 2 * len(ISSUE_ORDER) + 1  # a summary bar and a control chart per framework, the credential graph
     assert "@media print" in html
 
 
@@ -92,7 +92,7 @@ def test_rendered_in_headless_chromium(report_file: Path, tmp_path: Path) -> Non
     assert "vendor key without expiry; replaced by workload identity next year (until 2030-06-30, comment, owner platform-security)" in text
     assert "rotated by hand during the pilot (expired 2026-01-31, comment)" in text
     assert "What static analysis cannot show:" in text
-    assert dom.stdout.count("<svg") == 2 * len(ISSUE_ORDER)
+    assert dom.stdout.count("<svg") == 2 * len(ISSUE_ORDER) + 1
 
     ARTIFACTS.mkdir(exist_ok=True)
     screenshot = ARTIFACTS / "control-report.png"
