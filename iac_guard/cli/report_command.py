@@ -64,7 +64,7 @@ def report(
     chosen = _chosen(catalogs, framework_ids)
     target = request.targets[0]
     revision = read_revision(Path("." if target == "-" else target))
-    identity = assessed(result, revision, generated_at(os.environ))
+    identity = assessed(result, revision, generated_at(os.environ), request.policy_dirs)
     compliance = redacted(build_report(result, chosen, request.targets, identity, previous))
     for error in result.errors:
         click.echo(f"error: {error.render()}", err=True)

@@ -9,8 +9,10 @@ format prints it as not known rather than guessing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ... import __version__
@@ -71,8 +73,11 @@ class Assessed:
         return self.generated_at.isoformat(timespec="seconds") if self.generated_at else NOT_KNOWN
 
 
-def assessed(result: ScanResult, revision: Revision | None, generated_at: datetime | None) -> Assessed:
-    dirs = result.settings.policy_dirs if result.settings else ()
+def assessed(
+    result: ScanResult, revision: Revision | None, generated_at: datetime | None, policy_dirs: Sequence[Path] = ()
+) -> Assessed:
+    """``policy_dirs``: the packs the command line added to those the config names."""
+    dirs = tuple(dict.fromkeys((*(result.settings.policy_dirs if result.settings else ()), *policy_dirs)))
     return Assessed(revision, generated_at, __version__, pack_identity(result.policies, dirs), configuration(result))
 
 

@@ -57,21 +57,23 @@ def credential_graph(
 ) -> CredentialGraph:
     """``credentials``: those in scope; ``all_credentials``: the whole inventory, where a parent
     identity out of scope is found; ``statuses``: each judged credential's status; ``owners``: each
-    one's owner in words."""
+    one's owner in words. A credential that is another's parent is drawn once, on the left."""
     ids = {(c.address, c.location): f"c{index}" for index, c in enumerate(all_credentials)}
     by_address = {(c.root_module, c.address): c for c in all_credentials}
-    middle = sorted(credentials, key=lambda c: (c.address, c.location.file, c.location.line))[:MAX_PER_COLUMN]
-    parents: dict[str, Credential] = {}
-    edges: list[Edge] = []
-    for credential in middle:
-        parent = by_address.get((credential.root_module, credential.parent or ""))
-        if parent is not None:
-            parents[ids[(parent.address, parent.location)]] = parent
-            edges.append(Edge(ids[(credential.address, credential.location)], ids[(parent.address, parent.location)], False))
-    workloads = _ordered(middle)
-    edges += [
-        Edge(ids[(c.address, c.location)], f"w:{w}", len(c.consumers) > 1) for c in middle for w in c.consumers if f"w:{w}" in workloads
+    parent_of = {ids[(c.address, c.location)]: by_address.get((c.root_module, c.parent or "")) for c in credentials}
+    parents = {ids[(p.address, p.location)]: p for p in parent_of.values() if p is not None}
+    ordered = sorted(credentials, key=lambda c: (c.address, c.location.file, c.location.line))
+    middle = [c for c in ordered if ids[(c.address, c.location)] not in parents][:MAX_PER_COLUMN]
+    left = sorted(parents.values(), key=lambda p: (p.address, p.location.file, p.location.line))[:MAX_PER_COLUMN]
+    drawn = [*left, *middle]
+    shown = {ids[(c.address, c.location)] for c in drawn}
+    workloads = _ordered(left, middle)
+    edges = [
+        Edge(ids[(c.address, c.location)], ids[(p.address, p.location)], False)
+        for c in middle if (p := parent_of[ids[(c.address, c.location)]]) is not None and ids[(p.address, p.location)] in shown
     ]
+    edges += [Edge(ids[(c.address, c.location)], f"w:{w}", len(c.consumers) > 1) for c in drawn for w in c.consumers if f"w:{w}" in workloads]
+
     def node(credential: Credential, column: int) -> Node:
         key = (credential.address, credential.location)
         status = statuses.get(key, "not-assessed")
@@ -79,19 +81,19 @@ def credential_graph(
         detail = f"{credential.kind} {credential.address} ({LABELS[status]}); owner {owners.get(key, '')}; {where}"
         return Node(ids[key], credential.address, column, status, detail, len(credential.consumers))
 
-    nodes = [node(p, 0) for p in sorted(parents.values(), key=lambda p: (p.address, p.location.file))]
-    nodes += [node(c, 1) for c in middle]
-    nodes += [Node(w, w[2:], 2, "workload", f"workload {w[2:]}") for w in workloads]
-    left_out = max(0, len(credentials) - len(middle)) + max(0, len({w for c in middle for w in c.consumers}) - len(workloads))
-    return CredentialGraph(tuple(nodes[:MAX_PER_COLUMN * 3]), tuple(edges), left_out)
+    nodes = [node(p, 0) for p in left] + [node(c, 1) for c in middle] + [Node(w, w[2:], 2, "workload", f"workload {w[2:]}") for w in workloads]
+    used = {w for c in drawn for w in c.consumers}
+    total = len(set(parent_of) | set(parents))
+    return CredentialGraph(tuple(nodes), tuple(edges), total - len(drawn) + len(used) - len(workloads))
 
 
-def _ordered(middle: Sequence[Credential]) -> list[str]:
-    """Workloads in the order of the mean position of the credentials they use (fewer crossings), then by name."""
+def _ordered(left: Sequence[Credential], middle: Sequence[Credential]) -> list[str]:
+    """Workloads in the order of the mean row of the credentials they use (fewer crossings), then by name."""
     positions: dict[str, list[int]] = {}
-    for index, credential in enumerate(middle):
-        for workload in credential.consumers:
-            positions.setdefault(f"w:{workload}", []).append(index)
+    for column in (left, middle):
+        for index, credential in enumerate(column):
+            for workload in credential.consumers:
+                positions.setdefault(f"w:{workload}", []).append(index)
     return sorted(positions, key=lambda w: (sum(positions[w]) / len(positions[w]), w))[:MAX_PER_COLUMN]
 
 
@@ -155,5 +157,5 @@ def _drawn(node: Node, at: tuple[float, float]) -> str:
         f'<g><title>{escape(node.detail)}</title>'
         f'<rect x="{x:g}" y="{y:g}" width="{NODE_WIDTH}" height="{NODE_HEIGHT}" rx="4" fill="{TINTS[node.status]}" stroke="#bbb"/>'
         f'<rect x="{x:g}" y="{y:g}" width="6" height="{NODE_HEIGHT}" fill="{COLORS[node.status]}"/>'
-        f'<text x="{x + 12:g}" y="{y + 15:g}" class="id">{escape(text)}</text>{badge}</g>'
+        f'<text x="{x + 12:g}" y="{y + 15:g}" class="node">{escape(text)}</text>{badge}</g>'
     )

@@ -28,8 +28,12 @@ h3 { font-size: 1.05em; margin: 0 0 .3em; }
 code, .id, .mono { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, "DejaVu Sans Mono", monospace; font-size: .92em; }
 a { color: #0b57d0; }
 table { border-collapse: collapse; width: 100%; margin: .5em 0 1em; font-size: .92em; }
-th, td { border: 1px solid #d5d5d5; padding: 4px 8px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
-td, th, li, p, h2, h3, code, .mono { overflow-wrap: anywhere; word-break: break-word; }
+th, td { border: 1px solid #d5d5d5; padding: 4px 8px; text-align: left; vertical-align: top; }
+th { white-space: nowrap; }
+td, code, .mono { overflow-wrap: anywhere; }
+li, p, h2, h3 { overflow-wrap: break-word; }
+td:has(> .mono) { min-width: 12ch; }
+.word { white-space: nowrap; }
 table.pairs td:first-child { width: 30%; max-width: 14em; }
 svg { max-width: 100%; height: auto; }
 .picture { overflow: hidden; }
@@ -51,6 +55,7 @@ th { background: #f2f2f2; }
         color: #fff; font-weight: 600; font-size: .85em; }
 .pill.failing { background: #c62828; } .pill.passing { background: #2e7d32; } .pill.not-assessed { background: #8a8a8a; }
 svg .id { font-family: ui-monospace, Menlo, Consolas, "DejaVu Sans Mono", monospace; font-size: 13px; fill: #1b1b1b; }
+svg .node { font-family: ui-monospace, Menlo, Consolas, "DejaVu Sans Mono", monospace; font-size: 12px; fill: #1b1b1b; }
 svg .pill { font-family: system-ui, Arial, sans-serif; font-size: 12px; font-weight: 600; fill: #fff; }
 svg .count, svg .axis { font-family: system-ui, Arial, sans-serif; font-size: 12px; fill: #333; }
 svg .axis { fill: #666; }
