@@ -63,6 +63,11 @@ def test_revision_of_a_committed_tree_without_the_token(repository: Path) -> Non
     assert document["assessed"]["tool"]["name"] == "iac-guard"
     for output_format in ("json", "markdown", "html", "csv", "oscal"):
         assert TOKEN not in invoke("report", repository, "-f", output_format).stdout, output_format
+    html = invoke("report", repository, "-f", "html").stdout
+    for row in (("repository", "https://github.com/acme/infra-repo.git"), ("commit", commit), ("branch", "main"),
+                ("uncommitted changes", "no"), ("generated", "2025-12-01T00:00:00+00:00"), ("tool", "iac-guard 0.1.0")):
+        assert f'<td data-label="what">{row[0]}</td><td data-label="value"><span class="mono">{row[1]}</span></td>' in html, row
+    assert f"| commit | {commit} |" in invoke("report", repository, "-f", "markdown").stdout
 
 
 def test_uncommitted_changes_and_a_detached_head(repository: Path, monkeypatch: pytest.MonkeyPatch) -> None:
