@@ -295,3 +295,33 @@ def test_graph_svg_is_deterministic_escaped_and_self_contained() -> None:
 def test_reports_with_identity_are_reproducible(repository: Path) -> None:
     for output_format in ("json", "html", "markdown", "oscal"):
         assert invoke("report", repository, "-f", output_format).stdout == invoke("report", repository, "-f", output_format).stdout
+
+
+def test_a_graph_too_large_to_draw_says_how_much_it_left_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    from iac_guard.report.controls import graph, html
+
+    monkeypatch.setattr(graph, "MAX_PER_COLUMN", 5)
+    report = report_of(ML_PLATFORM)
+    assert [n.label for n in report.graph.nodes if n.column == 1] == [
+        "ExternalSecret/platform/hf-token", "Secret/chat/anthropic", "Secret/chat/openai-legacy",
+        "ServiceAccount/chat/chat-api", "ServiceAccount/chat/chat-worker",
+    ]
+    assert [n.label for n in report.graph.nodes if n.column == 2] == ["Deployment/chat/chat-api", "Deployment/chat/chat-worker"]
+    assert report.graph.left_out == 9  # 16 credentials in scope, 7 drawn (2 parents, 5 others); every workload of those drawn
+    assert "<p>9 more not drawn; the inventory lists every credential.</p>" in html.render(report)
+
+
+def test_csv_rows_carry_owner_remediation_and_credential_counts() -> None:
+    import csv
+    import io
+
+    from iac_guard.report.controls import csv as controls_csv
+
+    rows = list(csv.DictReader(io.StringIO(controls_csv.render(report_of(ML_PLATFORM)))))
+    legacy = next(r for r in rows if (r["control"], r["policy"], r["resource"]) == ("NHI7", "IAG002", "aws_iam_access_key.legacy_bot"))
+    assert (legacy["owner"], legacy["credentials judged"], legacy["credentials passing"]) == ("(owner not known from the code)", "16", "11")
+    assert legacy["remediation"].startswith("## How to fix")
+    nhi3 = next(r for r in rows if r["control"] == "NHI3")
+    assert (nhi3["owner"], nhi3["remediation"], nhi3["credentials judged"]) == ("", "", "0")
+    assert (nhi3["cannot show"].startswith("Which third parties"), nhi3["source"].startswith("https://owasp.org/")) == (True, True)
+    assert all(None not in row for row in rows)  # no row longer than the header

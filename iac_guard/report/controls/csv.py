@@ -15,6 +15,9 @@ HEADER = (
     "source", "credentials judged", "credentials passing", "owner", "remediation",
 )
 
+#: "finding" (failing or suppressed) and the finding's own columns, empty on a control without findings.
+FINDING_COLUMNS = HEADER.index("cannot show") - HEADER.index("finding")
+
 
 def render(report: ComplianceReport) -> str:
     rows = (row for framework in report.frameworks for control in framework.controls for row in _rows(report, framework.framework.id, control))
@@ -30,7 +33,7 @@ def _rows(report: ComplianceReport, framework_id: str, result: ControlResult) ->
     tail = (control.cannot_show, control.url, result.judged_credentials, result.passing_credentials)
     findings = [("failing", f) for f in result.failing] + [("suppressed", f) for f in result.suppressed]
     if not findings:
-        yield head + ("",) * 10 + tail + ("", "")
+        yield head + ("",) * FINDING_COLUMNS + tail + ("", "")
     for state, finding in findings:
         yield head + (state, *_finding(finding)) + tail + (report.owner_of(finding), finding.remediation)
 
