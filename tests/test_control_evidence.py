@@ -5,6 +5,7 @@ and the credential graph."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -325,3 +326,23 @@ def test_csv_rows_carry_owner_remediation_and_credential_counts() -> None:
     assert (nhi3["owner"], nhi3["remediation"], nhi3["credentials judged"]) == ("", "", "0")
     assert (nhi3["cannot show"].startswith("Which third parties"), nhi3["source"].startswith("https://owasp.org/")) == (True, True)
     assert all(None not in row for row in rows)  # no row longer than the header
+
+
+def test_without_git_the_revision_is_read_from_the_git_files(repository: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where git will not run (or refuses a checkout another user owns), .git is read directly."""
+    from iac_guard.cli import revision
+
+    commit = git(repository, "rev-parse", "HEAD").strip()
+    git(repository, "worktree", "add", "-q", "-b", "feature", str(repository.parent / "feature-tree"))
+    git(repository, "pack-refs", "--all")  # the branch's commit now only in packed-refs
+    monkeypatch.setattr(revision.shutil, "which", lambda name: None)
+    expected = revision.Revision("https://github.com/acme/infra-repo.git", commit, "main", None)
+    assert read_revision(repository / "infra", environ={}) == expected
+    assert read_revision(repository.parent / "feature-tree", environ={}) == revision.Revision(
+        "https://github.com/acme/infra-repo.git", commit, "feature", None
+    )
+    git(repository, "checkout", "-q", "--detach")
+    assert read_revision(repository, environ={"CI_COMMIT_REF_NAME": "main"}) == expected  # detached: the CI's branch
+    (repository / ".git" / "HEAD").unlink()
+    os.mkfifo(repository / ".git" / "HEAD")  # never opened: it would block
+    assert read_revision(repository, environ={}) == revision.Revision("https://github.com/acme/infra-repo.git", None, None, None)
