@@ -46,7 +46,7 @@ def test_self_contained_no_script_no_external_asset(report_file: Path) -> None:
 
 def test_html_is_well_formed(report_file: Path) -> None:
     class Checker(HTMLParser):
-        VOID = {"meta", "br", "rect", "hr", "input"}
+        VOID = {"meta", "br", "wbr", "rect", "hr", "input"}
 
         def __init__(self) -> None:
             super().__init__()

@@ -34,7 +34,7 @@ td, code, .mono { overflow-wrap: anywhere; }
 li, p, h2, h3 { overflow-wrap: break-word; }
 td:has(> .mono) { min-width: 12ch; }
 .word { white-space: nowrap; }
-table.pairs td:first-child { width: 30%; max-width: 14em; }
+table.pairs td:first-child { width: 30%; max-width: 14em; overflow-wrap: break-word; }
 svg { max-width: 100%; height: auto; }
 .picture { overflow: hidden; }
 .card { border: 1px solid #d5d5d5; border-radius: 4px; padding: 10px 14px; margin: 12px 0; min-width: 0; }

@@ -14,8 +14,10 @@ from .model import ComplianceReport
 
 
 def assessed_section(assessed: Assessed) -> str:
-    identity = table(("what", "value"), ((escape(k), mono(v)) for k, v in identity_rows(assessed)), css="pairs", stack=False)
-    settings = table(("setting", "value"), ((escape(k), mono(v)) for k, v in configuration_rows(assessed.configuration)), css="pairs", stack=False)
+    identity = table(("what", "value"), ((_breakable(k), mono(v)) for k, v in identity_rows(assessed)), css="pairs", stack=False)
+    settings = table(
+        ("setting", "value"), ((_breakable(k), mono(v)) for k, v in configuration_rows(assessed.configuration)), css="pairs", stack=False
+    )
     weakenings = assessed.configuration.weakenings
     weakened = (
         "<p><strong>The config weakens the defaults:</strong></p><ul>"
@@ -27,6 +29,11 @@ def assessed_section(assessed: Assessed) -> str:
         '<section class="card assessed" id="assessed"><h2 class="plain">What was assessed</h2>'
         f"{identity}<h3>Configuration in force</h3>{settings}{weakened}</section>"
     )
+
+
+def _breakable(name: str) -> str:
+    """A setting's name that may wrap after each underscore (``max_resource_<wbr>instances``), not mid-word."""
+    return escape(name).replace("_", "_<wbr>")
 
 
 def executive_section(report: ComplianceReport) -> str:
