@@ -75,7 +75,8 @@ def comparison_part(comparison: Comparison) -> str:
         return "<br>".join(f"{escape(p)} {mono(r)} {mono(f)}" for p, r, f in keys) or "none"
 
     rows = (
-        (f"{mono(c.framework_id)} {mono(c.control_id)}", (pill(c.before) if c.before else "not in the previous report") + " → " + pill(c.after),
+        (f"{mono(c.framework_id)} {mono(c.control_id)}",
+         f'<span class="word">{pill(c.before) if c.before else "not in the previous report"} → {pill(c.after)}</span>',
          failures(c.new), failures(c.fixed))
         for c in comparison.changes
     )
