@@ -40,13 +40,13 @@ def test_self_contained_no_script_no_external_asset(report_file: Path) -> None:
     assert html.startswith("<!DOCTYPE html>")
     for forbidden in ("<script", "<link", "<img", "<iframe", "src=", "@import", "url(", "@font-face"):
         assert forbidden not in html, forbidden
-    assert html.count("<svg") == 2 * len(ISSUE_ORDER)  # a summary bar and a control chart per framework
+    assert html.count("<svg") == 2 * len(ISSUE_ORDER) + 1  # a summary bar and a control chart per framework, the credential graph
     assert "@media print" in html
 
 
 def test_html_is_well_formed(report_file: Path) -> None:
     class Checker(HTMLParser):
-        VOID = {"meta", "br", "rect", "hr", "input"}
+        VOID = {"meta", "br", "wbr", "rect", "hr", "input"}
 
         def __init__(self) -> None:
             super().__init__()
@@ -92,7 +92,7 @@ def test_rendered_in_headless_chromium(report_file: Path, tmp_path: Path) -> Non
     assert "vendor key without expiry; replaced by workload identity next year (until 2030-06-30, comment, owner platform-security)" in text
     assert "rotated by hand during the pilot (expired 2026-01-31, comment)" in text
     assert "What static analysis cannot show:" in text
-    assert dom.stdout.count("<svg") == 2 * len(ISSUE_ORDER)
+    assert dom.stdout.count("<svg") == 2 * len(ISSUE_ORDER) + 1
 
     ARTIFACTS.mkdir(exist_ok=True)
     screenshot = ARTIFACTS / "control-report.png"
@@ -106,3 +106,35 @@ def test_rendered_in_headless_chromium(report_file: Path, tmp_path: Path) -> Non
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes()))
     assert pages >= len(ISSUE_ORDER)  # each framework starts on a new page when printed
     shutil.copy(report_file, ARTIFACTS / "control-report.html")
+
+
+#: Runs only in the test's copy of the report (the report itself has no script): every card, and
+#: the page, must be no wider than its box; the offenders are written into the DOM for --dump-dom.
+MEASURE = """<script>
+const wide = [];
+for (const el of document.querySelectorAll('.card, section.framework, table, svg')) {
+  const box = el.closest('.card') || document.body;
+  const over = el.matches('.card') ? el.scrollWidth - el.clientWidth : el.getBoundingClientRect().right - box.getBoundingClientRect().right;
+  if (over > 1) wide.push((el.id || el.className.baseVal || el.className || el.tagName) + ' by ' + Math.round(over));
+}
+if (document.documentElement.scrollWidth > window.innerWidth) wide.push('page by ' + (document.documentElement.scrollWidth - window.innerWidth));
+document.body.setAttribute('data-cards', String(document.querySelectorAll('.card').length));
+document.body.setAttribute('data-overflow', JSON.stringify(wide));
+</script>"""
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium): the HTML report is only checked as text")
+@pytest.mark.parametrize("width", [1400, 400])
+def test_no_card_overflows_at_desktop_and_phone_width(report_file: Path, tmp_path: Path, width: int) -> None:
+    measured = tmp_path / "measured.html"
+    measured.write_text(report_file.read_text(encoding="utf-8").replace("</body>", MEASURE + "</body>"), encoding="utf-8")
+    dom = _chromium(measured, tmp_path / "profile", "--dump-dom", f"--window-size={width},1000")
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    cards = re.search(r'data-cards="(\d+)"', dom.stdout)
+    overflow = re.search(r'data-overflow="([^"]*)"', dom.stdout)
+    assert cards and overflow, "the measuring script did not run"
+    assert int(cards.group(1)) > 40  # the cards exist: what was assessed, summary, every control, appendices
+    assert overflow.group(1).replace("&quot;", '"') == "[]"
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = _chromium(report_file, tmp_path / "profile", f"--screenshot={ARTIFACTS / f'control-report-{width}.png'}", f"--window-size={width},3000")
+    assert shot.returncode == 0, shot.stderr[-2000:]

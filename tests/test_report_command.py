@@ -129,7 +129,7 @@ def test_every_format_shows_suppressions_with_reason_and_expiry() -> None:
         assert "2030-06-30" in text and "2026-01-31" in text, render
     markdown = controls_markdown.render(report)
     assert (
-        "- `infra/main.tf:25` IAG002 (high) `aws_ssm_parameter.anthropic`: aws_ssm_parameter.anthropic never expires "
+        "- `infra/main.tf:25` IAG002 (high) `aws_ssm_parameter.anthropic` (owner: support-bot): aws_ssm_parameter.anthropic never expires "
         "(SSM parameters do not expire); it must expire within 90 days (suppression: vendor key without expiry; replaced "
         "by workload identity next year (until 2030-06-30, comment, owner platform-security))"
     ) in markdown
@@ -138,8 +138,8 @@ def test_every_format_shows_suppressions_with_reason_and_expiry() -> None:
 
 def test_markdown_names_statuses_sources_and_limits() -> None:
     markdown = controls_markdown.render(report_of(ML_PLATFORM))
-    assert "| NHI7 | Long-Lived Secrets | Failing | IAG002, IAG003, IAG007 | 9 | 0 |" in markdown
-    assert "| NHI3 | Vulnerable Third-Party NHI | Not assessed | none | 0 | 0 |" in markdown
+    assert "| NHI7 | Long-Lived Secrets | Failing | 11 of 16 credentials passing | IAG002, IAG003, IAG007 | 9 | 0 |" in markdown
+    assert "| NHI3 | Vulnerable Third-Party NHI | Not assessed | no credential judged | none | 0 | 0 |" in markdown
     assert "([source](https://owasp.org/www-project-non-human-identities-top-10/2025/7-long-lived-secrets/))" in markdown
     assert markdown.count("- What static analysis cannot show: ") == sum(len(f.controls) for f in FRAMEWORKS.values())
     assert "**5 failing, 1 passing, 4 not assessed.**" in markdown
@@ -147,7 +147,7 @@ def test_markdown_names_statuses_sources_and_limits() -> None:
 
 def test_json_document() -> None:
     document = json.loads(controls_json.render(report_of(SUPPORT_BOT)))
-    assert set(document) == {"tool", "scan", "statuses", "frameworks"}
+    assert set(document) == {"tool", "scan", "statuses", "frameworks", "executive", "inventory"}  # no assessed: build_report was given none
     assert document["scan"]["judged_credentials"] == 5 and document["scan"]["scope"] == "ai"
     (nhi,) = [f for f in document["frameworks"] if f["id"] == "owasp-nhi-2025"]
     assert nhi["summary"] == {"failing": 1, "passing": 5, "not-assessed": 4}
@@ -156,7 +156,8 @@ def test_json_document() -> None:
     assert nhi7["failing"][0]["suppression"]["expired"] is True
     assert nhi7["suppressed"] == [{
         "policy_id": "IAG002", "severity": "high", "resource": "aws_ssm_parameter.anthropic", "file": "infra/main.tf",
-        "line": 25, "message": nhi7["suppressed"][0]["message"],
+        "line": 25, "message": nhi7["suppressed"][0]["message"], "owner": "support-bot",
+        "remediation": nhi7["suppressed"][0]["remediation"],
         "suppression": {"reason": "vendor key without expiry; replaced by workload identity next year",
                         "expires": "2030-06-30", "expired": False, "source": "comment", "owner": "platform-security"},
     }]

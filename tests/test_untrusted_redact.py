@@ -94,8 +94,9 @@ spec:
 #: text and CSV do not print a suppression's owner; the inventory lists no suppressions; the
 #: baseline records only failing findings, and no message.
 NOT_SHOWN = {
+    # The control report names each finding's owner (as a fingerprint here), the scan's outputs do not.
     "owner tag value": {"scan text", "scan json", "scan sarif", "scan junit", "scan github", "scan gitlab", "scan markdown",
-                        "report html", "report markdown", "report json", "report csv", "baseline", "merge json", "merge sarif"},
+                        "baseline", "merge json", "merge sarif"},
     "suppression owner": {"scan text", "scan junit", "scan github", "scan gitlab", "report csv", "baseline",
                           "inventory table", "inventory json", "inventory csv", "inventory markdown"},
     "suppression policy id": {"baseline", "inventory table", "inventory json", "inventory csv", "inventory markdown"},

@@ -82,7 +82,30 @@ def _limit_address_space(limit: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def run_cli(
+#: Runs the scan as its own child and reports that child's peak memory on the file descriptor
+#: given first. The test process cannot measure the scan directly: a child forked from it starts
+#: with the test process's pages resident, and Linux keeps that high-water mark across exec, so
+#: the scan's peak would include the whole test session's memory. The launcher is exec'd fresh
+#: (small), so the scan forked from it starts small. A scan killed by a signal kills the launcher
+#: by the same signal, so the exit code reads as the scan's own.
+LAUNCHER = """
+import os, signal, sys
+report = int(sys.argv[1])
+pid = os.fork()
+if pid == 0:
+    os.close(report)
+    os.execv(sys.executable, [sys.executable, "-m", "iac_guard", *sys.argv[2:]])
+_, status, usage = os.wait4(pid, 0)
+os.write(report, str(usage.ru_maxrss).encode())
+os.close(report)
+if os.WIFSIGNALED(status):
+    signal.signal(os.WTERMSIG(status), signal.SIG_DFL)
+    os.kill(os.getpid(), os.WTERMSIG(status))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def run_cli(  # long: one child's whole life: spawn, feed, pump, time out, reap, measure
     args: list[str],
     cwd: Path | None = None,
     stdin: bytes | None = None,
@@ -96,39 +119,44 @@ def run_cli(
     """
     environment = {**os.environ, "NO_COLOR": "1", **(env or {})}
     started = time.monotonic()
+    peak_read, peak_write = os.pipe()
     child = subprocess.Popen(
-        [sys.executable, "-m", "iac_guard", *args],
+        [sys.executable, "-c", LAUNCHER, str(peak_write), *args],
         cwd=cwd,
         stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=environment,
+        pass_fds=(peak_write,),
+        start_new_session=True,
         preexec_fn=lambda: _limit_address_space(address_space),
     )
+    os.close(peak_write)
     outputs: dict[str, bytes] = {}
     pumps = [
         threading.Thread(target=lambda: outputs.__setitem__("stdout", child.stdout.read())),
         threading.Thread(target=lambda: outputs.__setitem__("stderr", child.stderr.read())),
+        threading.Thread(target=lambda: outputs.__setitem__("peak", os.read(peak_read, 64))),
     ]
     if stdin is not None:
         pumps.append(threading.Thread(target=_feed, args=(child.stdin, stdin)))
     for pump in pumps:
         pump.start()
-    # wait4 reaps this child alone and reports its own peak memory, not the test process's
-    # other children's.
-    timer = threading.Timer(wall_seconds, child.kill)
+    timer = threading.Timer(wall_seconds, lambda: os.killpg(child.pid, 9))  # the launcher and the scan
     timer.start()
     try:
-        _, status, usage = os.wait4(child.pid, 0)
+        child.wait()
     finally:
         timer.cancel()
-    child.returncode = os.waitstatus_to_exitcode(status)
     for pump in pumps:
         pump.join()
+    os.close(peak_read)
     seconds = time.monotonic() - started
     if seconds >= wall_seconds:
         raise AssertionError(f"iac-guard {' '.join(args)} ran longer than {wall_seconds} s")
-    peak = usage.ru_maxrss * 1024  # KiB on Linux
+    if not outputs["peak"]:
+        raise AssertionError(f"iac-guard {' '.join(args)}: the launcher reported no peak memory (stderr: {outputs['stderr'][-500:]!r})")
+    peak = int(outputs["peak"]) * 1024  # KiB on Linux
     return Run(child.returncode, outputs["stdout"].decode("utf-8", "replace"), outputs["stderr"].decode("utf-8", "replace"), seconds, peak)
 
 

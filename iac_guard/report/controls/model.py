@@ -14,14 +14,20 @@ every format prints beside the status.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Literal
 
 from ... import __version__
+from ...config.settings import DEFAULT_PLACEHOLDER_OWNERS
 from ...model import Finding, ScanError
 from ...policy.frameworks import Control, Framework
+from ..inventory_rows import InventoryRow, inventory_rows
+from .assessed import Assessed
+from .compare import Comparison, PreviousReport, compare
+from .executive import NOT_A_CREDENTIAL, CredentialKey, Executive, executive, finding_key, owners_by_credential
+from .graph import CredentialGraph, credential_graph
 
 if TYPE_CHECKING:
     from ...policy.loader import Policy
@@ -68,6 +74,15 @@ class ControlResult:
     policies: tuple[MappedPolicy, ...]
     failing: tuple[Finding, ...]
     suppressed: tuple[Finding, ...]
+    judged_credentials: int = 0  # distinct credentials its policies judged
+    passing_credentials: int = 0  # of those, the ones without a failing finding of its policies
+
+    @property
+    def credentials_text(self) -> str:
+        """"3 of 5 credentials passing"; "no credential judged"."""
+        if not self.judged_credentials:
+            return "no credential judged"
+        return f"{self.passing_credentials} of {_count(self.judged_credentials, 'credential')} passing"
 
 
 @dataclass(frozen=True)
@@ -95,17 +110,35 @@ class ComplianceReport:
     workloads: int
     errors: tuple[ScanError, ...]
     tool_version: str = __version__
+    #: What was assessed (the code's revision, when, the pack, the configuration); None: not stated.
+    assessed: Assessed | None = None
+    #: Each judged credential's owner, in words: findings name it.
+    owners: Mapping[CredentialKey, str] = field(default_factory=dict)
+    executive: Executive = Executive((), ())
+    inventory: tuple[InventoryRow, ...] = ()
+    graph: CredentialGraph = CredentialGraph((), (), 0)
+    #: With ``--compare``: what changed since the previous report.
+    comparison: Comparison | None = None
+
+    def owner_of(self, finding: Finding) -> str:
+        return self.owners.get(finding_key(finding), NOT_A_CREDENTIAL)
 
 
-def build_report(result: ScanResult, frameworks: Sequence[Framework], targets: Sequence[str] = ()) -> ComplianceReport:
+def build_report(
+    result: ScanResult, frameworks: Sequence[Framework], targets: Sequence[str] = (),
+    assessed: Assessed | None = None, previous: PreviousReport | None = None,
+) -> ComplianceReport:
     settings = result.settings
     skipped = set(settings.skip_policies) if settings else set()
     mapped = {policy.id: _mapped(policy, policy.id in skipped, result) for policy in result.policies}
+    results = tuple(
+        FrameworkResult(framework, tuple(_control(framework.id, c, result, mapped) for c in framework.controls))
+        for framework in frameworks
+    )
+    rows = inventory_rows(result)
+    owners = owners_by_credential(result.inventory.credentials, settings.placeholder_owners if settings else DEFAULT_PLACEHOLDER_OWNERS)
     return ComplianceReport(
-        frameworks=tuple(
-            FrameworkResult(framework, tuple(_control(framework.id, c, result, mapped) for c in framework.controls))
-            for framework in frameworks
-        ),
+        frameworks=results,
         targets=tuple(targets),
         scope=settings.scope if settings else "ai",
         evaluated_on=settings.today if settings else None,
@@ -114,7 +147,22 @@ def build_report(result: ScanResult, frameworks: Sequence[Framework], targets: S
         judged_credentials=len({(check.resource, check.location) for check in result.checks}),
         workloads=len(result.inventory.workloads),
         errors=tuple(result.errors),
+        assessed=assessed,
+        owners=owners,
+        executive=executive(result.failing, owners),
+        inventory=tuple(rows),
+        graph=credential_graph([row.credential for row in rows], result.inventory.credentials, _credential_statuses(result), owners),
+        comparison=None if previous is None else compare(
+            previous, (((f.framework.id, c.control.id), c.status, c.failing) for f in results for c in f.controls)
+        ),
     )
+
+
+def _credential_statuses(result: ScanResult) -> dict[CredentialKey, str]:
+    """Each judged credential's status over every policy: failing, else passing."""
+    statuses: dict[CredentialKey, str] = {(check.resource, check.location): "passing" for check in result.checks}
+    statuses.update({finding_key(f): "failing" for f in result.failing})
+    return statuses
 
 
 def _mapped(policy: Policy, skipped: bool, result: ScanResult) -> MappedPolicy:
@@ -137,7 +185,9 @@ def _control(framework_id: str, control: Control, result: ScanResult, mapped: di
     failing = tuple(f for f in findings if not f.suppressed)
     suppressed = tuple(f for f in findings if f.suppressed)
     status, reason = _status(policies, failing, suppressed)
-    return ControlResult(control, status, reason, policies, failing, suppressed)
+    judged = {(check.resource, check.location) for check in result.checks if check.policy_id in ids}
+    failed = {finding_key(f) for f in failing}
+    return ControlResult(control, status, reason, policies, failing, suppressed, len(judged), len(judged - failed))
 
 
 def _status(
