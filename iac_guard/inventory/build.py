@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from ..config.settings import Settings
-from ..model import Credential, Expiry, Extraction, Flow, Unknown, Usage, Workload
+from ..model import UNKNOWN, Credential, Expiry, Extraction, Flow, Unknown, Usage, Workload
 from . import ai
 from .environments import environment_of
 
@@ -48,8 +48,9 @@ def build_inventory(extraction: Extraction, settings: Settings | None = None) ->
         )
         credentials[key] = replace(
             credentials[key],
+            # A credential known only by use is where it is used, not where it lives: unknown.
             environment=environment_of(credential.address, credential.provider, credential.location.file,
-                                       credential.root_module, credential.tags, settings),
+                                       credential.root_module, credential.tags, settings) if credential.declared else UNKNOWN,
             consumer_workloads=tuple(sorted(
                 (graph.workloads[k] for k in graph.consumer_keys.get(key, ()) if k in graph.workloads), key=lambda w: (w.address, w.root_module)
             )),
