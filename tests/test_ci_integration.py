@@ -204,7 +204,8 @@ def test_markdown_verdicts(tmp_path: Path) -> None:
 
 
 def _readme_blocks(language: str) -> list[str]:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    """Code blocks of the README and the CI page it links to, where the examples live."""
+    text = "\n".join((ROOT / name).read_text(encoding="utf-8") for name in ("README.md", "docs/ci.md"))
     return re.findall(rf"```{language}\n(.*?)```", text, flags=re.DOTALL)
 
 
@@ -217,9 +218,10 @@ def test_readme_snippets_match_the_code() -> None:
             assert option in scan_help, (option, command)
     action_inputs = set(yaml.safe_load((ROOT / "action.yml").read_text())["inputs"])
     workflows = [yaml.safe_load(block) for block in _readme_blocks("yaml") if "runs-on" in block]
-    (workflow,) = workflows
-    (step,) = [s for s in workflow["jobs"]["iac-guard"]["steps"] if "iac-guard" in s.get("uses", "")]
-    assert set(step["with"]) <= action_inputs
+    assert len(workflows) == 2  # the README's short example and the CI page's full one
+    for workflow in workflows:
+        (step,) = [s for s in workflow["jobs"]["iac-guard"]["steps"] if "iac-guard" in s.get("uses", "")]
+        assert set(step["with"]) <= action_inputs
     (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     (config,) = [yaml.safe_load(block) for block in _readme_blocks("yaml") if "repos:" in block]
     assert config["repos"][0]["hooks"][0]["id"] == hook["id"]
