@@ -94,6 +94,30 @@ def test_every_kind_of_weakening_is_listed_with_its_key_and_line(tmp_path: Path)
     assert {w.file for w in listed} == {".iac-guard.yaml"}
 
 
+def test_owner_roles_and_environment_settings_that_can_hide_a_finding_are_weakenings() -> None:
+    text = (
+        "owner_roles: {business: [owner, sponsor], technical: [tech-owner]}\n"
+        "environment_keys: [tier]\n"
+        "environments: {everywhere: ['*']}\n"
+        "production_environments: []\n"
+    )
+    listed = weakenings(yaml.safe_load(text), text, ".iac-guard.yaml", Settings())
+    assert [(w.line, w.text) for w in listed] == [
+        (1, "owner_roles sponsor: not an owner key → names the owner"),
+        (1, "owner_roles tech-owner: not an owner key → names the owner"),
+        (2, "environment_keys environment: names the environment → ignored"),
+        (2, "environment_keys env: names the environment → ignored"),
+        (2, "environment_keys stage: names the environment → ignored"),
+        (3, "environments: the default environment patterns → the config's patterns"),
+        (4, "production_environments prod: production → not production"),
+    ]
+
+
+def test_a_roster_and_owner_roles_with_explicit_owner_keys_weaken_nothing() -> None:
+    text = "owners: [ml-platform]\nowner_keys: [owner]\nowner_roles: {business: [owner], technical: [tech-owner]}\n"
+    assert weakenings(yaml.safe_load(text), text, ".iac-guard.yaml", Settings()) == ()
+
+
 def test_settings_as_strict_as_the_defaults_or_stricter_weaken_nothing() -> None:
     text = "scope: all\nmax_lifetime_days: 30\nmax_rotation_days: 90\nowner_keys: [owner]\nplaceholder_owners: [tbd, todo, unknown, none, 'null', n/a, na, changeme, owner, nobody, '-', '', pending]\n"
     assert weakenings(yaml.safe_load(text), text, ".iac-guard.yaml", Settings()) == ()

@@ -53,8 +53,10 @@ class Weakening:
         value = getattr(settings, self.key)
         if self.key in LIMIT_KEYS:
             return value == int(self.after)
-        if self.key == "placeholder_owners":
+        if self.key in ("placeholder_owners", "production_environments", "environment_keys"):
             return self.entry not in value
+        if self.key == "owner_roles":
+            return self.entry in settings.owner_keys
         if self.key in ("exclude", "skip_policies", "owner_keys"):
             return self.entry in value
         if self.key == "fail_on":
@@ -134,6 +136,7 @@ def weakenings(
         found("owner_map", str(address), "no owner", f"owner {team}", str(address))
         for address, team in raw.get("owner_map", {}).items()
     ]
+    result += _owner_and_environment_weakenings(raw, found, defaults)
     result += [
         found("policy_dirs", folder, "not loaded", "loaded beside the built-in pack", i)
         for i, folder in enumerate(raw.get("policy_dirs", ()))
@@ -152,6 +155,28 @@ def _gate_weakenings(raw: Mapping[str, Any], found: Callable[..., Weakening], fo
     if "baseline" in raw:
         resolved = str(((folder or Path(".")) / raw["baseline"]).resolve())
         result.append(found("baseline", raw["baseline"], "every finding judged", "findings it records pass", compared=resolved))
+    return result
+
+
+def _owner_and_environment_weakenings(raw: Mapping[str, Any], found: Callable[..., Weakening], defaults: Settings) -> list[Weakening]:
+    """Owner roles whose keys become owner keys, and environment settings that can let a
+    credential cross environments unseen (IAG009): each stated, since the repository under review
+    wrote them."""
+    result = []
+    if "owner_roles" in raw and "owner_keys" not in raw:
+        role_keys = dict.fromkeys(str(k) for keys in raw["owner_roles"].values() for k in keys)
+        result += [found("owner_roles", key, "not an owner key", "names the owner") for key in role_keys if key not in defaults.owner_keys]
+    if "environment_keys" in raw:
+        kept = {str(k).lower() for k in raw["environment_keys"]}
+        result += [found("environment_keys", key, "names the environment", "ignored") for key in defaults.environment_keys if key not in kept]
+    if "environments" in raw:
+        result.append(found("environments", None, "the default environment patterns", "the config's patterns"))
+    if "production_environments" in raw:
+        kept = {str(e).lower() for e in raw["production_environments"]}
+        result += [
+            found("production_environments", env, "production", "not production")
+            for env in defaults.production_environments if env not in kept
+        ]
     return result
 
 
