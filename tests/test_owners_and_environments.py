@@ -77,6 +77,18 @@ def test_the_inventory_shows_owners_by_role_whether_current_and_environments() -
     assert rows[("live/dev", "aws_secretsmanager_secret.openai")]["environment"] == "dev"  # from the folder
 
 
+def test_the_control_report_shows_owners_by_role_and_whether_current() -> None:
+    from iac_guard.policy.frameworks import load_frameworks
+    from iac_guard.report.controls.model import build_report
+
+    report = build_report(scan_with_config(PLATFORM), list(load_frameworks().values()))
+    cells = {row.credential.address + " " + row.credential.root_module: report.owner_cell(row.credential) for row in report.inventory}
+    assert cells["aws_secretsmanager_secret.openai live/prod"] == "ml-platform (business: ml-platform, technical: alice-ml; current)"
+    assert cells["aws_secretsmanager_secret.anthropic live/prod"] == "data-science (business: data-science, technical: alice-ml; 'data-science' not current)"
+    assert cells["aws_secretsmanager_secret.openai live/staging"] == "ml-platform (business: ml-platform, technical: none; current)"
+    assert cells["VaultSecret/kv/data/shared/cohere-rerank-api-key "] == "(owner not known from the code)"  # unknown: no detail
+
+
 def test_without_the_config_the_same_tree_fails_only_sharing_and_environments() -> None:
     result = run_scan([str(PLATFORM)], settings(), load_pack(settings()))
     assert [key for key in finding_keys(result) if key[0] == "IAG001"] == [

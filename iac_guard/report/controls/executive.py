@@ -12,8 +12,9 @@ from collections import Counter, defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
-from ...config.settings import DEFAULT_PLACEHOLDER_OWNERS
+from ...config.settings import DEFAULT_PLACEHOLDER_OWNERS, Settings
 from ...model import Credential, Finding, Location, is_unknown
+from ...policy.facts import not_current, owner_is_current
 
 #: How many credentials and owners the summary names; the inventory appendix has them all.
 TOP = 5
@@ -55,6 +56,24 @@ def owner_text(credential: Credential, placeholders: Collection[str] = DEFAULT_P
     if is_unknown(value):
         return UNKNOWN_OWNER
     return f"{value} (a placeholder, not an owner)" if str(value).lower() in placeholders else str(value)
+
+
+def owner_detail(credential: Credential, settings: Settings) -> str:
+    """Its owners by role and, with a roster, whether they are current: ``business: ml-platform,
+    technical: none; 'data-science' not current``; empty when the config asks for neither."""
+    owner = credential.owner
+    parts: list[str] = []
+    if is_unknown(owner.value):
+        return ""  # nothing is known of whom it names
+    if settings.owner_roles and isinstance(owner.roles, tuple):
+        named = dict(owner.roles)
+        parts.append(", ".join(f"{role}: {named.get(role) or 'none'}" for role, _ in settings.owner_roles))
+    current = owner_is_current(owner, settings)
+    if current is True:
+        parts.append("current")
+    elif current is False:
+        parts.append(f"{', '.join(repr(n) for n in not_current(owner, settings))} not current")
+    return "; ".join(parts)
 
 
 def owners_by_credential(credentials: Sequence[Credential], placeholders: Collection[str]) -> dict[CredentialKey, str]:

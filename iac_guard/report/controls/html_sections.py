@@ -88,7 +88,7 @@ def appendix(report: ComplianceReport) -> str:
     left_out = f"<p>{graph.left_out} more not drawn; the inventory lists every credential.</p>" if graph.left_out else ""
     picture = graph_svg(graph) if graph.nodes else "<p>No credential in scope.</p>"
     rows = (
-        (mono(r.credential.address), f'<span class="word">{escape(r.credential.kind)}</span>', escape(report.owners.get((r.credential.address, r.credential.location), "")),
+        (mono(r.credential.address), f'<span class="word">{escape(r.credential.kind)}</span>', escape(report.owner_cell(r.credential)),
          escape(r.expiry), escape(r.rotation), escape(r.scope), escape(", ".join(r.credential.consumers) or "none"),
          mono(r.location), escape(" ".join(r.failing_policies) or "none"))
         for r in report.inventory

@@ -69,7 +69,7 @@ def appendix_lines(report: ComplianceReport) -> list[str]:
         return lines
     return lines + markdown_table(
         ("credential", "kind", "owner", "expiry", "rotation", "scope", "used by", "parent", "defined at", "failing"),
-        ((f"`{r.credential.address}`", r.credential.kind, report.owners.get((r.credential.address, r.credential.location), ""),
+        ((f"`{r.credential.address}`", r.credential.kind, report.owner_cell(r.credential),
           r.expiry, r.rotation, r.scope, ", ".join(r.credential.consumers) or "none", r.credential.parent or "",
           f"`{r.location}`", " ".join(r.failing_policies) or "none") for r in report.inventory),
     ) + [""]

@@ -21,12 +21,12 @@ from typing import TYPE_CHECKING, Literal
 
 from ... import __version__
 from ...config.settings import DEFAULT_PLACEHOLDER_OWNERS
-from ...model import Finding, ScanError
+from ...model import Credential, Finding, ScanError
 from ...policy.frameworks import Control, Framework
 from ..inventory_rows import InventoryRow, inventory_rows
 from .assessed import Assessed
 from .compare import Comparison, PreviousReport, compare
-from .executive import NOT_A_CREDENTIAL, CredentialKey, Executive, executive, finding_key, owners_by_credential
+from .executive import NOT_A_CREDENTIAL, CredentialKey, Executive, executive, finding_key, owner_detail, owners_by_credential
 from .graph import CredentialGraph, credential_graph
 
 if TYPE_CHECKING:
@@ -114,6 +114,9 @@ class ComplianceReport:
     assessed: Assessed | None = None
     #: Each judged credential's owner, in words: findings name it.
     owners: Mapping[CredentialKey, str] = field(default_factory=dict)
+    #: Each credential's owners by role and whether they are current, where the config asks
+    #: (``owner_roles``, a roster): the inventory appendix shows it beside the owner.
+    owner_details: Mapping[CredentialKey, str] = field(default_factory=dict)
     executive: Executive = Executive((), ())
     inventory: tuple[InventoryRow, ...] = ()
     graph: CredentialGraph = CredentialGraph((), (), 0)
@@ -122,6 +125,12 @@ class ComplianceReport:
 
     def owner_of(self, finding: Finding) -> str:
         return self.owners.get(finding_key(finding), NOT_A_CREDENTIAL)
+
+    def owner_cell(self, credential: Credential) -> str:
+        """The owner, with its roles and roster status when the config asks for them."""
+        key = (credential.address, credential.location)
+        detail = self.owner_details.get(key, "")
+        return f"{self.owners.get(key, '')} ({detail})" if detail else self.owners.get(key, "")
 
 
 def build_report(
@@ -149,6 +158,7 @@ def build_report(
         errors=tuple(result.errors),
         assessed=assessed,
         owners=owners,
+        owner_details={(c.address, c.location): owner_detail(c, settings) for c in result.inventory.credentials} if settings else {},
         executive=executive(result.failing, owners),
         inventory=tuple(rows),
         graph=credential_graph([row.credential for row in rows], result.inventory.credentials, _credential_statuses(result), owners),
