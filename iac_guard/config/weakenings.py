@@ -120,22 +120,6 @@ def weakenings(
     result += _gate_weakenings(raw, found, folder)
     result += [found("exclude", p, "scanned", "not scanned", i) for i, p in enumerate(raw.get("exclude", ()))]
     result += [found("skip_policies", p, "evaluated", "not evaluated", i) for i, p in enumerate(raw.get("skip_policies", ()))]
-    if "placeholder_owners" in raw:
-        kept = {value.lower() for value in raw["placeholder_owners"]}
-        result += [
-            found("placeholder_owners", value, "a placeholder", "accepted as an owner")
-            for value in defaults.placeholder_owners
-            if value not in kept
-        ]
-    result += [
-        found("owner_keys", key, "not an owner key", "names the owner", i)
-        for i, key in enumerate(raw.get("owner_keys", ()))
-        if key not in defaults.owner_keys
-    ]
-    result += [
-        found("owner_map", str(address), "no owner", f"owner {team}", str(address))
-        for address, team in raw.get("owner_map", {}).items()
-    ]
     result += _owner_and_environment_weakenings(raw, found, defaults)
     result += [
         found("policy_dirs", folder, "not loaded", "loaded beside the built-in pack", i)
@@ -159,10 +143,26 @@ def _gate_weakenings(raw: Mapping[str, Any], found: Callable[..., Weakening], fo
 
 
 def _owner_and_environment_weakenings(raw: Mapping[str, Any], found: Callable[..., Weakening], defaults: Settings) -> list[Weakening]:
-    """Owner roles whose keys become owner keys, and environment settings that can let a
-    credential cross environments unseen (IAG009): each stated, since the repository under review
-    wrote them."""
+    """What lets an owner pass (placeholders accepted, new owner keys — from ``owner_roles`` too —,
+    mapped owners) and environment settings that can let a credential cross environments unseen
+    (IAG009): each stated, since the repository under review wrote them."""
     result = []
+    if "placeholder_owners" in raw:
+        kept = {value.lower() for value in raw["placeholder_owners"]}
+        result += [
+            found("placeholder_owners", value, "a placeholder", "accepted as an owner")
+            for value in defaults.placeholder_owners
+            if value not in kept
+        ]
+    result += [
+        found("owner_keys", key, "not an owner key", "names the owner", i)
+        for i, key in enumerate(raw.get("owner_keys", ()))
+        if key not in defaults.owner_keys
+    ]
+    result += [
+        found("owner_map", str(address), "no owner", f"owner {team}", str(address))
+        for address, team in raw.get("owner_map", {}).items()
+    ]
     if "owner_roles" in raw and "owner_keys" not in raw:
         role_keys = dict.fromkeys(str(k) for keys in raw["owner_roles"].values() for k in keys)
         result += [found("owner_roles", key, "not an owner key", "names the owner") for key in role_keys if key not in defaults.owner_keys]
