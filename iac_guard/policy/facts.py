@@ -35,10 +35,19 @@ hardcoded                  list[item]               literal values; item: field,
                                                     line (field-gated any-entropy literals and
                                                     connection-string passwords: scope all only)
 consumers                  list[str]                addresses of the workloads that use it
-static_uses                list[item]               where it is used as a long-lived static key
-                                                    though the platform offers workload
-                                                    identity; item: source, how, instead, file,
-                                                    line
+identity_platform          str | None               the platform whose workload identities make
+                                                    it unnecessary there (aws, gcp, azure), its
+                                                    own or that of what it stores; None: none
+static_uses                list[item]               where it is used as a long-lived static key;
+                                                    item: source, how, instead, file, line,
+                                                    platform (where the use runs, None: not
+                                                    known), identity_offered (bool | Unknown:
+                                                    that platform offers an identity in its
+                                                    place — a CI sign-in with a stored key, or a
+                                                    workload on its identity platform)
+identity_for_every_use     bool | Unknown           it has static uses and every one's
+                                                    identity_offered is true (unknown if one is
+                                                    unknown and none false)
 exposures                  list[item]               where its value is printed, baked or made
                                                     readable; item: source, how, instead, file,
                                                     line
@@ -58,12 +67,12 @@ No fact holds a secret value: the model only carries fingerprints.
 from __future__ import annotations
 
 import string
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
 from ..config.settings import Settings
-from ..model import Credential, Expiry, Flow, Grant, Location, Owner, Rotation, Scope, SecretLiteral, Unknown, is_unknown
+from ..model import UNKNOWN, Credential, Expiry, Flow, Grant, Location, Owner, Rotation, Scope, SecretLiteral, Unknown, is_unknown
 
 Facts = dict[str, Any]
 
@@ -76,13 +85,16 @@ def credential_facts(credential: Credential, settings: Settings) -> Facts:
     documented order: the report shows the facts as built."""
     consumers = tuple(credential.consumers)
     kept = _how_it_is_kept(credential)
+    static = tuple(_flow_facts(flow) for flow in credential.flows if flow.kind == "static")
     return {
         **_what_it_is(credential),
         **kept,
         "hardcoded": tuple(_literal_facts(literal) for literal in credential.hardcoded if _judged(literal, settings)),
         "consumers": consumers,
         "consumer_count": len(consumers),
-        "static_uses": tuple(_flow_facts(flow) for flow in credential.flows if flow.kind == "static"),
+        "identity_platform": credential.identity_platform,
+        "static_uses": static,
+        "identity_for_every_use": _every(item["identity_offered"] for item in static),
         "exposures": tuple(_flow_facts(flow) for flow in credential.flows if flow.kind == "exposed"),
         "parent": credential.parent,
         "tags": credential.tags if is_unknown(credential.tags) else dict(credential.tags),
@@ -149,7 +161,22 @@ def _literal_facts(literal: SecretLiteral) -> dict[str, Any]:
 
 
 def _flow_facts(flow: Flow) -> dict[str, Any]:
-    return {"source": flow.source, "how": flow.how, "instead": flow.instead, "file": flow.location.file, "line": flow.location.line}
+    return {
+        "source": flow.source, "how": flow.how, "instead": flow.instead, "file": flow.location.file, "line": flow.location.line,
+        "platform": flow.platform, "identity_offered": flow.identity_offered,
+    }
+
+
+def _every(truths: Iterable[bool | Unknown]) -> bool | Unknown:
+    """All true (and at least one), in three-valued logic: a false one settles it, an unknown one
+    leaves it unknown."""
+    seen = unknown = False
+    for truth in truths:
+        if truth is False:
+            return False
+        unknown = unknown or isinstance(truth, Unknown)
+        seen = True
+    return UNKNOWN if unknown else seen
 
 
 def owner_text(owner: Owner, settings: Settings) -> str:
@@ -342,9 +369,10 @@ _EXAMPLE = Credential(
     consumers=("aws_lambda_function.example",),
     parent="aws_iam_user.example",
     tags={"owner": "team-a"},
+    identity_platform="aws",
     flows=(
         Flow("static", "aws_iam_access_key.example", "workflow:.github/workflows/ci.yml/jobs/deploy", "passes it as a static key",
-             "use OIDC instead", Location(".github/workflows/ci.yml", 12, 12)),
+             "use OIDC instead", Location(".github/workflows/ci.yml", 12, 12), platform="github-actions"),
         Flow("exposed", "aws_iam_access_key.example", "output.example", "prints it", "mark it sensitive", Location("main.tf", 11, 11)),
     ),
 )

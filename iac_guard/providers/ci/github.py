@@ -21,6 +21,7 @@ from ...containers.document import LinedDocument
 from ...kubernetes.objects import PathKey
 from ...model import Credential, Extraction, Flow, Location, SecretLiteral, Usage, Workload
 from ..containers.records import literal_records
+from .pull_request_target import runs_on_pull_request_target, untrusted_checkouts
 from .records import leaves, literal_values, referenced_credential
 
 PROVIDER = "github-actions"
@@ -52,9 +53,11 @@ def extract(workflows: list[LinedDocument]) -> Extraction:
     secrets: dict[str, Credential] = {}
     for document in sorted(workflows, key=lambda d: d.file):
         shared_env = document.body.get("env")
+        # YAML 1.1 reads the key ``on`` as True, which the document keeps as the text "true".
+        privileged = runs_on_pull_request_target(document.body.get("on", document.body.get("true")))
         for name, path, body in _jobs(document):
             workload = Workload(f"workflow:{document.file}/{'/'.join(map(str, path))}", PROVIDER, "workflow job",
-                                _at(document, *path))
+                                _at(document, *path), platform=PROVIDER)
             found.workloads.append(workload)
             found_leaves = list(leaves({k: v for k, v in body.items() if k not in _SETTINGS}, path))
             if isinstance(shared_env, dict):
@@ -62,6 +65,9 @@ def extract(workflows: list[LinedDocument]) -> Extraction:
             auth = _authentication(body, path)
             found.extend(_job_records(document, workload, name, found_leaves, auth, secrets))
             found.flows += _exposures(document, workload, body, path, shared_env)
+            if privileged:
+                read = sorted({n for _, value in found_leaves for n in _secret_names(value)})
+                found.flows += untrusted_checkouts(document, workload, body, path, [SECRET_PREFIX + n for n in read])
     found.credentials += secrets.values()
     return found
 
@@ -95,7 +101,7 @@ def _job_records(
             via, instead = auth.get(path, (f"secrets.{secret}", None))
             found.usages.append(Usage(workload.address, address, via, location, env_var=env_var))
             if instead is not None:
-                found.flows.append(Flow("static", address, workload.address, f"passes it as {via}", instead, location))
+                found.flows.append(Flow("static", address, workload.address, f"passes it as {via}", instead, location, platform=PROVIDER))
     if literals:
         found.extend(literal_records(workload, literals, [item.field.rsplit(".", 1)[-1] for item in literals], name))
     return found
