@@ -28,6 +28,7 @@ from ...model import Unknown
 from ...terraform.module import Module
 from ...terraform.syntax.nodes import Expr, Literal, ObjectExpr, TupleExpr
 from ...terraform.view import BlockView, Resource
+from ..common.links import held_credentials
 from .metadata import MetadataResolver
 from .vocabulary import RBAC_GROUP
 from .yaml_body import KUBECTL_MANIFEST, yaml_body_object
@@ -79,6 +80,8 @@ class TerraformObject:
     root_module: str
     #: Label and annotation maps (``labels``) or keys (``annotations:owner``) not known before apply.
     unknown: frozenset[str]
+    #: Resources a Secret's ``data`` / ``binary_data`` is written from (``aws_iam_access_key.x.secret``).
+    holds: tuple[str, ...] = ()
 
 
 
@@ -93,7 +96,8 @@ def convert_all(modules: Iterable[Module]) -> list[TerraformObject]:
             if converted is not None:
                 body, lines, unknown = converted
                 obj = KubeObject.from_body(body, resource.location, lines)
-                found.append(TerraformObject(obj, resource.address, resource.resource_type, resource.name, module.directory, unknown))
+                held = held_credentials(resource, "data", "binary_data") if obj.kind == "Secret" and resource.resource_type != MANIFEST else ()
+                found.append(TerraformObject(obj, resource.address, resource.resource_type, resource.name, module.directory, unknown, held))
     return found
 
 
