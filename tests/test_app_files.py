@@ -237,3 +237,9 @@ def test_a_compose_file_that_is_no_mapping_is_an_error(tmp_path: Path) -> None:
         ("docker-compose.yml", "a Compose file must be a mapping (services:, secrets:, ...)"),
     ]
 
+
+def test_build_arguments_are_declared_names_not_words_of_a_quoted_default(tmp_path: Path) -> None:
+    """``ARG HINT="set your API_KEY"`` declares HINT only; ``ARG A B_TOKEN`` declares both."""
+    root = write_project(tmp_path, {"Dockerfile": 'FROM alpine\nARG HINT="set your API_KEY first" APP_VERSION=1\nARG A B_TOKEN\n'})
+    assert finding_keys(scan_path(root, scope="all")) == [("IAG008", "docker-build-arg:Dockerfile/B_TOKEN", "Dockerfile", 3)]
+

@@ -94,7 +94,9 @@ def _read_argument(keyword: str, name: str, value: str | None) -> str | None:
 def _arg_declarations(instruction: Instruction) -> Iterator[tuple[str, str | None, int]]:
     """``ARG NAME=default`` pairs and bare ``ARG NAME`` names (BuildKit takes several at once)."""
     yield from _assignments(instruction)
-    for match in _BARE_NAME.finditer(instruction.text):
+    # Pairs blanked out first, so that words of a quoted default are never read as names.
+    bare = _PAIR.sub(lambda pair: " " * len(pair.group(0)), instruction.text)
+    for match in _BARE_NAME.finditer(bare):
         yield match.group(1), None, instruction.line_of(match.start())
 
 
