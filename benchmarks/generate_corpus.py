@@ -10,6 +10,11 @@ the rest multi-document Kubernetes manifests. The tree looks like a platform mon
                                         + terraform.tfvars                one root module each
     OUT/kubernetes/team-NNN/app-NNNNN.yaml                                5–9 documents each
 
+With ``--app-share F`` a share F of the files is application and CI files instead of manifests,
+in groups of six: ``OUT/apps/app-NNNN/{Dockerfile,docker-compose.yml,.env,.mcp.json}``, a
+notebook ``OUT/apps/app-NNNN/notebooks/eval.ipynb`` and a workflow
+``OUT/.github/workflows/app-NNNN.yml``, with keys in some, references and build secrets in others.
+
 Roots hold AWS IAM users, access keys, roles with policies in ``jsonencode`` and heredocs,
 Secrets Manager secrets with and without rotation, a Lambda function, Azure OpenAI accounts and
 Key Vault secrets, Google service-account and API keys, locals and tag maps merged with
@@ -35,6 +40,7 @@ ROOT_FILES = 8  # seven .tf files and terraform.tfvars per root module
 MODULE_FILES = 3
 STACKS_PER_TEAM = 6
 TERRAFORM_SHARE = 0.6
+APP_FILES = 6  # per application: Dockerfile, Compose, .env, notebook, MCP config, workflow
 
 
 def main() -> None:
@@ -42,11 +48,13 @@ def main() -> None:
     parser.add_argument("out", type=Path, help="folder to write (replaced if it exists)")
     parser.add_argument("--files", type=int, default=1000, help="total number of files")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--app-share", type=float, default=0.0,
+                        help="share of files that are Dockerfiles, Compose, .env, notebooks, MCP configs and workflows")
     args = parser.parse_args()
-    print(json.dumps(generate(args.out, args.files, args.seed)))
+    print(json.dumps(generate(args.out, args.files, args.seed, args.app_share)))
 
 
-def generate(out: Path, files: int, seed: int = 7) -> dict[str, int]:
+def generate(out: Path, files: int, seed: int = 7, app_share: float = 0.0) -> dict[str, int]:
     """Writes the corpus (replacing ``out``) and returns how many files of each kind it holds."""
     if out.exists():
         shutil.rmtree(out)
@@ -62,10 +70,14 @@ def generate(out: Path, files: int, seed: int = 7) -> dict[str, int]:
             tf_files += _write_root(team_dir / "stacks" / f"svc-{stack:02d}", team, stack, rng)
             roots += 1
         team += 1
-    yaml_files = max(0, files - tf_files)
+    apps = int(files * app_share) // APP_FILES
+    for index in range(apps):
+        _write_app(out, index, rng)
+    yaml_files = max(0, files - tf_files - apps * APP_FILES)
     for index in range(yaml_files):
         _write(out / "kubernetes" / f"team-{index % team:03d}" / f"app-{index:05d}.yaml", _manifest(index, rng))
-    return {"files": tf_files + yaml_files, "terraform_files": tf_files, "root_modules": roots, "yaml_files": yaml_files}
+    return {"files": tf_files + yaml_files + apps * APP_FILES, "terraform_files": tf_files, "root_modules": roots,
+            "yaml_files": yaml_files, "app_files": apps * APP_FILES}
 
 
 def _write(path: Path, text: str) -> None:
@@ -537,6 +549,51 @@ metadata:
 data:
 {data}''')
     return "---\n".join(doc + "\n" for doc in documents)
+
+
+
+def _write_app(out: Path, index: int, rng: random.Random) -> None:
+    """One application's build, local and CI files; about a third hold a literal key somewhere."""
+    service = _name(rng)
+    env_name = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY", "hf": "HF_TOKEN"}.get(service, f"{service.upper()}_API_KEY")
+    key = "sk-proj-" + "".join(rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789") for _ in range(48))
+    leaky = rng.random() < 0.35
+    folder = out / "apps" / f"app-{index:04d}"
+    build_secret = f"RUN --mount=type=secret,id={env_name.lower()} python -m {service}.prefetch"
+    _write(folder / "Dockerfile", f"""FROM python:3.12-slim
+ARG APP_VERSION={rng.randrange(1, 9)}.{rng.randrange(0, 20)}.0
+{f"ARG {env_name}" if leaky else build_secret}
+ENV LOG_LEVEL=info PORT={rng.randrange(8000, 9000)}
+COPY . /app
+CMD ["python", "-m", "{service}"]
+""")
+    _write(folder / "docker-compose.yml", f"""services:
+  {service}:
+    build: .
+    env_file: [.env]
+    environment:
+      {env_name}: ${{{env_name}}}
+      QUEUE_URL: redis://queue:6379/{index % 16}
+  queue:
+    image: redis:7
+""")
+    _write(folder / ".env", f"{env_name}={key if leaky else ''}\nLOG_LEVEL=debug\n")
+    cells = [{"cell_type": "code", "execution_count": 1, "metadata": {}, "source": [f"import {service}\n", "client.evaluate()\n"],
+              "outputs": [{"name": "stdout", "output_type": "stream", "text": [f"score={rng.random():.3f}\n"]}]}]
+    _write(folder / "notebooks" / "eval.ipynb", json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1))
+    _write(folder / ".mcp.json", json.dumps({"mcpServers": {service: {"command": "uvx", "args": [f"{service}-mcp"],
+                                                                      "env": {env_name: f"${{{env_name}}}"}}}}, indent=2))
+    _write(out / ".github" / "workflows" / f"app-{index:04d}.yml", f"""name: app-{index:04d}
+on: {{push: {{paths: ["apps/app-{index:04d}/**"]}}}}
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: python -m pytest apps/app-{index:04d}
+        env:
+          {env_name}: ${{{{ secrets.{env_name} }}}}
+""")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ corpus, and checks the performance targets of issue 7. Not part of the test run.
     python benchmarks/run.py                        # 1k and 10k files, Checkov if on PATH
     python benchmarks/run.py --sizes 1000 --repeat 5 --no-checkov
     python benchmarks/run.py --checkov /tmp/checkov-venv/bin/checkov --output results.json
+    python benchmarks/run.py --sizes 10000 --no-checkov --app-share 0.1   # a tenth app and CI files
 
 Each command runs as its own process; like ``/usr/bin/time -v`` the harness reports wall time,
 CPU time (user + system, the process and every child it waited for) and peak RSS (the largest
@@ -145,6 +146,8 @@ def main() -> None:
     parser.add_argument("--checkov", default=shutil.which("checkov"), help="the checkov executable (default: from PATH)")
     parser.add_argument("--no-checkov", action="store_true")
     parser.add_argument("--output", type=Path, help="also write the results as JSON")
+    parser.add_argument("--app-share", type=float, default=0.0,
+                        help="share of the corpus that is Dockerfiles, Compose, .env, notebooks, MCP configs and workflows")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="iac-guard-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -161,7 +164,7 @@ def main() -> None:
 
 def _bench_size(work: Path, size: int, args: argparse.Namespace, checkov: str | None) -> dict:
     corpus = work / f"corpus-{size}"
-    counts = generate(corpus, size)
+    counts = generate(corpus, size, app_share=args.app_share)
     counts["bytes"] = sum(p.stat().st_size for p in corpus.rglob("*") if p.is_file())
     print(f"corpus {size}: {counts}", flush=True)
     out = work / f"iac-guard-{size}.json"

@@ -207,6 +207,12 @@ class Credential:
     #: workloads' records (each with its own environment): filled by the inventory.
     environment: str | Unknown = UNKNOWN
     consumer_workloads: tuple[Workload, ...] = ()
+    #: The platform whose own workload identities make this credential unnecessary for workloads
+    #: running on it (an IAM access key: "aws"; a service account key: "gcp"; an Entra client
+    #: secret or an AI services key with local auth on: "azure"); None when no platform does. Set
+    #: by the recognizer that knows the key type; a store holding the value takes it from what it
+    #: holds (the inventory).
+    identity_platform: str | None = None
 
     @property
     def is_identity(self) -> bool:
@@ -229,6 +235,12 @@ class Workload:
     #: inventory reads its environment from them, and policies read them per consumer.
     tags: Mapping[str, Any] | Unknown = field(default_factory=dict)
     environment: str | Unknown = UNKNOWN  # filled by the inventory
+    #: Where it runs, as far as the code shows: "aws", "gcp", "azure" (a cloud's own compute, or
+    #: pods with that cloud's node or identity marks), "github-actions", "gitlab-ci"; None when the
+    #: code does not say (a container image, a Compose service, a notebook, a plain pod).
+    platform: str | None = None
+    #: What its platform gives it in place of a stored key, said to people: "its execution role".
+    platform_identity: str = ""
 
 
 @dataclass(frozen=True)
@@ -271,6 +283,12 @@ class Flow:
     instead: str  # what to do instead: "use OIDC: role-to-assume with id-token: write"
     location: Location
     root_module: str = ""
+    #: Where the flow runs (a workload's ``platform``); None when the code does not say.
+    platform: str | None = None
+    #: For a static use: whether that platform offers a workload identity in the key's place —
+    #: True for a CI sign-in the recognizer read, the same cloud for a key read by a cloud
+    #: workload; UNKNOWN when the platform is not known. Exposures leave it True.
+    identity_offered: bool | Unknown = True
 
 
 @dataclass

@@ -23,6 +23,8 @@ OPENAI_ACCOUNT = "azurerm_cognitive_account.openai"
 EXPECTED = [
     ("IAG001", "azurerm_linux_web_app.legacy_chat.identity", "apps.tf", 31),
     ("IAG006", "azurerm_linux_web_app.legacy_chat", "apps.tf", 42),
+    # Keys on, and its one reader runs on Azure: a managed identity could replace the key.
+    ("IAG007", "azurerm_cognitive_account.legacy_openai", "apps.tf", 80),
     ("IAG003", "azuread_application_password.batch_scoring_local", "entra.tf", 25),
     ("IAG001", "azuread_application.eval_harness", "entra.tf", 38),
     ("IAG002", "azuread_service_principal_password.eval_harness", "entra.tf", 46),

@@ -15,6 +15,7 @@ from ..config.settings import Settings
 from ..model import UNKNOWN, Credential, Expiry, Extraction, Flow, Unknown, Usage, Workload
 from . import ai
 from .environments import environment_of
+from .static_uses import identity_platforms, static_flows
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ def build_inventory(extraction: Extraction, settings: Settings | None = None) ->
         [*extraction.usages, *_copy_usages(credentials, extraction.usages)],
     )
     reasons = _classify(credentials, graph)
-    flows = _flows(extraction.flows, graph)
+    flows = _flows(extraction.flows, graph, credentials)
     for key, credential in credentials.items():
         credentials[key] = _derived(
             credential, tuple(sorted(graph.consumers.get(key, ()))), _expiry_from_rotation(credential), reasons[key]
@@ -153,14 +154,21 @@ def _merge_duplicates(found: Iterable[Credential]) -> dict[Key, Credential]:
     return merged
 
 
-def _flows(found: Iterable[Flow], graph: _Graph) -> dict[Key, list[Flow]]:
-    """Each flow on the credential its name reaches, like a usage's; in a stable order."""
+def _flows(found: Iterable[Flow], graph: _Graph, credentials: dict[Key, Credential]) -> dict[Key, list[Flow]]:
+    """Each flow on the credential its name reaches, like a usage's, with the static uses only the
+    graph shows (static_uses.py); in a stable order."""
+    reached = [(target, flow) for flow in set(found) if (target := graph.resolve(flow.root_module, flow.credential)) is not None]
+    platforms = identity_platforms(credentials, graph.resolve)
+    reached += static_flows(graph.edges, graph.workloads, platforms, credentials)
     flows: dict[Key, list[Flow]] = defaultdict(list)
-    for flow in sorted(set(found), key=lambda f: (f.location, f.kind, f.source, f.how)):
-        target = graph.resolve(flow.root_module, flow.credential)
-        if target is not None:
-            flows[target].append(flow)
+    for target, flow in sorted(set(reached), key=_flow_order):
+        flows[target].append(flow)
     return flows
+
+
+def _flow_order(reached: tuple[Key, Flow]) -> tuple[object, ...]:
+    target, flow = reached
+    return (flow.location, flow.kind, flow.source, flow.how, flow.instead, target)
 
 
 def _without_shadowed(credentials: dict[Key, Credential]) -> dict[Key, Credential]:

@@ -83,6 +83,9 @@ FLOW = _object(
     Fact("instead", TEXT, "what to do instead"),
     Fact("file", TEXT, "file of the flow"),
     Fact("line", _t("number"), "line of the flow"),
+    Fact("platform", _t("text", absent=True), "where the use runs: aws, gcp, azure, github-actions, gitlab-ci; none: not known"),
+    Fact("identity_offered", _t("bool", unknown=True),
+         "that platform offers an identity in the key's place (a static use: a CI sign-in with a stored key, a workload on its identity platform)"),
 )
 
 CONSUMER = _object(
@@ -90,6 +93,7 @@ CONSUMER = _object(
     Fact("address", TEXT, "the workload's address"),
     Fact("kind", TEXT, "its resource type or kind: aws_lambda_function, Deployment, workflow job"),
     Fact("provider", TEXT, "its recognizer family: aws, kubernetes, github-actions, ..."),
+    Fact("platform", _t("text", absent=True), "where it runs: aws, gcp, azure, github-actions, gitlab-ci; none: not known"),
     Fact("environment", _t("text", unknown=True), "its environment (docs/owners-and-environments.md); unknown when nothing says"),
     Fact("production", _t("bool", unknown=True), "its environment is one of production_environments"),
     Fact("root_module", TEXT, "its Terraform root module folder (empty for other formats)"),
@@ -143,6 +147,8 @@ FACTS: tuple[Fact, ...] = (
     Fact("consumer_count", _t("number"), "`len(consumers)`"),
     Fact("environment", _t("text", unknown=True), "its own environment (docs/owners-and-environments.md); unknown when nothing says"),
     Fact("production", _t("bool", unknown=True), "its environment is one of production_environments"),
+    Fact("identity_platform", _t("text", absent=True),
+         "the platform whose workload identities make it unnecessary there (aws, gcp, azure), its own or what it stores"),
     Fact("static_uses", FactType("list", element=FLOW),
          "where it is used as a long-lived static key though the platform offers workload identity"),
     Fact("exposures", FactType("list", element=FLOW), "where its value is printed, baked or made readable"),

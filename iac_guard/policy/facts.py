@@ -55,6 +55,7 @@ def credential_facts(credential: Credential, settings: Settings) -> Facts:
     kept = _how_it_is_kept(credential, settings)
     workloads = {w.address: w for w in credential.consumer_workloads}
     facts_consumers = tuple(consumer_facts(address, workloads.get(address), settings) for address in consumers)
+    static = tuple(_flow_facts(flow) for flow in credential.flows if flow.kind == "static")
     return {
         **_what_it_is(credential),
         **kept,
@@ -63,7 +64,8 @@ def credential_facts(credential: Credential, settings: Settings) -> Facts:
         "consumer_count": len(consumers),
         "environment": credential.environment,
         "production": is_production(credential.environment, settings),
-        "static_uses": tuple(_flow_facts(flow) for flow in credential.flows if flow.kind == "static"),
+        "identity_platform": credential.identity_platform,
+        "static_uses": static,
         "exposures": tuple(_flow_facts(flow) for flow in credential.flows if flow.kind == "exposed"),
         "parent": credential.parent,
         "tags": credential.tags if isinstance(credential.tags, Unknown) else dict(credential.tags),
@@ -121,12 +123,13 @@ def consumer_facts(address: str, workload: Workload | None, settings: Settings) 
     """What a policy reads about one consumer (``some: {in: consumers, ...}``); a consumer whose
     record the scan lacks is known by its address alone."""
     if workload is None:
-        return {"address": address, "kind": "", "provider": "", "environment": UNKNOWN, "production": UNKNOWN,
+        return {"address": address, "kind": "", "provider": "", "platform": None, "environment": UNKNOWN, "production": UNKNOWN,
                 "root_module": "", "namespace": None, "tags": {}}
     return {
         "address": address,
         "kind": workload.source_type,
         "provider": workload.provider,
+        "platform": workload.platform,
         "environment": workload.environment,
         "production": is_production(workload.environment, settings),
         "root_module": workload.root_module,
@@ -198,7 +201,10 @@ def _literal_facts(literal: SecretLiteral) -> dict[str, Any]:
 
 
 def _flow_facts(flow: Flow) -> dict[str, Any]:
-    return {"source": flow.source, "how": flow.how, "instead": flow.instead, "file": flow.location.file, "line": flow.location.line}
+    return {
+        "source": flow.source, "how": flow.how, "instead": flow.instead, "file": flow.location.file, "line": flow.location.line,
+        "platform": flow.platform, "identity_offered": flow.identity_offered,
+    }
 
 
 def owner_text(owner: Owner, settings: Settings) -> str:
@@ -410,9 +416,10 @@ _EXAMPLE = Credential(
     consumers=("aws_lambda_function.example",),
     parent="aws_iam_user.example",
     tags={"owner": "team-a"},
+    identity_platform="aws",
     flows=(
         Flow("static", "aws_iam_access_key.example", "workflow:.github/workflows/ci.yml/jobs/deploy", "passes it as a static key",
-             "use OIDC instead", Location(".github/workflows/ci.yml", 12, 12)),
+             "use OIDC instead", Location(".github/workflows/ci.yml", 12, 12), platform="github-actions"),
         Flow("exposed", "aws_iam_access_key.example", "output.example", "prints it", "mark it sensitive", Location("main.tf", 11, 11)),
     ),
 )

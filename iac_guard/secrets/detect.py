@@ -166,3 +166,13 @@ def credential_kind(detector: str) -> CredentialKind:
     if detector in ("high-entropy-secret", "private-key", "literal-secret", "connection-string-password"):
         return "secret"
     return "token" if detector.endswith("token") else "api-key"
+
+
+#: Key formats issued for one platform's own identities, which that platform's workloads can do
+#: without (an AWS access key id stands in for an IAM identity an AWS workload already has).
+_ISSUING_PLATFORMS = {"aws-access-key-id": "aws"}
+
+
+def issuing_platform(detector: str) -> str | None:
+    """The platform whose identities a key of this format stands in for, if any."""
+    return _ISSUING_PLATFORMS.get(detector)

@@ -236,7 +236,7 @@ def access_keys(aws: AwsModule, identities: dict[str, Credential]) -> list[Crede
                 location=key.location, name=user.name if user else UNKNOWN, owner=owner,
                 expiry=Expiry(None, source="IAM access keys never expire"),
                 rotation=rotation or Rotation(None),
-                scope=scope, parent=user_address,
+                scope=scope, parent=user_address, identity_platform="aws",
                 ai_hints=(key.name,) + (user.ai_hints if user else ()),
                 evidence={"rotation": lifecycle.location_of("replace_triggered_by")} if rotation and lifecycle else {},
             )

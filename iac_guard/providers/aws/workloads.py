@@ -10,7 +10,7 @@ from typing import Any
 from ...model import Extraction, Unknown, Usage, Workload
 from ...terraform.values import json_partial
 from ...terraform.view import BlockView, Resource
-from ..common.environment import EnvEntry, map_entries, read_entries
+from ..common.environment import EnvEntry, map_entries, read_entries, referenced_credential
 from ..common.links import link, link_value
 from ..common.literals import literal_credential, tag_map
 from .context import AwsModule
@@ -38,12 +38,20 @@ _ROLE_ATTRIBUTES: dict[str, tuple[RoleAttribute, ...]] = {
     "aws_sagemaker_endpoint_configuration": (),
 }
 _AI_WORKLOADS = {"aws_bedrockagent_agent": "Amazon Bedrock agent"}
+#: What AWS gives each kind of workload in place of a stored access key (said in findings).
+_OWN_IDENTITY = {
+    "aws_lambda_function": "the function's execution role (role)",
+    "aws_ecs_task_definition": "the task role (task_role_arn)",
+    "aws_instance": "an instance profile (iam_instance_profile)",
+    "aws_bedrockagent_agent": "the agent's role (agent_resource_role_arn)",
+}
 _AI_WORKLOAD_PREFIXES = {"aws_sagemaker_": "Amazon SageMaker workload"}
 
 
 def extract_workloads(aws: AwsModule) -> Extraction:
     found = Extraction()
     secret_stores = aws.by_type("aws_secretsmanager_secret", "aws_ssm_parameter")
+    access_keys: dict[str, frozenset[str] | None] = dict.fromkeys(aws.by_type("aws_iam_access_key"))
     for resource in sorted(_workload_resources(aws), key=lambda r: r.address):
         role = _role_usages(aws, resource)
         env = list(_environment(resource))
@@ -54,13 +62,17 @@ def extract_workloads(aws: AwsModule) -> Extraction:
                 ai_reasons=_ai_reasons(resource.resource_type),
                 ai_hints=(resource.name, *resource.known_texts("function_name", "family", "agent_name")),
                 tags=tag_map(aws.tags(resource)),
+                platform="aws", platform_identity=_OWN_IDENTITY.get(resource.resource_type, "its execution role"),
             )
         )
         found.usages += role
 
         def secret_store(entry: EnvEntry) -> str | None:
             target = next((ref for ref in sorted(entry.refs or ()) if ref in secret_stores), None)
-            return target or link_value(entry.value, secret_stores, "name", "arn") or _secret_arn_target(entry.value, secret_stores)
+            return (
+                target or link_value(entry.value, secret_stores, "name", "arn") or _secret_arn_target(entry.value, secret_stores)
+                or referenced_credential(entry, access_keys)  # its id or secret: either is using the key
+            )
 
         usages, literals = read_entries(resource.address, env, secret_store)
         found.usages += usages

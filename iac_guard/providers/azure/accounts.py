@@ -43,6 +43,8 @@ def account_keys(azure: AzureModule) -> list[Credential]:
                 ai_reasons=(_reason(kind),),
                 ai_hints=(account.name, *account.known_texts("name", "custom_subdomain_name"), text(kind)),
                 tags=azure.record_tags(account), evidence={**evidence, **rotation_evidence},
+                # Keys on, known: every consumer with an Entra identity could do without them.
+                identity_platform=PROVIDER if enabled is True else None,
             )
         )
     return result

@@ -119,6 +119,7 @@ def passwords(azure: AzureModule, identities_by_address: dict[str, Credential], 
                 expiry=expiry, rotation=rotation,
                 scope=Scope(identity.scope.grants, inherited_from=parent) if identity else Scope(inherited_from="unknown application"),
                 parent=parent if identity else None, hardcoded=written_literals(password, "value", name="secret") if secret_value else (),
+                identity_platform=PROVIDER,
                 ai_hints=(password.name, *password.known_texts("display_name"), *(identity.ai_hints if identity else ())),
                 evidence={**expiry_evidence, **rotation_evidence},
             )

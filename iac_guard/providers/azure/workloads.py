@@ -47,6 +47,8 @@ WORKLOAD_TYPES = {
 _KEY_VAULT_REFERENCE = re.compile(
     r"(?i)^@Microsoft\.KeyVault\((?:(?=.*\bVaultName=([^;)]+))?.*\bSecretName=([^;)]+)|.*\bSecretUri=https://([^./]+)[^/]*/secrets/([^/;)]+))"
 )
+#: What Azure gives its compute in place of a client secret or account key (said in findings).
+_OWN_IDENTITY = "a managed identity (identity block) or a federated credential"
 _KUBERNETES_SUBJECT = re.compile(r"^system:serviceaccount:([^:]+):([^:]+)$")
 
 
@@ -69,6 +71,7 @@ def extract_workloads(azure: AzureModule, credentials: dict[str, Credential]) ->
                 location=resource.location, identity=identities[0].credential if identities else None,
                 ai_reasons=(kind.ai_reason,) if kind.ai_reason else (),
                 ai_hints=(resource.name, *resource.known_texts("name")), tags=tag_map(resource.value("tags", {})),
+                platform=PROVIDER, platform_identity=_OWN_IDENTITY,
             )
         )
         usages, literals = read_entries(resource.address, _entries(resource, kind), target)

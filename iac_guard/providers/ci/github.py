@@ -21,12 +21,12 @@ from ...containers.document import LinedDocument
 from ...kubernetes.objects import PathKey
 from ...model import Credential, Extraction, Flow, Location, SecretLiteral, Usage, Workload
 from ..containers.records import literal_records
+from .build_args import build_arg_exposures
+from .pull_request_target import runs_on_pull_request_target, untrusted_checkouts
 from .records import leaves, literal_values, referenced_credential
+from .secret_references import SECRET_PREFIX, secret_names
 
 PROVIDER = "github-actions"
-SECRET_PREFIX = "github-secret:"
-_SECRET = re.compile(r"\bsecrets\s*(?:\.\s*([A-Za-z_][A-Za-z0-9_-]*)|\[\s*['\"]([^'\"]+)['\"]\s*\])")
-_AUTOMATIC = {"GITHUB_TOKEN"}
 #: Official authentication actions: the input that takes a static key, and the ones that federate.
 _AUTH_ACTIONS = {
     "aws-actions/configure-aws-credentials": ("aws", ("aws-access-key-id", "aws-secret-access-key"), ("role-to-assume",)),
@@ -60,9 +60,11 @@ def extract(workflows: list[LinedDocument]) -> Extraction:
     secrets: dict[str, Credential] = {}
     for document in sorted(workflows, key=lambda d: d.file):
         shared_env = document.body.get("env")
+        # YAML 1.1 reads the key ``on`` as True, which the document keeps as the text "true".
+        privileged = runs_on_pull_request_target(document.body.get("on", document.body.get("true")))
         for name, path, body in _jobs(document):
             workload = Workload(f"workflow:{document.file}/{'/'.join(map(str, path))}", PROVIDER, "workflow job",
-                                _at(document, *path), tags=_deployment_environment(body))
+                                _at(document, *path), platform=PROVIDER, tags=_deployment_environment(body))
             found.workloads.append(workload)
             found_leaves = list(leaves({k: v for k, v in body.items() if k not in _SETTINGS}, path))
             if isinstance(shared_env, dict):
@@ -70,6 +72,10 @@ def extract(workflows: list[LinedDocument]) -> Extraction:
             auth = _authentication(body, path)
             found.extend(_job_records(document, workload, name, found_leaves, auth, secrets))
             found.flows += _exposures(document, workload, body, path, shared_env)
+            found.flows += build_arg_exposures(document, workload, body, path)
+            if privileged:
+                read = sorted({n for _, value in found_leaves for n in secret_names(value)})
+                found.flows += untrusted_checkouts(document, workload, body, path, [SECRET_PREFIX + n for n in read])
     found.credentials += secrets.values()
     return found
 
@@ -96,14 +102,14 @@ def _job_records(
         location = _at(document, *path)
         key = str(path[-1]) if not isinstance(path[-1], int) else str(path[-2])
         literals += literal_values(value, ".".join(map(str, path)), location, key)
-        for secret in _secret_names(value):
+        for secret in secret_names(value):
             address = SECRET_PREFIX + secret
             secrets.setdefault(address, referenced_credential(address, PROVIDER, "GitHub Actions secret", secret, location, "GitHub"))
             env_var = key if len(path) >= 2 and path[-2] == "env" else None
             via, instead = auth.get(path, (f"secrets.{secret}", None))
             found.usages.append(Usage(workload.address, address, via, location, env_var=env_var))
             if instead is not None:
-                found.flows.append(Flow("static", address, workload.address, f"passes it as {via}", instead, location))
+                found.flows.append(Flow("static", address, workload.address, f"passes it as {via}", instead, location, platform=PROVIDER))
     if literals:
         found.extend(literal_records(workload, literals, [item.field.rsplit(".", 1)[-1] for item in literals], name))
     return found
@@ -134,7 +140,7 @@ def _exposures(document: LinedDocument, workload: Workload, job: dict[str, Any],
     the environment (``set -x``, ``env``, ``printenv``) while a secret is in it: GitHub masks a
     secret's exact value in logs, not an encoding or a part of it, nor what a command derives."""
     flows = []
-    in_job = {n for env in (shared_env, job.get("env")) if isinstance(env, dict) for v in env.values() for n in _secret_names(v)}
+    in_job = {n for env in (shared_env, job.get("env")) if isinstance(env, dict) for v in env.values() for n in secret_names(v)}
     steps = job.get("steps")
     for position, step in enumerate(steps if isinstance(steps, list) else []):
         script = step.get("run") if isinstance(step, dict) else None
@@ -144,8 +150,8 @@ def _exposures(document: LinedDocument, workload: Workload, job: dict[str, Any],
         line = document.line_of(*where)
         location = Location(document.file, line, line)
         env = step.get("env")
-        in_step = in_job | {n for v in (env.values() if isinstance(env, dict) else ()) for n in _secret_names(v)}
-        printed = {n for text in script.splitlines() if _PRINTS.search(text) for n in _secret_names(text)}
+        in_step = in_job | {n for v in (env.values() if isinstance(env, dict) else ()) for n in secret_names(v)}
+        printed = {n for text in script.splitlines() if _PRINTS.search(text) for n in secret_names(text)}
         for name in sorted(printed):
             flows.append(Flow("exposed", SECRET_PREFIX + name, workload.address, f"step {position + 1} prints it in the job log",
                               "pass it to the command in an environment variable and never print it", location))
@@ -155,18 +161,6 @@ def _exposures(document: LinedDocument, workload: Workload, job: dict[str, Any],
                                   f"step {position + 1} traces or dumps its environment (set -x, env) with it in scope",
                                   "remove set -x / env from steps that hold secrets", location))
     return flows
-
-
-def _secret_names(value: Any) -> list[str]:
-    if not isinstance(value, str) or "secrets" not in value:
-        return []
-    names = []
-    for expression in re.findall(r"\$\{\{(.*?)\}\}", value, flags=re.DOTALL):
-        for match in _SECRET.finditer(expression):
-            name = match.group(1) or match.group(2)
-            if name and name not in _AUTOMATIC:
-                names.append(name)
-    return names
 
 
 def _at(document: LinedDocument, *path: str | int) -> Location:

@@ -40,7 +40,7 @@ def extract(pipelines: list[LinedDocument]) -> Extraction:
 
 def _job(document: LinedDocument, job: str, body: dict[str, Any], shared: dict[str, Any], variables: dict[str, Credential]) -> Extraction:
     line = document.line_of(job)
-    workload = Workload(f"gitlab-ci:{document.file}/jobs/{job}", PROVIDER, "pipeline job", Location(document.file, line, line))
+    workload = Workload(f"gitlab-ci:{document.file}/jobs/{job}", PROVIDER, "pipeline job", Location(document.file, line, line), platform=PROVIDER)
     found = Extraction(workloads=[workload])
     defined = {**shared, **_variables(body.get("variables"))}
     federated = "id_tokens" in body
@@ -71,7 +71,7 @@ def _literals_of_shared(document: LinedDocument) -> Extraction:
         literals += literal_values(value, f"variables.{name}", Location(document.file, at, at), name)
     if not literals:
         return Extraction()
-    workload = Workload(f"gitlab-ci:{document.file}", PROVIDER, "pipeline", Location(document.file, 1, 1))
+    workload = Workload(f"gitlab-ci:{document.file}", PROVIDER, "pipeline", Location(document.file, 1, 1), platform=PROVIDER)
     return literal_records(workload, literals, [item.field.split(".")[1] for item in literals], document.file)
 
 

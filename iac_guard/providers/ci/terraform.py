@@ -63,7 +63,10 @@ def _distributed(resource: Resource) -> Extraction:
         hardcoded=literals, holds=held, ai_hints=tuple(h for h in (resource.name, named) if h),
         aliases=((("", prefix + named),) if named else ()),
     )
-    workload = Workload(resource.address, provider, resource.resource_type, resource.location, ai_hints=(named,) if named else ())
+    # Pushed into CI: the jobs reading it there run on that CI platform.
+    platform = "github-actions" if provider == "github" else "gitlab-ci"
+    workload = Workload(resource.address, provider, resource.resource_type, resource.location, ai_hints=(named,) if named else (),
+                        platform=platform)
     via = f"copied into {named or resource.resource_type}"
     usages = [Usage(resource.address, source, via, resource.location) for source in held]
     return Extraction([credential], [workload], usages)

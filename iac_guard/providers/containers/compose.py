@@ -10,7 +10,8 @@ A service reads a ``.env`` key three ways, each a usage:
   OPENAI_API_KEY}}``, which Compose fills from the same variables.
 
 ``${VAR}`` is never a literal (``${VAR:-default}``'s default is judged as one); a secret read
-from a ``file:`` holds a value the scan does not read.
+from a ``file:`` holds a value the scan does not read. A ``.env`` key passed to an image build as
+a build argument is exposed (compose_build.py).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from ...containers.interpolation import literal_part, variable_name
 from ...model import Credential, Extraction, Location, Usage, Workload
 from ...secrets.detect import detect
 from . import dotenv
+from .compose_build import build_arg_exposures
 from .records import literal, literal_records
 
 PROVIDER = "docker"
@@ -39,6 +41,7 @@ def extract(files: AppFiles) -> Extraction:
             found.extend(_service(compose, name, service, project_env))
             found.usages += _env_file_usages(files, compose, name, service, folder)
             found.usages += _secret_usages(compose, name, service, project_env)
+            found.flows += build_arg_exposures(compose, name, service, project_env)
     return found
 
 

@@ -4,13 +4,15 @@ output (``print(os.environ)``, a client's repr, a traceback showing a request's 
 ships with the notebook wherever it is shared even after the source line was removed.
 
 Cells are text, searched for keys of known formats only; each key is reported at its file line,
-and its field names the cell (``cell 4 outputs[0]``: the fifth cell's first output).
+and its field names the cell (``cell 4 outputs[0]``: the fifth cell's first output). A key in a
+stored output is also an exposure (IAG008): whoever opens the notebook, or its rendering on a
+code host, reads it, and clearing the source does not clear it.
 """
 
 from __future__ import annotations
 
 from ...containers.files import AppFiles
-from ...model import Extraction, Location, Workload
+from ...model import Extraction, Flow, Location, SecretLiteral, Workload
 from ...secrets.text import find_keys
 from .records import literal, literal_records
 
@@ -31,4 +33,11 @@ def extract(files: AppFiles) -> Extraction:
         if literals:
             hints = [item.ai_provider for item in literals if item.ai_provider]
             found.extend(literal_records(notebook, literals, hints, rel))
+            found.flows += [_shown(notebook, item) for item in literals if " outputs[" in item.field]
     return found
+
+
+def _shown(notebook: Workload, shown: SecretLiteral) -> Flow:
+    """A key printed into a stored output: the notebook's literal credential, exposed there."""
+    return Flow("exposed", notebook.address, notebook.address, f"{shown.field} shows {shown.fingerprint} in the stored output",
+                "clear the outputs before committing (jupyter nbconvert --clear-output) and rotate the key", shown.location)

@@ -153,7 +153,7 @@ def service_account_keys(gcp: GcpModule, identities: dict[str, Credential]) -> l
                 owner=Owner.of_parent(identity.owner, account) if account and identity else Owner(UNKNOWN, "service account not found in this module"),
                 expiry=Expiry(None, source="service account keys never expire"), rotation=rotation,
                 scope=Scope(identity.scope.grants, inherited_from=account) if identity else Scope(inherited_from="unknown service account"),
-                parent=account if identity else None,
+                parent=account if identity else None, identity_platform=PROVIDER,
                 ai_hints=(key.name, *(identity.ai_hints if identity else ())), evidence=evidence,
             )
         )

@@ -38,6 +38,8 @@ WORKLOAD_TYPES = {
     "google_workbench_instance": WorkloadType(("gce_setup", "service_accounts", "email"), ai_reason="Vertex AI Workbench instance"),
     "google_notebooks_instance": WorkloadType(("service_account",), ai_reason="Vertex AI Workbench notebook"),
 }
+#: What Google Cloud gives its compute in place of a service account key (said in findings).
+_OWN_IDENTITY = "its attached service account (or Workload Identity on GKE)"
 #: Credentials a workload can read by reference, and which of their attributes hold the secret.
 _KEY_ATTRIBUTES = {"google_apikeys_key": frozenset({"key_string"}), "google_service_account_key": frozenset({"private_key"})}
 
@@ -62,6 +64,7 @@ def extract_workloads(gcp: GcpModule, credentials: dict[str, Credential]) -> Ext
                 address=resource.address, provider=PROVIDER, source_type=resource.resource_type, location=resource.location,
                 identity=identity.credential if identity else None, ai_reasons=(kind.ai_reason,) if kind.ai_reason else (),
                 ai_hints=(resource.name, *resource.known_texts("name")), tags=tag_map(gcp.labels(resource)),
+                platform=PROVIDER, platform_identity=_OWN_IDENTITY,
             )
         )
         usages, literals = read_entries(resource.address, _entries(resource, kind), target)

@@ -12,7 +12,13 @@ from ..common.links import arn_name
 from .rbac import rbac_grants
 from .secret_operators import NamespaceLabels, cluster_external_targets, sealed_secret_target
 from .shapes import dicts, dig
-from .vocabulary import CSI_SECRETS_GROUP, EXTERNAL_SECRETS_GROUP, IRSA_ANNOTATION, SEALED_SECRETS_GROUP
+from .vocabulary import (
+    ACCOUNT_PLATFORM_ANNOTATIONS,
+    CSI_SECRETS_GROUP,
+    EXTERNAL_SECRETS_GROUP,
+    IRSA_ANNOTATION,
+    SEALED_SECRETS_GROUP,
+)
 
 
 @dataclass(frozen=True)
@@ -26,6 +32,8 @@ class NameIndex:
     grants: dict[str, tuple[Grant, ...]]
     #: ServiceAccount address → the IAM role name its ``eks.amazonaws.com/role-arn`` names (IRSA).
     irsa_roles: dict[str, str] = field(default_factory=dict)
+    #: ServiceAccount address → the cloud its workload identity annotation names (platforms.py).
+    account_platforms: dict[str, str] = field(default_factory=dict)
 
     def secret(self, namespace: str | None, name: str) -> str:
         """The credential behind a Secret name: the Secret if the scan defines it, else its generator."""
@@ -47,6 +55,10 @@ def name_index(objects: list[KubeObject]) -> NameIndex:
         irsa_roles={
             obj.address: arn_name(arn) for obj in objects
             if (obj.api_group, obj.kind) == ("", "ServiceAccount") and (arn := obj.annotations.get(IRSA_ANNOTATION, "").strip())
+        },
+        account_platforms={
+            obj.address: platform for obj in objects if (obj.api_group, obj.kind) == ("", "ServiceAccount")
+            for annotation, platform in ACCOUNT_PLATFORM_ANNOTATIONS.items() if str(obj.annotations.get(annotation, "")).strip()
         },
     )
 

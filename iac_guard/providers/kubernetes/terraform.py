@@ -67,6 +67,8 @@ def _credential(credential: Credential, origin: TerraformObject, origins: _Origi
     }
     if credential.origin == "resource":
         changed["aliases"] = (("", origin.obj.address),)
+        if origin.holds:
+            changed["holds"] = origin.holds
         if credential.parent:
             changed["parent"] = origins.terraform_address(credential.parent, origin.root_module)
         if origin.holds:

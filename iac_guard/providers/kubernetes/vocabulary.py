@@ -37,3 +37,19 @@ POD_SPEC_PATHS: dict[str, PathKey] = {
 }
 #: The ``via`` of the usage a pod's ``serviceAccountName`` makes: the account it runs as.
 RUNS_AS = "serviceAccountName"
+#: The marks that say which cloud runs a pod: its ServiceAccount's workload identity annotation,
+#: a label the cloud's workload identity webhook reads on the pod, and node labels the cloud sets
+#: on its nodes (read in ``nodeSelector`` and node affinity). Prefixes, matched on the key.
+ACCOUNT_PLATFORM_ANNOTATIONS = {
+    IRSA_ANNOTATION: "aws", "iam.gke.io/gcp-service-account": "gcp", "azure.workload.identity/client-id": "azure",
+}
+POD_PLATFORM_LABELS = {"azure.workload.identity/use": "azure"}
+NODE_PLATFORM_LABEL_PREFIXES = {
+    "eks.amazonaws.com/": "aws", "cloud.google.com/gke-": "gcp", "iam.gke.io/": "gcp", "kubernetes.azure.com/": "azure",
+}
+#: What each cloud gives a pod in place of a stored key (said in findings).
+PLATFORM_IDENTITY = {
+    "aws": "IRSA or EKS Pod Identity on its ServiceAccount",
+    "gcp": "GKE Workload Identity on its ServiceAccount",
+    "azure": "Azure Workload Identity (a federated credential) on its ServiceAccount",
+}

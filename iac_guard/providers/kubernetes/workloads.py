@@ -13,8 +13,9 @@ from ...secrets.detect import credential_kind
 from ..common.identity_names import EKS_SERVICE_ACCOUNT, aws_role
 from .index import NameIndex
 from .literals import value_literals
+from .platforms import pod_platform
 from .shapes import dig, indexed_dicts, mapping, strings
-from .vocabulary import POD_SPEC_PATHS, PROVIDER, RUNS_AS
+from .vocabulary import PLATFORM_IDENTITY, POD_SPEC_PATHS, PROVIDER, RUNS_AS
 
 
 def workload_of(obj: KubeObject, index: NameIndex) -> tuple[Workload, list[Usage], Credential | None]:
@@ -29,7 +30,10 @@ def workload_of(obj: KubeObject, index: NameIndex) -> tuple[Workload, list[Usage
             usages += _container_usages(obj, container, path, index)
             literals += _env_literals(obj, container, path, section)
     usages += _volume_usages(obj, spec, spec_path, index)
-    workload = Workload(obj.address, PROVIDER, obj.kind, obj.location, identity, tags=obj.labels)
+    labels = mapping(dig(obj.body, *spec_path[:-1], "metadata", "labels"))
+    platform = pod_platform(spec, labels, index.account_platforms.get(identity) if identity else None)
+    workload = Workload(obj.address, PROVIDER, obj.kind, obj.location, identity, tags=obj.labels,
+                        platform=platform, platform_identity=PLATFORM_IDENTITY.get(platform or "", ""))
     return workload, usages, _literal_credential(obj, literals) if literals else None
 
 
