@@ -1,6 +1,6 @@
 """Deterministic generator of a realistic monorepo corpus for the benchmark (not part of the tests).
 
-    python benchmarks/generate_corpus.py OUT --files 10000 [--seed 7]
+    python benchmarks/generate_corpus.py OUT --files 10000 [--seed 7] [--scale K]
 
 About 60 % of the files are Terraform (638 of 1,054 in the real-world set PARSERS.md measured),
 the rest multi-document Kubernetes manifests. The tree looks like a platform monorepo:
@@ -23,6 +23,11 @@ ServiceAccounts, Deployments reading them through env and volumes, Roles and Rol
 ConfigMaps. Names, tags, sizes and which resources appear vary with a seeded random generator, so
 every file's content differs (no cache hit across files) and two runs with the same arguments
 write identical trees.
+
+``--scale K`` makes each file K times larger with the same file count: every top-level
+``resource`` block of a Terraform file and every manifest document is written K times under
+distinct names (``_copy1``, ``-copy1``, ...), so the corpus holds K times the resources a parser,
+the recognizers and the inventory handle — the "larger corpus" of the memory target.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import shutil
 from pathlib import Path
 
@@ -50,11 +56,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--app-share", type=float, default=0.0,
                         help="share of files that are Dockerfiles, Compose, .env, notebooks, MCP configs and workflows")
+    parser.add_argument("--scale", type=int, default=1, help="write every resource and manifest document this many times")
     args = parser.parse_args()
-    print(json.dumps(generate(args.out, args.files, args.seed, args.app_share)))
+    print(json.dumps(generate(args.out, args.files, args.seed, args.app_share, args.scale)))
 
 
-def generate(out: Path, files: int, seed: int = 7, app_share: float = 0.0) -> dict[str, int]:
+def generate(out: Path, files: int, seed: int = 7, app_share: float = 0.0, scale: int = 1) -> dict[str, int]:
     """Writes the corpus (replacing ``out``) and returns how many files of each kind it holds."""
     if out.exists():
         shutil.rmtree(out)
@@ -76,8 +83,50 @@ def generate(out: Path, files: int, seed: int = 7, app_share: float = 0.0) -> di
     yaml_files = max(0, files - tf_files - apps * APP_FILES)
     for index in range(yaml_files):
         _write(out / "kubernetes" / f"team-{index % team:03d}" / f"app-{index:05d}.yaml", _manifest(index, rng))
+    if scale > 1:
+        _scale(out, scale)
     return {"files": tf_files + yaml_files + apps * APP_FILES, "terraform_files": tf_files, "root_modules": roots,
             "yaml_files": yaml_files, "app_files": apps * APP_FILES}
+
+
+_RESOURCE_START = re.compile(r'^resource "[^"]+" "([^"]+)" \{$')
+_HEREDOC = re.compile(r"<<-?([A-Za-z_][A-Za-z0-9_]*)\s*$")
+_MANIFEST_NAME = re.compile(r"^(  name: )(\S+)$", re.M)
+
+
+def _scale(out: Path, scale: int) -> None:
+    """Each Terraform resource block and manifest document K times, the copies renamed."""
+    for path in sorted(out.rglob("*.tf")):
+        text = path.read_text(encoding="utf-8")
+        copies = [block.replace(f'"{name}" {{', f'"{name}_copy{n}" {{', 1) for n in range(1, scale) for name, block in _resource_blocks(text)]
+        path.write_text(text + "".join(f"\n{copy}" for copy in copies), encoding="utf-8")
+    for path in sorted((out / "kubernetes").rglob("*.yaml")):
+        documents = path.read_text(encoding="utf-8").strip().split("\n---\n")
+        copies = [_MANIFEST_NAME.sub(lambda m, n=n: f"{m.group(1)}{m.group(2)}-copy{n}", d) for n in range(1, scale) for d in documents]
+        path.write_text("\n---\n".join(documents + copies) + "\n", encoding="utf-8")
+
+
+def _resource_blocks(text: str) -> list[tuple[str, str]]:
+    """(name, text) of each top-level resource block; a heredoc's lines never end a block."""
+    blocks: list[tuple[str, str]] = []
+    current: list[str] = []
+    name, heredoc = "", None
+    for line in text.splitlines(keepends=True):
+        start = _RESOURCE_START.match(line.rstrip("\n"))
+        if not current and start:
+            current, name = [line], start.group(1)
+            continue
+        if not current:
+            continue
+        current.append(line)
+        if heredoc is not None:
+            heredoc = None if line.strip() == heredoc else heredoc
+        elif (marker := _HEREDOC.search(line)) is not None:
+            heredoc = marker.group(1)
+        elif line.rstrip("\n") == "}":
+            blocks.append((name, "".join(current)))
+            current = []
+    return blocks
 
 
 def _write(path: Path, text: str) -> None:

@@ -1,7 +1,8 @@
 """Times whole-process runs of iac-guard, the parse floor and (when installed) Checkov on a generated
-corpus, and checks the performance targets of issue 7. Not part of the test run.
+corpus, and checks the performance targets of issue 18. Not part of the test run.
 
-    python benchmarks/run.py                        # 1k and 10k files, Checkov if on PATH
+    python benchmarks/run.py                        # 600 and 10k files, Checkov (600 only) if on PATH
+    python benchmarks/run.py --sizes 10000 --scale 2 --no-checkov  # the larger corpus (>= 25 MB)
     python benchmarks/run.py --sizes 1000 --repeat 5 --no-checkov
     python benchmarks/run.py --checkov /tmp/checkov-venv/bin/checkov --output results.json
     python benchmarks/run.py --sizes 10000 --no-checkov --app-share 0.1   # a tenth app and CI files
@@ -10,7 +11,9 @@ Each command runs as its own process; like ``/usr/bin/time -v`` the harness repo
 CPU time (user + system, the process and every child it waited for) and peak RSS (the largest
 single process, from ``wait4``). On Linux it also samples the whole process tree every 50 ms and
 reports the peak sum of PSS (shared pages counted once between a parent and its forked workers).
-Runs repeat ``--repeat`` times (Checkov once: it takes minutes) and the median wall time is used.
+Runs repeat ``--repeat`` times (Checkov once, and only on corpora of at most ``--checkov-max-files``:
+it takes minutes) and the median wall time is used. Every output is compared byte for byte with a
+cold ``--no-cache -j 1`` scan of the same tree.
 
 Commands, on the same corpus:
 
@@ -139,7 +142,7 @@ def median_run(runs: list[Run]) -> Run:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="1000,10000", help="corpus sizes in files, comma-separated")
+    parser.add_argument("--sizes", default="600,10000", help="corpus sizes in files, comma-separated")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--work", type=Path, help="folder for corpora and outputs (default: a temporary one)")
     parser.add_argument("--iac-guard", default=shutil.which("iac-guard") or "iac-guard", help="the iac-guard executable")
@@ -148,6 +151,8 @@ def main() -> None:
     parser.add_argument("--output", type=Path, help="also write the results as JSON")
     parser.add_argument("--app-share", type=float, default=0.0,
                         help="share of the corpus that is Dockerfiles, Compose, .env, notebooks, MCP configs and workflows")
+    parser.add_argument("--scale", type=int, default=1, help="every resource and manifest document this many times (larger files)")
+    parser.add_argument("--checkov-max-files", type=int, default=1000, help="run Checkov only on corpora of at most this many files")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="iac-guard-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -164,24 +169,29 @@ def main() -> None:
 
 def _bench_size(work: Path, size: int, args: argparse.Namespace, checkov: str | None) -> dict:
     corpus = work / f"corpus-{size}"
-    counts = generate(corpus, size, app_share=args.app_share)
+    counts = generate(corpus, size, app_share=args.app_share, scale=args.scale)
     counts["bytes"] = sum(p.stat().st_size for p in corpus.rglob("*") if p.is_file())
     print(f"corpus {size}: {counts}", flush=True)
     out = work / f"iac-guard-{size}.json"
     cold, warm, changed = [], [], []
     edited = min(corpus.rglob("*.tf"))
     original = edited.read_bytes()
+    outputs: dict[str, bytes] = {}
     for attempt in range(args.repeat):
         cache = work / f"cache-{size}-{attempt}"
         shutil.rmtree(cache, ignore_errors=True)
         command = [args.iac_guard, "scan", str(corpus), "--format", "json", "--output", str(out), "--cache-dir", str(cache)]
         cold.append(measure(command))
+        outputs["cold"] = out.read_bytes()
         warm.append(measure(command))
-        edited.write_bytes(original + f"# edit {attempt}\n".encode())
+        outputs["warm"] = out.read_bytes()
+        edited.write_bytes(original + b"# edit\n")
         changed.append(measure(command))
+        outputs["changed"] = out.read_bytes()
         edited.write_bytes(original)
         shutil.rmtree(cache, ignore_errors=True)
         print(f"  iac-guard cold {cold[-1].wall:.2f}s warm {warm[-1].wall:.2f}s one file changed {changed[-1].wall:.2f}s", flush=True)
+    identical = _same_as_uncached(args.iac_guard, corpus, out, edited, original, outputs)
     floor = [measure([sys.executable, str(HERE / "parse_floor.py"), str(corpus)]) for _ in range(args.repeat)]
     print(f"  parse floor {median_run(floor).wall:.2f}s", flush=True)
     result = {
@@ -192,14 +202,29 @@ def _bench_size(work: Path, size: int, args: argparse.Namespace, checkov: str | 
         "parse_floor": median_run(floor),
         "all_runs": {"cold": cold, "warm": warm, "changed": changed, "floor": floor},
         "findings": _findings_count(out),
+        "identical_to_uncached": identical,
     }
-    if checkov:
+    if checkov and size <= args.checkov_max_files:
         checkov_out = work / f"checkov-{size}.json"
         run = measure([checkov, "-d", str(corpus), "--framework", "terraform", "kubernetes", "--quiet", "--compact",
                        "-o", "json", "--skip-download"], stdout=checkov_out)
         result["checkov"] = run
         print(f"  checkov {run.wall:.1f}s", flush=True)
     return result
+
+
+def _same_as_uncached(
+    iac_guard: str, corpus: Path, out: Path, edited: Path, original: bytes, outputs: dict[str, bytes]
+) -> bool:
+    """Whether the cold, warm and one-file-changed outputs are byte for byte what a cold
+    ``--no-cache -j 1`` scan of the same tree writes."""
+    uncached = [iac_guard, "scan", str(corpus), "--format", "json", "--output", str(out), "--no-cache", "-j", "1"]
+    subprocess.run(uncached, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    same = outputs["cold"] == outputs["warm"] == out.read_bytes()
+    edited.write_bytes(original + b"# edit\n")
+    subprocess.run(uncached, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    edited.write_bytes(original)
+    return same and outputs["changed"] == out.read_bytes()
 
 
 def _findings_count(report: Path) -> int | None:
@@ -224,26 +249,33 @@ def _bench_small(work: Path, args: argparse.Namespace) -> dict:
 
 
 def _targets(results: dict) -> list[dict]:
+    """Issue 18's targets, each with the measured figure."""
     sizes = results["sizes"]
     targets = []
     largest, smallest = max(sizes), min(sizes)
-    big = sizes[largest]
-    cold = big["iac_guard_cold"].wall
-    if "checkov" in big:
-        ratio = big["checkov"].wall / cold
-        targets.append({"target": f"{largest} files: >= 20x faster than Checkov (wall)", "value": f"{ratio:.1f}x", "met": ratio >= 20})
-    ratio = cold / big["parse_floor"].wall
-    targets.append({"target": f"{largest} files: <= 1.3x the parse floor", "value": f"{ratio:.2f}x", "met": ratio <= 1.3})
-    share = big["iac_guard_warm"].wall / cold
-    targets.append({"target": f"{largest} files: warm re-scan <= 15% of cold", "value": f"{share:.0%}", "met": share <= 0.15})
-    small = results["small_file"]["run"].wall
-    targets.append({"target": "one small file: < 0.35 s wall", "value": f"{small:.2f}s", "met": small < 0.35})
-    rss = big["iac_guard_cold"].max_rss_mb
-    targets.append({"target": f"{largest} files: peak memory < 300 MB (largest process)", "value": f"{rss:.0f} MB", "met": rss < 300})
-    if largest != smallest:
-        growth = cold / sizes[smallest]["iac_guard_cold"].wall
-        limit = 1.1 * largest / smallest
-        targets.append({"target": f"{largest}/{smallest} files time ratio <= {limit:.0f}x", "value": f"{growth:.1f}x", "met": growth <= limit})
+    big, small = sizes[largest], sizes[smallest]
+
+    def target(text: str, value: str, met: bool) -> None:
+        targets.append({"target": text, "value": value, "met": met})
+
+    changed, cold = big["iac_guard_changed"].wall, big["iac_guard_cold"].wall
+    target(f"{largest} files, one file changed: <= 1 s wall", f"{changed:.2f}s", changed <= 1.0)
+    target(f"{largest} files, one file changed: <= 10% of the cold scan", f"{changed / cold:.0%}", changed / cold <= 0.10)
+    for size, limit in ((smallest, 0.12), (largest, 0.3)):
+        warm = sizes[size]["iac_guard_warm"].wall
+        target(f"{size} files, warm re-scan: <= {limit} s", f"{warm:.2f}s", warm <= limit)
+    small_cold = small["iac_guard_cold"].wall
+    if "checkov" in small:
+        ratio = small["checkov"].wall / small_cold
+        target(f"{smallest} files, cold: >= 25x faster than Checkov", f"{ratio:.1f}x", ratio >= 25)
+    floor = small_cold / small["parse_floor"].wall
+    target(f"{smallest} files, cold: <= 1.0x the parse floor", f"{floor:.2f}x", floor <= 1.0)
+    rss, source_mb = big["iac_guard_cold"].max_rss_mb, big["corpus"]["bytes"] / 1e6
+    target(f"{largest} files: peak memory <= 250 MB (largest process) on >= 25 MB of source",
+           f"{rss:.0f} MB on {source_mb:.1f} MB", rss <= 250 and source_mb >= 25)
+    for size, measured in sorted(sizes.items()):
+        target(f"{size} files: every output byte-identical to a cold --no-cache -j 1 scan", str(measured["identical_to_uncached"]),
+               measured["identical_to_uncached"])
     return targets
 
 
