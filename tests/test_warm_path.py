@@ -113,17 +113,20 @@ def test_the_fast_path_imports_neither_click_nor_yaml_nor_lark_nor_the_model(wor
     assert not imported & {"click", "yaml", "lark", "hcl2", "iac_guard.model", "iac_guard.cli", "iac_guard.discover"}
 
 
-def test_files_written_by_format_are_written_again_with_the_same_bytes(workspace: Workspace) -> None:
+def test_a_file_the_scan_wrote_is_checked_and_a_deleted_one_is_written_the_long_way(workspace: Workspace) -> None:
+    """A replay leaves the report it wrote as it is, so the report must still hold those bytes."""
     report = workspace.out / "report.sarif"
     args = ("-f", f"sarif={report}", "-f", "text")
     cold = workspace.scan(*args, cached=False)
     cold_report = report.read_bytes()
     workspace.scan(*args)
-    report.unlink()
     warm = workspace.scan(*args)
     assert warm.warm and report.read_bytes() == cold_report
     assert (warm.code, warm.stdout, warm.stderr) == (cold.code, cold.stdout, cold.stderr)
     assert b"wrote " + str(report).encode() in warm.stderr
+    report.unlink()
+    again = workspace.scan(*args)
+    assert not again.warm and report.read_bytes() == cold_report and (again.code, again.stdout, again.stderr) == (cold.code, cold.stdout, cold.stderr)
 
 
 def test_touching_a_file_without_changing_it_is_still_answered_warm(workspace: Workspace) -> None:
@@ -185,7 +188,7 @@ def test_a_forged_entry_or_one_copied_to_another_name_is_never_replayed(workspac
     workspace.scan("--scope", "ai")
     honest = workspace.scan("--scope", "ai")
     assert honest.warm and honest.code == 1
-    forged = pickle.dumps({"inputs": [], "files": [], "writes": [(1, b"all clear\n")], "code": 0})
+    forged = pickle.dumps({"inputs": [], "writes": [(1, b"all clear\n")], "code": 0})
     for entry in workspace.warm_entries():
         entry.write_bytes(Sealer(cache_key.entry_key_from(secrets.token_bytes(32))).seal(entry.name, forged))
     after = workspace.scan("--scope", "ai")

@@ -5,8 +5,8 @@ Even from the result cache a re-scan paid ~0.3 s, nearly all of it imports and s
 discovery, settings and the policy pack, which read the whole tree again to compute the key. Here
 the key is what the process was given — its command line, folder, environment, terminals, day,
 interpreter — and the entry (``warm/warm-KEY`` in the cache folder, sealed like its entries)
-holds what that process wrote: standard output and error, the files it wrote, its exit code,
-and everything it read (warm_record.py records it), checked by ``stat`` (stat_check.py). Any
+holds what that process wrote: standard output and error, its exit code, a digest of each file
+it wrote (left as they are when they still hold it), and everything it read (warm_record.py records it), checked by ``stat`` (stat_check.py). Any
 doubt — no entry, a seal that does not open, a changed input, a write that fails — falls
 through to the normal command line, which computes the same bytes the long way.
 """
@@ -126,19 +126,16 @@ def _inputs(inputs: object) -> list[Input]:
 
 
 def replay(argv: list[str]) -> int | None:
-    """Writes what the stored run wrote — its files, then standard output and error in the order
-    it wrote them (the same bytes under ``2>&1``) — and returns its exit code. None when there is
-    no such run, or a write failed: the long way then runs and reports the failure its own way."""
+    """Writes what the stored run wrote to standard output and error, in the order it wrote them
+    (the same bytes under ``2>&1``), and returns its exit code; the files it wrote are checked
+    inputs (still holding what it wrote), left as they are. None when there is no such run, or
+    a write failed: the long way then runs and reports the failure its own way."""
     entry: dict[str, Any] = stored(argv) or {}
-    files: Any = entry.get("files")
     writes: Any = entry.get("writes")
     code: Any = entry.get("code")
-    if not (_pairs(files, str) and _pairs(writes, int) and all(fd in (1, 2) for fd, _ in writes) and isinstance(code, int)):
+    if not (_output_writes(writes) and isinstance(code, int)):
         return None
     try:
-        for path, data in files:
-            with open(path, "wb") as handle:
-                handle.write(data)
         for fd, data in writes:
             _write_all(fd, data)
     except OSError:
@@ -146,10 +143,10 @@ def replay(argv: list[str]) -> int | None:
     return code
 
 
-def _pairs(value: object, first: type) -> bool:
-    """A list of (``first``, bytes) pairs."""
+def _output_writes(value: object) -> bool:
+    """A list of (1 or 2, bytes): what went to standard output and error."""
     return isinstance(value, list) and all(
-        isinstance(p, tuple) and len(p) == 2 and isinstance(p[0], first) and isinstance(p[1], bytes) for p in value
+        isinstance(w, tuple) and len(w) == 2 and w[0] in (1, 2) and isinstance(w[1], bytes) for w in value
     )
 
 

@@ -2,7 +2,8 @@
 
 What the run read becomes its inputs, less what belongs to the interpreter and iac-guard (their
 files are checked as code instead) and to the cache and its key; what it wrote becomes the
-entry's files and output. A run that cannot be checked later is not stored: one that read an
+entry's output, and the files it wrote are checked to hold the same bytes still (a replay does
+not write them again). A run that cannot be checked later is not stored: one that read an
 input or code file changed since just before it began (it may have changed unseen while it ran),
 wrote something that is not a regular file, or scanned a target inside the ignored folders.
 """
@@ -19,7 +20,7 @@ from pathlib import Path
 from ..support.cache_key import KeyRefused, config_folder, entry_key
 from ..support.private_paths import NotPrivate, private_folder
 from ..support.sealing import Sealer
-from ..support.stat_check import Input, record
+from ..support.stat_check import Input, content_digest, record
 from . import result_cache
 from .warm_path import FOLDER, PREFIX, entry_name
 
@@ -29,16 +30,17 @@ def _package() -> str:
 
 
 def _ignored_roots(cache_dir: Path) -> tuple[str, ...]:
-    """Folders whose reads are not the scan's inputs, each ending with a separator."""
+    """Folders whose reads are not the scan's inputs, as given and resolved, each ending with a
+    separator. A path is matched as the scan named it: one that reaches such a folder only
+    through a link stays an input (checking too much is safe)."""
     roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.__file__), _package(), str(cache_dir), str(config_folder())}
     roots.update(site.getsitepackages() + [site.getusersitepackages()])
     roots.update(("/proc", "/sys", "/dev"))
-    return tuple(os.path.join(os.path.realpath(root), "") for root in roots)
+    return tuple({os.path.join(form, "") for root in roots for form in (os.path.abspath(root), os.path.realpath(root))})
 
 
 def _inside(path: str, roots: tuple[str, ...]) -> bool:
-    real = os.path.join(os.path.realpath(path), "")
-    return real.startswith(roots) or os.path.join(path, "").startswith(roots)
+    return os.path.join(path, "").startswith(roots)
 
 
 def _code_files() -> list[str]:
@@ -62,7 +64,10 @@ def _inputs(
     chosen = [(kind, path) for path, kind in sorted(reads.items()) if not _inside(path, roots)]
     chosen += [("code", path) for path in _code_files()]
     outputs = set(written)
-    inputs: list[Input] = [("probe", path, (follow, kind)) for (path, follow), kind in sorted(probes.items(), key=str) if not _inside(path, roots)]
+    inputs: list[Input] = [  # what the run asked of its own outputs (does --output exist?) no later run needs to know
+        ("probe", path, (follow, kind)) for (path, follow), kind in sorted(probes.items(), key=str)
+        if not _inside(path, roots) and path not in outputs
+    ]
     for kind, path in chosen:
         entry = record(kind, path, started_ns)
         if entry is None or path in outputs:
@@ -71,15 +76,17 @@ def _inputs(
     return inputs
 
 
-def _outputs(written: list[str], roots: tuple[str, ...]) -> list[tuple[str, bytes]] | None:
-    files = []
+def _outputs(written: list[str], roots: tuple[str, ...]) -> list[Input] | None:
+    """The files the run wrote, by digest: replaying it leaves them as they are, so they must
+    still hold what it wrote (a report deleted or edited since runs the long way)."""
+    files: list[Input] = []
     for path in dict.fromkeys(written):
         if _inside(path, roots) and not path.startswith(("/dev", "/proc", "/sys")):
             continue  # the cache's own files, a key made on first use, compiled modules
-        if not os.path.isfile(path) or os.path.islink(path):
+        digest = content_digest(path) if os.path.isfile(path) and not os.path.islink(path) else None
+        if digest is None:
             return None
-        with open(path, "rb") as handle:
-            files.append((path, handle.read()))
+        files.append(("output", path, digest))
     return files
 
 
@@ -89,7 +96,7 @@ def store(
 ) -> None:
     """Seals the run into ``cache_dir``'s ``warm`` folder, or stores nothing."""
     roots = _ignored_roots(cache_dir)
-    if any(_inside(target, roots) for target in targets):
+    if any(_inside(os.path.realpath(target), roots) or _inside(os.path.abspath(target), roots) for target in targets):
         return
     try:
         inputs = _inputs(reads, probes, written, started_ns, roots)
@@ -98,7 +105,7 @@ def store(
         return
     if inputs is None or files is None:
         return
-    payload = pickle.dumps({"inputs": inputs, "files": files, "writes": writes, "code": code}, protocol=pickle.HIGHEST_PROTOCOL)
+    payload = pickle.dumps({"inputs": inputs + files, "writes": writes, "code": code}, protocol=pickle.HIGHEST_PROTOCOL)
     folder = cache_dir / FOLDER
     try:
         key = entry_key()

@@ -11,6 +11,8 @@ with no class at all:
 - ``probe``: a path the scan only asked about (exists? a folder? a file?): whether the link was
   followed, and the kind of thing the scan found there (noted as it asked, ``kind_seen``).
 - ``code``: a file the scan's code was loaded from: its signature, exactly.
+- ``output``: a file the scan wrote (``--output``): a digest of its bytes, always hashed (it was
+  written just before it was recorded, so its signature proves nothing).
 
 No file, folder or code file changed within ``RACY_NS`` before the scan began is recorded at
 all (``record`` gives None, and the answer is not stored): a write in the same timestamp tick as the scan's read, or
@@ -125,6 +127,8 @@ def _same(kind: str, path: str, seen: Any) -> bool:
         return kind_of(path, follow) == found
     if kind == "code":
         return signature(path) == seen
+    if kind == "output":
+        return content_digest(path) == seen
     then, digest = seen
     if signature(path) == then:
         return True
