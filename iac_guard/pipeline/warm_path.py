@@ -136,6 +136,8 @@ def replay(argv: list[str]) -> int | None:
     if not (_output_writes(writes) and isinstance(code, int)):
         return None
     try:
+        for fd in {fd for fd, _ in writes}:
+            os.fstat(fd)  # a closed descriptor fails before anything is written
         for fd, data in writes:
             _write_all(fd, data)
     except OSError:
