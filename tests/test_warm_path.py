@@ -200,13 +200,25 @@ def test_a_forged_entry_or_one_copied_to_another_name_is_never_replayed(workspac
     assert not other.warm and (other.code, other.stdout) == (cold.code, cold.stdout)
 
 
-def test_standard_input_and_an_uncached_scan_store_nothing(workspace: Workspace) -> None:
+def test_standard_input_a_scan_that_runs_git_and_an_uncached_scan_store_nothing(workspace: Workspace, tmp_path: Path) -> None:
+    """Standard input is no file to check; ``--diff-base`` asks git (another program's reads)."""
     before = workspace.warm_entries()
-    subprocess.run(
+    piped = subprocess.run(
         [sys.executable, "-m", "iac_guard", "scan", "-", "--cache-dir", str(workspace.cache), "--stdin-kind", "terraform"],
         input=COMPLIANT_TF.encode(), cwd=workspace.cwd, capture_output=True, timeout=120, check=False,
     )
+    repository = write_tree(tmp_path / "repository", {"main.tf": COMPLIANT_TF})
+    for command in (["init", "-q"], ["add", "."], ["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "one"]):
+        subprocess.run(["git", *command], cwd=repository, check=True, capture_output=True, timeout=60)
+    _aged()
+    gated = [
+        subprocess.run(
+            [sys.executable, "-m", "iac_guard", "scan", str(repository), "--diff-base", "HEAD", "--cache-dir", str(workspace.cache)],
+            cwd=workspace.cwd, capture_output=True, timeout=120, check=False,
+        ) for _ in range(2)
+    ]
     workspace.scan("--skip-policy", "IAG001", cached=False)
+    assert piped.returncode == 0 and [run.returncode for run in gated] == [0, 0]
     assert workspace.warm_entries() == before
 
 
