@@ -108,6 +108,9 @@ def _probing(stat: Any, follows: bool) -> Any:
         return info
 
     probe.__wrapped__ = stat  # type: ignore[attr-defined]
+    for supported in (os.supports_dir_fd, os.supports_fd, os.supports_follow_symlinks):
+        if stat in supported:
+            supported.add(probe)  # shutil and others ask "os.stat in os.supports_dir_fd"
     return probe
 
 
