@@ -1,5 +1,5 @@
 """``python -m iac_guard`` runs the command line, for environments without the console script."""
 
-from .cli import main
+from .launch import main
 
-main(prog_name="iac-guard")
+main()

@@ -44,6 +44,7 @@ LAYERS: dict[str, int] = {
     "iac_guard.shard": 13,
     "iac_guard.cli": 14,
     "iac_guard.__main__": 14,
+    "iac_guard.launch": 14,
 }
 
 @dataclass(frozen=True)

@@ -41,9 +41,12 @@ class _Group(click.Group):
         from ..support.process import own_process  # lazy: start-up time of the CLI (--help, --version)
 
         own_process()
+        from ..pipeline import warm_record  # lazy: start-up time of the CLI (--help, --version)
+
         try:
             return super().main(args, *rest, **options)
         except SystemExit as done:
+            warm_record.finish(done.code)  # a recorded scan is stored for the warm fast path
             exit_now(done.code)
             raise
 

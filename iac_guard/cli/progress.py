@@ -61,6 +61,9 @@ class ProgressLine:
         self._thread.join()
         if self._shown:
             self._write(_ERASE)
+            from ..pipeline.warm_record import spoil  # lazy: only a drawn line needs it
+
+            spoil()  # drawn and erased, it is no output a warm re-scan should repeat
 
     def _draw(self) -> None:
         if self._stop.wait(self.delay):

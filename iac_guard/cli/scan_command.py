@@ -58,10 +58,12 @@ def scan(
     --soft-fail), 2 usage, config, baseline, git or parse error, nothing to scan, or a report
     standard output could not take; 130 interrupted.
     """
+    from ..pipeline import warm_record  # lazy: --help's start-up skips the scan's modules
     from ..report import renderer, writer  # lazy: --help's start-up skips the scan's modules
 
     targets = _targets(formats, output) if formats else []  # usage errors before the scan
     result = run_scan_command(request, gate)
+    warm_record.scanned(result.settings.cache_dir if result.settings else None, request.targets)
     result.context = report_context(result.root, sarif_root, sarif_category)
     if not formats:  # the config's format, else text
         targets = _targets(((result.settings.format if result.settings else "text", None),), output)

@@ -133,7 +133,7 @@ def store(cache: Cache, key: str, log: InputLog, answer: Answer) -> None:
     except (OSError, pickle.PicklingError):
         _remove(Path(temporary))
         return
-    _prune(folder)
+    prune(folder, "scan-")
 
 
 #: Records pickled at a time. The pickler remembers every object it wrote, to write shared ones
@@ -192,11 +192,11 @@ def read_sealed(cache: Cache, key: str) -> bytes | None:
     return cache.sealer.unseal(key, sealed)
 
 
-def _prune(folder: Path) -> None:
-    """Keeps the newest entries, at most ``KEPT`` of them and ``KEPT_BYTES`` together (the newest
-    always stays, whatever its size)."""
+def prune(folder: Path, prefix: str) -> None:
+    """Keeps the newest entries named ``prefix…`` (answers, warm_store.py's entries), at most
+    ``KEPT`` of them and ``KEPT_BYTES`` together (the newest always stays, whatever its size)."""
     try:
-        entries = sorted(((path.stat(), path) for path in folder.iterdir() if path.name.startswith("scan-")), key=lambda e: -e[0].st_mtime_ns)
+        entries = sorted(((path.stat(), path) for path in folder.iterdir() if path.name.startswith(prefix)), key=lambda e: -e[0].st_mtime_ns)
     except OSError:
         return
     total = 0
