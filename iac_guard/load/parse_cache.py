@@ -33,13 +33,22 @@ from ..kubernetes import objects
 from ..kubernetes.loader import MAX_ALIAS_NODES, MAX_DEPTH
 from ..support.store import FORMAT, Cache, load_records
 from ..terraform.syntax import nodes, parse
-from ..terraform.syntax.grammar import MAX_NESTING, load_parser, parser_loaded, tables_name
+from ..terraform.syntax.grammar import MAX_NESTING, defer_parser, load_parser, parser_loaded, tables_name
 from ..terraform.syntax.sitter import parser_name
 
 
 def warm_parser(cache: Cache | None) -> None:
     """Builds the process's HCL parser, from the tables ``cache`` keeps when it has them (and keeps
-    newly derived ones there): the first parse of a scan then costs 0.06 s rather than 2 s."""
+    newly derived ones there): the first parse of a scan then costs 0.06 s rather than 2 s. Where
+    tree-sitter reads ``.tf`` files, Lark's parser is needed only for the files tree-sitter cannot
+    read as Lark would (broken ones, mostly), so it is built the same way when one comes."""
+    if parser_name() != "lark":
+        defer_parser(lambda: _build_parser(cache))
+        return
+    _build_parser(cache)
+
+
+def _build_parser(cache: Cache | None) -> None:
     name = tables_name() if cache is not None and not parser_loaded() else None
     if cache is None or name is None:
         if not parser_loaded():
