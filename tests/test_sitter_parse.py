@@ -39,7 +39,7 @@ def read_by_sitter(text: str) -> bool:
 
 
 def terraform_files(*roots: Path) -> list[Path]:
-    return sorted(p for root in roots for p in root.rglob("*") if p.suffix in (".tf", ".tfvars") and p.is_file())
+    return sorted(p for root in roots for p in root.rglob("*") if p.suffix in (".tf", ".tfvars", ".hcl") and p.is_file())
 
 
 def test_tree_sitter_is_the_parser_in_use() -> None:
@@ -226,3 +226,24 @@ def test_lark_is_built_only_when_a_file_needs_it(tmp_path: Path, monkeypatch: py
     assert grammar.parser_loaded()
     name = grammar.tables_name()
     assert name is not None and cache.get(name) is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a = " + " + ".join(["1"] * 3000) + "\n",
+        "a = " + " ? 1 : ".join(["x"] * 3000) + " ? 1 : 2\n",
+        "a = x" + ".y" * 3000 + "\n",
+        "a = x" + "[0]" * 3000 + "\n",
+        "a = " + "f(" * 3000 + "\n",
+        "a {\n" * 3000,
+    ],
+)
+def test_long_chains_and_deep_nesting_go_to_lark_and_end_in_its_error(text: str) -> None:
+    """Chains tree-sitter lists flat nest in our nodes; past the bound Lark reads them, and the
+    error is Lark's (its nesting bound, or "too deep to parse"), never a RecursionError here."""
+    assert not read_by_sitter(text)
+    parsed = parse_text(text, "main.tf")
+    assert isinstance(parsed, ScanError)
+    assert parsed.message in ("nesting deeper than 64 levels", "nesting is too deep to parse")
+    assert repr(parsed) == repr(lark_parse_text(text, "main.tf"))

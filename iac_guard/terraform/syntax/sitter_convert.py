@@ -188,6 +188,8 @@ class _Converter:
     def term(self, parts: list[Any], depth: int) -> Expr:
         """A term and the attribute accesses, indexes and splats after it (tree-sitter lists them
         flat; Lark nests each around the one before)."""
+        if depth > _MAX_DEPTH:
+            raise NotLikeLark
         first = parts[0]
         if first.type == "(":
             expr = self.expression(parts[1], depth + 1)
@@ -195,6 +197,8 @@ class _Converter:
         else:
             expr = self.base(first, depth)
             rest = parts[1:]
+        if depth + len(rest) > _MAX_DEPTH:
+            raise NotLikeLark  # each step nests the term once more
         line = _row(first)
         previous = parts[len(parts) - len(rest) - 1]
         for step in rest:
@@ -303,6 +307,8 @@ class _Converter:
             chain.insert(0, condition)
             break
         # chain: c0 t0 c1 t1 ... e, where c1 is t0's else in tree-sitter's tree
+        if depth + len(chain) // 2 > _MAX_DEPTH:
+            raise NotLikeLark
         result = self.expression(chain[-1], depth + 1)
         for at in range(len(chain) - 3, -1, -2):
             result = Conditional(self.expression(chain[at], depth + 1), self.expression(chain[at + 1], depth + 1), result, _row(chain[at]))
