@@ -85,6 +85,7 @@ def sitter_body(text: str) -> Body | None:
 
 
 def convert_tree(root: Any, source: bytes) -> Body:
+    """The body of tree-sitter's ``config_file`` root, or NotLikeLark."""
     if root.has_error:
         raise NotLikeLark
     named = [child for child in root.named_children if child.type != "comment"]
@@ -126,8 +127,7 @@ class _Converter:
 
     def name(self, node: Any) -> str:
         text = self.text(node)
-        if not _NAME.fullmatch(text):
-            raise NotLikeLark  # Lark's NAME is ASCII; tree-sitter takes any Unicode identifier
+        _check_name(text)
         return sys.intern(text)  # names repeat in every file: one shared string each
 
     def body(self, node: Any, depth: int) -> Body:
@@ -435,7 +435,7 @@ class _Converter:
 
 def _check_name(text: str) -> None:
     if not _NAME.fullmatch(text):
-        raise NotLikeLark
+        raise NotLikeLark  # Lark's NAME is ASCII; tree-sitter takes any Unicode identifier
 
 
 def _sitter_interpolation(interpolation: Interpolation) -> Expr:
