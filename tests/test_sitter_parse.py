@@ -19,8 +19,10 @@ from iac_guard.load import parse_cache
 from iac_guard.model import ScanError
 from iac_guard.support.store import Cache
 from iac_guard.terraform.syntax import grammar, sitter
-from iac_guard.terraform.syntax.parse import TerraformFile, lark_parse_text, parse_text
-from iac_guard.terraform.syntax.sitter_convert import sitter_body
+from iac_guard.terraform.syntax.convert import parse_template_text
+from iac_guard.terraform.syntax.nodes import GetAttr, Template, Variable
+from iac_guard.terraform.syntax.parse import TerraformFile, lark_parse_text, parse_json_text, parse_text
+from iac_guard.terraform.syntax.sitter_convert import parse_interpolation, sitter_body
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
 
@@ -247,3 +249,43 @@ def test_long_chains_and_deep_nesting_go_to_lark_and_end_in_its_error(text: str)
     assert isinstance(parsed, ScanError)
     assert parsed.message in ("nesting deeper than 64 levels", "nesting is too deep to parse")
     assert repr(parsed) == repr(lark_parse_text(text, "main.tf"))
+
+
+TEMPLATE_TEXTS = [
+    '{"Resource": "${aws_s3_bucket.logs.arn}/*", "Account": "${data.aws_caller_identity.current.account_id}"}\n',
+    "key = ${var.keys[0]}, ${upper(local.names[\"a\"])} and $${literal}\n",
+    "${ var.enabled ? \"on\" : \"off\" }\n${ -12 } ${ -1 } ${ [for x in var.l : x] }\n",
+    "${\n  jsonencode({ a = 1 })\n}\n",
+    "${ 1e3 } ${ x\n .y } ${ } ${ unclosed\n",
+    "%{ for name in var.names }${name}%{ endfor }\n",
+    "plain text, no interpolation\n",
+]
+
+
+@pytest.mark.parametrize("text", TEMPLATE_TEXTS)
+def test_template_text_interpolations_parse_as_lark_parses_them(text: str) -> None:
+    """JSON strings, heredocs and ``templatefile`` texts: each ``${…}`` as Lark reads it, by
+    tree-sitter where it reads it alike (``1e3``, a line break before ``.y`` and ``${ }`` go to Lark)."""
+    assert repr(parse_template_text(text, 7, parse_interpolation)) == repr(parse_template_text(text, 7))
+
+
+def test_terraform_json_strings_need_no_lark(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(grammar, "_parser", None)
+    source = '{"resource": {"aws_iam_access_key": {"ci": {"user": "${aws_iam_user.ci.name}", "pgp_key": "${var.key}"}}}}\n'
+    parsed = parse_json_text(source, "main.tf.json")
+    assert isinstance(parsed, TerraformFile)
+    block = parsed.body.blocks[0]
+    assert (block.type, block.labels) == ("resource", ("aws_iam_access_key", "ci"))
+    user = block.body.attributes["user"].expr
+    # line 2 for the outer node: split_template counts an interpolation's line as a heredoc's
+    # (its text starting on the line after), and Lark's reading does the same
+    assert user == Template((GetAttr(GetAttr(Variable("aws_iam_user", 1), "ci", 1), "name", 2),), 1)
+    assert not grammar.parser_loaded()
+    monkeypatch.setitem(sys.modules, "tree_sitter_hcl", None)
+    sitter.reset()
+    try:
+        assert repr(parse_json_text(source, "main.tf.json")) == repr(parsed)  # read by Lark alone
+        assert grammar.parser_loaded()
+    finally:
+        monkeypatch.undo()
+        sitter.reset()

@@ -430,7 +430,7 @@ class _Converter:
         if not (self.line_ends_at(marker.end_byte) and self.line_ends_at(closer.end_byte)):
             raise NotLikeLark
         text = heredoc_text(self.text(node), trim=self.text(opener) == "<<-")
-        return parse_template_text(text, _row(node), _sitter_interpolation)
+        return parse_template_text(text, _row(node), parse_interpolation)
 
 
 def _check_name(text: str) -> None:
@@ -438,9 +438,10 @@ def _check_name(text: str) -> None:
         raise NotLikeLark  # Lark's NAME is ASCII; tree-sitter takes any Unicode identifier
 
 
-def _sitter_interpolation(interpolation: Interpolation) -> Expr:
-    """A heredoc's interpolation parsed as convert.py parses it (as the value of an attribute on
-    line 1), by tree-sitter; by Lark when tree-sitter's reading is not Lark's."""
+def parse_interpolation(interpolation: Interpolation) -> Expr:
+    """One interpolation of template text (a heredoc's, a JSON string's, a ``templatefile``'s)
+    parsed as convert.py parses it (as the value of an attribute on line 1), by tree-sitter; by
+    Lark when tree-sitter is not in use or its reading is not Lark's."""
     body = sitter_body(f"__interpolation = {interpolation.source.strip()}\n")
     attribute = body.attributes.get("__interpolation") if body is not None else None
     if attribute is None:
