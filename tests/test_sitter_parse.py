@@ -251,18 +251,19 @@ def test_long_chains_and_deep_nesting_go_to_lark_and_end_in_its_error(text: str)
     assert repr(parsed) == repr(lark_parse_text(text, "main.tf"))
 
 
-TEMPLATE_TEXTS = [
-    '{"Resource": "${aws_s3_bucket.logs.arn}/*", "Account": "${data.aws_caller_identity.current.account_id}"}\n',
-    "key = ${var.keys[0]}, ${upper(local.names[\"a\"])} and $${literal}\n",
-    "${ var.enabled ? \"on\" : \"off\" }\n${ -12 } ${ -1 } ${ [for x in var.l : x] }\n",
-    "${\n  jsonencode({ a = 1 })\n}\n",
-    "${ 1e3 } ${ x\n .y } ${ } ${ unclosed\n",
-    "%{ for name in var.names }${name}%{ endfor }\n",
-    "plain text, no interpolation\n",
-]
+#: Template texts by what they hold.
+TEMPLATE_TEXTS = {
+    "policy JSON": '{"Resource": "${aws_s3_bucket.logs.arn}/*", "Account": "${data.aws_caller_identity.current.account_id}"}\n',
+    "indexes and calls": "key = ${var.keys[0]}, ${upper(local.names[\"a\"])} and $${literal}\n",
+    "operators": "${ var.enabled ? \"on\" : \"off\" }\n${ -12 } ${ -1 } ${ [for x in var.l : x] }\n",
+    "multi-line": "${\n  jsonencode({ a = 1 })\n}\n",
+    "Lark's alone": "${ 1e3 } ${ x\n .y } ${ } ${ unclosed\n",
+    "directive": "%{ for name in var.names }${name}%{ endfor }\n",
+    "no interpolation": "plain text, no interpolation\n",
+}
 
 
-@pytest.mark.parametrize("text", TEMPLATE_TEXTS)
+@pytest.mark.parametrize("text", TEMPLATE_TEXTS.values(), ids=TEMPLATE_TEXTS.keys())
 def test_template_text_interpolations_parse_as_lark_parses_them(text: str) -> None:
     """JSON strings, heredocs and ``templatefile`` texts: each ``${…}`` as Lark reads it, by
     tree-sitter where it reads it alike (``1e3``, a line break before ``.y`` and ``${ }`` go to Lark)."""
