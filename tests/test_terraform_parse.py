@@ -28,6 +28,7 @@ from iac_guard.terraform.syntax.nodes import (
 )
 from iac_guard.terraform.syntax.parse import parse_file, parse_text
 from iac_guard.terraform.syntax.references import references
+from iac_guard.terraform.syntax.templates import Interpolation, split_template
 
 OPENAI_KEY = fake_key("sk-proj-")
 
@@ -363,3 +364,21 @@ def test_byte_order_mark_is_ignored(tmp_path):
     result = parse_file(write_bytes(tmp_path, b'\xef\xbb\xbfname = "ci"\n'), "main.tf")
     assert not isinstance(result, ScanError)
     assert result.body.attributes["name"].expr == Literal("ci", 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        ("a $${b} ${c} %%{d} $$${e}\n", ["a ${b} ", Interpolation("c", 2), " %{d} $${e}\n"]),
+        ("x\ny ${z}", ["x\ny ", Interpolation("z", 3)]),
+        ("${a}${ b }", [Interpolation("a", 2), Interpolation(" b ", 2)]),
+        ('${ f("}") }.', [Interpolation(' f("}") ', 2), "."]),
+        ("", []),
+        ("${ a", Unsupported("unterminated interpolation", 1)),
+        ("%{ if a }b%{ endif }", Unsupported("template directive", 1)),
+    ],
+)
+def test_template_text_splits_into_text_and_interpolations(text: str, parts: object) -> None:
+    """Escapes become their literal text, each ``${…}`` keeps its source and line (the text's
+    first line counts as the line after ``line``, as in a heredoc)."""
+    assert split_template(text, 1) == parts

@@ -33,12 +33,22 @@ from ..kubernetes import objects
 from ..kubernetes.loader import MAX_ALIAS_NODES, MAX_DEPTH
 from ..support.store import FORMAT, Cache, load_records
 from ..terraform.syntax import nodes, parse
-from ..terraform.syntax.grammar import MAX_NESTING, load_parser, parser_loaded, tables_name
+from ..terraform.syntax.grammar import MAX_NESTING, defer_parser, load_parser, parser_loaded, tables_name
+from ..terraform.syntax.sitter import parser_name
 
 
 def warm_parser(cache: Cache | None) -> None:
     """Builds the process's HCL parser, from the tables ``cache`` keeps when it has them (and keeps
-    newly derived ones there): the first parse of a scan then costs 0.06 s rather than 2 s."""
+    newly derived ones there): the first parse of a scan then costs 0.06 s rather than 2 s. Where
+    tree-sitter reads ``.tf`` files, Lark's parser is needed only for the files tree-sitter cannot
+    read as Lark would (broken ones, mostly), so it is built the same way when one comes."""
+    if parser_name() != "lark":
+        defer_parser(lambda: _build_parser(cache))
+        return
+    _build_parser(cache)
+
+
+def _build_parser(cache: Cache | None) -> None:
     name = tables_name() if cache is not None and not parser_loaded() else None
     if cache is None or name is None:
         if not parser_loaded():
@@ -60,7 +70,9 @@ def entry_name(kind: str, rel_path: str, content: bytes) -> str:
 
 @lru_cache(maxsize=1)
 def versions() -> str:
-    """iac-guard's, the parsers' and Python's versions, the input limits and the parser code."""
+    """iac-guard's, the parsers' and Python's versions, which parser reads ``.tf`` files (tree-sitter
+    or Lark: a tree one produced is never read back under the other), the input limits and the
+    parser code."""
 
     def version(name: str) -> str:
         try:
@@ -72,7 +84,7 @@ def versions() -> str:
         (
             FORMAT, __version__, version("python-hcl2"), version("lark"), yaml.__version__,
             "libyaml" if yaml.__with_libyaml__ else "pure", str(MAX_ALIAS_NODES), str(MAX_DEPTH), str(MAX_NESTING),
-            f"{sys.version_info.major}.{sys.version_info.minor}", _parser_code(),
+            f"{sys.version_info.major}.{sys.version_info.minor}", parser_name(), _parser_code(),
         )
     )
 
@@ -81,7 +93,8 @@ def versions() -> str:
 #: a change to them (a development checkout, a patched install) never reads an older parse.
 _PARSER_MODULES = (
     "support/files", "model", "terraform/syntax/parse", "terraform/syntax/nodes", "terraform/syntax/convert",
-    "terraform/syntax/templates", "terraform/syntax/json_syntax", "terraform/syntax/grammar", "kubernetes/loader",
+    "terraform/syntax/templates", "terraform/syntax/json_syntax", "terraform/syntax/grammar",
+    "terraform/syntax/sitter", "terraform/syntax/sitter_convert", "kubernetes/loader",
     "kubernetes/objects",
 )
 

@@ -25,6 +25,7 @@ from typing import Any
 from ..support import progress
 from ..support.process import die_with, interrupts_held
 from ..support.store import Cache
+from ..terraform.syntax.sitter import parser_name
 from .parse_cache import dumps, loads, warm_parser
 from .parsing import KUBERNETES, TERRAFORM, Job, ParseFunction, ParseResult, parse_and_store
 
@@ -32,9 +33,10 @@ from .parsing import KUBERNETES, TERRAFORM, Job, ParseFunction, ParseResult, par
 #: semaphores refused, no working ``sem_open``): the scan then parses every file in-process.
 NO_POOL = (OSError, ImportError, NotImplementedError)
 
-#: Relative parse cost per byte (measured: HCL through Lark costs about six times YAML through
-#: libyaml). Only used to share the work out.
-_COST_PER_BYTE = {TERRAFORM: 6, KUBERNETES: 1}
+#: Relative parse cost per byte, by the parser reading ``.tf`` files (measured: HCL through Lark
+#: costs about six to eight times YAML through libyaml, through tree-sitter about twice). Only used
+#: to share the work out.
+_COST_PER_BYTE = {"lark": {TERRAFORM: 6, KUBERNETES: 1}, "tree-sitter": {TERRAFORM: 2, KUBERNETES: 1}}
 
 #: A job the pool has not answered (yet).
 _PENDING = object()
@@ -119,7 +121,8 @@ def _share(jobs: list[Job], workers: int) -> tuple[list[int], list[int]]:
     The parent takes about one worker's share, manifests first: what it parses needs no pickling,
     and the strings it interns are shared by every file it reads.
     """
-    cost = [len(job.data) * _COST_PER_BYTE[job.kind] for job in jobs]
+    per_byte = _COST_PER_BYTE["lark" if parser_name() == "lark" else "tree-sitter"]
+    cost = [len(job.data) * per_byte[job.kind] for job in jobs]
     budget = sum(cost) / (workers + 1)
     local: list[int] = []
     taken = 0.0

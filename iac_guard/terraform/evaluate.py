@@ -36,6 +36,7 @@ from .syntax.nodes import (
     Variable,
 )
 from .syntax.references import references
+from .syntax.sitter_convert import parse_interpolation
 from .values import UNKNOWN_MARK, IndexKey, Unknownish, collect_refs, contains_unknown, unknown_from
 
 RootResolver = Callable[[list[Any], int], "tuple[Any, int]"]
@@ -235,7 +236,7 @@ class Evaluator:
         if not isinstance(variables, dict):
             return unknown_from(*args)
         self._budget.spend(len(text) // CHARACTERS_PER_STEP)
-        template = parse_template_text(text, expr.line)
+        template = parse_template_text(text, expr.line, parse_interpolation)
         try:
             return Evaluator(_nothing_known, budget=self._budget)._eval(template, dict(variables))
         except _EVALUATION_ERRORS:

@@ -111,7 +111,7 @@ def _name(tree: Tree) -> str:
 def _label(tree: Tree) -> str:
     if tree.data == "string":
         text = "".join(str(_token_text(p)) for p in _trees(tree))
-        return _unescape(text)
+        return unescape(text)
     return _name(tree)
 
 
@@ -124,7 +124,7 @@ _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
 _ESCAPE_RE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
 
 
-def _unescape(text: str) -> str:
+def unescape(text: str) -> str:
     def replace(match: re.Match[str]) -> str:
         code = match.group(1)
         if code[0] in "uU" and len(code) > 1:
@@ -193,12 +193,12 @@ def _convert_string(tree: Tree, line: int) -> Expr:
             elif child.type == "ESCAPED_DIRECTIVE":
                 parts.append(text[1:])
             else:
-                parts.append(_unescape(text))
+                parts.append(unescape(text))
         elif child.data == "interpolation":
             parts.append(convert_expr(_trees(child)[0]))
         else:
             return Unsupported("template directive", line)
-    return _template(parts, line)
+    return template(parts, line)
 
 
 def _convert_object(tree: Tree, line: int) -> ObjectExpr:
@@ -295,22 +295,24 @@ _RULES: dict[str, Callable[[Tree, int], Expr]] = {
 }
 
 
-def parse_template_text(text: str, line: int) -> Expr:
+def parse_template_text(text: str, line: int, interpolate: Callable[[Interpolation], Expr] | None = None) -> Expr:
     """Template text (a heredoc's, a JSON string's, a ``templatefile``'s) as a literal or a template
-    of text and parsed interpolations."""
+    of text and parsed interpolations; ``interpolate`` parses one interpolation (by default with
+    the Lark grammar; the tree-sitter path passes its own, so a heredoc needs no Lark parser)."""
     parts = split_template(text, line)
     if isinstance(parts, Unsupported):
         return parts
-    return _template([p if isinstance(p, str) else _interpolation(p) for p in parts], line)
+    parse = interpolate or lark_interpolation
+    return template([p if isinstance(p, str) else parse(p) for p in parts], line)
 
 
-def _template(parts: list[str | Expr], line: int) -> Expr:
+def template(parts: list[str | Expr], line: int) -> Expr:
     if all(isinstance(p, str) for p in parts):
         return Literal("".join(p for p in parts if isinstance(p, str)), line)
     return Template(tuple(parts), line)
 
 
-def _interpolation(interpolation: Interpolation) -> Expr:
+def lark_interpolation(interpolation: Interpolation) -> Expr:
     """An interpolation's expression, reporting the line it was written on (not line 1 of its own parse)."""
     try:
         body = convert_body(parse_tree(f"__interpolation = {interpolation.source.strip()}\n").children[0])

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import io
 import pickle
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,8 @@ from lark import Lark, Tree
 MAX_NESTING = 64
 
 _parser: Lark | None = None
+#: How to build the parser when it is first needed, when building it was put off (defer_parser).
+_deferred: Callable[[], object] | None = None
 
 
 def parse_tree(text: str) -> Tree:
@@ -39,10 +42,21 @@ def parse_tree(text: str) -> Tree:
 
 def hcl_parser() -> Lark:
     """The process's parser, built on first use unless ``load_parser`` built it already."""
+    global _deferred
+    if _parser is None and _deferred is not None:
+        build, _deferred = _deferred, None
+        build()
     if _parser is None:
         load_parser(None)
     assert _parser is not None  # load_parser always sets it
     return _parser
+
+
+def defer_parser(build: Callable[[], object]) -> None:
+    """Puts off building the parser until a file needs it, then calls ``build`` (which calls
+    ``load_parser``): where tree-sitter reads ``.tf`` files, most scans never need Lark."""
+    global _deferred
+    _deferred = None if _parser is not None else build
 
 
 def parser_loaded() -> bool:

@@ -15,6 +15,7 @@ import yaml
 
 from .convert import parse_template_text
 from .nodes import Attribute, Block, Body, Expr, Literal, ObjectExpr, TupleExpr
+from .sitter_convert import parse_interpolation
 
 #: Top-level block types whose first key level is a label (``"variable": {"name": {…}}``).
 _ONE_LABEL = frozenset({"variable", "output", "module", "provider"})
@@ -101,7 +102,7 @@ def _scalar(node: yaml.ScalarNode) -> Expr:
     line = _line(node)
     value = node.value
     if node.style in ('"', "'"):
-        return parse_template_text(value, line)
+        return parse_template_text(value, line, parse_interpolation)
     if node.tag.endswith(":null") or value == "null":
         return Literal(None, line)
     if value in ("true", "false"):
@@ -109,7 +110,7 @@ def _scalar(node: yaml.ScalarNode) -> Expr:
     try:
         number = float(value)
     except ValueError:
-        return parse_template_text(value, line)
+        return parse_template_text(value, line, parse_interpolation)
     return Literal(int(number) if number.is_integer() and "." not in value and "e" not in value.lower() else number, line)
 
 

@@ -1,6 +1,8 @@
 """Parses one Terraform file into our syntax tree, turning every parser failure into a ScanError.
 
-Parser messages are rebuilt from token *types* only, in plain words (parse_messages.py): Lark's
+tree-sitter reads a ``.tf`` file when its wheels are installed (sitter.py, sitter_convert.py); a
+file it cannot read exactly as python-hcl2's Lark grammar would, every broken file among them, is
+parsed by Lark, so the nodes and the error messages are Lark's either way. Parser messages are rebuilt from token *types* only, in plain words (parse_messages.py): Lark's
 own messages quote the offending token, and on a line that holds a secret that token is the secret.
 """
 
@@ -18,6 +20,7 @@ from .grammar import MAX_NESTING, NestingTooDeep, parse_tree
 from .json_syntax import JsonSyntaxError, parse_json_body
 from .nodes import Attribute, Block, Body, Expr, HclSyntaxError, children
 from .parse_messages import describe
+from .sitter_convert import sitter_body
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,14 @@ class TerraformFile:
 
 
 def parse_text(text: str, rel_path: str) -> TerraformFile | ScanError:
+    body = sitter_body(text)
+    if body is not None:
+        return _bounded(TerraformFile(rel_path, body))
+    return lark_parse_text(text, rel_path)
+
+
+def lark_parse_text(text: str, rel_path: str) -> TerraformFile | ScanError:
+    """The file as python-hcl2's Lark grammar reads it, or the error in plain words."""
     try:
         return _bounded(TerraformFile(rel_path, convert_body(parse_tree(text).children[0])))
     except UnexpectedInput as exc:

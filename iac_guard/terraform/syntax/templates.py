@@ -8,6 +8,7 @@ those with the same grammar (this module only reads text, so it needs no parser)
 
 from __future__ import annotations
 
+import re
 import textwrap
 from dataclasses import dataclass
 
@@ -45,26 +46,27 @@ def split_template(text: str, line: int) -> list[str | Interpolation] | Unsuppor
     parts: list[str | Interpolation] = []
     position = 0
     buffer: list[str] = []
-    while position < len(text):
-        if text.startswith("$${", position) or text.startswith("%%{", position):
-            buffer.append(text[position + 1 : position + 3])  # escaped: the literal ${ or %{
-            position += 3
+    while (found := _SPECIAL.search(text, position)) is not None:
+        buffer.append(text[position : found.start()])
+        if found.group() != "${":
+            buffer.append(found.group()[1:])  # escaped: the literal ${ or %{
+            position = found.end()
             continue
-        if text.startswith("${", position):
-            end = _matching_brace(text, position + 2)
-            if end < 0:
-                return Unsupported("unterminated interpolation", line)
-            if buffer:
-                parts.append("".join(buffer))
-                buffer = []
-            parts.append(Interpolation(text[position + 2 : end], line + text.count("\n", 0, position) + 1))
-            position = end + 1
-            continue
-        buffer.append(text[position])
-        position += 1
-    if buffer:
-        parts.append("".join(buffer))
+        end = _matching_brace(text, found.end())
+        if end < 0:
+            return Unsupported("unterminated interpolation", line)
+        if "".join(buffer):
+            parts.append("".join(buffer))
+        buffer = []
+        parts.append(Interpolation(text[found.end() : end], line + text.count("\n", 0, found.start()) + 1))
+        position = end + 1
+    if text[position:] or "".join(buffer):
+        parts.append("".join(buffer) + text[position:])
     return parts
+
+
+#: What ends a run of literal text, first match first: an escape, or an interpolation's start.
+_SPECIAL = re.compile(r"\$\$\{|%%\{|\$\{")
 
 
 def _matching_brace(text: str, start: int) -> int:
